@@ -1,0 +1,113 @@
+"""The classifier contract.
+
+A classifier is a small class with a stable ``id`` (never renamed: it is used in output, config and
+suppressions), the entities it emits mapped to their fideslang category, and one pure method. No
+I/O, and nothing in ``classifiers/`` imports from ``connectors/``.
+
+Three shapes, from cheapest to richest:
+
+* :class:`PatternClassifier` declares regular expressions. The engine compiles the patterns of
+  every pattern classifier into one multi-pattern pass and calls :meth:`PatternClassifier.validate`
+  only on candidates (checksums, context words).
+* :class:`UnitClassifier` looks at one text unit and the detections already made on it
+  (NER, vocabularies, column names).
+* :class:`RecordClassifier` looks at all units of one record (a table row, a message, a line) and
+  their detections, and may add detections or set ``linked`` (linkage, call records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, runtime_checkable
+
+from scanner.models import Detection, TextUnit
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One regular expression. It must compile with Python ``re`` (and should with RE2)."""
+
+    name: str
+    regex: str
+    entity: str
+    score: float
+    ignore_case: bool = False
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pattern match handed to :meth:`PatternClassifier.validate`."""
+
+    pattern: Pattern
+    unit: TextUnit
+    start: int
+    end: int
+
+    @property
+    def value(self) -> str:
+        return self.unit.text[self.start : self.end]
+
+    def window(self, before: int = 60, after: int = 30) -> str:
+        """Lower-cased text around the match, for context words."""
+        text = self.unit.text
+        return text[max(0, self.start - before) : min(len(text), self.end + after)].lower()
+
+
+class PatternClassifier:
+    id: ClassVar[str]
+    entities: ClassVar[Mapping[str, str]]  # entity -> fideslang category
+    patterns: ClassVar[tuple[Pattern, ...]]
+    context: ClassVar[tuple[str, ...]] = ()  # words that raise the score when near the match
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        """Return a detection for a true hit (score possibly raised by context) or ``None``."""
+        score = candidate.pattern.score
+        hit = ""
+        if self.context:
+            window = candidate.window()
+            hit = next((w for w in self.context if w in window), "")
+            if hit:
+                score = min(1.0, score + 0.35)
+        if candidate.unit.location.field and self.context:
+            f = candidate.unit.location.field.lower()
+            if any(w in f for w in self.context):
+                score, hit = min(1.0, score + 0.35), hit or f"field:{candidate.unit.location.field}"
+        return Detection(
+            entity=candidate.pattern.entity,
+            start=candidate.start,
+            end=candidate.end,
+            score=score,
+            detector=self.id,
+            explanation=explain(self.id, candidate.pattern.name, hit),
+            value=candidate.value,
+        )
+
+
+@runtime_checkable
+class UnitClassifier(Protocol):
+    id: str
+    entities: Mapping[str, str]
+
+    def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]: ...
+
+
+@runtime_checkable
+class RecordClassifier(Protocol):
+    id: str
+    entities: Mapping[str, str]
+
+    def classify_record(
+        self, units: Sequence[TextUnit], found: Sequence[list[Detection]]
+    ) -> None:
+        """Append detections to, or replace linked flags in, ``found[i]`` (parallel to units)."""
+        ...
+
+
+def explain(detector: str, pattern: str, context: str = "", extra: str = "") -> str:
+    parts = [f"{detector}: pattern {pattern}"]
+    if context:
+        parts.append(f"context '{context}'")
+    if extra:
+        parts.append(extra)
+    return "; ".join(parts)
