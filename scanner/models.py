@@ -165,3 +165,36 @@ class ItemError(Exception):
         self.kind = kind
         self.message = message
         self.location = location
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    id: str
+    started_at: str  # ISO 8601, UTC
+    finished_at: str
+    targets: tuple[str, ...]  # credentials stripped
+    scanned: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    info: ScanInfo
+    findings: tuple[Finding, ...]
+    errors: tuple[ScanError, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        i = self.info
+        return {
+            "schema": SCHEMA_VERSION,
+            "scan": {
+                "id": i.id,
+                "started_at": i.started_at,
+                "finished_at": i.finished_at,
+                "targets": list(i.targets),
+                "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed},
+            },
+            "findings": [f.to_dict() for f in self.findings],
+            "errors": [e.to_dict() for e in self.errors],
+        }
