@@ -1,0 +1,117 @@
+"""Turning clear values into what may be stored and printed: a masked preview and a keyed hash.
+
+The hash is HMAC-SHA256 over the *normalised* value with a per-installation secret, so the same
+person's e-mail in two spellings ("Jane@Example.org", "jane@example.org") has one hash, a subject
+lookup can find it without the inventory holding clear values, and nobody without the secret can
+confirm a guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+SECRET_FILE = "secret.key"
+
+_DIGITS = re.compile(r"\D+")
+_SPACE = re.compile(r"\s+")
+
+# Entities whose normal form is their digits only.
+_DIGIT_ENTITIES = {"CREDIT_CARD", "US_SSN", "IMEI"}
+
+
+def load_or_create_secret(data_dir: Path) -> bytes:
+    """Read the installation secret, creating it (mode 0600) on first use."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRET_FILE
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    return key
+
+
+def normalize_phone(value: str, region: str = "US") -> str:
+    """E.164 where the number parses, else its digits (with a leading + kept)."""
+    import phonenumbers
+
+    try:
+        num = phonenumbers.parse(value, None if value.strip().startswith("+") else region)
+        if phonenumbers.is_possible_number(num):
+            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    digits = _DIGITS.sub("", value)
+    return ("+" + digits) if value.strip().startswith("+") else digits
+
+
+def normalize(entity: str, value: str) -> str:
+    """The canonical form of a value, so that spellings of one value hash alike."""
+    v = value.strip()
+    if entity == "EMAIL_ADDRESS":
+        return v.lower()
+    if entity == "PHONE_NUMBER":
+        return normalize_phone(v)
+    if entity in _DIGIT_ENTITIES:
+        return _DIGITS.sub("", v)
+    if entity in ("IBAN_CODE", "MAC_ADDRESS"):
+        return re.sub(r"[\s:.-]", "", v).upper()
+    if entity in ("IP_ADDRESS", "DEVICE_ID", "URL"):
+        return v.lower()
+    return _SPACE.sub(" ", v).casefold()
+
+
+def value_hash(secret: bytes, entity: str, value: str) -> str:
+    return hmac.new(secret, normalize(entity, value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def candidate_hashes(secret: bytes, value: str) -> dict[str, str]:
+    """Hashes of ``value`` under every normal form, for a subject lookup."""
+    kinds = {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "PERSON"}
+    out: dict[str, str] = {}
+    for entity in sorted(kinds):
+        h = value_hash(secret, entity, value)
+        out.setdefault(h, entity)
+    return {entity: h for h, entity in out.items()}
+
+
+def _mask_word(word: str) -> str:
+    if not word:
+        return word
+    return word[0] + "***"
+
+
+def mask(entity: str, value: str) -> str:
+    """A preview that shows the shape of a value, never enough of it to be the value."""
+    v = _SPACE.sub(" ", value.strip())
+    if not v:
+        return ""
+    if entity == "EMAIL_ADDRESS" and "@" in v:
+        local, _, domain = v.rpartition("@")
+        tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
+        return f"{_mask_word(local)}@{_mask_word(domain)}" + (f".{tld}" if tld else "")
+    if entity in ("CREDIT_CARD", "IBAN_CODE", "US_SSN", "IMEI", "PHONE_NUMBER"):
+        digits = [c for c in v if c.isalnum()]
+        keep = 4 if entity in ("CREDIT_CARD", "IBAN_CODE") and len(digits) > 8 else 2
+        shown = len(digits) - keep
+        out, seen = [], 0
+        for c in v:
+            if c.isalnum():
+                out.append(c if seen >= shown else "*")
+                seen += 1
+            else:
+                out.append(c)
+        return "".join(out)
+    if len(v) <= 4:
+        return "*" * len(v)
+    if entity in ("PERSON", "LOCATION") or " " in v:
+        return " ".join(_mask_word(w) for w in v.split(" ")[:8]) + (" …" if v.count(" ") >= 8 else "")
+    return v[:2] + "*" * min(len(v) - 2, 12)
