@@ -52,12 +52,12 @@ class Connector(Protocol):
 def accepts(relpath: str, rules: WalkRules) -> bool:
     """Apply include/exclude globs to a ``/``-separated path relative to the walk's root."""
     relpath = relpath.lstrip("/")
-    if any(_match(relpath, g) for g in rules.exclude):
+    if any(glob_match(relpath, g) for g in rules.exclude):
         return False
-    return not rules.include or any(_match(relpath, g) for g in rules.include)
+    return not rules.include or any(glob_match(relpath, g) for g in rules.include)
 
 
-def _match(relpath: str, pattern: str) -> bool:
+def glob_match(relpath: str, pattern: str) -> bool:
     if fnmatch.fnmatchcase(relpath, pattern):
         return True
     # "**/x" also matches "x" at the root; a bare name matches at any depth.

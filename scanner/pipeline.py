@@ -1,0 +1,358 @@
+"""The scan pipeline: connector -> item -> text units -> classifiers -> findings.
+
+One way only. The connector walks its source; items are typed and extracted (recursively, with
+limits) into text units; units are classified in batches (across items, so spaCy's ``pipe`` sees
+large batches); detections are redacted into findings at once, in the process that made them, so a
+clear value never crosses further than the classifier.
+
+``iter_scan`` streams events (findings, errors, progress) so that a huge source never has to fit in
+memory; ``scan`` collects them into a :class:`~scanner.models.ScanResult`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from connectors.base import UnitSource, connector_for
+from scanner.models import (
+    Detection,
+    Finding,
+    Item,
+    ItemError,
+    Location,
+    ScanError,
+    ScanInfo,
+    ScanResult,
+    TextUnit,
+)
+from scanner.redact import load_or_create_secret, mask, value_hash
+from scanner.settings import Settings, default_data_dir
+from scanner.targets import display_target
+
+log = logging.getLogger("piiscout.pipeline")
+
+# Text per classification batch: large enough for spaCy's pipe, small enough to bound memory.
+BATCH_CHARS = 256 * 1024
+BATCH_UNITS = 4096
+SKIP_KINDS = frozenset({"too_large", "skipped", "excluded"})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each item (or unit source) is done."""
+
+    uri: str
+    bytes: int
+    scanned: int
+    skipped: int
+    failed: int
+    findings: int
+
+
+Event = Finding | ScanError | Progress
+
+
+class Classifier:
+    """Engine + redaction: units in, findings out. One per process."""
+
+    def __init__(self, settings: Settings, secret: bytes) -> None:
+        from classifiers.engine import Engine
+
+        self.engine = Engine(settings.classify)
+        self.secret = secret
+
+    def findings(self, units: Sequence[TextUnit]) -> list[list[Finding]]:
+        detections = self.engine.analyze(units)
+        return [self._redact(u, ds) for u, ds in zip(units, detections, strict=True)]
+
+    def _redact(self, unit: TextUnit, detections: Iterable[Detection]) -> list[Finding]:
+        out: list[Finding] = []
+        text = unit.text
+        line0 = unit.location.line
+        pos, lines = 0, 0
+        for d in sorted(detections, key=lambda d: (d.start, d.end, d.entity)):
+            line = None
+            if line0 is not None:
+                if d.start >= pos:
+                    lines += text.count("\n", pos, d.start)
+                else:  # overlapping earlier detection: recount from the start
+                    lines = text.count("\n", 0, d.start)
+                pos = d.start
+                line = line0 + lines
+            location = Location(unit.location.uri, line, unit.location.field)
+            out.append(
+                Finding(
+                    location=location,
+                    entity=d.entity,
+                    category=self.engine.category(d.entity),
+                    score=d.score,
+                    severity=self.engine.severity(d.entity, d.linked),
+                    detector=d.detector,
+                    explanation=d.explanation,
+                    preview=mask(d.entity, d.value),
+                    value_hash=value_hash(self.secret, d.entity, d.value),
+                    linked=d.linked,
+                    source_kind=unit.source_kind,
+                    attributes=d.attributes,
+                )
+            )
+        return out
+
+
+# -- worker processes ------------------------------------------------------------------------
+_WORKER: Classifier | None = None
+
+
+def _worker_init(classifier: Classifier | None, settings: Settings, secret: bytes) -> None:
+    global _WORKER  # one engine per worker process, by design
+    _WORKER = classifier if classifier is not None else Classifier(settings, secret)
+
+
+def _worker_run(units: Sequence[TextUnit]) -> list[list[Finding]]:
+    assert _WORKER is not None
+    return _WORKER.findings(units)
+
+
+class _Batcher:
+    """Runs classification in-process or on a pool, keeping results in submission order."""
+
+    def __init__(self, settings: Settings, secret: bytes, classifier: Classifier | None) -> None:
+        self.workers = settings.effective_workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.local = classifier
+        if self.workers > 1:
+            if self.local is None and "fork" in multiprocessing.get_all_start_methods():
+                self.local = Classifier(settings, secret)  # loaded once, inherited by fork
+            ctx = multiprocessing.get_context(
+                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            )
+            init_with = self.local if ctx.get_start_method() == "fork" else None
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=_worker_init,
+                initargs=(init_with, settings, secret),
+            )
+        elif self.local is None:
+            self.local = Classifier(settings, secret)
+        self.inflight: deque[tuple[object, Future[list[list[Finding]]] | list[list[Finding]]]] = (
+            deque()
+        )
+
+    def submit(self, tag: object, units: list[TextUnit]) -> Iterator[tuple[object, list[Finding]]]:
+        """Queue a batch; yield (tag, findings) of batches that are done, in order."""
+        if self.pool is None:
+            assert self.local is not None
+            yield tag, [f for fs in self.local.findings(units) for f in fs]
+            return
+        self.inflight.append((tag, self.pool.submit(_worker_run, units)))
+        while len(self.inflight) > 2 * self.workers:
+            yield self._pop()
+
+    def drain(self) -> Iterator[tuple[object, list[Finding]]]:
+        while self.inflight:
+            yield self._pop()
+
+    def _pop(self) -> tuple[object, list[Finding]]:
+        tag, fut = self.inflight.popleft()
+        result = fut.result() if isinstance(fut, Future) else fut
+        return tag, [f for fs in result for f in fs]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _scoped(unit: TextUnit) -> TextUnit:
+    """Make record keys unique across items, since batches mix items."""
+    if unit.record is None:
+        return unit
+    return dataclasses.replace(unit, record=f"{unit.location.uri}\x1f{unit.record}")
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.scanned = self.skipped = self.failed = self.findings = 0
+
+
+def iter_scan(
+    targets: Sequence[str],
+    settings: Settings,
+    *,
+    secret: bytes | None = None,
+    classifier: Classifier | None = None,
+) -> Iterator[Event]:
+    """Scan ``targets`` and yield findings, errors and progress as they happen."""
+    from connectors.extract.walk import extract_all
+
+    if secret is None:
+        secret = load_or_create_secret(settings.data_dir or default_data_dir())
+    batcher = _Batcher(settings, secret, classifier)
+    tally = _Tally()
+    try:
+        for target in targets:
+            try:
+                connector = connector_for(target, settings)
+            except (ValueError, ItemError) as exc:
+                tally.failed += 1
+                yield ScanError(display_target(target), "unsupported", str(exc))
+                continue
+            try:
+                for walked in _guarded_walk(connector, target):
+                    if isinstance(walked, ScanError):
+                        if walked.kind in SKIP_KINDS:
+                            tally.skipped += 1
+                        else:
+                            tally.failed += 1
+                        yield walked
+                    elif isinstance(walked, Item):
+                        yield from _scan_item(walked, settings, batcher, tally, extract_all)
+                    elif isinstance(walked, UnitSource):
+                        yield from _scan_source(walked, batcher, tally)
+            finally:
+                connector.close()
+        for _tag, findings in batcher.drain():
+            tally.findings += len(findings)
+            yield from findings
+        yield Progress("", 0, tally.scanned, tally.skipped, tally.failed, tally.findings)
+    finally:
+        batcher.close()
+
+
+def _guarded_walk(connector: object, target: str) -> Iterator[object]:
+    """A connector that fails mid-walk loses the rest of its source, not the scan."""
+    try:
+        yield from connector.walk()  # type: ignore[attr-defined]
+    except ItemError as exc:
+        yield ScanError(exc.location or display_target(target), exc.kind, exc.message)
+    except Exception as exc:  # noqa: BLE001 - a broken source must not end the scan
+        log.warning("walk of %s stopped: %s", display_target(target), type(exc).__name__)
+        yield ScanError(display_target(target), "walk_failed", f"{type(exc).__name__}: {exc}")
+
+
+def _scan_item(
+    item: Item,
+    settings: Settings,
+    batcher: _Batcher,
+    tally: _Tally,
+    extract_all: Callable[[Item, Settings], Iterator[TextUnit | ScanError]],
+) -> Iterator[Event]:
+    batch: list[TextUnit] = []
+    chars = 0
+    failed = False
+    try:
+        for out in extract_all(item, settings):
+            if isinstance(out, ScanError):
+                if out.location == item.uri and out.kind not in ("truncated",):
+                    failed = True
+                yield out
+                continue
+            batch.append(_scoped(out))
+            chars += len(out.text)
+            if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
+                yield from _emit(batcher.submit(item.uri, batch), tally)
+                batch, chars = [], 0
+    except Exception as exc:  # noqa: BLE001 - extraction bugs are confined to their item
+        failed = True
+        yield ScanError(item.uri, "extract_failed", f"{type(exc).__name__}: {exc}")
+    if batch:
+        yield from _emit(batcher.submit(item.uri, batch), tally)
+    if failed:
+        tally.failed += 1
+    else:
+        tally.scanned += 1
+    yield Progress(item.uri, item.size or 0, tally.scanned, tally.skipped, tally.failed,
+                   tally.findings)
+
+
+def _scan_source(source: UnitSource, batcher: _Batcher, tally: _Tally) -> Iterator[Event]:
+    """A unit source (a table) is summarised as a whole, so its batches are waited for."""
+    collected: list[Finding] = []
+    batch: list[TextUnit] = []
+    chars = 0
+    failed = False
+
+    def flush() -> Iterator[Event]:
+        for tag, findings in [*batcher.submit(source.uri, batch), *batcher.drain()]:
+            if tag == source.uri:
+                collected.extend(findings)
+            else:
+                tally.findings += len(findings)
+                yield from findings
+
+    try:
+        for unit in source.units():
+            batch.append(_scoped(unit))
+            chars += len(unit.text)
+            if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
+                yield from flush()
+                batch, chars = [], 0
+    except ItemError as exc:
+        failed = True
+        yield ScanError(exc.location or source.uri, exc.kind, exc.message)
+    except Exception as exc:  # noqa: BLE001
+        failed = True
+        yield ScanError(source.uri, "read_failed", f"{type(exc).__name__}: {exc}")
+    if batch:
+        yield from flush()
+    summary = source.summarize(collected)
+    tally.findings += len(summary)
+    yield from summary
+    if failed:
+        tally.failed += 1
+    else:
+        tally.scanned += 1
+    yield Progress(source.uri, 0, tally.scanned, tally.skipped, tally.failed, tally.findings)
+
+
+def _emit(done: Iterator[tuple[object, list[Finding]]], tally: _Tally) -> Iterator[Finding]:
+    for _tag, findings in done:
+        tally.findings += len(findings)
+        yield from findings
+
+
+def scan(
+    targets: Sequence[str],
+    settings: Settings,
+    *,
+    secret: bytes | None = None,
+    classifier: Classifier | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    map_findings: Callable[[list[Finding]], list[Finding]] | None = None,
+) -> ScanResult:
+    """Scan and collect everything into a :class:`ScanResult`."""
+    started = _now()
+    findings: list[Finding] = []
+    errors: list[ScanError] = []
+    last = Progress("", 0, 0, 0, 0, 0)
+    for event in iter_scan(targets, settings, secret=secret, classifier=classifier):
+        if isinstance(event, Finding):
+            findings.append(event)
+        elif isinstance(event, ScanError):
+            errors.append(event)
+        else:
+            last = event
+            if on_progress is not None:
+                on_progress(event)
+    if map_findings is not None:
+        findings = map_findings(findings)
+    info = ScanInfo(
+        id=str(uuid.uuid4()),
+        started_at=started,
+        finished_at=_now(),
+        targets=tuple(display_target(t) for t in targets),
+        scanned=last.scanned,
+        skipped=last.skipped,
+        failed=last.failed,
+    )
+    return ScanResult(info, tuple(findings), tuple(errors))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
