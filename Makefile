@@ -2,7 +2,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv dev-venv servers accuracy bench lint clean
+.PHONY: demo test venv dev-venv sysdeps accuracy bench lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,12 +19,22 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-demo: venv
-	$(BIN)/piiscout scan examples --no-inventory-prompt
+demo: sysdeps venv
+	$(BIN)/piiscout scan examples
+	$(BIN)/piiscout inventory
 
-test: dev-venv
-	bash .ci/servers.sh start
-	$(BIN)/python -m pytest -q; rc=$$?; bash .ci/servers.sh stop; exit $$rc
+# libmagic is the one system library the scanner itself needs (python-magic loads it).
+sysdeps:
+	@ldconfig -p | grep -q 'libmagic\.so\.1' || { \
+		echo "installing libmagic1 (python-magic needs it)"; \
+		apt-get update -qq && apt-get install -y -qq libmagic1; }
+
+test: sysdeps dev-venv
+	bash .ci/servers.sh start; started=$$?; \
+	$(BIN)/python -m pytest -q; rc=$$?; \
+	bash .ci/servers.sh stop; \
+	if [ $$rc -eq 0 ] && [ $$started -ne 0 ]; then echo "a test server failed to start"; exit 1; fi; \
+	exit $$rc
 
 accuracy: dev-venv
 	$(BIN)/python benchmarks/accuracy.py | tee docs/accuracy.md

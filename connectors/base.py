@@ -68,6 +68,13 @@ def glob_match(relpath: str, pattern: str) -> bool:
     return False
 
 
+# SQLAlchemy dialect names (the part of the URL scheme before "+driver").
+DATABASE_SCHEMES = frozenset(
+    {"sqlite", "postgresql", "postgres", "mysql", "mariadb", "mssql", "oracle", "cockroachdb",
+     "duckdb", "snowflake", "redshift", "bigquery", "trino", "clickhouse"}
+)
+
+
 def connector_for(target: str, settings: Settings) -> Connector:
     """Pick the connector by URL scheme; import it only now."""
     scheme = target.split("://", 1)[0].lower() if "://" in target else ""
@@ -87,9 +94,9 @@ def connector_for(target: str, settings: Settings) -> Connector:
         from connectors.mail import MailConnector
 
         return MailConnector(target, settings)
-    from connectors.database import DatabaseConnector, is_database_url
+    if scheme.split("+", 1)[0] in DATABASE_SCHEMES:
+        from connectors.database import DatabaseConnector
 
-    if is_database_url(target):
         return DatabaseConnector(target, settings)
     raise ValueError(f"no connector for '{scheme}://' targets")
 

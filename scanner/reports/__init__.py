@@ -1,0 +1,29 @@
+"""Scan report formats. Every formatter has the same signature::
+
+    write(result: ScanResult, stream: TextIO, *, color: bool) -> None
+
+so adding a format is one small module and one line in :data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Protocol, TextIO
+
+from scanner.models import ScanResult
+
+FORMATS: dict[str, str] = {
+    "table": "scanner.reports.table:write",
+    "json": "scanner.reports.json_report:write_json",
+    "jsonl": "scanner.reports.json_report:write_jsonl",
+    "csv": "scanner.reports.csv_report:write",
+}
+
+
+class Formatter(Protocol):
+    def __call__(self, result: ScanResult, stream: TextIO, *, color: bool) -> None: ...
+
+
+def formatter(name: str) -> Formatter:
+    module, _, func = FORMATS[name].partition(":")
+    return getattr(import_module(module), func)  # type: ignore[no-any-return]
