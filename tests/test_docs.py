@@ -7,7 +7,7 @@ from importlib import resources
 import click
 import yaml
 
-from tests.conftest import ROOT
+from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
