@@ -1,0 +1,124 @@
+"""Inventory tables (SQLAlchemy 2 declarative). Change them only together with a new migration.
+
+Nothing here holds a clear value: a finding keeps its masked preview and keyed hash only, and
+URIs arrive with credentials already stripped.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+STATUSES = ("open", "confirmed", "false-positive", "accepted", "remediated")
+RUN_STATES = ("running", "completed")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Run(Base):
+    """One recorded scan. ``status`` stays ``running`` until its last batch is committed."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_id: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[str] = mapped_column(String(40))
+    finished_at: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    targets: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, credentials stripped
+    packs: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of active pack IDs
+    scanned: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Source(Base):
+    """A scanned root: a directory, a bucket, a share, a database, a mailbox."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of kind + name
+
+
+class LocationRow(Base):
+    __tablename__ = "locations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    uri: Mapped[str] = mapped_column(Text)
+    uri_key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of uri
+    first_seen: Mapped[str] = mapped_column(String(40))
+    last_seen: Mapped[str] = mapped_column(String(40))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+
+
+class FindingAgg(Base):
+    """Findings aggregated per location + field + entity + value hash (no line numbers)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("location_id", "field", "entity", "value_hash", name="uq_finding_identity"),
+        Index("ix_findings_value_hash", "value_hash"),
+        Index("ix_findings_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    field: Mapped[str] = mapped_column(Text, default="")
+    entity: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(128))
+    value_hash: Mapped[str] = mapped_column(String(64))
+    preview: Mapped[str] = mapped_column(Text)
+    detector: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(8))
+    linked: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    source_kind: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer)  # occurrences in the last run that saw it
+    max_score: Mapped[float] = mapped_column(Float)
+    first_seen: Mapped[str] = mapped_column(String(40))
+    last_seen: Mapped[str] = mapped_column(String(40))
+    first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # latest review decision
+
+
+class ClauseMapping(Base):
+    """The clauses a finding fell under when it was last recorded."""
+
+    __tablename__ = "finding_clauses"
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), primary_key=True)
+    clause: Mapped[str] = mapped_column(String(160), primary_key=True)
+
+
+class ErrorRow(Base):
+    __tablename__ = "errors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    location: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class Review(Base):
+    """Append-only audit log of review decisions: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    at: Mapped[str] = mapped_column(String(40))
+    old_status: Mapped[str] = mapped_column(String(16))
+    new_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,229 @@
+"""Policy packs: privacy-policy clauses and the data categories each one covers.
+
+A pack is a YAML file (``config/policies/<id>.yaml``) with stable clause IDs, a title and a short
+quotation of each clause, and *rules* that say which fideslang categories (from
+``config/taxonomy.yaml``) fall under the clause. A rule on a parent key covers its children
+(``user.device`` covers ``user.device.cookie_id``) unless it says ``exact: true``; it may also
+require a finding to be linked to an identified person (``linked: true``) or to come from certain
+source kinds (``source_kinds: [mail]``).
+
+Packs are validated on load: an unknown category is an error naming the pack, clause and key.
+:class:`PolicyMapper` gives each finding the clause IDs (``"<pack>/<clause>"``) it falls under.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scanner.models import Finding
+
+SOURCE_KINDS = ("file", "s3", "smb", "database", "mail")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class PolicyError(ValueError):
+    """A pack that cannot be found or does not validate; the message says where and why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    """One category (and optional constraints) that falls under a clause."""
+
+    category: str
+    exact: bool = False  # true: the key itself only, not its children
+    linked: bool | None = None  # true: only findings tied to an identified person
+    source_kinds: tuple[str, ...] = ()  # empty: any source kind
+
+    @field_validator("source_kinds")
+    @classmethod
+    def _kinds(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [k for k in v if k not in SOURCE_KINDS]
+        if bad:
+            raise ValueError(f"unknown source kind {bad[0]!r} (known: {', '.join(SOURCE_KINDS)})")
+        return v
+
+    def matches(self, category: str, linked: bool | None, source_kind: str) -> bool:
+        if category != self.category and (
+            self.exact or not category.startswith(self.category + ".")
+        ):
+            return False
+        if self.linked is True and linked is not True:
+            return False
+        if self.linked is False and linked is True:
+            return False
+        return not self.source_kinds or source_kind in self.source_kinds
+
+
+class Clause(_Strict):
+    id: str
+    title: str
+    quote: str  # a short verbatim quotation of the clause, for the DPO
+    note: str = ""  # why the rules are what they are
+    rules: tuple[Rule, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"clause id {v!r} must be lower-case letters, digits, . _ -")
+        return v
+
+
+class PolicyPack(_Strict):
+    id: str
+    title: str
+    source: str = ""  # the policy document the pack was made from
+    version: str = "1"
+    clauses: tuple[Clause, ...] = Field(min_length=1)
+
+    def clause(self, clause_id: str) -> Clause:
+        for c in self.clauses:
+            if c.id == clause_id:
+                return c
+        raise KeyError(clause_id)
+
+    def qualified(self, clause: Clause) -> str:
+        return f"{self.id}/{clause.id}"
+
+
+@lru_cache(maxsize=1)
+def known_categories() -> frozenset[str]:
+    """Every category key in the taxonomy, plus all of their parent keys."""
+    text = resources.files("config").joinpath("taxonomy.yaml").read_text()
+    data = yaml.safe_load(text) or {}
+    keys: set[str] = set()
+    for spec in (data.get("entities") or {}).values():
+        parts = str(spec["category"]).split(".")
+        keys.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+    return frozenset(keys)
+
+
+def _policies_dir() -> Any:
+    return resources.files("config").joinpath("policies")
+
+
+def available_packs() -> list[str]:
+    """IDs of the packs shipped in ``config/policies`` (files starting with ``_`` are data)."""
+    return sorted(
+        p.name[: -len(".yaml")]
+        for p in _policies_dir().iterdir()
+        if p.name.endswith(".yaml") and not p.name.startswith("_")
+    )
+
+
+def parse_pack(data: object, origin: str) -> PolicyPack:
+    """Validate a pack's data; ``origin`` names it in error messages."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"policy pack {origin}: the file must be a YAML mapping")
+    try:
+        pack = PolicyPack.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PolicyError(f"policy pack {origin}: {where}: {first['msg']}") from None
+    known = known_categories()
+    seen: set[str] = set()
+    for clause in pack.clauses:
+        if clause.id in seen:
+            raise PolicyError(f"policy pack {pack.id}: clause {clause.id} is defined twice")
+        seen.add(clause.id)
+        for rule in clause.rules:
+            if rule.category not in known:
+                raise PolicyError(
+                    f"policy pack {pack.id}: clause {clause.id}: unknown category "
+                    f"{rule.category!r} (use a key from config/taxonomy.yaml or a parent of one)"
+                )
+    return pack
+
+
+def load_pack(name: str) -> PolicyPack:
+    """A pack by ID (shipped) or by path to a YAML file."""
+    path = Path(name)
+    if name.endswith((".yaml", ".yml")) or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PolicyError(f"policy pack {name}: cannot read it ({exc.strerror})") from None
+        origin = name
+    else:
+        res = _policies_dir().joinpath(f"{name}.yaml")
+        if name.startswith("_") or not res.is_file():
+            raise PolicyError(
+                f"unknown policy pack {name!r}: use one of {', '.join(available_packs())} "
+                "or a path to a YAML file"
+            )
+        text, origin = res.read_text(encoding="utf-8"), name
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"policy pack {origin}: not valid YAML ({exc})") from None
+    return parse_pack(data, origin)
+
+
+def load_packs(names: Sequence[str]) -> list[PolicyPack]:
+    """Load and validate packs; two packs with the same ID are an error."""
+    packs = [load_pack(n) for n in names]
+    ids = [p.id for p in packs]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise PolicyError(f"policy pack {dup[0]!r} is active twice; give each pack once")
+    return packs
+
+
+class PolicyMapper:
+    """Maps findings to the clauses of the active packs."""
+
+    def __init__(self, packs: Sequence[PolicyPack]) -> None:
+        self.packs = tuple(packs)
+        self._rules = [
+            (pack.qualified(clause), rule)
+            for pack in self.packs
+            for clause in pack.clauses
+            for rule in clause.rules
+        ]
+        self._cache: dict[tuple[str, bool | None, str], tuple[str, ...]] = {}
+
+    def clauses_for_category(
+        self, category: str, linked: bool | None = None, source_kind: str = "file"
+    ) -> tuple[str, ...]:
+        key = (category, linked, source_kind)
+        hit = self._cache.get(key)
+        if hit is None:
+            out: list[str] = []
+            for qid, rule in self._rules:
+                if qid not in out and rule.matches(category, linked, source_kind):
+                    out.append(qid)
+            hit = self._cache[key] = tuple(out)
+        return hit
+
+    def clauses_for(self, finding: Finding) -> tuple[str, ...]:
+        return self.clauses_for_category(finding.category, finding.linked, finding.source_kind)
+
+    def map(self, findings: Iterable[Finding]) -> list[Finding]:
+        return [dataclasses.replace(f, clauses=self.clauses_for(f)) for f in findings]
+
+    def clause_info(self, qualified_id: str) -> tuple[PolicyPack, Clause] | None:
+        pack_id, _, clause_id = qualified_id.partition("/")
+        for pack in self.packs:
+            if pack.id == pack_id:
+                try:
+                    return pack, pack.clause(clause_id)
+                except KeyError:
+                    return None
+        return None
+
+    def all_clauses(self) -> list[tuple[PolicyPack, Clause]]:
+        """Clauses that have rules (i.e. map data), in pack order."""
+        return [(p, c) for p in self.packs for c in p.clauses if c.rules]
