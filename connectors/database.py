@@ -1,0 +1,286 @@
+"""SQL databases by SQLAlchemy URL: every table of every user schema, sampled read-only.
+
+``sqlite:///path.db``, ``postgresql+psycopg://user:pw@host/db``, ``mysql+pymysql://...`` or any
+dialect SQLAlchemy can reflect. The walk yields, per table (schemas and tables in sorted order):
+
+* one :class:`~connectors.db_table.TableSource` (a ``UnitSource``): a deterministic sample of rows,
+  one text unit per non-empty cell, summarised into one finding per (column, entity);
+* one :class:`~scanner.models.Item` per sampled BLOB value (uri ``<table uri>/<column>/row=<key>``),
+  typed and extracted like a file. BLOBs are yielded from ``walk()`` (not from the table source)
+  because a ``UnitSource`` yields text only; each item's ``open()`` fetches its value by key;
+* a :class:`~scanner.models.ScanError` for a table that cannot be read (the walk goes on).
+
+Sessions are read-only (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` on PostgreSQL,
+``SET SESSION TRANSACTION READ ONLY`` on MySQL/MariaDB, SQLite opened with ``mode=ro`` and
+``PRAGMA query_only``) with a statement timeout (``database.statement_timeout_s``). Locations and
+messages never carry the user name or password: URIs are built from host, port and database only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from connectors.base import Walked
+from connectors.db_table import TableSource, blob_items, plan_columns
+from scanner.models import ScanError
+from scanner.settings import Settings
+
+log = logging.getLogger("piiscout.database")
+
+SYSTEM_SCHEMAS = frozenset(
+    {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys", "temp"}
+)
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433, "oracle": 1521}
+
+
+def is_database_url(target: str) -> bool:
+    """True when ``target`` is a URL naming a dialect SQLAlchemy knows."""
+    if "://" not in target:
+        return False
+    try:
+        make_url(target).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        return False
+    except Exception:  # noqa: BLE001 - a dialect that fails to load is not ours to scan
+        return False
+    return True
+
+
+def base_uri(url: URL) -> str:
+    """``postgresql://host:5432/db``, ``mysql://host:3306``, ``sqlite:///abs/path.db``.
+
+    Built from the parts that identify the database; the user, password and query string (which
+    may hold keys) never appear. MySQL-like servers have no level between server and schema, so
+    their tables are ``mysql://host:3306/<schema>/<table>``.
+    """
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        db = url.database or ""
+        if db in ("", ":memory:"):
+            return "sqlite://:memory:"
+        if db.startswith("file:"):
+            db = db[len("file:") :].split("?", 1)[0]
+        return "sqlite://" + quote(str(Path(db).expanduser().resolve()))
+    host = url.host or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    port = url.port or DEFAULT_PORTS.get(backend)
+    netloc = f"{host}:{port}" if port else host
+    if backend in ("mysql", "mariadb"):
+        return f"{backend}://{netloc}"
+    return f"{backend}://{netloc}/{quote(url.database or '', safe='')}"
+
+
+def table_uri(base: str, schema: str, table: str) -> str:
+    return f"{base}/{quote(schema, safe='')}/{quote(table, safe='')}"
+
+
+class Scrubber:
+    """Makes driver messages safe to record: one line, no user name, password or query values."""
+
+    def __init__(self, url: URL) -> None:
+        secrets = [url.password, url.username, *[str(v) for v in url.query.values()]]
+        self._secrets = sorted(
+            {str(s) for s in secrets if s and len(str(s)) >= 2}, key=len, reverse=True
+        )
+
+    def __call__(self, exc: BaseException) -> str:
+        orig = getattr(exc, "orig", None)
+        text = str(orig if orig is not None else exc).strip()
+        text = text.splitlines()[0] if text else type(exc).__name__
+        for s in self._secrets:
+            text = text.replace(s, "***")
+        name = type(orig if orig is not None else exc).__name__
+        return f"{name}: {text}"[:300]
+
+
+def error_kind(message: str) -> str:
+    m = message.lower()
+    if any(
+        w in m
+        for w in (
+            "timeout",
+            "interrupted",
+            "max_statement_time",
+            "canceling statement",
+            "execution time exceeded",
+        )
+    ):
+        return "timeout"
+    return "unreadable"
+
+
+class _ReadOnlySqlite(sqlite3.Connection):
+    """A SQLite connection that carries the deadline of its running statement."""
+
+    piiscout_deadline: list[float]
+
+
+def _sqlite_engine(url: URL, timeout_s: int) -> Engine:
+    db = url.database or ""
+    if db.startswith("file:"):
+        uri = db + ("&" if "?" in db else "?") + "mode=ro"
+    else:
+        uri = "file:" + quote(str(Path(db).expanduser().resolve())) + "?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, factory=_ReadOnlySqlite)
+        conn.execute("PRAGMA query_only = ON")
+        deadline = [0.0]
+
+        def progress() -> int:  # non-zero aborts the running statement ("interrupted")
+            return 1 if time.monotonic() > deadline[0] else 0
+
+        conn.set_progress_handler(progress, 20_000)
+        conn.piiscout_deadline = deadline
+        return conn
+
+    engine = sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.NullPool)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        dbapi = conn.connection.dbapi_connection
+        deadline = getattr(dbapi, "piiscout_deadline", None)
+        if deadline is not None:
+            deadline[0] = time.monotonic() + timeout_s
+
+    return engine
+
+
+def _server_engine(url: URL, timeout_s: int) -> Engine:
+    backend, driver = url.get_backend_name(), url.get_driver_name()
+    connect_args: dict[str, Any] = {}
+    if driver == "pymysql":
+        connect_args = {"connect_timeout": 10, "read_timeout": timeout_s + 15}
+    elif driver in ("psycopg", "psycopg2"):
+        connect_args = {"connect_timeout": 10}
+    engine = sa.create_engine(url, connect_args=connect_args, poolclass=sa.pool.NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _session(dbapi_conn: Any, record: Any) -> None:
+        if backend == "postgresql":
+            statements = [
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+                f"SET statement_timeout = {int(timeout_s * 1000)}",
+                f"SET lock_timeout = {int(timeout_s * 1000)}",
+            ]
+        elif backend in ("mysql", "mariadb"):
+            statements = [
+                "SET SESSION TRANSACTION READ ONLY",
+                f"SET SESSION max_statement_time = {int(timeout_s)}",  # MariaDB
+                f"SET SESSION max_execution_time = {int(timeout_s * 1000)}",  # MySQL
+            ]
+        else:
+            statements = []
+        for stmt in statements:
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute(stmt)
+            except Exception:  # the other server family's variable
+                if backend == "postgresql":
+                    raise
+            finally:
+                cur.close()
+        dbapi_conn.commit()  # session settings made in a transaction must survive its end
+
+    return engine
+
+
+def make_engine(url: URL, settings: Settings) -> Engine:
+    timeout_s = settings.database.statement_timeout_s
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, timeout_s)
+    return _server_engine(url, timeout_s)
+
+
+class DatabaseConnector:
+    """Walks every table of a database; see the module docstring."""
+
+    def __init__(self, target: str, settings: Settings) -> None:
+        self.url = make_url(target)
+        self.settings = settings
+        self.base = base_uri(self.url)
+        self.scrub = Scrubber(self.url)
+        self.backend = self.url.get_backend_name()
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url, self.settings)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def schemas(self, inspector: sa.Inspector) -> list[str]:
+        if self.backend in ("mysql", "mariadb") and self.url.database:
+            return [self.url.database]
+        try:
+            names = inspector.get_schema_names()
+        except NotImplementedError:
+            names = [inspector.default_schema_name or "main"]
+        return sorted(
+            n
+            for n in names
+            if n.lower() not in SYSTEM_SCHEMAS and not n.lower().startswith(("pg_temp", "pg_toast"))
+        )
+
+    def walk(self) -> Iterator[Walked]:
+        if self.backend == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            path = Path(self.url.database.removeprefix("file:").split("?", 1)[0]).expanduser()
+            if not path.is_file():
+                yield ScanError(self.base, "unreadable", "no such database file")
+                return
+        try:
+            inspector = sa.inspect(self.engine)
+            schemas = self.schemas(inspector)
+        except Exception as exc:  # noqa: BLE001 - driver missing, refused, bad password ...
+            msg = self.scrub(exc)
+            yield ScanError(self.base, error_kind(msg), f"cannot connect: {msg}")
+            return
+        for schema in schemas:
+            try:
+                tables = sorted(inspector.get_table_names(schema=schema))
+            except SQLAlchemyError as exc:
+                msg = self.scrub(exc)
+                yield ScanError(f"{self.base}/{quote(schema, safe='')}", error_kind(msg), msg)
+                continue
+            for table in tables:
+                yield from self._table(inspector, schema, table)
+
+    def _table(self, inspector: sa.Inspector, schema: str, table: str) -> Iterator[Walked]:
+        uri = table_uri(self.base, schema, table)
+        try:
+            columns = inspector.get_columns(table, schema=schema)
+            key = inspector.get_pk_constraint(table, schema=schema).get("constrained_columns") or []
+        except SQLAlchemyError as exc:
+            msg = self.scrub(exc)
+            yield ScanError(uri, error_kind(msg), msg)
+            return
+        plan = plan_columns(columns, key)
+        source = TableSource(
+            uri=uri,
+            engine=self.engine,
+            schema=schema,
+            table=table,
+            plan=plan,
+            key=list(key),
+            settings=self.settings,
+            scrub=self.scrub,
+        )
+        yield source
+        yield from blob_items(source)

@@ -1,0 +1,227 @@
+"""Amazon S3 and S3-compatible stores: ``s3://bucket/prefix``, read-only, with boto3.
+
+* Credentials come from boto3's standard chain (environment, ``AWS_PROFILE`` / shared config,
+  instance roles); ``settings.s3_endpoint_url`` (``--endpoint-url``) points at another store.
+  Credentials never appear in locations or messages: errors are reported by their S3 code.
+* Objects are listed with the ``list_objects_v2`` paginator (keys come back in S3's stable
+  lexicographic order); include/exclude globs apply to the key relative to the prefix;
+  "folder" marker keys (ending in ``/``, empty) and archived objects (Glacier) are skipped.
+* Each object is an :class:`~scanner.models.Item` (uri ``s3://bucket/key``) whose ``open()``
+  streams ``get_object()['Body']``, so archives and documents inside objects are extracted like
+  files. ETag, size, last-modified and storage class are kept in ``Item.metadata``.
+* Objects over ``limits.max_item_bytes`` are skipped with a ``too_large`` error.
+* Throttling and 5xx answers are retried by botocore (``adaptive`` retry mode); a stream that
+  breaks mid-read is resumed with a ranged GET pinned to the object's ETag (``IfMatch``), with
+  backoff. An unreadable object (AccessDenied, NoSuchKey race, stream that keeps failing) raises
+  :class:`~scanner.models.ItemError` from ``open()`` / ``read()``, recorded by the pipeline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+from urllib.parse import quote
+
+from connectors.base import Walked, accepts
+from scanner.models import Item, ItemError, ScanError
+from scanner.settings import Settings
+
+MAX_ATTEMPTS = 8  # botocore attempts per request (throttling, 5xx, connection errors)
+STREAM_RETRIES = 4  # resumptions of one broken body stream
+BACKOFF_S = 0.5
+ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
+
+def parse_s3_url(target: str) -> tuple[str, str]:
+    rest = target.split("://", 1)[1] if "://" in target else target
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise ValueError("an s3:// target needs a bucket: s3://bucket/prefix")
+    return bucket, prefix
+
+
+def object_uri(bucket: str, key: str) -> str:
+    return f"s3://{bucket}/{quote(key, safe='/!$&()*+,;=:@-._~')}"
+
+
+def client_error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code") or type(exc).__name__)
+
+
+def _describe(exc: BaseException) -> str:
+    """A safe one-line description of a boto error: its S3 code and message, never a secret."""
+    response = getattr(exc, "response", None)
+    if response:
+        err = response.get("Error", {})
+        return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip().rstrip(":")[:300]
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def make_client(settings: Settings) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=10,
+        read_timeout=60,
+    )
+    return boto3.session.Session().client(
+        "s3", endpoint_url=settings.s3_endpoint_url, config=config
+    )
+
+
+class ResumingBody(io.RawIOBase):
+    """An object's body that resumes with a ranged GET when the connection breaks mid-read.
+
+    ``fetch(start)`` returns a fresh streaming body from byte ``start``.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[int], Any],
+        uri: str,
+        size: int | None,
+        retries: int = STREAM_RETRIES,
+        backoff_s: float = BACKOFF_S,
+    ) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self._uri = uri
+        self._size = size
+        self._retries = retries
+        self._backoff = backoff_s
+        self._pos = 0
+        self._body: Any = fetch(0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        failures = 0
+        while True:
+            try:
+                chunk = self._body.read(len(view))
+            except Exception as exc:  # noqa: BLE001 - urllib3/botocore stream errors vary
+                failures += 1
+                if failures > self._retries:
+                    raise ItemError(
+                        "unreadable", f"stream broke: {_describe(exc)}", self._uri
+                    ) from None
+                time.sleep(self._backoff * 2 ** (failures - 1))
+                self._reopen()
+                continue
+            if not chunk and self._size is not None and self._pos < self._size:
+                # The server ended the stream early: resume from where it stopped.
+                failures += 1
+                if failures > self._retries:
+                    raise ItemError(
+                        "unreadable", f"stream ended at byte {self._pos} of {self._size}", self._uri
+                    )
+                time.sleep(self._backoff * 2 ** (failures - 1))
+                self._reopen()
+                continue
+            n = len(chunk)
+            view[:n] = chunk
+            self._pos += n
+            return n
+
+    def _reopen(self) -> None:
+        with contextlib.suppress(Exception):  # a broken stream may fail to close too
+            self._body.close()
+        self._body = self._fetch(self._pos)
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(Exception):
+                self._body.close()
+        super().close()
+
+
+class S3Connector:
+    def __init__(self, target: str, settings: Settings) -> None:
+        self.bucket, self.prefix = parse_s3_url(target)
+        self.settings = settings
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def walk(self) -> Iterator[Walked]:
+        root = object_uri(self.bucket, self.prefix)
+        try:
+            paginator = self.client.get_paginator("list_objects_v2")
+            pages = paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    yield from self._object(obj)
+        except ItemError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - NoSuchBucket, AccessDenied, no credentials
+            yield ScanError(root, "unreadable", f"cannot list objects: {_describe(exc)}")
+
+    def _object(self, obj: dict[str, Any]) -> Iterator[Walked]:
+        key = str(obj["Key"])
+        size = int(obj.get("Size", 0))
+        if key.endswith("/") and size == 0:
+            return
+        rel = key[len(self.prefix) :].lstrip("/") if key.startswith(self.prefix) else key
+        if not accepts(rel or key, self.settings.walk):
+            return
+        uri = object_uri(self.bucket, key)
+        storage = str(obj.get("StorageClass") or "STANDARD")
+        if storage in ARCHIVED:
+            yield ScanError(uri, "skipped", f"archived object ({storage}) needs a restore first")
+            return
+        limit = self.settings.limits.max_item_bytes
+        if size > limit:
+            yield ScanError(uri, "too_large", f"{size} bytes is over the {limit}-byte limit")
+            return
+        etag = str(obj.get("ETag", "")).strip('"')
+        modified = obj.get("LastModified")
+        yield Item(
+            uri=uri,
+            source_kind="s3",
+            open=self._opener(key, etag, size, uri),
+            size=size,
+            name=key.rsplit("/", 1)[-1],
+            metadata={
+                "etag": etag,
+                "size": size,
+                "last_modified": modified.isoformat() if modified is not None else None,
+                "storage_class": storage,
+            },
+        )
+
+    def _opener(self, key: str, etag: str, size: int, uri: str) -> Callable[[], BinaryIO]:
+        def fetch(start: int) -> Any:
+            args: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+            if etag:
+                args["IfMatch"] = f'"{etag}"'
+            if start:
+                args["Range"] = f"bytes={start}-"
+            try:
+                return self.client.get_object(**args)["Body"]
+            except Exception as exc:  # noqa: BLE001 - ClientError, connection errors
+                code = client_error_code(exc)
+                kind = "changed" if code in ("PreconditionFailed", "412") else "unreadable"
+                raise ItemError(kind, _describe(exc), uri) from None
+
+        def open_() -> BinaryIO:
+            raw = ResumingBody(fetch, uri, size)
+            return io.BufferedReader(raw, buffer_size=1024 * 1024)  # type: ignore[return-value]
+
+        return open_
