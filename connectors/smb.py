@@ -100,7 +100,7 @@ class SmbConnector:
 
         try:
             smbclient.reset_connection_cache(fail_on_error=False, connection_cache=self._cache)
-        except Exception:  # noqa: BLE001 - the old connection is gone anyway
+        except Exception:  # noqa: BLE001, S110 - the old connection is gone anyway
             pass
         self._cache = {}
         self._register()
@@ -109,7 +109,7 @@ class SmbConnector:
         """Run ``op``; on a connection failure reconnect once and run it again."""
         try:
             return op()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if not _is_connection_error(exc):
                 raise
             log.info("SMB connection to %s lost; reconnecting", self.root_uri)
@@ -122,7 +122,7 @@ class SmbConnector:
         if self._registered:
             try:
                 smbclient.reset_connection_cache(fail_on_error=False, connection_cache=self._cache)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001, S110 - closing is best effort
                 pass
         self._registered = False
 
@@ -138,7 +138,9 @@ class SmbConnector:
         try:
             self._register()
         except Exception as exc:  # noqa: BLE001 - unreachable host, refused login, ...
-            yield ScanError(self.root_uri, "unreadable", f"cannot connect: {self._secret_free(exc)}")
+            yield ScanError(
+                self.root_uri, "unreadable", f"cannot connect: {self._secret_free(exc)}"
+            )
             return
         import smbclient
 

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from connectors.base import Walked, accepts
 from connectors.mail.mbox import looks_like_mbox, mbox_items
@@ -122,12 +123,19 @@ class MailConnector:
                 yield Item(
                     uri=uri,
                     source_kind="mail",
-                    open=lambda f=f: open(f, "rb"),  # type: ignore[misc]
+                    open=_opener(f),
                     size=st.st_size,
                     name=f.name,
                     media_type="message/rfc822",
                     metadata={"mtime": st.st_mtime, "size": st.st_size, "path": str(f)},
                 )
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    def open_() -> BinaryIO:
+        return open(path, "rb")
+
+    return open_
 
 
 def _q(value: str) -> str:
@@ -158,7 +166,11 @@ def _maildir_folders(root: Path) -> Iterator[tuple[Path, list[Path]]]:
                     messages += _regular(dirs[sub], lambda n: not n.startswith("."))
         # MH: numbered files
         messages += sorted(
-            (Path(e.path) for e in entries if e.name.isdigit() and e.is_file(follow_symlinks=False)),
+            (
+                Path(e.path)
+                for e in entries
+                if e.name.isdigit() and e.is_file(follow_symlinks=False)
+            ),
             key=lambda p: int(p.name),
         )
         if messages:
@@ -166,7 +178,7 @@ def _maildir_folders(root: Path) -> Iterator[tuple[Path, list[Path]]]:
         stack.extend(p for n, p in sorted(dirs.items(), reverse=True) if n not in _MAILDIR_SUBS)
 
 
-def _regular(folder: Path, keep) -> list[Path]:  # noqa: ANN001
+def _regular(folder: Path, keep: Callable[[str], bool]) -> list[Path]:
     try:
         return sorted(
             Path(e.path) for e in os.scandir(folder)

@@ -32,13 +32,12 @@ def looks_like_mbox(head: bytes) -> bool:
 
 def split_mbox(stream: BinaryIO, limit: int) -> Iterator[tuple[int, int, bytes | None]]:
     """Yield ``(index, first line, bytes)``; ``bytes`` is ``None`` for a message over ``limit``."""
-    index, start_line, lineno = 0, 1, 0
+    index, start_line = 0, 1
     chunks: list[bytes] = []
     size = 0
     over = False
     started = False
-    for line in stream:
-        lineno += 1
+    for lineno, line in enumerate(stream, 1):
         if line.startswith(b"From ") and (started or chunks):
             index += 1
             yield index, start_line, None if over else b"".join(chunks)

@@ -67,7 +67,7 @@ def _units(msg: Any, item: Item, settings: Settings) -> Iterator[Extracted]:
 
         headers = HeaderParser(policy=compat32).parsestr(header_text)
         yield from reader.headers(headers)
-        have = {k.lower() for k in headers.keys()}
+        have = {k.lower() for k in headers}
     else:
         have = set()
     for header, attr in _PROPERTY_HEADERS:
@@ -96,4 +96,3 @@ def _units(msg: Any, item: Item, settings: Settings) -> Iterator[Extracted]:
                 yield ScanError(item.uri, "unreadable", f"attachment {i}: no readable data")
         except Exception as exc:  # noqa: BLE001 - one attachment never stops the message
             yield ScanError(item.uri, "corrupt", f"attachment {i}: {type(exc).__name__}: {exc}")
-

@@ -159,8 +159,11 @@ def pst_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Sett
                 count += 1
                 uri = child_uri(furi, "msg", str(i + 1))
                 if count > settings.limits.max_members:
-                    yield ScanError(base_uri, "too_many", f"more than "
-                                    f"{settings.limits.max_members} messages; rest not read")
+                    yield ScanError(
+                        base_uri,
+                        "too_many",
+                        f"more than {settings.limits.max_members} messages; rest not read",
+                    )
                     return
                 errors: list[str] = []
                 try:

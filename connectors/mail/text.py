@@ -69,7 +69,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         best = from_bytes(data[:200_000]).best()
         if best is not None and best.encoding:
             return data.decode(best.encoding, errors="replace")
-    except Exception:  # noqa: BLE001 - a guess that fails is no reason to stop
+    except Exception:  # noqa: BLE001, S110 - a guess that fails is no reason to stop
         pass
     return data.decode(codec or "cp1252", errors="replace")
 
@@ -80,9 +80,10 @@ def clean(text: str) -> str:
 
 
 _INLINE = frozenset(
-    "a abbr b bdi bdo big cite code data dfn em font i kbd mark q s samp small span strike "
-    "strong sub sup time tt u var wbr".split()
-)
+    ("a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i",
+     "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time",
+     "tt", "u", "var", "wbr")
+)  # fmt: skip
 _SKIP = frozenset(("script", "style", "head", "title", "template"))
 
 
