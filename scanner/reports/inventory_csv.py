@@ -1,0 +1,30 @@
+"""Inventory report as CSV: one row per group, or one row per gap with ``show == "gaps"``."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from scanner.inventory.views import InventoryReport
+
+GROUP_COLUMNS = ("group", "title", "categories", "clauses", "sources", "locations", "findings",
+                 "occurrences", "last_seen")
+GAP_COLUMNS = ("gap", "pack", "key", "detail", "locations", "findings")
+
+
+def write(report: InventoryReport, stream: TextIO, *, color: bool = False) -> None:
+    out = csv.writer(stream, lineterminator="\n")
+    if report.show == "gaps":
+        out.writerow(GAP_COLUMNS)
+        for g in (*report.gaps.uncovered, *report.gaps.per_pack):
+            out.writerow(("uncovered_category", g.pack, g.category, ";".join(g.entities),
+                          g.locations, g.findings))
+        for c in report.gaps.unused_clauses:
+            out.writerow(("clause_without_data", c.clause.partition("/")[0], c.clause, c.title,
+                          0, 0))
+        return
+    out.writerow(GROUP_COLUMNS)
+    for g in report.groups:
+        out.writerow((g.key, g.title, ";".join(sorted(g.categories)), ";".join(sorted(g.clauses)),
+                      ";".join(sorted(g.sources)), len(g.locations), g.findings, g.occurrences,
+                      g.last_seen))
