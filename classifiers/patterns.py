@@ -1,0 +1,284 @@
+"""The multi-pattern pass: every :class:`~classifiers.base.Pattern` of every pattern classifier,
+run over a text unit in one go.
+
+Two interchangeable back ends give the same matches:
+
+* **hyperscan** (x86-64): one database holding a *prefilter* of each pattern. Hyperscan has no
+  lookarounds and its ``\\b`` differs from Python's, so the prefilter is the pattern with every
+  lookaround and word-boundary assertion removed. Removing a zero-width assertion only widens the
+  language, so every true match lies inside a prefilter match. The database runs over the UTF-8
+  bytes of the text with ``HS_FLAG_SOM_LEFTMOST``; the byte spans are mapped back to ``str``
+  offsets (ASCII texts need no mapping), widened by a small margin, merged, and the real Python
+  pattern is run on those small windows only. Patterns hyperscan cannot compile even as a
+  prefilter are run with Python ``re`` over the whole text instead.
+* **re**: each compiled Python pattern over the whole text (used when hyperscan is absent).
+
+Both return ``(pattern index, start, end)`` in text order with Python ``re`` match semantics.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from classifiers.base import Pattern
+
+log = logging.getLogger("piiscout.patterns")
+
+try:  # hyperscan ships x86-64 wheels only
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - depends on the platform
+    _hs = None
+
+# Characters of context kept on each side of a prefilter match when the Python pattern confirms
+# it: enough for lookbehinds / lookaheads and \b around the match.
+MARGIN = 8
+_LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
+_UNICODE_CLASSES = re.compile(r"\\[wWdDsSbB]|[^\x00-\x7f]")
+
+Match = tuple[int, int, int]  # (pattern index, start, end)
+
+
+def hyperscan_available() -> bool:
+    return _hs is not None
+
+
+def prefilter(regex: str) -> str:
+    """``regex`` with lookarounds and ``\\b``/``\\B`` removed (a superset of the language)."""
+    out: list[str] = []
+    i, n = 0, len(regex)
+    in_class = False
+    while i < n:
+        c = regex[i]
+        if c == "\\" and i + 1 < n:
+            pair = regex[i : i + 2]
+            if not in_class and pair in ("\\b", "\\B"):
+                i += 2
+                continue
+            out.append(pair)
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and regex[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and regex[i] == "]":  # a literal ] first in a class
+                out.append("]")
+                i += 1
+            continue
+        if c == "(" and regex.startswith(_LOOKAROUND, i):
+            i = _skip_group(regex, i)
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _skip_group(regex: str, i: int) -> int:
+    """Index just after the group that opens at ``regex[i]``."""
+    depth, in_class, n = 0, False, len(regex)
+    while i < n:
+        c = regex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if regex.startswith("[]", i) or regex.startswith("[^]", i):
+                i += 2 if regex[i + 1] == "]" else 3
+                continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def _python_flags(p: Pattern) -> int:
+    return re.IGNORECASE if p.ignore_case else 0
+
+
+class PatternSet:
+    """All patterns, compiled once. Cheap to pickle: compiled state is rebuilt on first use."""
+
+    def __init__(self, patterns: Sequence[Pattern], use_hyperscan: bool | None = None) -> None:
+        self.patterns = tuple(patterns)
+        want = hyperscan_available() if use_hyperscan is None else use_hyperscan
+        if want and not hyperscan_available():
+            raise RuntimeError("hyperscan is not installed")
+        self.use_hyperscan = want
+        self._compiled: list[re.Pattern[str]] | None = None
+        self._db: object | None = None
+        self._hs_ids: frozenset[int] = frozenset()
+        self._re_only: tuple[int, ...] = ()
+
+    # -- pickling: send the patterns, not the compiled database --------------------------------
+    def __getstate__(self) -> dict[str, object]:
+        return {"patterns": self.patterns, "use_hyperscan": self.use_hyperscan}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["patterns"], state["use_hyperscan"])  # type: ignore[misc, arg-type]
+
+    # -- compilation -----------------------------------------------------------------------------
+    @property
+    def compiled(self) -> list[re.Pattern[str]]:
+        if self._compiled is None:
+            self._compiled = [re.compile(p.regex, _python_flags(p)) for p in self.patterns]
+        return self._compiled
+
+    def _hs_flags(self, p: Pattern, expr: str) -> int:
+        assert _hs is not None
+        flags = _hs.HS_FLAG_SOM_LEFTMOST | _hs.HS_FLAG_ALLOWEMPTY
+        if p.ignore_case:
+            flags |= _hs.HS_FLAG_CASELESS
+        if _UNICODE_CLASSES.search(expr) or not expr.isascii():
+            flags |= _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP
+        return flags
+
+    def _build(self) -> None:
+        assert _hs is not None
+        self.compiled  # noqa: B018 - compile the confirming patterns too
+        good: list[tuple[int, bytes, int]] = []
+        bad: list[int] = []
+        for i, p in enumerate(self.patterns):
+            expr = prefilter(p.regex)
+            entry = (i, expr.encode(), self._hs_flags(p, expr))
+            try:  # compile alone first, so that one bad pattern cannot spoil the database
+                db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+                db.compile(expressions=[entry[1]], ids=[i], elements=1, flags=[entry[2]])
+                good.append(entry)
+            except _hs.error as exc:  # a construct hyperscan does not support
+                log.debug("pattern %s runs with re only: %s", p.name, exc)
+                bad.append(i)
+        if good:
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            db.compile(
+                expressions=[e for _, e, _ in good],
+                ids=[i for i, _, _ in good],
+                elements=len(good),
+                flags=[f for _, _, f in good],
+            )
+            self._db = db
+        self._hs_ids = frozenset(i for i, _, _ in good)
+        self._re_only = tuple(bad)
+
+    # -- matching --------------------------------------------------------------------------------
+    def matches(self, text: str) -> list[Match]:
+        """Every match of every pattern, sorted by (start, end, pattern index)."""
+        if not text:
+            return []
+        if self.use_hyperscan:
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates: hyperscan needs valid UTF-8
+                data = None
+            if data is not None:
+                return self._hyperscan_matches(text, data)
+        return self._re_matches(text, range(len(self.patterns)))
+
+    def _re_matches(self, text: str, indices: Sequence[int] | range) -> list[Match]:
+        out: list[Match] = []
+        compiled = self.compiled
+        for i in indices:
+            out.extend((i, m.start(), m.end()) for m in compiled[i].finditer(text))
+        out.sort(key=lambda m: (m[1], m[2], m[0]))
+        return out
+
+    def _hyperscan_matches(self, text: str, data: bytes) -> list[Match]:
+        if self._db is None and not self._re_only and not self._hs_ids:
+            self._build()
+        spans: dict[int, list[list[int]]] = {}
+        if self._db is not None:
+
+            def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+                lst = spans.get(pid)
+                if lst is None:
+                    spans[pid] = [[start, end]]
+                elif lst[-1][0] == start:  # every end is reported: keep one span per start
+                    lst[-1][1] = max(lst[-1][1], end)
+                else:
+                    lst.append([start, end])
+
+            self._db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+        to_char = _offset_mapper(text, data)
+        out: list[Match] = []
+        compiled = self.compiled
+        n = len(text)
+        for pid, lst in spans.items():
+            rx = compiled[pid]
+            for a, b in _windows(lst, to_char, n):
+                out.extend((pid, m.start(), m.end()) for m in rx.finditer(text, a, b))
+        if self._re_only:
+            out.extend(self._re_matches(text, self._re_only))
+        out = sorted(set(out), key=lambda m: (m[1], m[2], m[0]))
+        return out
+
+
+def _windows(
+    spans: list[list[int]], to_char: object, n: int
+) -> list[tuple[int, int]]:
+    """Byte spans -> merged character windows widened by MARGIN."""
+    conv = to_char  # callable(int) -> int
+    wins: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        a = max(0, conv(s) - MARGIN)  # type: ignore[operator]
+        b = min(n, conv(e) + MARGIN)  # type: ignore[operator]
+        if wins and a <= wins[-1][1]:
+            if b > wins[-1][1]:
+                wins[-1] = (wins[-1][0], b)
+        else:
+            wins.append((a, b))
+    return wins
+
+
+def _offset_mapper(text: str, data: bytes) -> object:
+    """A function from a UTF-8 byte offset of ``data`` to a ``str`` offset of ``text``."""
+    if len(data) == len(text):  # ASCII: identical offsets
+        return _identity
+    # Runs of non-ASCII characters: (byte start, byte end, char start, char end). Outside runs the shift
+    # between byte and char offsets is constant; inside a run the prefix is decoded.
+    bstarts: list[int] = []
+    runs: list[tuple[int, int, int, int]] = []
+    b = 0
+    last = 0
+    for m in _NON_ASCII.finditer(text):
+        b += m.start() - last
+        nbytes = len(m.group().encode("utf-8"))
+        bstarts.append(b)
+        runs.append((b, b + nbytes, m.start(), m.end()))
+        b += nbytes
+        last = m.end()
+
+    def conv(off: int) -> int:
+        k = bisect_right(bstarts, off) - 1
+        if k < 0:
+            return off
+        bs, be, cs, ce = runs[k]
+        if off >= be:  # after the run: constant shift
+            return ce + (off - be)
+        return cs + len(data[bs:off].decode("utf-8", errors="ignore"))
+
+    return conv
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _identity(off: int) -> int:
+    return off

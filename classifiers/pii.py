@@ -1,0 +1,411 @@
+"""Pattern classifiers for the standard identifiers, in Presidio's vocabulary.
+
+Each class is small: a stable ``id``, the entities it emits, its patterns (run by the engine in one
+multi-pattern pass, see :mod:`classifiers.patterns`) and a ``validate`` hook that only sees
+candidates. The regular expressions and validation rules follow Presidio's predefined recognizers
+(``presidio_analyzer.predefined_recognizers``) unless a comment says why they differ.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import ClassVar
+
+from classifiers.base import Candidate, Pattern, PatternClassifier
+from scanner.models import Detection
+
+CATEGORY = {
+    "EMAIL_ADDRESS": "user.contact.email",
+    "PHONE_NUMBER": "user.contact.phone_number",
+    "CREDIT_CARD": "user.financial.credit_card",
+    "IBAN_CODE": "user.financial.bank_account",
+    "US_SSN": "user.government_id.national_identification_number",
+    "URL": "user.behavior.browsing_history",
+    "DATE_TIME": "user.demographic.date_of_birth",
+    "LOCATION": "user.contact.address",
+}
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _with_extra(d: Detection, extra: str) -> Detection:
+    return replace(d, explanation=f"{d.explanation}; {extra}")
+
+
+# -- e-mail ---------------------------------------------------------------------------------------
+@functools.cache
+def _tld_extractor() -> object:
+    import tldextract
+
+    # The bundled public-suffix snapshot only: never fetch the list from the network.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class EmailClassifier(PatternClassifier):
+    """E-mail addresses: Presidio's pattern, a known public suffix, not a URL's user:password."""
+
+    id = "PII-EMAIL"
+    entities: ClassVar[Mapping[str, str]] = {"EMAIL_ADDRESS": CATEGORY["EMAIL_ADDRESS"]}
+    patterns = (
+        Pattern(
+            "Email (Medium)",
+            r"\b((([!#$%&'*+\-/=?^_`{|}~\w])|([!#$%&'*+\-/=?^_`{|}~\w][!#$%&'*+\-/=?^_`{|}~\.\w]"
+            r"{0,}[!#$%&'*+\-/=?^_`{|}~\w]))[@]\w+(?:-+\w+)*(?:\.\w+(?:-+\w+)*)+)\b",
+            "EMAIL_ADDRESS",
+            0.5,
+        ),
+    )
+    context = ("email", "e-mail", "mail")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        text, start = candidate.unit.text, candidate.start
+        # https://user:secret@example.org is a URL with credentials, not an address.
+        line_start = max(text.rfind(c, 0, start) for c in " \t\r\n<>\"'") + 1
+        if "://" in text[line_start:start] or (start and text[start - 1] in ":/"):
+            return None
+        domain = candidate.value.rpartition("@")[2]
+        if not _tld_extractor()(domain).fqdn:  # type: ignore[operator]
+            return None
+        return super().validate(candidate)
+
+
+# -- phone ----------------------------------------------------------------------------------------
+PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")  # Presidio's defaults
+_DATE_SHAPED = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
+
+
+class PhoneClassifier(PatternClassifier):
+    """Phone numbers: a cheap regex finds candidates; phonenumbers validates them the way
+    Presidio's PhoneRecognizer does (PhoneNumberMatcher, leniency VALID, same regions)."""
+
+    id = "PII-PHONE"
+    entities: ClassVar[Mapping[str, str]] = {"PHONE_NUMBER": CATEGORY["PHONE_NUMBER"]}
+    patterns = (
+        Pattern(
+            "phone candidate",
+            r"(?<![\w+\-./])(?:\+|\(\+?)?[0-9][0-9()\-./ \t]{4,22}[0-9](?:\s?(?:x|ext\.?)\s?[0-9]{1,5})?"
+            r"(?![\w\-]|\.[0-9])",
+            "PHONE_NUMBER",
+            0.4,
+        ),
+    )
+    context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        import phonenumbers
+
+        value = candidate.value
+        if len(_digits(value)) < 7 or _DATE_SHAPED.fullmatch(value.strip()):
+            return None
+        best: tuple[int, int, str] | None = None
+        for region in PHONE_REGIONS:
+            for m in phonenumbers.PhoneNumberMatcher(value, region, leniency=1):
+                if best is None or m.end - m.start > best[1] - best[0]:
+                    best = (m.start, m.end, region)
+            if best is not None and best[1] - best[0] == len(value):
+                break
+        if best is None:
+            return None
+        s, e, region = best
+        found = Candidate(candidate.pattern, candidate.unit, candidate.start + s,
+                          candidate.start + e)
+        d = super().validate(found)
+        return _with_extra(d, f"phonenumbers: valid for region {region}") if d else None
+
+
+# -- payment cards --------------------------------------------------------------------------------
+def luhn(number: str) -> bool:
+    digits = [int(c) for c in number]
+    odd, even = digits[-1::-2], digits[-2::-2]
+    return (sum(odd) + sum(sum(divmod(2 * d, 10)) for d in even)) % 10 == 0
+
+
+class CreditCardClassifier(PatternClassifier):
+    """Payment card numbers: Presidio's pattern plus the Luhn checksum."""
+
+    id = "PII-CARD"
+    entities: ClassVar[Mapping[str, str]] = {"CREDIT_CARD": CATEGORY["CREDIT_CARD"]}
+    patterns = (
+        Pattern(
+            "All Credit Cards (weak)",
+            r"\b(?!1\d{12}(?!\d))((4\d{3})|(5[0-5]\d{2})|(6\d{3})|(1\d{3})|(3\d{3}))[- ]?(\d{3,4})"
+            r"[- ]?(\d{3,4})[- ]?(\d{3,5})\b",
+            "CREDIT_CARD",
+            0.3,
+        ),
+    )
+    context = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
+               "diners", "maestro", "instapayment")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        number = _digits(candidate.value)
+        if not luhn(number) or len(set(number)) == 1:
+            return None
+        d = super().validate(candidate)
+        # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
+        return replace(d, score=1.0, explanation=f"{d.explanation}; Luhn checksum valid") if d else d
+
+
+# -- IBAN -----------------------------------------------------------------------------------------
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}
+
+
+def iban_valid(text: str) -> bool:
+    """ISO 13616: known country, its length, and the mod-97 check."""
+    iban = text.replace(" ", "").replace("-", "").upper()
+    if IBAN_LENGTHS.get(iban[:2]) != len(iban) or not iban[2:4].isdigit():
+        return False
+    rearranged = iban[4:] + iban[:4]
+    if not rearranged.isalnum() or not rearranged.isascii():
+        return False
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+class IbanClassifier(PatternClassifier):
+    """IBANs: Presidio's generic pattern, the country's length and the mod-97 checksum. Like
+    Presidio, a trailing group that breaks the checksum is dropped ("... 2 days")."""
+
+    id = "PII-IBAN"
+    entities: ClassVar[Mapping[str, str]] = {"IBAN_CODE": CATEGORY["IBAN_CODE"]}
+    patterns = (
+        Pattern(
+            "IBAN Generic",
+            r"(?<![A-Z0-9])([A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,6})"
+            r"((?:[ -]?[A-Z0-9]{4})?)((?:[ -]?[A-Z0-9]{1,3})?)(?![A-Z0-9])",
+            "IBAN_CODE",
+            0.5,
+        ),
+    )
+    context = ("iban", "bank", "transaction")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        value = candidate.value
+        end = len(value)
+        while end >= 15:
+            if iban_valid(value[:end]):
+                c = Candidate(candidate.pattern, candidate.unit, candidate.start,
+                              candidate.start + end)
+                d = super().validate(c)
+                return replace(d, score=1.0, explanation=f"{d.explanation}; mod-97 valid") if d else d
+            cut = max(value.rfind(" ", 0, end), value.rfind("-", 0, end))
+            if cut <= 4:
+                return None
+            end = cut
+        return None
+
+
+# -- US SSN ---------------------------------------------------------------------------------------
+class UsSsnClassifier(PatternClassifier):
+    """US social security numbers with Presidio's invalid-SSN rules (mixed delimiters, one repeated
+    digit, zero groups, area 000/666, published sample numbers)."""
+
+    id = "PII-SSN"
+    entities: ClassVar[Mapping[str, str]] = {"US_SSN": CATEGORY["US_SSN"]}
+    patterns = (
+        Pattern("SSN5 (medium)", r"\b([0-9]{3})[- .]([0-9]{2})[- .]([0-9]{4})\b", "US_SSN", 0.5),
+        Pattern("SSN4 (very weak)", r"\b[0-9]{9}\b", "US_SSN", 0.05),
+    )
+    context = ("social", "security", "ssn", "ssns", "ssid")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        return super().validate(candidate) if ssn_valid(candidate.value) else None
+
+
+def ssn_valid(text: str) -> bool:
+    if len({c for c in text if c in ".- "}) > 1:
+        return False
+    digits = _digits(text)
+    if len(set(digits)) == 1 or digits[3:5] == "00" or digits[5:] == "0000":
+        return False
+    return digits[:3] not in ("000", "666") and digits not in (
+        "123456789", "987654320", "078051120")
+
+
+# -- URL ------------------------------------------------------------------------------------------
+_HOST = r"[a-z0-9](?:[a-z0-9\-]{0,62}\.)+[a-z]{2,63}"
+_PATH = r"(?:[/?#][^\s()<>\"']*[^\s()<>\"'.,;:!?])?"
+# File extensions that are also top-level domains: "setup.py" or "README.md" is not a URL.
+_FILE_SUFFIXES = frozenset(
+    ["py", "md", "sh", "pl", "rs", "zip", "mov", "so", "ps", "cs", "pm", "rb", "php", "jsp", "asp", "gz", "bz", "tgz", "rar", "json", "yml"]
+)
+
+
+class UrlClassifier(PatternClassifier):
+    """URLs: with a scheme (and possibly user:password@), or a bare host with a public suffix.
+
+    Presidio lists top-level domains in its regex; here the host's suffix is checked against the
+    public suffix list bundled with tldextract (offline), which also knows second-level suffixes.
+    """
+
+    id = "PII-URL"
+    entities: ClassVar[Mapping[str, str]] = {"URL": CATEGORY["URL"]}
+    patterns = (
+        Pattern(
+            "Standard Url",
+            r"\b(?:https?|ftp)://(?:[^\s:@/<>\"']+(?::[^\s@/<>\"']*)?@)?"
+            r"(?:" + _HOST + r"|\d{1,3}(?:\.\d{1,3}){3}|localhost)(?::\d{1,5})?" + _PATH,
+            "URL",
+            0.6,
+            ignore_case=True,
+        ),
+        Pattern(
+            "Non schema URL",
+            r"(?<![\w@.\-/:])(?:www\d{0,3}\.)?" + _HOST + r"(?![\w\-@]|\.\w)" + _PATH,
+            "URL",
+            0.5,
+            ignore_case=True,
+        ),
+    )
+    context = ("url", "website", "link", "site", "web")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        value = candidate.value
+        if candidate.pattern.name == "Non schema URL":
+            host = re.split(r"[/?#:]", value, maxsplit=1)[0]
+            suffix = host.rpartition(".")[2].lower()
+            if suffix in _FILE_SUFFIXES and not host.lower().startswith("www"):
+                return None
+            result = _tld_extractor()(host)  # type: ignore[operator]
+            if not result.suffix or not result.domain:
+                return None
+        return super().validate(candidate)
+
+
+# -- dates ----------------------------------------------------------------------------------------
+_M = "(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
+_DATE_PATTERNS = (  # Presidio's DateRecognizer patterns, case-insensitive as Presidio runs them
+    ("Datetime (yyyy-mm-ddThh:mm[:ss[.f]] with timezone)",
+     (r"\b\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T[0-2]\d:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+      r"(?:[+-][0-2]\d:[0-5]\d|Z)\b"), 0.8),
+    ("mm/dd/yyyy or mm/dd/yy",
+     r"\b(([1-9]|0[1-9]|1[0-2])/([1-9]|0[1-9]|[1-2][0-9]|3[0-1])/(\d{4}|\d{2}))\b", 0.6),
+    ("dd/mm/yyyy or dd/mm/yy",
+     r"\b(([1-9]|0[1-9]|[1-2][0-9]|3[0-1])/([1-9]|0[1-9]|1[0-2])/(\d{4}|\d{2}))\b", 0.6),
+    ("yyyy/mm/dd", r"\b(\d{4}/([1-9]|0[1-9]|1[0-2])/([1-9]|0[1-9]|[1-2][0-9]|3[0-1]))\b", 0.6),
+    ("mm-dd-yyyy", r"\b(([1-9]|0[1-9]|1[0-2])-([1-9]|0[1-9]|[1-2][0-9]|3[0-1])-\d{4})\b", 0.6),
+    ("dd-mm-yyyy", r"\b(([1-9]|0[1-9]|[1-2][0-9]|3[0-1])-([1-9]|0[1-9]|1[0-2])-\d{4})\b", 0.6),
+    ("yyyy-mm-dd", r"\b(\d{4}-([1-9]|0[1-9]|1[0-2])-([1-9]|0[1-9]|[1-2][0-9]|3[0-1]))\b", 0.6),
+    ("dd.mm.yyyy or dd.mm.yy",
+     r"\b(([1-9]|0[1-9]|[1-2][0-9]|3[0-1])\.([1-9]|0[1-9]|1[0-2])\.(\d{4}|\d{2}))\b", 0.6),
+    ("dd-MMM-yyyy or dd-MMM-yy", r"\b(([1-9]|0[1-9]|[1-2][0-9]|3[0-1])-" + _M + r"-(\d{4}|\d{2}))\b",
+     0.6),
+    ("MMM-yyyy or MMM-yy", r"\b(" + _M + r"-(\d{4}|\d{2}))\b", 0.6),
+    ("dd-MMM or dd-MMM", r"\b(([1-9]|0[1-9]|[1-2][0-9]|3[0-1])-" + _M + r")\b", 0.6),
+    ("mm/yyyy or m/yyyy", r"\b(([1-9]|0[1-9]|1[0-2])/\d{4})\b", 0.2),
+    ("mm/yy or m/yy", r"\b(([1-9]|0[1-9]|1[0-2])/\d{2})\b", 0.1),
+    ("yyyy-mm-dd hh:mm[:ss]",
+     r"\b\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[ T][0-2]\d:[0-5]\d(?::[0-5]\d)?\b", 0.8),
+)
+
+
+class DateClassifier(PatternClassifier):
+    """Dates in numeric formats (Presidio's DateRecognizer), not version numbers or parts of
+    longer dotted/dashed numbers ("v2.10.12", "1.2.10.4", "10.0.19041")."""
+
+    id = "PII-DATE"
+    entities: ClassVar[Mapping[str, str]] = {"DATE_TIME": CATEGORY["DATE_TIME"]}
+    patterns = tuple(Pattern(n, r, "DATE_TIME", s, ignore_case=True) for n, r, s in _DATE_PATTERNS)
+    context = ("date", "birthday", "born", "dob", "birth")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        text, s, e = candidate.unit.text, candidate.start, candidate.end
+        before, after = text[max(0, s - 9) : s].lower(), text[e : e + 2]
+        if before.endswith(("v", ".", "-", "/", "version ", "version", "ver ", "release ")):
+            return None
+        if re.match(r"[./\-:][0-9]", after) and not re.match(r"[ T]", after):
+            return None
+        sep_dot = "." in candidate.value and ":" not in candidate.value
+        # dd.mm.yy is also how versions look: only with a date word near it.
+        short_year = sep_dot and len(candidate.value.rpartition(".")[2]) == 2
+        if short_year and not any(w in candidate.window() for w in self.context):
+            return None
+        return super().validate(candidate)
+
+
+# -- street addresses -----------------------------------------------------------------------------
+_SUFFIX = (
+    r"(?:street|st|avenue|ave|road|rd|drive|dr|boulevard|blvd|lane|ln|way|court|ct|place|pl|"
+    r"terrace|parkway|pkwy|square|sq|highway|hwy|circle|cir|trail|crescent|close|row|gardens|"
+    r"alley|plaza|loop|path|pike|ridge|walk)"
+)
+_WORD = r"[A-Za-z][A-Za-z'\-]*"
+
+
+class StreetAddressClassifier(PatternClassifier):
+    """Street addresses (LOCATION): a house number, a street name and a street type ("24 Clarke
+    Avenue"), continental forms ("Friedhofstrasse 33", "Via Roma 131"), and secondary units
+    ("Apt. 117", "Suite 464"). Presidio has no address recognizer; spaCy finds only places."""
+
+    id = "PII-ADDRESS"
+    entities: ClassVar[Mapping[str, str]] = {"LOCATION": CATEGORY["LOCATION"]}
+    patterns = (
+        Pattern(
+            "house number, street, type",
+            r"\b\d{1,6}[A-Za-z]?(?:\s+\d{1,4})?\s+(?:" + _WORD + r"\s+){0,3}?" + _SUFFIX
+            + r"\b\.?(?:,?\s+(?:apt|apartment|suite|unit|flat)\.?\s*#?\d{1,5}[A-Za-z]?\b)?",
+            "LOCATION",
+            0.6,
+            ignore_case=True,
+        ),
+        Pattern(
+            "street type first, number",
+            r"\b(?:via|viale|rua|rue|calle|avenida|avenue|strada|ulica|ul\.)\s+(?:"
+            + _WORD + r"\s+){1,3}\d{1,5}[A-Za-z]?\b",
+            "LOCATION",
+            0.5,
+            ignore_case=True,
+        ),
+        Pattern(
+            "compound street name, number",
+            r"\b[A-Z][a-z\u00c0-\u017f]+(?:strasse|straße|str\.|gasse|weg|allee|platz|tie|katu|"
+            r"vej|vägen|gatan|gata|straat|laan|plein|veien|gade)\s+\d{1,5}[A-Za-z]?\b",
+            "LOCATION",
+            0.5,
+        ),
+        Pattern(
+            "secondary unit",
+            r"\b(?:apt\.?|apartment|suite|unit)\s+#?\d{1,5}[A-Za-z]?\b",
+            "LOCATION",
+            0.4,
+            ignore_case=True,
+        ),
+        Pattern("PO box", r"\b(?:P\.?\s?O\.?\s?Box|PSC)\s+\d{1,6}\b", "LOCATION", 0.5,
+                ignore_case=True),
+    )
+    context = ("address", "street", "live", "lives", "located", "ship", "deliver", "resid")
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        value = candidate.value
+        if candidate.pattern.name == "house number, street, type":
+            words = value.split()
+            # "3 pl" or "5 st" alone (no street name) is a quantity, not an address.
+            if len(words) < 3 and not words[0][-1:].isalpha():
+                return None
+        return super().validate(candidate)
+
+
+CLASSIFIERS: tuple[type[PatternClassifier], ...] = (
+    EmailClassifier,
+    PhoneClassifier,
+    CreditCardClassifier,
+    IbanClassifier,
+    UsSsnClassifier,
+    UrlClassifier,
+    DateClassifier,
+    StreetAddressClassifier,
+)
