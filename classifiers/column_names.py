@@ -1,3 +1,369 @@
-"""Placeholder: filled in by its owner."""
+"""Column, header and key names that say what a structured value is.
 
-CLASSIFIERS: tuple[type, ...] = ()
+``COL-NAME`` looks at structured values (``unit.kind == "value"`` with ``location.field`` set: a
+CSV cell, a JSON leaf, a database value) and, when the field name says what the value holds
+(``first_name``, ``EmailAddress``, ``billing_address``, ``dob``, ``religion``, ``union_member``),
+reports the whole value with the name as its explanation.
+
+Names are compared in compact form (lower case, letters and digits) against every contiguous run
+of the name's tokens, in any case style (snake_case, camelCase, PascalCase, "With Spaces", dotted
+key paths); the longest run wins, so ``EmailAddress`` is an e-mail, not an address. The rules
+live in ``config/vocabularies/column_names.yaml``; the special-category column names come from
+the special-category vocabularies (``columns`` keys).
+
+``name`` alone is ambiguous (a track, a product, a genre): it counts as a person's name only when
+the table/file/key path names people (``customers``, ``employees``), or when nothing names a
+catalogue and the value looks like a person's name (two to four capitalised words, no digits).
+Empty and NULL-like values never produce a detection.
+
+:func:`classify_column_name` is the pure, value-free part, for connectors that classify a column
+from its name alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from classifiers.special_categories import (
+    SPECIAL_ENTITIES,
+    Vocabulary,
+    compact,
+    load_vocabularies,
+)
+from scanner.models import Detection, TextUnit
+
+DETECTOR_ID = "COL-NAME"
+
+ENTITIES: Mapping[str, str] = {
+    "PERSON": "user.name",
+    "EMAIL_ADDRESS": "user.contact.email",
+    "PHONE_NUMBER": "user.contact.phone_number",
+    "LOCATION": "user.contact.address",
+    "DATE_TIME": "user.demographic.date_of_birth",
+    "US_SSN": "user.government_id.national_identification_number",
+    "CREDIT_CARD": "user.financial.credit_card",
+    "IBAN_CODE": "user.financial.bank_account",
+    "IP_ADDRESS": "user.device.ip_address",
+    "MAC_ADDRESS": "user.device.device_id",
+    "IMEI": "user.device.device_id",
+    "DEVICE_ID": "user.device.device_id",
+    "NRP": "user.demographic",
+    **SPECIAL_ENTITIES,
+}
+
+SPECIAL_SCORE = 0.85
+SPECIAL_CHECKED_SCORE = 0.7
+AMBIGUOUS_NAME_SCORE = 0.4
+
+NULL_LIKE = frozenset(
+    {"", "null", "none", "nil", "n/a", "na", "n.a.", "0", "-", "--", "?", "nan", "undefined",
+     "(null)", "[null]", "<null>", "\\n", "unknown", "not set", "not known", "tbd", "redacted"}
+)
+_NO_VALUES = frozenset({"no", "false", "n", "f", "off", "not a member", "non-member", "nonmember"})
+
+_CAMEL1 = re.compile(r"([a-z0-9])([A-Z])")
+_CAMEL2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_SPLIT = re.compile(r"[^0-9A-Za-z]+")
+_DIGITS = re.compile(r"\d")
+_PERSON_WORD = re.compile(
+    r"(?:[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*|[A-Z]\.|"
+    r"Mc[A-Z][a-z]+|O'[A-Z][a-z]+|van|von|de|da|del|der|di|du|la|le|bin|al)"
+)
+_MAX_LEN = {"PERSON": 100, "EMAIL_ADDRESS": 320, "PHONE_NUMBER": 40, "LOCATION": 300,
+            "DATE_TIME": 40, "US_SSN": 30, "CREDIT_CARD": 30, "IBAN_CODE": 50, "IP_ADDRESS": 50,
+            "MAC_ADDRESS": 30, "IMEI": 30, "DEVICE_ID": 100, "NRP": 40}
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """What a column name says its values are."""
+
+    entity: str
+    score: float
+    reason: str
+    ambiguous: bool = False  # bare "name": needs table context or a person-like value
+    vocabulary: Vocabulary | None = None  # special categories
+    checked: bool = False  # the value must be a vocabulary term ("race", "party")
+    whole: bool = False  # matched a `whole` rule (city, country, ...)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    names: dict[str, tuple[str, float, Vocabulary | None, bool]]
+    whole: dict[str, tuple[str, float, Vocabulary | None, bool]]
+    person_words: frozenset[str]
+    catalogue_words: frozenset[str]
+    person_tables: frozenset[str]
+    stop_suffixes: frozenset[str]
+    prefixes: frozenset[str]
+    identifier_columns: frozenset[str]
+
+
+def _words(data: dict[str, object], key: str) -> frozenset[str]:
+    return frozenset(compact(str(w)) for w in data.get(key) or ())  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    path = resources.files("config").joinpath("vocabularies", "column_names.yaml")
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    names: dict[str, tuple[str, float, Vocabulary | None, bool]] = {}
+    whole: dict[str, tuple[str, float, Vocabulary | None, bool]] = {}
+    for rule in data.get("rules") or ():
+        for n in rule.get("names") or ():
+            names.setdefault(compact(n), (rule["entity"], float(rule["score"]), None, False))
+        for n in rule.get("whole") or ():
+            whole.setdefault(compact(n), (rule["entity"], float(rule["score"]), None, False))
+    for voc in load_vocabularies():
+        for n in voc.columns:
+            names.setdefault(n, (voc.entity, SPECIAL_SCORE, voc, False))
+        for n in voc.columns_checked:
+            whole.setdefault(n, (voc.entity, SPECIAL_CHECKED_SCORE, voc, True))
+    return _Rules(
+        names=names,
+        whole=whole,
+        person_words=_words(data, "person_words"),
+        catalogue_words=_words(data, "catalogue_words"),
+        person_tables=_words(data, "person_tables"),
+        stop_suffixes=_words(data, "stop_suffixes"),
+        prefixes=_words(data, "prefixes"),
+        identifier_columns=_words(data, "identifier_columns"),
+    )
+
+
+def split_path(field: str) -> tuple[str, list[str]]:
+    """``"customers[3].contact.email"`` -> (``"email"``, ``["customers", "contact"]``)."""
+    parts = [p for p in re.split(r"[./\[\]]+", field) if p and not p.isdigit()]
+    if not parts:
+        return field, []
+    return parts[-1], parts[:-1]
+
+
+def name_tokens(name: str) -> list[str]:
+    """Lower-case tokens of a name in any case style: ``"BillingPostalCode"`` -> 3 tokens."""
+    s = _CAMEL2.sub(r"\1 \2", _CAMEL1.sub(r"\1 \2", name))
+    return [t.lower() for t in _SPLIT.split(s) if t]
+
+
+def name_runs(name: str) -> list[tuple[int, str]]:
+    """Every contiguous run of tokens, compacted, with its length: longest first."""
+    toks = name_tokens(name)
+    runs = [
+        (j - i, "".join(toks[i:j])) for i in range(len(toks)) for j in range(i + 1, len(toks) + 1)
+    ]
+    return sorted(runs, key=lambda r: -r[0])
+
+
+def _match(name: str) -> ColumnMatch | None:
+    rules = _rules()
+    toks = name_tokens(name)
+    if not toks:
+        return None
+    label = f"column name '{name}'"
+    # `whole` rules: the entire name, after dropping leading qualifier tokens.
+    i = 0
+    while i < len(toks) - 1 and toks[i] in rules.prefixes:
+        i += 1
+    for start in range(0, i + 1):
+        rest = "".join(toks[start:])
+        if rest in rules.whole:
+            entity, score, voc, checked = rules.whole[rest]
+            return ColumnMatch(entity, score, label, vocabulary=voc, checked=checked, whole=True)
+    best: tuple[int, float, int, str] | None = None
+    for a in range(len(toks)):
+        for b in range(a + 1, len(toks) + 1):
+            run = "".join(toks[a:b])
+            hit = rules.names.get(run)
+            if hit is None:
+                continue
+            if b < len(toks) and toks[-1] in rules.stop_suffixes:
+                continue  # "address_id", "email_verified": about the data, not the data
+            key = (b - a, hit[1], b, run)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    if best is not None:
+        entity, score, voc, checked = rules.names[best[3]]
+        return ColumnMatch(entity, score, label, vocabulary=voc, checked=checked)
+    if "name" in toks or "names" in toks:
+        idx = max(k for k, t in enumerate(toks) if t in ("name", "names"))
+        if any(t in rules.catalogue_words for t in toks):
+            return None
+        if idx < len(toks) - 1 and toks[-1] in rules.stop_suffixes:
+            return None
+        who = next((t for t in toks[:idx] if t in rules.person_words), "")
+        if who:
+            return ColumnMatch("PERSON", 0.85, f"{label} (a {who}'s name)")
+        return ColumnMatch(
+            "PERSON",
+            AMBIGUOUS_NAME_SCORE,
+            f"{label} is ambiguous: a person only with a people table or a person-like value",
+            ambiguous=True,
+        )
+    return None
+
+
+@lru_cache(maxsize=4096)
+def match_column(field: str) -> ColumnMatch | None:
+    """The best :class:`ColumnMatch` for a field / column / key path, or ``None``."""
+    name, _ = split_path(field)
+    return _match(name)
+
+
+def classify_column_name(name: str) -> list[tuple[str, float, str]]:
+    """What a column name alone says: ``[(entity, score, reason)]`` (empty when nothing).
+
+    A bare ``name`` comes back as PERSON with a low score (:data:`AMBIGUOUS_NAME_SCORE`) and a
+    reason saying it is ambiguous; the caller decides with the values.
+    """
+    m = match_column(name)
+    return [(m.entity, m.score, m.reason)] if m else []
+
+
+def is_identifier_column(field: str) -> bool:
+    """True for columns whose values identify a person: ``patient_id``, ``CustomerID``, ..."""
+    name, _ = split_path(field)
+    rules = _rules()
+    toks = name_tokens(name)
+    if not toks:
+        return False
+    if "".join(toks) in rules.identifier_columns:
+        return True
+    if len(toks) >= 2 and toks[-1] in ("id", "number", "no", "num", "nr", "ref"):
+        head = "".join(toks[:-1])
+        return head in rules.person_words or head in rules.person_tables
+    return False
+
+
+def context_tokens(unit: TextUnit) -> set[str]:
+    """Tokens of the table / file / parent keys a value sits in (for ``name`` and lookups)."""
+    _, parents = split_path(unit.location.field or "")
+    uri = unit.location.uri.split("#", 1)[0].split("?", 1)[0]
+    last = re.split(r"[/!]", uri.rstrip("/"))[-1]
+    last = re.sub(r"\.(?:csv|tsv|json|jsonl|ndjson|xlsx|xls|ods|parquet|txt|xml|ya?ml)$", "", last)
+    toks: set[str] = set()
+    for part in [*parents, last]:
+        toks.update(name_tokens(part))
+        toks.add(compact(part))
+    return toks
+
+
+def looks_like_person_name(value: str) -> bool:
+    """Two to four capitalised words, no digits: "Jane Roe", "Mary-Ann O'Neil"."""
+    if _DIGITS.search(value) or len(value) > 60:
+        return False
+    words = value.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    return all(_PERSON_WORD.fullmatch(w) for w in words) and words[0][0].isupper()
+
+
+def value_fits(entity: str, value: str) -> bool:
+    """A cheap sanity check that a value can be what its column says."""
+    if len(value) > _MAX_LEN.get(entity, 500):
+        return False
+    digits = sum(c.isdigit() for c in value)
+    if entity == "EMAIL_ADDRESS":
+        return "@" in value
+    if entity == "PHONE_NUMBER":
+        return digits >= 6 and digits >= len(value.replace(" ", "")) // 2
+    if entity in ("US_SSN", "IMEI"):
+        return digits >= 8
+    if entity == "CREDIT_CARD":
+        return 12 <= digits <= 19
+    if entity == "IBAN_CODE":
+        return digits >= 8 and any(c.isalpha() for c in value[:2])
+    if entity in ("IP_ADDRESS", "MAC_ADDRESS"):
+        return value.count(".") == 3 or value.count(":") >= 2
+    if entity == "DATE_TIME":
+        return digits >= 2
+    if entity in ("PERSON", "NRP"):
+        return any(c.isalpha() for c in value) and "@" not in value and digits <= 2
+    return any(c.isalnum() for c in value)
+
+
+class ColumnNameClassifier:
+    """Structured values whose column / header / key name says what they are."""
+
+    id = DETECTOR_ID
+    entities: Mapping[str, str] = ENTITIES
+
+    def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
+        field = unit.location.field
+        if unit.kind != "value" or not field:
+            return []
+        value = unit.text.strip()
+        if value.lower() in NULL_LIKE:
+            return []
+        m = match_column(field)
+        if m is None:
+            return []
+        start = unit.text.find(value)
+        end = start + len(value)
+        name, _ = split_path(field)
+        reason = self._decide(m, unit, name, value, found, start, end)
+        if reason is None:
+            return []
+        score, why = reason
+        return [
+            Detection(
+                entity=m.entity,
+                start=start,
+                end=end,
+                score=score,
+                detector=DETECTOR_ID,
+                explanation=f"{DETECTOR_ID}: {why}",
+                value=value,
+                linked=False if m.entity in SPECIAL_ENTITIES else None,
+                attributes={"column": name},
+            )
+        ]
+
+    def _decide(
+        self,
+        m: ColumnMatch,
+        unit: TextUnit,
+        name: str,
+        value: str,
+        found: Sequence[Detection],
+        start: int,
+        end: int,
+    ) -> tuple[float, str] | None:
+        """(score, explanation) for this value under this column, or ``None``."""
+        if m.vocabulary is not None:
+            if value.lower() in _NO_VALUES:
+                return None
+            if m.checked and not m.vocabulary.value_is_term(value):
+                return None
+            extra = " and a listed value" if m.checked else ""
+            return m.score, f"{m.reason}{extra}"
+        if not value_fits(m.entity, value):
+            return None
+        # Another classifier already reported this value as the same entity: do not repeat it.
+        for d in found:
+            if d.entity == m.entity and d.start <= start + 1 and d.end >= end - 1:
+                return None
+        ctx = context_tokens(unit)
+        rules = _rules()
+        if m.whole and m.entity == "LOCATION" and compact(name) in ctx:
+            return None  # a lookup table of places: country.country, city.city
+        if not m.ambiguous:
+            return m.score, m.reason
+        table = next((t for t in ctx if t in rules.person_tables), "")
+        if table:
+            return 0.8, f"column name '{name}' in '{table}' (a table of people)"
+        if any(t in rules.catalogue_words for t in ctx):
+            return None
+        if any(d.entity == "PERSON" and d.start <= start + 1 and d.end >= end - 1 for d in found):
+            return 0.7, f"column name '{name}' and NER found a person"
+        if looks_like_person_name(value):
+            return 0.5, f"column name '{name}' and the value looks like a person's name"
+        return None
+
+
+CLASSIFIERS: tuple[type, ...] = (ColumnNameClassifier,)

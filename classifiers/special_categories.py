@@ -1,3 +1,267 @@
-"""Placeholder: filled in by its owner."""
+"""Special categories of personal data (GDPR Art. 9 and 10) in free text.
 
-CLASSIFIERS: tuple[type, ...] = ()
+``SPECIAL-CAT`` finds health, religion, trade-union membership, ethnic origin, sexual orientation,
+political opinion, philosophical belief, genetic, biometric and criminal-record data in text, from
+the vocabularies in ``config/vocabularies/*.yaml`` (one file per entity, each naming its sources).
+
+How it matches:
+
+* All vocabularies are compiled into **one** regular expression (one named group per vocabulary
+  and kind), matched case-insensitively on word boundaries in a single pass over the unit.
+* *Terms* are specific words ("type 2 diabetes", "Sikh", "UNISON"); *cues* are phrases that state
+  a fact about someone ("diagnosed with ...", "is a practising Muslim", "votes for ...").
+  Generic category names used by privacy policies ("health data", "religious beliefs") are not
+  in the vocabularies: naming a category is not personal data.
+* *Exclusions* drop institutional and technical near-misses ("Catholic University", "European
+  Union", "health check", "browser fingerprint").
+* Negations and hypotheticals in the same clause ("no history of", "denies", "if you have",
+  "such as") lower the score to :data:`NEGATED_SCORE`, below the default ``min_score``.
+
+Structured values whose column already names a special category ("religion", "diagnosis") are
+left to ``COL-NAME`` (:mod:`classifiers.column_names`), so the same value is not reported twice.
+
+Every detection starts with ``linked=False``; :mod:`classifiers.linkage` (run last) sets
+``linked=True`` when the same sentence or record identifies a person. Explanations never quote
+the matched text: it is the clear value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from scanner.models import Detection, TextUnit
+
+DETECTOR_ID = "SPECIAL-CAT"
+
+# Taxonomy entity -> fideslang category (config/taxonomy.yaml).
+SPECIAL_ENTITIES: Mapping[str, str] = {
+    "HEALTH": "user.health",
+    "GENETIC": "user.health.genetic",
+    "BIOMETRIC": "user.biometrics",
+    "RELIGION": "user.demographic.religious_belief",
+    "TRADE_UNION": "user.demographic.union_membership",
+    "ETHNIC_ORIGIN": "user.demographic.race_ethnicity",
+    "SEXUAL_ORIENTATION": "user.demographic.sexual_orientation",
+    "POLITICAL_OPINION": "user.demographic.political_opinion",
+    "PHILOSOPHICAL_BELIEF": "user.demographic.philosophical_belief",
+    "CRIMINAL_RECORD": "user.criminal_history",
+}
+
+VOCABULARY_FILES: tuple[str, ...] = (
+    "health",
+    "genetic",
+    "biometric",
+    "religion",
+    "trade_union",
+    "ethnic_origin",
+    "sexual_orientation",
+    "political_opinion",
+    "philosophical_belief",
+    "criminal_record",
+)
+
+NEGATED_SCORE = 0.2
+# Negations, hypotheticals and enumerations shortly before a match, in the same clause.
+_NEGATION = re.compile(
+    r"\bno\b(?!\.?\s*[#:]?\s*\d)|"
+    r"\b(?:not|never|denies|denied|deny|negative\s+for|ruled\s+out|rules\s+out|without|"
+    r"free\s+of|absence\s+of|if|whether|such\s+as|e\.g\.|for\s+example|for\s+instance|including|"
+    r"includes|regardless\s+of|irrespective\s+of|any|concerning|relating\s+to|about\s+your)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|\bbut\b", re.IGNORECASE)
+_NEGATION_WINDOW = 45
+
+
+def compact(name: str) -> str:
+    """Lower case, letters and digits only: ``"Union Member"`` -> ``"unionmember"``."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One vocabulary file, loaded."""
+
+    name: str
+    entity: str
+    columns: frozenset[str]
+    columns_checked: frozenset[str]
+    column_values: frozenset[str]
+    terms: tuple[str, ...]
+    terms_case: tuple[str, ...]
+    cues: tuple[str, ...]
+    exclude: re.Pattern[str] | None
+    term_score: float
+    cue_score: float
+
+    @property
+    def term_regex(self) -> re.Pattern[str]:
+        return _term_regex(self.name)
+
+    def value_is_term(self, value: str) -> bool:
+        """True when a whole structured value is one of this vocabulary's terms/values."""
+        v = " ".join(value.lower().split())
+        if v in self.column_values:
+            return True
+        m = self.term_regex.fullmatch(value.strip())
+        return m is not None
+
+
+def _term_alternation(terms: Iterable[str]) -> str:
+    parts = []
+    for t in sorted(set(terms), key=len, reverse=True):
+        p = re.escape(t.strip())
+        p = p.replace(r"\ ", r"\s+").replace("'", "['\u2019]?").replace(r"\-", r"[\s-]?")
+        parts.append(p)
+    return "|".join(parts)
+
+
+def _terms_pattern(terms: Sequence[str], terms_case: Sequence[str]) -> str:
+    alts = []
+    if terms:
+        alts.append(f"(?:{_term_alternation(terms)})")
+    if terms_case:
+        alts.append(f"(?-i:{_term_alternation(terms_case)})")
+    if not alts:
+        return ""
+    return rf"(?<![\w-])(?:{'|'.join(alts)})(?:['\u2019]?s)?(?![\w-])"
+
+
+def _load_one(name: str) -> Vocabulary:
+    text = resources.files("config").joinpath("vocabularies", f"{name}.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    scores = data.get("scores") or {}
+    exclude = data.get("exclude") or []
+    return Vocabulary(
+        name=name,
+        entity=str(data["entity"]),
+        columns=frozenset(compact(c) for c in data.get("columns") or ()),
+        columns_checked=frozenset(compact(c) for c in data.get("columns_checked") or ()),
+        column_values=frozenset(" ".join(str(v).lower().split()) for v in data.get("column_values") or ()),
+        terms=tuple(str(t) for t in data.get("terms") or ()),
+        terms_case=tuple(str(t) for t in data.get("terms_case") or ()),
+        cues=tuple(str(c) for c in data.get("cues") or ()),
+        exclude=re.compile("|".join(f"(?:{e})" for e in exclude), re.IGNORECASE) if exclude else None,
+        term_score=float(scores.get("terms", 0.6)),
+        cue_score=float(scores.get("cues", 0.75)),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_vocabularies() -> tuple[Vocabulary, ...]:
+    """All special-category vocabularies, in :data:`VOCABULARY_FILES` order."""
+    return tuple(_load_one(n) for n in VOCABULARY_FILES)
+
+
+@lru_cache(maxsize=None)
+def _term_regex(name: str) -> re.Pattern[str]:
+    voc = next(v for v in load_vocabularies() if v.name == name)
+    return re.compile(_terms_pattern(voc.terms, voc.terms_case) or r"(?!x)x", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[Vocabulary, str]]]:
+    """One compiled alternation over every vocabulary: group name -> (vocabulary, kind)."""
+    groups: dict[str, tuple[Vocabulary, str]] = {}
+    parts: list[str] = []
+    for voc in load_vocabularies():
+        # Cues first: "member of Unite the Union" should win over the bare union name.
+        if voc.cues:
+            g = f"{voc.name}__cue"
+            groups[g] = (voc, "cue")
+            parts.append(f"(?P<{g}>{'|'.join(f'(?:{c})' for c in voc.cues)})")
+        terms = _terms_pattern(voc.terms, voc.terms_case)
+        if terms:
+            g = f"{voc.name}__term"
+            groups[g] = (voc, "term")
+            parts.append(f"(?P<{g}>{terms})")
+    return re.compile("|".join(parts), re.IGNORECASE), groups
+
+
+def vocabulary_for_column(name: str) -> tuple[Vocabulary, bool] | None:
+    """The vocabulary a column/key name belongs to, and whether its values must be checked.
+
+    Delegates to :func:`classifiers.column_names.match_column` (same tokenising, same stop
+    suffixes): ``"primary_diagnosis"`` -> health, ``"religion_id"`` -> ``None``.
+    """
+    from classifiers.column_names import match_column  # local: column_names imports this module
+
+    m = match_column(name)
+    if m is None or m.vocabulary is None:
+        return None
+    return m.vocabulary, m.checked
+
+
+def excluded(voc: Vocabulary, text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` lies inside one of the vocabulary's exclusion matches."""
+    if voc.exclude is None:
+        return False
+    lo, hi = max(0, start - 60), min(len(text), end + 60)
+    return any(m.start() <= start and end <= m.end() for m in voc.exclude.finditer(text, lo, hi))
+
+
+def negation(text: str, start: int) -> str:
+    """The negation/hypothetical word governing a match at ``start`` ("" when none)."""
+    window = text[max(0, start - _NEGATION_WINDOW) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end() :]
+    found = list(_NEGATION.finditer(window))
+    return found[-1].group(0).lower() if found else ""
+
+
+class SpecialCategoryClassifier:
+    """Special categories (health, religion, union, ethnicity, ...) in text, from vocabularies."""
+
+    id = DETECTOR_ID
+    entities: Mapping[str, str] = SPECIAL_ENTITIES
+
+    def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
+        text = unit.text
+        if len(text.strip()) < 2:
+            return []
+        skip: str | None = None
+        if unit.kind == "value" and unit.location.field:
+            column = vocabulary_for_column(unit.location.field)
+            if column is not None:
+                skip = column[0].entity  # COL-NAME reports the whole value
+        pattern, groups = _matcher()
+        out: list[Detection] = []
+        for m in pattern.finditer(text):
+            voc, kind = groups[m.lastgroup or ""]
+            if voc.entity == skip:
+                continue
+            start, end = m.span()
+            if excluded(voc, text, start, end):
+                continue
+            score = voc.cue_score if kind == "cue" else voc.term_score
+            why = f"{DETECTOR_ID}: {voc.name} vocabulary {kind}"
+            attrs: dict[str, object] = {"vocabulary": voc.name, "match": kind}
+            neg = negation(text, start)
+            if neg:
+                score = NEGATED_SCORE
+                why += f"; negated or hypothetical ('{neg}')"
+                attrs["negated"] = neg
+            out.append(
+                Detection(
+                    entity=voc.entity,
+                    start=start,
+                    end=end,
+                    score=score,
+                    detector=DETECTOR_ID,
+                    explanation=why,
+                    value=text[start:end],
+                    linked=False,
+                    attributes=attrs,
+                )
+            )
+        return out
+
+
+CLASSIFIERS: tuple[type, ...] = (SpecialCategoryClassifier,)
