@@ -1,7 +1,7 @@
 """Text helpers for mail: charsets with fallbacks, HTML and RTF to text, uuencoded blocks.
 
 * :func:`decode_bytes` tries the declared charset (with aliases for names mail clients get wrong),
-  then UTF-8, then charset-normalizer's guess, then cp1252 -- it never raises.
+  then UTF-8, then cp1252 (short text) or charset-normalizer's guess -- it never raises.
 * :func:`html_to_text` keeps the line structure of the HTML source: text that starts on source
   line *n* is on line *n* of the output, so body line numbers stay meaningful.
 * :func:`split_uuencoded` finds ``begin 644 name`` ... ``end`` blocks in a text body, decodes
@@ -50,7 +50,8 @@ def _codec(charset: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Decode with the declared charset, falling back on UTF-8, a guess, then cp1252."""
+    """Decode with the declared charset, falling back on UTF-8, then cp1252 for short text or
+    charset-normalizer's guess for long text, then cp1252 with replacements."""
     if not data:
         return ""
     codec = _codec(charset)
@@ -63,6 +64,11 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if len(data) < 4096:  # too little text for a statistical guess: western Europe wins
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
     try:
         from charset_normalizer import from_bytes
 
