@@ -1,3 +1,320 @@
-"""Placeholder: filled in by its owner."""
+"""CALL_RECORD (CDR-1): call-detail and SMS records.
 
-CLASSIFIERS: tuple[type, ...] = ()
+A call record is two or more *distinct* phone numbers (caller, callee, forwarded-to, SMSC) in one
+record together with a timestamp and/or a duration. The record is
+
+* a line, for units without a ``record`` (logs, prose, a CSV file read as text): the detection
+  spans the line within the unit;
+* the ``record`` group, for CSV rows / JSON objects whose short ``value`` units carry field names
+  (caller, callee, msisdn, a_number, forwarded_to, smsc, duration, start_time, call_type, ...):
+  the detection spans the whole first unit of the group (0..len). Long or multi-line units of a
+  group (a message body) are still read line by line.
+
+Category: ``user.behavior.telephony_log``. fideslang 3.2 has no key for telephony metadata, so the
+taxonomy marks it ``extension: true``; it is the closest ``user.behavior.*`` key in spirit
+(records of what a person did), and a dedicated key keeps CDRs out of ``browsing_history``.
+
+Numbers are found here with :mod:`phonenumbers` (CDR numbers are often bare digits such as
+``447700900123`` that a prose phone recogniser misses) and PHONE_NUMBER detections already made on
+the unit are added. International numbers (``+44 ...``, ``0044 ...``) need only be *possible*;
+E.164 without ``+`` (11-15 digits) must be *valid*, or possible when CDR words or fields are
+present; national formats (``020 7946 0958``, ``06 12 34 56 78``) count only with CDR words or
+fields, tried in the regions of :data:`REGIONS`. Timestamps, durations and IP addresses are masked
+before numbers are looked for, so ``2024-03-01 10:02`` never becomes a phone number.
+
+Evidence rules: a line needs a date with a time of day, a date plus CDR words, or a duration
+(``00:03:12``, ``duration=192``). A record group needs a duration or CDR context (field names or
+words), because database rows of people often carry two phone columns and an ``updated_at``.
+Negatives: a contact list with two numbers and no time, one number with a timestamp, version
+strings, price lists.
+
+The detection's ``value`` (hashed, never printed) is the sorted E.164 numbers joined with ``|``
+plus the first timestamp, so the same record hashes alike wherever it is found; the explanation
+names the evidence but never a number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import phonenumbers
+
+from scanner.models import Detection, TextUnit
+
+ID = "CDR-1"
+REGIONS = ("GB", "FR", "DE", "US", "ES", "IT", "NL")
+
+_TIMESTAMPS = (
+    re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+               r"(?:Z|[+-]\d{2}:?\d{2})?)?"),
+    re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}(?:[ T,]{1,2}\d{1,2}:\d{2}(?::\d{2})?)?"),
+    re.compile(r"\b\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"),
+    re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* +\d{1,2},?"
+               r"(?: \d{4})? +\d{1,2}:\d{2}(?::\d{2})?"),
+    re.compile(r"\b(?:19|20)\d{2}[01]\d[0-3]\d[T ]?[0-2]\d[0-5]\d[0-5]\d\b"),
+)
+_EPOCH = re.compile(r"\b1[0-9]{9}(?:\.\d{1,6})?\b")
+_TS_KEY = re.compile(r"\b(?:ts|time\w*|timestamp|date\w*|start\w*|end\w*|answer\w*)\b[\"']?\s*[:=]"
+                     r"\s*[\"']?$", re.IGNORECASE)
+_DURATION_KEY = re.compile(
+    r"\b(?:duration|dur|billsec|call_?duration|call_?length|talk_?time|length)\b[\"']?\s*[:=]?\s*"
+    r"[\"']?(\d{1,3}:[0-5]\d(?::[0-5]\d)?|\d{1,6}(?:\.\d+)?(?:\s?(?:s|secs?|seconds|min|mins)\b)?)",
+    re.IGNORECASE,
+)
+_HMS = re.compile(r"\b\d{1,3}:[0-5]\d:[0-5]\d\b")
+_SECONDS = re.compile(r"\b\d{1,5}\s?(?:secs?|seconds)\b", re.IGNORECASE)
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+_PHONE_RUN = re.compile(r"(?:\+|\b)\(?\d[\d \t().-]{4,28}\d\b")
+_CDR_WORDS = re.compile(
+    r"\b(?:call(?:s|ed|er|ee|ing)?|cdr|sms|mms|msisdn|smsc|imsi|duration|billsec|dial(?:l?ed)?|"
+    r"forward(?:ed)?|voicemail|[ab]_?(?:number|party|num)|incoming|outgoing|missed|voice|"
+    r"rang|ringing|answered|originat\w*|terminat\w*)\b",
+    re.IGNORECASE,
+)
+_NUMBER_FIELDS = re.compile(
+    r"^(?:caller|callee|calling|called|calling_?(?:number|party|num)|called_?(?:number|party|num)|"
+    r"msisdn|[ab]_?(?:number|party|num|nr)|anum|bnum|forward(?:ed)?_?to|forward_?number|"
+    r"redirect\w*|smsc|smsc_?(?:number|address)|originator|sender|recipient|from|to|"
+    r"(?:from|to|source|destination|dest|src|dst)_?(?:number|num|msisdn|phone)?|clid|cli|"
+    r"dial(?:l?ed)?_?(?:number)?|phone\w*|mobile\w*)$"
+)
+_CDR_FIELDS = re.compile(
+    r"^(?:caller|callee|calling\w*|called\w*|msisdn|[ab]_?(?:number|party|num|nr)|anum|bnum|"
+    r"forward\w*|redirect\w*|smsc\w*|originator|clid|cli|dial\w*|duration|billsec|call_?\w+|"
+    r"sms_?\w*|imsi|imei|cell_?id|disposition|dcontext|lastapp)$"
+)
+_TIME_FIELDS = re.compile(r"(?:^|_)(?:ts|time|timestamp|date|datetime|start|end|answer|"
+                          r"started|ended|at)(?:_|$)")
+_DURATION_FIELDS = re.compile(r"^(?:duration|dur|billsec|call_?duration|call_?length|talk_?time|"
+                              r"length|seconds|secs|duration_?s(?:ec)?)$")
+
+
+def _field_name(name: str | None) -> str:
+    if not name:
+        return ""
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.split(r"[./\[\]]", name.strip())[-1]
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def normalise_number(raw: str, context: bool) -> str | None:
+    """E.164 for a phone-like token, or ``None`` when it is not a number under these rules."""
+    s = raw.strip()
+    digits = re.sub(r"\D", "", s)
+    if "." in s:
+        groups = re.sub(r"[^\d.]", "", s).split(".")
+        if any(len(g) == 1 or len(g) >= 5 for g in groups):
+            return None  # version strings, prices
+    intl = s.startswith(("+", "(+")) or digits.startswith("00")
+    if intl:
+        digits = digits.removeprefix("00")
+    if not 7 <= len(digits) <= 15:
+        return None
+    try:
+        if intl or (len(digits) >= 11 and digits[0] != "0"):
+            num = phonenumbers.parse("+" + digits, None)
+            if phonenumbers.is_valid_number(num) or (
+                (intl or context) and phonenumbers.is_possible_number(num)
+            ):
+                return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+            if intl:
+                return None
+        if not context:
+            return None
+        parsed = [phonenumbers.parse(digits, region) for region in REGIONS]
+    except phonenumbers.NumberParseException:
+        return None
+    best = next((n for n in parsed if phonenumbers.is_valid_number(n)), None) or next(
+        (n for n in parsed if phonenumbers.is_possible_number(n)), None
+    )
+    return phonenumbers.format_number(best, phonenumbers.PhoneNumberFormat.E164) if best else None
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = "#" * (e - s)
+    return "".join(chars)
+
+
+@dataclass
+class Evidence:
+    numbers: dict[str, tuple[int, int]] = field(default_factory=dict)  # E.164 -> first span
+    timestamp: str = ""
+    has_time: bool = False
+    duration: str = ""
+    fields: list[str] = field(default_factory=list)
+    context: str = ""
+
+    def add_number(self, number: str | None, span: tuple[int, int]) -> None:
+        if number and number not in self.numbers:
+            self.numbers[number] = span
+
+    def is_call_record(self, group: bool) -> bool:
+        if len(self.numbers) < 2:
+            return False
+        if group:
+            return bool(self.duration or (self.timestamp and (self.context or self.fields)))
+        return bool(self.duration or (self.timestamp and (self.has_time or self.context)))
+
+    def explanation(self) -> str:
+        parts = [f"{len(self.numbers)} numbers"]
+        if self.timestamp:
+            parts.append("timestamp" if self.has_time or not self.timestamp else "date")
+        if self.duration:
+            parts.append(f"duration {self.duration}")
+        if self.fields:
+            parts.append("fields " + "/".join(self.fields))
+        if self.context:
+            parts.append(f"context '{self.context}'")
+        return f"{ID}: " + ", ".join(parts)
+
+    def value(self) -> str:
+        return "|".join(sorted(self.numbers)) + "|" + self.timestamp
+
+
+def scan_text(text: str, ev: Evidence, context: bool) -> None:
+    """Add the timestamps, durations and numbers of one line (or value) to ``ev``."""
+    masked: list[tuple[int, int]] = []
+    for rx in _TIMESTAMPS:
+        for m in rx.finditer(text):
+            if any(s <= m.start() < e for s, e in masked):
+                continue
+            masked.append(m.span())
+            if not ev.timestamp or (":" in m.group(0) and not ev.has_time):
+                ev.timestamp, ev.has_time = m.group(0).strip(), ":" in m.group(0)
+    for m in _EPOCH.finditer(text):
+        if _TS_KEY.search(text[max(0, m.start() - 20) : m.start()]):
+            masked.append(m.span())
+            ev.timestamp, ev.has_time = ev.timestamp or m.group(0), True
+    for m in _DURATION_KEY.finditer(text):
+        masked.append(m.span(1))
+        ev.duration = ev.duration or m.group(1).strip()
+    for rx in (_HMS, _SECONDS):
+        for m in rx.finditer(_mask(text, masked)):
+            masked.append(m.span())
+            if ev.timestamp or rx is _SECONDS:
+                ev.duration = ev.duration or m.group(0)
+            else:  # a time of day on a line without a date
+                ev.timestamp, ev.has_time = m.group(0), True
+    masked.extend(m.span() for m in _IPV4.finditer(text))
+    for m in _PHONE_RUN.finditer(_mask(text, masked)):
+        _split_numbers(m.group(0), m.start(), ev, context)
+
+
+def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
+    """Cut a run such as ``447700900123 33612345678`` into numbers, longest first."""
+    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", raw)]
+    i = 0
+    while i < len(parts):
+        for j in range(len(parts), i, -1):
+            chunk = raw[parts[i][0] : parts[j - 1][0] + len(parts[j - 1][1])]
+            number = normalise_number(chunk, context)
+            if number:
+                ev.add_number(number, (offset + parts[i][0], offset + parts[i][0] + len(chunk)))
+                i = j
+                break
+        else:
+            i += 1
+
+
+def _add_found(ev: Evidence, dets: Sequence[Detection], lo: int, hi: int) -> None:
+    """PHONE_NUMBER detections of the engine inside [lo, hi) that do not overlap our numbers."""
+    for d in dets:
+        if d.entity != "PHONE_NUMBER" or not lo <= d.start < hi:
+            continue
+        span = (d.start - lo, d.end - lo)
+        if any(s < span[1] and span[0] < e for s, e in ev.numbers.values()):
+            continue
+        ev.add_number(normalise_number(d.value, True), span)
+
+
+class CallRecordClassifier:
+    """CALL_RECORD (CDR-1): two or more phone numbers plus a timestamp and/or a duration."""
+
+    id = ID
+    entities: ClassVar[Mapping[str, str]] = {"CALL_RECORD": "user.behavior.telephony_log"}
+
+    def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
+        groups: dict[str, list[int]] = {}
+        for i, unit in enumerate(units):
+            if unit.record is not None and unit.kind == "value" and "\n" not in unit.text:
+                groups.setdefault(unit.record, []).append(i)
+            else:
+                self._lines(unit, found[i])
+        for members in groups.values():
+            self._group(units, found, members)
+
+    def _lines(self, unit: TextUnit, dets: list[Detection]) -> None:
+        text, pos = unit.text, 0
+        # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
+        head = _CDR_WORDS.search(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
+        for line in text.split("\n"):
+            lo, hi = pos, pos + len(line.rstrip("\r"))
+            pos += len(line) + 1
+            if sum(ch.isdigit() for ch in line) < 16:
+                continue  # two numbers and a time need more digits than that
+            body = text[lo:hi]
+            ctx = _CDR_WORDS.search(body)
+            ev = Evidence(context=ctx.group(0).lower() if ctx else "")
+            scan_text(body, ev, bool(ctx or head))
+            _add_found(ev, dets, lo, hi)
+            if ev.is_call_record(group=False):
+                dets.append(self._detection(ev, lo, hi, body))
+
+    def _group(self, units: Sequence[TextUnit], found: Sequence[list[Detection]],
+               members: list[int]) -> None:
+        names = [_field_name(units[i].location.field) for i in members]
+        cdr_fields = [n for n in names if _CDR_FIELDS.match(n)]
+        texts = " ".join(units[i].text for i in members)
+        ctx = _CDR_WORDS.search(texts)
+        ev = Evidence(context="" if cdr_fields or not ctx else ctx.group(0).lower())
+        context = bool(cdr_fields or ctx)
+        for i, name in zip(members, names, strict=True):
+            text = units[i].text.strip()
+            if _NUMBER_FIELDS.match(name):
+                number = normalise_number(text, True)
+                if number and number not in ev.numbers:
+                    ev.add_number(number, (i, i))
+                    ev.fields.append(name)
+                    continue
+            if _DURATION_FIELDS.match(name) and re.fullmatch(r"\d{1,6}(?:\.\d+)?|[\d:]{4,9}", text):
+                ev.duration = ev.duration or text
+                ev.fields.append(name)
+                continue
+            if _TIME_FIELDS.search(name) and (
+                re.fullmatch(r"1\d{9}(?:\.\d+)?", text) or any(rx.search(text) for rx in _TIMESTAMPS)
+            ):
+                ev.timestamp = ev.timestamp or text
+                ev.has_time = ev.has_time or ":" in text or text.isdigit()
+                continue
+            sub = Evidence()
+            scan_text(text, sub, context)
+            for number in sub.numbers:
+                ev.add_number(number, (i, i))
+            ev.timestamp = ev.timestamp or sub.timestamp
+            ev.has_time = ev.has_time or sub.has_time
+            ev.duration = ev.duration or sub.duration
+        for i in members:
+            for d in found[i]:
+                if d.entity == "PHONE_NUMBER" and not any(s == i for s, _ in ev.numbers.values()):
+                    ev.add_number(normalise_number(d.value, True), (i, i))
+        ev.fields = [n for n in ev.fields if n]
+        if ev.is_call_record(group=True) and (cdr_fields or ctx or ev.duration):
+            first = members[0]
+            found[first].append(self._detection(ev, 0, len(units[first].text), units[first].text))
+
+    def _detection(self, ev: Evidence, start: int, end: int, text: str) -> Detection:
+        score = 0.6 + (0.1 if ev.duration and ev.timestamp else 0.0)
+        score += 0.15 if (ev.context or ev.fields) else 0.0
+        return Detection(
+            entity="CALL_RECORD", start=start, end=end, score=min(score, 0.95), detector=self.id,
+            explanation=ev.explanation(), value=ev.value(),
+            attributes={"numbers": len(ev.numbers)},
+        )
+
+
+CLASSIFIERS: tuple[type, ...] = (CallRecordClassifier,)
