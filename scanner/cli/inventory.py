@@ -1,9 +1,189 @@
-"""Placeholder: filled in by its owner."""
+"""``piiscout inventory``: the data inventory grouped by clause, category or source, and the gap
+report, as a table, JSON, CSV or a self-contained HTML file. Also the options the other inventory
+commands share (``--db``, ``--config``, ``--policy``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
 
+from scanner.inventory.store import Inventory, safe_url
+from scanner.policy import PolicyError, PolicyMapper, PolicyPack, load_packs
+from scanner.settings import Settings, default_data_dir, load_settings
 
-@click.command(name="inventory")
-def command() -> None:
-    """Not available yet."""
-    raise click.ClickException("'inventory' is not implemented yet")
+FORMATS = {
+    "table": "scanner.reports.inventory_table",
+    "json": "scanner.reports.inventory_json",
+    "csv": "scanner.reports.inventory_csv",
+    "html": "scanner.reports.html",
+}
+
+F = Callable[..., Any]
+
+
+def db_options(func: F) -> F:
+    """``--db`` and ``--config``, shared by every inventory command."""
+    func = click.option(
+        "--db", "db_url", default=None, metavar="URL",
+        help="Inventory database URL (sqlite:///PATH or postgresql://...) [default: config "
+        "inventory.url, else the SQLite file in the data directory].",
+    )(func)
+    return click.option(
+        "-c", "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None, help="Config file (YAML) on top of the defaults.",
+    )(func)
+
+
+def policy_option(func: F) -> F:
+    return click.option(
+        "--policy", "policies", multiple=True, metavar="ID|FILE",
+        help="Active policy pack (repeatable) [default: config `policies`].",
+    )(func)
+
+
+def settings_for(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot load config {config}: {exc}") from exc
+
+
+def data_dir_of(settings: Settings) -> Path:
+    return settings.data_dir or default_data_dir()
+
+
+@contextmanager
+def opened(db_url: str | None, settings: Settings) -> Iterator[Inventory]:
+    """The inventory (``--db``, else config ``inventory.url``, else the default SQLite file)."""
+    inventory = Inventory.open(db_url or settings.inventory.url, data_dir_of(settings))
+    try:
+        yield inventory
+    finally:
+        inventory.close()
+
+
+def packs_for(policies: tuple[str, ...], settings: Settings) -> list[PolicyPack]:
+    try:
+        return load_packs(policies or settings.policies)
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def db_display(db_url: str | None, settings: Settings) -> str:
+    url = db_url or settings.inventory.url
+    if url is None:
+        return str(data_dir_of(settings) / "inventory.sqlite")
+    return safe_url(url)
+
+
+@contextmanager
+def output_stream(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+
+
+def _report_options(func: F) -> F:
+    func = click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+                        help="Output format [default: table, or from the --output suffix].")(func)
+    func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help="Write the report to this file.")(func)
+    return policy_option(db_options(func))
+
+
+def _render(
+    *, db_url: str | None, config: Path | None, policies: tuple[str, ...], by: str,
+    fmt: str | None, output: Path | None, show: str,
+) -> None:
+    from importlib import import_module
+
+    from scanner.inventory.views import build_report
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = {"htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "htm") else "table"
+    if fmt == "html" and output is None and sys.stdout.isatty():
+        raise click.ClickException("an HTML report goes to a file: add --output report.html")
+    settings = settings_for(config)
+    mapper = PolicyMapper(packs_for(policies, settings))
+    with opened(db_url, settings) as inv:
+        rows = inv.findings()
+    report = build_report(
+        rows, mapper, by=by, show=show, database=db_display(db_url, settings),
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    with output_stream(output) as stream:
+        import_module(FORMATS[fmt]).write(
+            report, stream, color=output is None and sys.stdout.isatty()
+        )
+    if output is not None:
+        click.echo(f"Inventory report written to {output}", err=True)
+
+
+@click.group(name="inventory", invoke_without_command=True)
+@click.option("--by", type=click.Choice(["clause", "category", "source"]), default="clause",
+              show_default=True, help="Group the inventory by policy clause, category or source.")
+@click.option("--gaps", "gaps_only", is_flag=True, help="Show the gap report only.")
+@_report_options
+@click.pass_context
+def command(ctx: click.Context, by: str, gaps_only: bool, **opts: Any) -> None:
+    """The data inventory: what personal data is where, under which policy clause.
+
+    Without a subcommand, shows the inventory grouped by clause (or --by category / source),
+    followed by the gaps: categories found that a policy does not cover, and clauses whose data
+    was never found. Findings reviewed as false positives are left out.
+    """
+    if ctx.invoked_subcommand is None:
+        _render(by=by, show="gaps" if gaps_only else "inventory", **opts)
+
+
+@command.command(name="gaps")
+@_report_options
+def gaps_command(**opts: Any) -> None:
+    """Categories found that no clause covers, and clauses whose data was never found."""
+    _render(by="clause", show="gaps", **_with_parent(opts))
+
+
+def _with_parent(opts: dict[str, Any]) -> dict[str, Any]:
+    """Options given before the subcommand (``inventory --db X gaps``) count too."""
+    parent = click.get_current_context().parent
+    given = parent.params if parent is not None else {}
+    return {k: (given.get(k, v) if v in (None, ()) else v) for k, v in opts.items()}
+
+
+@command.command(name="runs")
+@db_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def runs_command(db_url: str | None, config: Path | None, fmt: str) -> None:
+    """The recorded scans; a run still marked `running` was interrupted while recording."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    given = _with_parent({"db_url": db_url, "config": config})
+    settings = settings_for(given["config"])
+    with opened(given["db_url"], settings) as inv:
+        runs = inv.runs()
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in runs], indent=2))
+        return
+    table = Table(title="Recorded scans")
+    for col in ("run", "recorded", "status", "targets", "scanned", "failed", "findings", "errors"):
+        table.add_column(col, overflow="fold")
+    for r in runs:
+        table.add_row(str(r.id), r.recorded_at, r.status, "\n".join(r.targets), str(r.scanned),
+                      str(r.failed), str(r.findings), str(r.errors))
+    Console().print(table)

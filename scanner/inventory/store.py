@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
+import click
 from sqlalchemy import Engine, create_engine, delete, event, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -46,8 +47,11 @@ BATCH = 500
 REVIEW_STATUSES = tuple(s for s in STATUSES if s != "open")
 
 
-class InventoryError(Exception):
-    """A problem with the inventory database that the user can act on."""
+class InventoryError(click.ClickException):
+    """A problem with the inventory database that the user can act on.
+
+    A :class:`click.ClickException`, so that any command shows its message instead of a traceback.
+    """
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,7 @@ class Inventory:
         value_hashes: Iterable[str] | None = None,
         ids: Iterable[int] | None = None,
     ) -> list[FindingRow]:
-        """Stored findings. Without ``status``, false positives are left out."""
+        """Stored findings. Without ``status``, false positives are left out; ``"*"``: all."""
         q = (
             select(FindingAgg, LocationRow.uri, Source.name)
             .join(LocationRow, FindingAgg.location_id == LocationRow.id)
@@ -352,7 +356,7 @@ class Inventory:
         )
         if status is None:
             q = q.where(FindingAgg.status != "false-positive")
-        else:
+        elif status != "*":
             q = q.where(FindingAgg.status == status)
         if category:
             q = q.where(
@@ -380,10 +384,9 @@ class Inventory:
         return [_row(f, uri, name, tuple(sorted(clauses.get(f.id, ())))) for f, uri, name in rows]
 
     def get(self, finding_id: int) -> FindingRow:
-        for status in (None, "false-positive"):
-            rows = self.findings(ids=[finding_id], status=status)
-            if rows:
-                return rows[0]
+        rows = self.findings(ids=[finding_id], status="*")
+        if rows:
+            return rows[0]
         raise InventoryError(
             f"no finding with ID {finding_id}; list them with `piiscout findings list`"
         )
