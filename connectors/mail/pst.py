@@ -34,6 +34,7 @@ PR_RECIPIENT_TYPE = 0x0C15
 PR_SENDER_EMAIL_ADDRESS = 0x0C1F
 PR_SENDER_SMTP_ADDRESS = 0x5D01
 PR_ATTACH_FILENAME = 0x3704
+PR_ATTACH_LONG_FILENAME = 0x3707
 _RECIPIENT_HEADERS = {1: "To", 2: "Cc", 3: "Bcc"}
 _DROP = {"content-type", "content-transfer-encoding", "mime-version"}
 
@@ -117,7 +118,11 @@ def message_bytes(message: Any, settings: Settings, errors: list[str]) -> bytes:
     for i in range(message.number_of_attachments):
         try:
             att = message.get_attachment(i)
-            name = _prop(att, PR_ATTACH_FILENAME) or att.long_filename or f"attachment-{i + 1}"
+            name = (
+                _prop(att, PR_ATTACH_LONG_FILENAME)
+                or _prop(att, PR_ATTACH_FILENAME)
+                or f"attachment-{i + 1}"
+            )
             size = att.size or 0
             if size > limit:
                 errors.append(f"attachment {name}: {size} bytes is over the {limit}-byte limit")
