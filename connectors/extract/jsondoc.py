@@ -6,67 +6,105 @@ inside the element), and a single top-level object is one record (``object``). L
 leaves are found cheaply by searching forward in the source for the key (or value) in document
 order; where that fails the unit takes the line of its record.
 
-Documents over ``JSON_MAX_CHARS`` are not parsed as a whole: they are read as NDJSON when their
-lines parse, else as plain text (streamed), so memory stays bounded.
+Documents over ``JSON_MAX_CHARS`` (or that are not one JSON value) are read as NDJSON when their
+first line parses, else as plain text (streamed), so memory stays bounded; the item is opened once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
 from connectors.extract import Extracted
 from connectors.extract.common import value_unit
-from connectors.extract.textio import open_text
-from scanner.models import Item
+from connectors.extract.textio import line_chunks, looks_like_log, open_text
+from scanner.models import Item, Location, TextUnit, UnitKind
 from scanner.settings import Settings
 
 JSON_MAX_CHARS = 32 * 1024 * 1024
-MAX_BAD_LINES = 10
 
 
 def extract_json(item: Item, settings: Settings) -> Iterator[Extracted]:
-    with item.open() as raw:
+    with item.open() as raw:  # opened once: a member of a streamed archive can be read once
         text, _ = open_text(raw)
         source = text.read(JSON_MAX_CHARS + 1)
         if len(source) <= JSON_MAX_CHARS:
             try:
                 doc = json.loads(source)
             except ValueError:
-                doc = _INVALID
-            if doc is not _INVALID:
+                pass
+            else:
                 yield from _document(item, source, doc)
                 return
-    # Too large, or not one JSON document: NDJSON if its lines parse, else plain text.
-    yield from extract_ndjson(item, settings)
-
-
-_INVALID = object()
+        # Too large, or not one JSON document: NDJSON if its lines parse, else plain text.
+        yield from _lines(item, _Replay(source, text))
 
 
 def extract_ndjson(item: Item, settings: Settings) -> Iterator[Extracted]:
-    bad = 0
     with item.open() as raw:
         text, _ = open_text(raw)
-        for n, line in enumerate(text, 1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except ValueError:
-                bad += 1
-                if bad > MAX_BAD_LINES or n == bad:
-                    break
-                continue
-            finder = _LineFinder(line, n)
-            yield from _leaves(item, doc, "", f"line:{n}", finder)
-        else:
-            return
-    # Not JSON lines after all: read it as text.
-    from connectors.extract.text import extract_text
+        yield from _lines(item, text)
 
-    yield from extract_text(item, settings)
+
+def _lines(item: Item, text: TextIO | _Replay) -> Iterator[Extracted]:
+    """One record per JSON line; a line that is not JSON is kept as a text unit. If the first
+    line is not JSON, the whole stream is read as plain text."""
+    first = True
+    n = 0
+    while True:
+        line = text.readline()
+        if not line:
+            return
+        n += 1
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            if first:
+                yield from _as_text(item, _Replay(line, text))
+                return
+            yield TextUnit(Location(item.uri, n, None), line.rstrip("\n"), "prose",
+                           source_kind=item.source_kind)
+            continue
+        first = False
+        yield from _leaves(item, doc, "", f"line:{n}", _LineFinder(line, n))
+
+
+def _as_text(item: Item, text: _Replay) -> Iterator[Extracted]:
+    kind: UnitKind | None = None
+    for line, chunk in line_chunks(text):  # type: ignore[arg-type]
+        if kind is None:
+            kind = "log" if looks_like_log(chunk) else "prose"
+        if chunk.strip():
+            yield TextUnit(Location(item.uri, line, None), chunk, kind, source_kind=item.source_kind)
+
+
+class _Replay:
+    """Text already read, then the rest of the stream (``read`` and ``readline``)."""
+
+    def __init__(self, head: str, rest: TextIO | _Replay) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> str:
+        if not self._head:
+            return self._rest.read(size)
+        if size < 0:
+            head, self._head = self._head, ""
+            return head + self._rest.read()
+        head, self._head = self._head[:size], self._head[size:]
+        return head  # may be short; callers read until an empty string
+
+    def readline(self) -> str:
+        if self._head:
+            cut = self._head.find("\n") + 1 or len(self._head)
+            line, self._head = self._head[:cut], self._head[cut:]
+            if line.endswith("\n"):
+                return line
+            return line + self._rest.readline()
+        return self._rest.readline()
 
 
 def _document(item: Item, source: str, doc: Any) -> Iterator[Extracted]:

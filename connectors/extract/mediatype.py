@@ -45,7 +45,7 @@ _TEXTLIKE = frozenset({"application/octet-stream", "application/x-dosexec", "tex
 
 
 @lru_cache(maxsize=1)
-def _magic():  # noqa: ANN202 - a magic.Magic instance
+def _magic():
     import magic
 
     return magic.Magic(mime=True)

@@ -42,7 +42,7 @@ def extract_pdf(item: Item, settings: Settings) -> Iterator[Extracted]:
         for n in range(count):
             try:
                 text = pages[n].extract_text() or ""
-            except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+            except Exception as exc:
                 errors += 1
                 yield ScanError(f"{item.uri}#page={n + 1}", "corrupt", f"{type(exc).__name__}")
                 if errors >= MAX_PAGE_ERRORS:

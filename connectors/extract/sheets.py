@@ -44,10 +44,10 @@ def sheet_units(
         cells = [_text(v) for v in row]
         while cells and not cells[-1].strip():
             cells.pop()
-        if r == 1 and len(cells) > 1 and all(isinstance(v, str) for v in row[: len(cells)]):
-            if _is_header(cells):
-                header = [c.strip() for c in cells]
-                continue
+        if (r == 1 and len(cells) > 1 and all(isinstance(v, str) for v in row[: len(cells)])
+                and _is_header(cells)):
+            header = [c.strip() for c in cells]
+            continue
         record = f"{title}!row:{r}"
         for c, text in enumerate(cells):
             if not text.strip():

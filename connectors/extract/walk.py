@@ -63,10 +63,13 @@ def _guarded(item: Item, settings: Settings) -> Iterator[TextUnit | ScanError]:
             except ItemError as exc:
                 yield ScanError(exc.location or item.uri, exc.kind, exc.message)
                 return
+            except NotImplementedError as exc:  # e.g. a zip compression method we lack
+                yield ScanError(item.uri, "unsupported", f"{type(exc).__name__}: {exc}")
+                return
             except MemoryError:
                 yield ScanError(item.uri, "too_large", "out of memory while extracting")
                 return
-            except Exception as exc:  # noqa: BLE001 - a broken item must not stop the scan
+            except Exception as exc:
                 log.debug("extraction of %s failed", item.uri, exc_info=True)
                 yield ScanError(item.uri, "corrupt", f"{type(exc).__name__}: {exc}")
                 return

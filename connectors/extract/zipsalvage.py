@@ -1,0 +1,123 @@
+"""Reading what is left of a damaged zip (no central directory) from its local file headers.
+
+Members are taken front to back until the first one that cannot be delimited: stored or deflated
+members with their sizes in the local header, and deflated members with a data descriptor (the
+end of their deflate stream tells where they stop). The same limits as for a sound zip apply.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from connectors.extract import Extracted
+from connectors.extract.archives import _child, _Guard
+from connectors.extract.streams import read_exact
+from scanner.models import Item, ScanError
+from scanner.settings import Settings
+
+_LOCAL = b"PK\x03\x04"
+_HEADER = struct.Struct("<4sHHHHHIIIHH")
+
+
+def salvage_zip(item: Item, settings: Settings, stream: BinaryIO) -> Iterator[Extracted]:
+    guard = _Guard(item, settings)
+    limit = settings.limits.max_item_bytes
+    while True:
+        fixed = read_exact(stream, _HEADER.size)
+        if len(fixed) < _HEADER.size or not fixed.startswith(_LOCAL):
+            return
+        (_sig, _ver, flags, method, _t, _d, _crc, csize, usize, nlen, xlen) = _HEADER.unpack(fixed)
+        name = read_exact(stream, nlen).decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        stream.seek(xlen, io.SEEK_CUR)
+        descriptor = bool(flags & 0x8)
+        if method not in (0, 8) or (descriptor and method == 0) or csize > limit:
+            return
+        if descriptor:
+            data, usize = _inflate_until_end(stream, limit)
+            if data is None:
+                return
+            _skip_descriptor(stream)
+        else:
+            data = read_exact(stream, csize)
+            if len(data) < csize:
+                return  # the member itself is cut off
+        if name.endswith("/"):
+            continue
+        stop = guard.stop()
+        if stop is not None:
+            yield stop
+            return
+        problem = guard.refuse(name, usize, len(data))
+        if problem is None and flags & 0x1:
+            problem = ScanError(f"{item.uri}!/{name}", "encrypted", "encrypted zip member")
+        if problem is not None:
+            yield problem
+            continue
+        yield _child(item, name, usize, _opener(data, method, guard, name))
+
+
+def _opener(data: bytes, method: int, guard: _Guard, name: str):
+    def open_() -> BinaryIO:
+        raw: BinaryIO = io.BytesIO(data) if method == 0 else _Inflate(data)  # type: ignore[assignment]
+        return guard.limited(raw, name, len(data))
+
+    return open_
+
+
+class _Inflate(io.RawIOBase):
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._z = zlib.decompressobj(-15)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        out = self._z.decompress(self._z.unconsumed_tail or self._data, len(buffer))
+        self._data = b""
+        if not out and not self._z.unconsumed_tail:
+            out = self._z.flush(len(buffer))
+        buffer[: len(out)] = out
+        return len(out)
+
+
+def _inflate_until_end(stream: BinaryIO, limit: int) -> tuple[bytes | None, int]:
+    """Compressed bytes of one deflate stream read from ``stream``; the stream is left after it."""
+    z = zlib.decompressobj(-15)
+    parts: list[bytes] = []
+    size = used = 0
+    while not z.eof:
+        chunk = stream.read(64 * 1024)
+        if not chunk:
+            return None, 0
+        try:
+            size += _count(z, chunk)
+        except zlib.error:
+            return None, 0
+        consumed = len(chunk) - len(z.unused_data)
+        parts.append(chunk[:consumed])
+        used += consumed
+        if used > limit:
+            return None, 0
+        if z.eof:
+            stream.seek(-len(z.unused_data), io.SEEK_CUR)
+    return b"".join(parts), size
+
+
+def _count(z: zlib._Decompress, chunk: bytes) -> int:  # type: ignore[name-defined]
+    total = len(z.decompress(chunk, 1024 * 1024))
+    while z.unconsumed_tail and not z.eof:
+        total += len(z.decompress(z.unconsumed_tail, 1024 * 1024))
+    return total
+
+
+def _skip_descriptor(stream: BinaryIO) -> None:
+    head = read_exact(stream, 4)
+    if head == b"PK\x07\x08":
+        stream.seek(12, io.SEEK_CUR)
+    else:
+        stream.seek(8, io.SEEK_CUR)
