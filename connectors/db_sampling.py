@@ -93,7 +93,12 @@ def sample_select(
         return sa.select(*[t.c[c] for c in columns]).select_from(t).order_by(*order)
     if dialect == "postgresql":
         pct = bernoulli_percent(n, _pg_estimate(conn, schema, table, t))
-        src = sa.tablesample(t, sa.func.bernoulli(pct), name="piiscout_sample", seed=SEED)
+        src = sa.tablesample(
+            t,
+            sa.func.bernoulli(sa.literal_column(f"{pct:.6f}")),
+            name="piiscout_sample",
+            seed=sa.literal_column(str(SEED)),
+        )
         keyed = [src.c[k] for k in key] if key else [sa.literal_column("ctid")]
         text = sa.func.concat_ws("|", *[sa.cast(k, sa.Text) for k in keyed])
         return (
