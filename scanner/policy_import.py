@@ -83,37 +83,67 @@ def _quote(paragraph: str, first_hit: int) -> str:
     return paragraph[:MAX_QUOTE].strip()
 
 
+def _hits(line: str) -> tuple[dict[str, list[str]], int]:
+    hits: dict[str, list[str]] = {}
+    first = len(line)
+    for kw in keyword_table():
+        for m in kw.pattern.finditer(line):
+            first = min(first, m.start())
+            for cat in kw.categories:
+                hits.setdefault(cat, []).append(m.group().lower())
+    return hits, first
+
+
 def draft_clauses(text: str) -> list[DraftClause]:
-    """Clauses for each paragraph of ``text`` that names personal data."""
-    table = keyword_table()
-    heading = ""
-    used: set[str] = set()
-    clauses: list[DraftClause] = []
+    """Clauses for each paragraph of ``text`` that names personal data.
+
+    A heading that itself names data ("Cookies") lends its categories to the paragraph under it;
+    standing alone (a list item such as "Internet protocol address"), it is a clause of its own.
+    """
     lines = [" ".join(raw.split()) for raw in text.splitlines()]
     lines = [ln for ln in lines if ln]
     if lines and _is_heading(lines[0]):
         lines = lines[1:]  # the document's title, not a section heading
-    for line in lines:
-        hits: dict[str, list[str]] = {}
-        first = len(line)
-        for kw in table:
-            for m in kw.pattern.finditer(line):
-                first = min(first, m.start())
-                for cat in kw.categories:
-                    hits.setdefault(cat, []).append(m.group().lower())
-        if _is_heading(line) and (not hits or len(line.split()) <= 4):
-            heading = line
-            if not hits:
-                continue
-        if not hits:
-            continue
-        title = heading or " ".join(line.split()[:8])
-        cid = base = _slug(title if heading else line)
+    heading = ""
+    pending: tuple[str, dict[str, list[str]]] | None = None  # a heading that names data
+    used: set[str] = set()
+    clauses: list[DraftClause] = []
+
+    def add(title: str, id_text: str, quote: str, paragraph: str,
+            hits: dict[str, list[str]]) -> None:
+        cid = base = _slug(id_text)
         n = 2
         while cid in used:
             cid, n = f"{base}-{n}", n + 1
         used.add(cid)
-        clauses.append(DraftClause(cid, title, _quote(line, first), line, hits))
+        clauses.append(DraftClause(cid, title, quote, paragraph, hits))
+
+    def flush_pending() -> None:
+        nonlocal pending
+        if pending is not None:
+            add(pending[0], pending[0], pending[0], pending[0], pending[1])
+            pending = None
+
+    for line in lines:
+        hits, first = _hits(line)
+        if _is_heading(line) and (not hits or len(line.split()) <= 4):
+            flush_pending()
+            heading = line
+            if hits:
+                pending = (line, hits)
+            continue
+        if pending is not None:
+            merged = {c: list(w) for c, w in pending[1].items()}
+            for c, w in hits.items():
+                merged.setdefault(c, []).extend(w)
+            quote = _quote(line, first) if hits else pending[0]
+            add(heading, heading, quote, f"{pending[0]} {line}", merged)
+            pending = None
+            continue
+        if hits:
+            title = heading or " ".join(line.split()[:8])
+            add(title, title if heading else line, _quote(line, first), line, hits)
+    flush_pending()
     return clauses
 
 
