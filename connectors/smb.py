@@ -95,6 +95,13 @@ class SmbConnector:
                                    connection_cache=self._cache)  # fmt: skip
         self._registered = True
 
+    def _kw(self) -> dict[str, Any]:
+        """Keyword arguments of every smbclient call: with the credentials, a call that finds its
+        connection closed registers a new session by itself."""
+        user, password = self._credentials_nonprompt()
+        return {"port": self.port, "connection_cache": self._cache, "username": user,
+                "password": password}  # fmt: skip
+
     def _reconnect(self) -> None:
         import smbclient
 
@@ -145,8 +152,7 @@ class SmbConnector:
         import smbclient
 
         try:
-            info = self._retry(lambda: smbclient.stat(self._unc(self.base), port=self.port,
-                                                      connection_cache=self._cache))  # fmt: skip
+            info = self._retry(lambda: smbclient.stat(self._unc(self.base), **self._kw()))  # fmt: skip
         except Exception as exc:  # noqa: BLE001
             yield ScanError(self.root_uri, "unreadable", self._secret_free(exc))
             return
@@ -167,7 +173,7 @@ class SmbConnector:
             unc = self._unc([*self.base, *rel])
             try:
                 entries = self._retry(lambda unc=unc: sorted(
-                    smbclient.scandir(unc, port=self.port, connection_cache=self._cache),
+                    smbclient.scandir(unc, **self._kw()),
                     key=lambda e: e.name))  # fmt: skip
             except Exception as exc:  # noqa: BLE001
                 yield ScanError(self._uri(rel), "unreadable", self._secret_free(exc))
@@ -216,8 +222,7 @@ class SmbConnector:
             import smbclient
 
             return self._retry(lambda: smbclient.open_file(
-                unc, mode="rb", share_access="r", port=self.port,
-                connection_cache=self._cache))  # fmt: skip
+                unc, mode="rb", share_access="r", **self._kw()))  # fmt: skip
 
         return open_
 
