@@ -170,7 +170,7 @@ def _match(name: str) -> ColumnMatch | None:
     i = 0
     while i < len(toks) - 1 and toks[i] in rules.prefixes:
         i += 1
-    for start in range(0, i + 1):
+    for start in range(i + 1):
         rest = "".join(toks[start:])
         if rest in rules.whole:
             entity, score, voc, checked = rules.whole[rest]

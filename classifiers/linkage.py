@@ -1,3 +1,212 @@
-"""Placeholder: filled in by its owner."""
+"""Linkage: is a special-category detection tied to an identified person?
 
-CLASSIFIERS: tuple[type, ...] = ()
+``LINKAGE`` runs last, after every other classifier. A special-category detection (health,
+religion, union membership, ...) gets ``linked=True`` only when the same record also identifies
+someone:
+
+* prose and log units without a record (``record is None``): the same **sentence or line**
+  (split cheaply here: sentence punctuation not after an abbreviation, blank lines, and line
+  breaks that do not merely wrap a sentence; every line break in logs);
+* units sharing a ``record`` (a table row, a JSON object, a message): the same **record**.
+
+What identifies: a detection of :data:`IDENTIFYING` (PERSON, e-mail, phone, SSN, card, IBAN, IMEI,
+device ID) scoring at least :data:`IDENTIFIER_MIN_SCORE`, an ID-like token ("patient 4471",
+"employee ID E-1043", "MRN 00123"), a title and surname ("Dr Patel"), or, in a record, a
+non-empty identifier column (``patient_id``, ``customer_id``, ``username``; see
+``identifier_columns`` in ``config/vocabularies/column_names.yaml``).
+
+Unlinked detections keep ``linked=False`` and their score is multiplied by
+:data:`UNLINKED_FACTOR` (they are reported at the entity's low ``unlinked_severity``). Other
+entities' ``linked`` stays ``None``. Explanations name what linked, never the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from classifiers.column_names import NULL_LIKE, is_identifier_column, split_path
+from classifiers.special_categories import SPECIAL_ENTITIES
+from scanner.models import Detection, TextUnit
+
+DETECTOR_ID = "LINKAGE"
+
+IDENTIFYING = frozenset(
+    {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "IMEI",
+     "DEVICE_ID"}
+)
+IDENTIFIER_MIN_SCORE = 0.4
+UNLINKED_FACTOR = 0.7
+
+_ID_WORDS = (
+    r"patient|employee|member|membership|customer|client|staff|student|user|account|subscriber|"
+    r"case|badge|payroll|personnel|inmate|applicant|candidate|policyholder|pupil"
+)
+ID_TOKEN = re.compile(
+    rf"\b(?P<what>{_ID_WORDS})\b(?P<idw>\s*(?:id|no|number|nr|num|ref|reference|#)\b\.?)?"
+    r"\s*[:#=]?\s*(?P<num>(?:[A-Z]{1,3}-?)?\d{2,}(?:-\d+)?)\b"
+    r"|\b(?P<mrn>MRN|NHS\s*(?:no|number)|medical\s+record\s+(?:no|number)|hospital\s+number)\b"
+    r"\.?\s*[:#=]?\s*\d[\d ]{2,}",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "no", "nr", "e.g", "i.e", "eg", "ie", "vs",
+     "etc", "inc", "ltd", "jr", "sr", "mt", "approx", "dept", "fig", "vol", "ref", "tel", "ext",
+     "co", "corp", "u.s", "u.k", "a.m", "p.m"}
+)
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def sentence_spans(text: str, kind: str = "prose") -> list[tuple[int, int]]:
+    """(start, end) of each sentence / line of ``text``. Cheap and regex-based."""
+    cuts: list[int] = []
+    for m in _SENTENCE_END.finditer(text):
+        dot = m.start()
+        word = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
+        w = word.group(1).lower() if word else ""
+        if w in _ABBREVIATIONS or (len(w) == 1 and w.isalpha()):
+            continue
+        cuts.append(m.end())
+    pos = text.find("\n")
+    while pos != -1:
+        if kind != "prose" or not _wraps(text, pos):
+            cuts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    cuts = sorted(set(cuts))
+    spans, start = [], 0
+    for c in cuts:
+        if c > start:
+            spans.append((start, c))
+        start = c
+    if start < len(text) or not spans:
+        spans.append((start, len(text)))
+    return spans
+
+
+def _wraps(text: str, nl: int) -> bool:
+    """True when the line break at ``nl`` only wraps a sentence ("was\\ndiagnosed")."""
+    before = text[:nl].rstrip(" \t")
+    after = text[nl + 1 :].lstrip(" \t")
+    if not before or not after:
+        return False
+    return (before[-1].islower() or before[-1] == ",") and after[0].islower()
+
+
+def id_tokens(text: str, start: int = 0, end: int | None = None) -> Iterable[tuple[int, int, str]]:
+    """ID-like tokens in ``text[start:end]``: (start, end, what), e.g. "patient number"."""
+    for m in ID_TOKEN.finditer(text, start, len(text) if end is None else end):
+        if m.group("mrn"):
+            yield m.start(), m.end(), " ".join(m.group("mrn").upper().split()[:1])
+            continue
+        num = m.group("num")
+        if not m.group("idw") and _YEAR.fullmatch(num):
+            continue  # "staff 2024 survey"
+        yield m.start(), m.end(), f"{m.group('what').lower()} number"
+    for m in TITLED_NAME.finditer(text, start, len(text) if end is None else end):
+        yield m.start(), m.end(), "title and name"
+
+
+def _overlaps(a: Detection, b: Detection) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+class Linkage:
+    """Sets ``linked`` on special-category detections (sentence / row / message linkage)."""
+
+    id = DETECTOR_ID
+    entities: Mapping[str, str] = {}
+
+    def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
+        if not any(d.entity in SPECIAL_ENTITIES for ds in found for d in ds):
+            return
+        if len(units) == 1 and units[0].record is None:
+            self._by_sentence(units[0], found[0])
+        else:
+            self._by_record(units, found)
+
+    # -- one unit, sentence by sentence -----------------------------------------------------------
+    def _by_sentence(self, unit: TextUnit, dets: list[Detection]) -> None:
+        text = unit.text
+        spans = sentence_spans(text, unit.kind)
+        where = "line" if unit.kind == "log" else "sentence"
+        if unit.kind == "value":
+            spans, where = [(0, len(text))], "value"
+        for i, d in enumerate(dets):
+            if d.entity not in SPECIAL_ENTITIES:
+                continue
+            s0, s1 = next(((a, b) for a, b in spans if a <= d.start < b), (0, len(text)))
+            if d.end == d.start:  # a unit-level verdict: the whole unit is its sentence
+                s0, s1 = 0, len(text)
+            why = self._identifier_in(text, dets, d, s0, s1)
+            dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
+
+    def _identifier_in(
+        self, text: str, dets: Sequence[Detection], special: Detection, s0: int, s1: int
+    ) -> str:
+        for o in dets:
+            if (
+                o.entity in IDENTIFYING
+                and o.score >= IDENTIFIER_MIN_SCORE
+                and o.start < s1
+                and s0 < o.end
+                and not _overlaps(o, special)
+            ):
+                return o.entity
+        for a, b, what in id_tokens(text, s0, s1):
+            if not (a < special.end and special.start < b):
+                return what
+        return ""
+
+    # -- a record: row, object, message ----------------------------------------------------------
+    def _by_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
+        where = "row" if all(u.kind == "value" and u.location.field for u in units) else "record"
+        why = self._record_identifier(units, found)
+        for dets in found:
+            for i, d in enumerate(dets):
+                if d.entity in SPECIAL_ENTITIES:
+                    dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
+
+    def _record_identifier(
+        self, units: Sequence[TextUnit], found: Sequence[list[Detection]]
+    ) -> str:
+        for u, dets in zip(units, found, strict=True):
+            for d in dets:
+                if d.entity in IDENTIFYING and d.score >= IDENTIFIER_MIN_SCORE:
+                    col = f" (column {split_path(u.location.field)[0]})" if u.location.field else ""
+                    return f"{d.entity}{col}"
+        for u in units:
+            field = u.location.field
+            if field and is_identifier_column(field) and u.text.strip().lower() not in NULL_LIKE:
+                return f"column {split_path(field)[0]}"
+        for u, dets in zip(units, found, strict=True):
+            specials = [d for d in dets if d.entity in SPECIAL_ENTITIES]
+            for a, b, what in id_tokens(u.text):
+                if not any(a < d.end and d.start < b for d in specials):
+                    return what
+        return ""
+
+
+def _linked(d: Detection, why: str) -> Detection:
+    return replace(
+        d,
+        linked=True,
+        explanation=f"{d.explanation}; linked: {why}",
+        attributes={**d.attributes, "linked_by": why},
+    )
+
+
+def _unlinked(d: Detection, where: str) -> Detection:
+    return replace(
+        d,
+        linked=False,
+        score=round(d.score * UNLINKED_FACTOR, 4),
+        explanation=f"{d.explanation}; unlinked: no identifier in the same {where}",
+    )
+
+
+CLASSIFIERS: tuple[type, ...] = (Linkage,)

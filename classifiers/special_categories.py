@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -159,7 +159,7 @@ def load_vocabularies() -> tuple[Vocabulary, ...]:
     return tuple(_load_one(n) for n in VOCABULARY_FILES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _term_regex(name: str) -> re.Pattern[str]:
     voc = next(v for v in load_vocabularies() if v.name == name)
     return re.compile(_terms_pattern(voc.terms, voc.terms_case) or r"(?!x)x", re.IGNORECASE)
@@ -199,11 +199,11 @@ def vocabulary_for_column(name: str) -> tuple[Vocabulary, bool] | None:
 
 
 def excluded(voc: Vocabulary, text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` lies inside one of the vocabulary's exclusion matches."""
+    """True when ``text[start:end]`` overlaps one of the vocabulary's exclusion matches."""
     if voc.exclude is None:
         return False
     lo, hi = max(0, start - 60), min(len(text), end + 60)
-    return any(m.start() <= start and end <= m.end() for m in voc.exclude.finditer(text, lo, hi))
+    return any(m.start() < end and start < m.end() for m in voc.exclude.finditer(text, lo, hi))
 
 
 def negation(text: str, start: int) -> str:
