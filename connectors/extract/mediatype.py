@@ -81,7 +81,9 @@ def sniff(head: bytes, name: str = "") -> str:
         return mime
     if mime in _TEXTLIKE:
         if mime != "text/plain" and not _looks_textual(head):
-            return mime
+            from connectors.extract.textio import utf16_without_bom
+
+            return _text_tiebreak(head, ext) if utf16_without_bom(head) else mime
         if head.startswith(b"\x1f\x8b"):
             return "application/gzip"
         return _text_tiebreak(head, ext)

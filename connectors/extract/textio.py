@@ -43,7 +43,7 @@ def detect_encoding(sample: bytes) -> str:
         if sample.isascii():
             return _seven_bit(sample)
         return "utf-8"
-    utf16 = _utf16_without_bom(sample)
+    utf16 = utf16_without_bom(sample)
     if utf16:
         return utf16
     try:
@@ -90,7 +90,7 @@ def _decodes(sample: bytes, encoding: str) -> bool:
     return True
 
 
-def _utf16_without_bom(sample: bytes) -> str | None:
+def utf16_without_bom(sample: bytes) -> str | None:
     pairs = sample[: len(sample) - len(sample) % 2]
     if len(pairs) < 8:
         return None
