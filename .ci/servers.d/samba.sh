@@ -55,8 +55,9 @@ samba_start() {
 CONF
     printf '%s\n%s\n' "$password" "$password" \
         | "$smbpasswd" -c "$dir/smb.conf" -a -s "$SAMBA_USER" >/dev/null || return 1
-    "$smbd" --foreground --no-process-group --configfile="$dir/smb.conf" \
-        >"$dir/logs/smbd.out" 2>&1 &
+    # Its own session: on shutdown smbd signals its whole process group, which must not be ours.
+    setsid "$smbd" --foreground --no-process-group --configfile="$dir/smb.conf" \
+        >"$dir/logs/smbd.out" 2>&1 </dev/null &
     echo $! > "$dir/smbd.pid"
     local i
     for i in $(seq 1 100); do
