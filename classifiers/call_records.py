@@ -176,8 +176,9 @@ class Evidence:
         return "|".join(sorted(self.numbers)) + "|" + self.timestamp
 
 
-def scan_text(text: str, ev: Evidence, context: bool) -> None:
-    """Add the timestamps, durations and numbers of one line (or value) to ``ev``."""
+def scan_text(text: str, ev: Evidence, context: bool) -> list[tuple[int, int]]:
+    """Add the timestamps, durations and numbers of one line (or value) to ``ev``; return the
+    spans of timestamps, durations and IP addresses (never phone numbers)."""
     masked: list[tuple[int, int]] = []
     for rx in _TIMESTAMPS:
         for m in rx.finditer(text):
@@ -203,6 +204,7 @@ def scan_text(text: str, ev: Evidence, context: bool) -> None:
     masked.extend(m.span() for m in _IPV4.finditer(text))
     for m in _PHONE_RUN.finditer(_mask(text, masked)):
         _split_numbers(m.group(0), m.start(), ev, context)
+    return masked
 
 
 def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
@@ -221,13 +223,17 @@ def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
             i += 1
 
 
-def _add_found(ev: Evidence, dets: Sequence[Detection], lo: int, hi: int) -> None:
-    """PHONE_NUMBER detections of the engine inside [lo, hi) that do not overlap our numbers."""
+def _add_found(
+    ev: Evidence, dets: Sequence[Detection], lo: int, hi: int, masked: list[tuple[int, int]]
+) -> None:
+    """PHONE_NUMBER detections inside [lo, hi) overlapping neither our numbers nor a timestamp,
+    duration or IP address (another classifier's "phone" may be a date)."""
     for d in dets:
         if d.entity != "PHONE_NUMBER" or not lo <= d.start < hi:
             continue
         span = (d.start - lo, d.end - lo)
-        if any(s < span[1] and span[0] < e for s, e in ev.numbers.values()):
+        taken = [*ev.numbers.values(), *masked]
+        if any(s < span[1] and span[0] < e for s, e in taken):
             continue
         ev.add_number(normalise_number(d.value, True), span)
 
@@ -260,8 +266,8 @@ class CallRecordClassifier:
             body = text[lo:hi]
             ctx = _CDR_WORDS.search(body)
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
-            scan_text(body, ev, bool(ctx or head))
-            _add_found(ev, dets, lo, hi)
+            masked = scan_text(body, ev, bool(ctx or head))
+            _add_found(ev, dets, lo, hi, masked)
             if ev.is_call_record(group=False):
                 dets.append(self._detection(ev, lo, hi, body))
 

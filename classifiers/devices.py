@@ -82,10 +82,10 @@ def _detection(
 
 
 # ---------------------------------------------------------------------------------- IP_ADDRESS
-_V4 = r"(?:\d{1,3}\.){3}\d{1,3}"
+_V4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 _V6 = r"(?:[0-9A-Fa-f]{0,4}:){2,7}(?:" + _V4 + r"|[0-9A-Fa-f]{1,4})?"
-_V4_RE = re.compile(_V4 + r"(?:/\d{1,3})?")
-_V6_RE = re.compile(_V6 + r"(?:%[0-9A-Za-z_.]{1,15})?(?:/\d{1,3})?")
+_V4_RE = re.compile(_V4 + r"(?:/[0-9]{1,3})?")
+_V6_RE = re.compile(_V6 + r"(?:%[0-9A-Za-z_.]{1,15})?(?:/[0-9]{1,3})?")
 _TINY_V6 = re.compile(r"::(?:[0-9A-Fa-f]{1,4})?")
 
 
@@ -140,8 +140,8 @@ class IpAddressClassifier(PatternClassifier):
     id = "DEV-IP"
     entities: ClassVar[Mapping[str, str]] = {"IP_ADDRESS": "user.device.ip_address"}
     patterns = (
-        Pattern("ipv4", r"\b" + _V4 + r"(?:/\d{1,3})?", "IP_ADDRESS", 0.6),
-        Pattern("ipv6", _V6 + r"(?:%[0-9A-Za-z_.]{1,15})?(?:/\d{1,3})?", "IP_ADDRESS", 0.6),
+        Pattern("ipv4", r"\b" + _V4 + r"(?:/[0-9]{1,3})?", "IP_ADDRESS", 0.6),
+        Pattern("ipv6", _V6 + r"(?:%[0-9A-Za-z_.]{1,15})?(?:/[0-9]{1,3})?", "IP_ADDRESS", 0.6),
     )
     context = ("ip", "address", "host", "server", "client", "src", "dst")
 
@@ -282,8 +282,8 @@ class ImeiClassifier(PatternClassifier):
     id = "DEV-IMEI"
     entities: ClassVar[Mapping[str, str]] = {"IMEI": "user.device.device_id"}
     patterns = (
-        Pattern("imei", r"\b\d{2}[- ]?\d{6}[- ]?\d{6}[- ]?\d\b", "IMEI", 0.5),
-        Pattern("imeisv", r"\b\d{2}[- ]?\d{6}[- ]?\d{6}[- ]?\d{2}\b", "IMEI", 0.5),
+        Pattern("imei", r"\b[0-9]{2}[- ]?[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]\b", "IMEI", 0.5),
+        Pattern("imeisv", r"\b[0-9]{2}[- ]?[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]{2}\b", "IMEI", 0.5),
     )
     context = ("imei", "handset", "device", "equipment")
 
@@ -326,7 +326,7 @@ class ImeiClassifier(PatternClassifier):
 # ----------------------------------------------------------------------------------- DEVICE_ID
 _DEV_KEY = (r"(?:device|serial|install|installation|android|advertising|advertiser|idfa|idfv|"
             r"gaid|aaid|adid|udid|hwid|hardware)")
-_KV = _DEV_KEY + r"[\w-]{0,24}[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?[A-Za-z0-9][\w:-]{4,63}"
+_KV = _DEV_KEY + r"[A-Za-z0-9_-]{0,24}[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?[A-Za-z0-9][A-Za-z0-9_:-]{4,63}"
 _KV_RE = re.compile(
     r"(" + _DEV_KEY + r"[\w-]{0,24})[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?([A-Za-z0-9][\w:-]{4,63})",
     re.IGNORECASE,
@@ -501,8 +501,8 @@ class CookieClassifier:
 
 
 # ----------------------------------------------------------------------------------- USER_AGENT
-_UA_START = r"\b(?:Mozilla|Opera|Dalvik)/\d{1,2}\.\d{1,3}"
-_UA_START_RE = re.compile(_UA_START)
+_UA_START = r"\b(?:Mozilla|Opera|Dalvik)/[0-9]{1,2}\.[0-9]{1,3}"
+_UA_START_RE = re.compile(_UA_START + r"[\w.]*")
 _UA_TOKEN = re.compile(
     r" ?(\([^()\r\n\"]{1,250}\)|[A-Za-z][\w.!+-]{0,40}/[\w.+-]{1,40}|Mobile|Gecko)"
 )
