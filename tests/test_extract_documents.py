@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.extract_helpers import item_from_bytes, item_from_path, run
+from tests.test_extract_helpers import item_from_bytes, item_from_path, run
 
 
 def minimal_pdf(lines: list[str]) -> bytes:

@@ -1,4 +1,4 @@
-"""Helpers for the extraction tests: items from bytes or files, and running the recursive walk."""
+"""Helpers for the extraction tests (no tests here): items from bytes or files, running the walk."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 from connectors.extract import EXTRACTORS, extract, sniff
 from connectors.extract.mediatype import DOCX, EMLX, MSG, PST, XLSX
 from scanner.settings import Settings
-from tests.extract_helpers import item_from_bytes
+from tests.test_extract_helpers import item_from_bytes
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

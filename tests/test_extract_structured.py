@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.extract_helpers import item_from_bytes, run
+from tests.test_extract_helpers import item_from_bytes, run
 
 
 def _cells(units: list) -> list[tuple[int | None, str | None, str, str | None]]:

@@ -20,6 +20,16 @@ from scanner.settings import Limits
 RATIO_MIN_BYTES = 1024 * 1024
 
 
+def _read1(stream: BinaryIO, size: int) -> bytes:
+    """What is available now (one underlying read when the stream allows it), up to ``size``.
+
+    A decompressor's ``read(n)`` raises at a truncated end and loses what it had decoded; its
+    ``read1`` returns the data that is there, so units from before a truncation survive.
+    """
+    read1 = getattr(stream, "read1", None)
+    return read1(size) if read1 is not None else stream.read(size)
+
+
 def read_exact(stream: BinaryIO, size: int) -> bytes:
     """Up to ``size`` bytes (fewer only at the end of the stream)."""
     parts: list[bytes] = []
@@ -50,7 +60,7 @@ class PrefixedReader(io.RawIOBase):
             buffer[:n] = self._prefix[self._pos : self._pos + n]
             self._pos += n
             return n
-        data = self._stream.read(len(buffer))
+        data = _read1(self._stream, len(buffer))
         n = len(data)
         buffer[:n] = data
         return n
@@ -102,7 +112,7 @@ class LimitedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._stream.read(len(buffer))
+        data = _read1(self._stream, len(buffer))
         n = len(data)
         buffer[:n] = data
         self.count += n
@@ -147,7 +157,7 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._stream.read(len(buffer))
+        data = _read1(self._stream, len(buffer))
         n = len(data)
         buffer[:n] = data
         self.count += n

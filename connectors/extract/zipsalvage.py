@@ -77,10 +77,14 @@ class _Inflate(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        out = self._z.decompress(self._z.unconsumed_tail or self._data, len(buffer))
-        self._data = b""
-        if not out and not self._z.unconsumed_tail:
-            out = self._z.flush(len(buffer))
+        out = b""
+        while not out and not self._z.eof:
+            data = self._z.unconsumed_tail or self._data
+            self._data = b""
+            if not data:
+                out = self._z.flush(len(buffer))
+                break
+            out = self._z.decompress(data, len(buffer))
         buffer[: len(out)] = out
         return len(out)
 
