@@ -138,16 +138,18 @@ def _load_one(name: str) -> Vocabulary:
     data = yaml.safe_load(text) or {}
     scores = data.get("scores") or {}
     exclude = data.get("exclude") or []
+    values = data.get("column_values") or ()
+    excl = re.compile("|".join(f"(?:{e})" for e in exclude), re.IGNORECASE) if exclude else None
     return Vocabulary(
         name=name,
         entity=str(data["entity"]),
         columns=frozenset(compact(c) for c in data.get("columns") or ()),
         columns_checked=frozenset(compact(c) for c in data.get("columns_checked") or ()),
-        column_values=frozenset(" ".join(str(v).lower().split()) for v in data.get("column_values") or ()),
+        column_values=frozenset(" ".join(str(v).lower().split()) for v in values),
         terms=tuple(str(t) for t in data.get("terms") or ()),
         terms_case=tuple(str(t) for t in data.get("terms_case") or ()),
         cues=tuple(str(c) for c in data.get("cues") or ()),
-        exclude=re.compile("|".join(f"(?:{e})" for e in exclude), re.IGNORECASE) if exclude else None,
+        exclude=excl,
         term_score=float(scores.get("terms", 0.6)),
         cue_score=float(scores.get("cues", 0.75)),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -39,7 +40,8 @@ COLUMN_POSITIVE = [
     ("birth_date", "DATE_TIME"), ("BirthDate", "DATE_TIME"), ("dob", "DATE_TIME"),
     ("date_of_birth", "DATE_TIME"), ("DateOfBirth", "DATE_TIME"), ("birthday", "DATE_TIME"),
     # numbers
-    ("ssn", "US_SSN"), ("social_security_number", "US_SSN"), ("national_insurance_number", "US_SSN"),
+    ("ssn", "US_SSN"), ("social_security_number", "US_SSN"),
+    ("national_insurance_number", "US_SSN"),
     ("credit_card", "CREDIT_CARD"), ("cc_num", "CREDIT_CARD"), ("creditcardnumber", "CREDIT_CARD"),
     ("iban", "IBAN_CODE"), ("bank_account_number", "IBAN_CODE"),
     ("ip_address", "IP_ADDRESS"), ("IpAddress", "IP_ADDRESS"), ("client_ip", "IP_ADDRESS"),
@@ -89,7 +91,7 @@ def test_bare_name_is_ambiguous(name: str) -> None:
 UNSUPPORTED_PEER_LABELS = {"oauth_token", "password", "username"}
 
 
-def test_peer_column_cases(shared_corpus) -> None:
+def test_peer_column_cases(shared_corpus: Path) -> None:
     cases = [
         json.loads(line)
         for line in (shared_corpus / "peer" / "peer_detector_cases.jsonl").read_text().splitlines()
@@ -255,7 +257,7 @@ def _column_hits(con: sqlite3.Connection, db: str, table: str, column: str) -> t
 
 
 @pytest.mark.parametrize("db", sorted(DB_PERSONAL))
-def test_sample_databases(shared_corpus, db: str) -> None:
+def test_sample_databases(shared_corpus: Path, db: str) -> None:
     con = sqlite3.connect(f"file:{shared_corpus / 'databases' / db}?mode=ro", uri=True)
     try:
         for col in DB_PERSONAL[db]:

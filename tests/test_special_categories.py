@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import yaml
@@ -191,7 +192,7 @@ def test_structured_value_under_special_column_is_left_to_col_name() -> None:
     assert entities("on sick leave since May", kind="value", field="notes") == {"HEALTH"}
 
 
-def test_policies_have_no_special_category_detection(shared_policies) -> None:
+def test_policies_have_no_special_category_detection(shared_policies: Path) -> None:
     files = sorted(shared_policies.glob("*.txt"))
     assert files
     for path in files:
