@@ -77,7 +77,7 @@ def test_tar_with_each_compression(mode: str, name: str) -> None:
     (bz2.compress, "people.csv.bz2", "people.csv"),
     (lzma.compress, "people.csv.xz", "people.csv"),
 ])
-def test_single_file_compressors(compress, name: str, inner: str) -> None:  # noqa: ANN001
+def test_single_file_compressors(compress, name: str, inner: str) -> None:
     data = compress(b"name,email\nBob,bob@x.org\n")
     units, errors = run(item_from_bytes(data, name, f"file:///{name}"))
     assert errors == []

@@ -60,8 +60,8 @@ CASES = [
     (OLE_HEAD, "mail.msg", MSG),
     (OLE_HEAD, "old.doc", "application/x-ole-storage"),
     (b"", "empty.pdf", "application/x-empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-     b"\x90wS\xde", "photo.txt", "image/png"),
+    ((b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+      b"\x90wS\xde"), "photo.txt", "image/png"),
 ]
 
 

@@ -92,3 +92,41 @@ def test_max_text_chars_truncates_and_records_it() -> None:
     units, errors = run(item_from_bytes(data, "long.txt"), max_text_chars=1000)
     assert sum(len(u.text) for u in units) == 1000
     assert [(e.kind, e.location) for e in errors] == [("truncated", "mem:///long.txt")]
+
+
+class _LargeStream(io.RawIOBase):
+    """A stream of ``total`` bytes of text, made on the fly, that records how far it was read."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.pos = 0
+        self.line = b"2024-01-01 00:00:00 user=someone action=read ok\n"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self.total - self.pos)
+        reps = self.line * (n // len(self.line) + 2)
+        start = self.pos % len(self.line)
+        buffer[:n] = reps[start : start + n]
+        self.pos += n
+        return n
+
+
+def test_large_file_is_streamed_not_read_whole() -> None:
+    from scanner.models import Item
+
+    stream = _LargeStream(200 * 1024 * 1024)
+    item = Item(uri="mem:///huge.log", source_kind="file", open=lambda: io.BufferedReader(stream),
+                name="huge.log")
+    from connectors.extract.walk import extract_all
+    from scanner.settings import Settings
+
+    produced = extract_all(item, Settings())
+    first = next(produced)
+    assert first.kind == "log" and first.location.line == 1
+    assert stream.pos < 2 * 1024 * 1024  # only what the first unit needed was read
+    second = next(produced)
+    assert second.location.line == 1 + first.text.count("\n")
+    produced.close()
