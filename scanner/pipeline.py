@@ -42,7 +42,7 @@ log = logging.getLogger("piiscout.pipeline")
 # Text per classification batch: large enough for spaCy's pipe, small enough to bound memory.
 BATCH_CHARS = 256 * 1024
 BATCH_UNITS = 4096
-SKIP_KINDS = frozenset({"too_large", "skipped", "excluded"})
+SKIP_KINDS = frozenset({"too_large", "skipped", "excluded", "unsupported"})
 
 
 @dataclass(frozen=True)
@@ -245,11 +245,13 @@ def _scan_item(
 ) -> Iterator[Event]:
     batch: list[TextUnit] = []
     chars = 0
-    failed = False
+    failed = skipped = False
     try:
         for out in extract_all(item, settings):
             if isinstance(out, ScanError):
-                if out.location == item.uri and out.kind not in ("truncated",):
+                if out.location == item.uri and out.kind in SKIP_KINDS:
+                    skipped = True
+                elif out.location == item.uri and out.kind != "truncated":
                     failed = True
                 yield out
                 continue
@@ -265,6 +267,8 @@ def _scan_item(
         yield from _emit(batcher.submit(item.uri, batch), tally)
     if failed:
         tally.failed += 1
+    elif skipped:
+        tally.skipped += 1
     else:
         tally.scanned += 1
     yield Progress(item.uri, item.size or 0, tally.scanned, tally.skipped, tally.failed,

@@ -1,0 +1,198 @@
+"""End to end: `piiscout scan` over a golden corpus, the examples, hostile input and peer fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import ROOT
+from scanner.cli import main
+from scanner.models import Finding, ScanResult
+from scanner.pipeline import Classifier, scan
+from scanner.settings import Settings, load_settings
+
+GOLDEN = ROOT / "tests" / "golden"
+EXAMPLES = ROOT / "examples"
+SECRET = b"s" * 32
+
+# Clear values planted in examples/: none may appear in anything a scan writes.
+PLANTED = [
+    "jane.roe@example.org", "r.mehta@example.com", "amelia.hughes@example.net",
+    "+44 20 7946 0958", "(212) 555-0147", "4111 1111 1111 1111", "5500 0000 0000 0004",
+    "daniel.okafor@example.org", "GB82 WEST 1234 5698 7654 32", "536-22-8197",
+    "203.0.113.7", "490154203237518", "3c:22:fb:1a:2b:3c", "8f3b2c1d9e7a6b5c4d3e2f1a",
+    "maria.garcia@example.org", "+447700900123", "+33612345678", "Daniel Okafor", "Rahul",
+]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings().with_overrides(workers=1)
+
+
+@pytest.fixture(scope="session")
+def classifier(settings: Settings) -> Classifier:
+    return Classifier(settings, SECRET)
+
+
+@pytest.fixture(scope="session")
+def golden(settings: Settings, classifier: Classifier) -> ScanResult:
+    return scan([str(GOLDEN)], settings, secret=SECRET, classifier=classifier)
+
+
+def _rel(f: Finding) -> str:
+    return f.location.uri.removeprefix(GOLDEN.resolve().as_uri() + "/")
+
+
+def _expectations() -> list[dict[str, object]]:
+    return yaml.safe_load((GOLDEN / "expected.yaml").read_text())["must_find"]
+
+
+@pytest.mark.parametrize("want", _expectations(), ids=lambda w: f"{w['path']}:{w['entity']}")
+def test_golden_finding_is_reported_where_it_is(golden: ScanResult, want: dict[str, object]) -> None:
+    hits = [
+        f for f in golden.findings
+        if _rel(f) == want["path"] and f.entity == want["entity"]
+        and ("line" not in want or f.location.line == want["line"])
+        and ("field" not in want or f.location.field == want["field"])
+    ]
+    assert hits, f"missing {want}; got {[(_rel(f), f.location.line, f.location.field, f.entity) for f in golden.findings if _rel(f) == want['path']]}"
+
+
+def test_golden_near_misses_are_not_reported(golden: ScanResult) -> None:
+    absent = yaml.safe_load((GOLDEN / "expected.yaml").read_text())["absent"]
+    for path, entities in absent.items():
+        wrong = [(f.location.line, f.entity) for f in golden.findings
+                 if _rel(f) == path and f.entity in entities]
+        assert not wrong, f"{path}: unexpected {wrong}"
+
+
+def test_golden_findings_carry_preview_hash_and_explanation(golden: ScanResult) -> None:
+    assert golden.info.scanned == 6 and golden.info.failed == 0
+    for f in golden.findings:
+        assert f.preview and len(f.value_hash) == 64 and f.explanation and f.detector
+        assert f.category and 0 < f.score <= 1
+
+
+def test_workers_give_the_same_findings_in_the_same_order(
+    settings: Settings, classifier: Classifier, golden: ScanResult
+) -> None:
+    two = scan([str(GOLDEN)], settings.with_overrides(workers=2), secret=SECRET,
+               classifier=classifier)
+    assert [f.to_dict() for f in two.findings] == [f.to_dict() for f in golden.findings]
+
+
+def test_bad_input_never_stops_a_scan(tmp_path: Path, settings: Settings,
+                                      classifier: Classifier) -> None:
+    (tmp_path / "a-corrupt.zip").write_bytes(b"PK\x03\x04" + os.urandom(200))
+    (tmp_path / "b-junk.bin").write_bytes(bytes(range(256)) * 50)
+    (tmp_path / "c-fake.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(300))
+    (tmp_path / "d-empty.txt").write_bytes(b"")
+    os.mkfifo(tmp_path / "e-pipe")
+    (tmp_path / "z-good.txt").write_text("Write to carla.mendes@example.org today.\n")
+    result = scan([str(tmp_path)], settings, secret=SECRET, classifier=classifier)
+    good = [f for f in result.findings if f.location.uri.endswith("z-good.txt")]
+    assert "EMAIL_ADDRESS" in [f.entity for f in good]
+    kinds = {Path(e.location).name.split("!")[0]: e.kind for e in result.errors}
+    assert "e-pipe" in kinds and "a-corrupt.zip" in kinds
+    assert kinds["b-junk.bin"] in ("unsupported", "skipped")  # binary, no extractor: a recorded skip
+    # corrupt zip and fake PDF failed; empty and good files scanned; the FIFO and junk skipped
+    assert (result.info.failed, result.info.scanned, result.info.skipped) == (2, 2, 2)
+
+
+def test_cli_json_report_and_inventory_hold_no_clear_values(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    db = tmp_path / "inventory.db"
+    runner = CliRunner()
+    res = runner.invoke(main, ["scan", str(EXAMPLES), "--format", "json", "-o", str(out),
+                               "--db", f"sqlite:///{db}", "--workers", "1", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "piiscout.scan/1"
+    assert doc["scan"]["items"]["failed"] == 0
+    entities = {f["entity"] for f in doc["findings"]}
+    assert {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "PERSON", "IP_ADDRESS"} <= entities
+    assert any("archive.zip!/2023/leavers.csv" in f["location"]["uri"] for f in doc["findings"])
+    written = [out.read_bytes(), db.read_bytes(), res.output.encode()]
+    for blob in written:
+        for value in PLANTED:
+            assert value.encode() not in blob, f"clear value {value!r} leaked"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "table"])
+def test_cli_other_formats(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"report.{fmt}"
+    res = CliRunner().invoke(main, ["scan", str(GOLDEN / "letter.txt"), "--format", fmt, "-o",
+                                    str(out), "--no-inventory", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    assert "harriet.whitfield@example.org" not in text
+    if fmt == "csv":
+        assert text.splitlines()[0].startswith("uri,line,field,entity")
+        assert any(",EMAIL_ADDRESS," in line for line in text.splitlines())
+    elif fmt == "jsonl":
+        lines = [json.loads(x) for x in text.splitlines()]
+        assert lines[0]["type"] == "scan"
+        assert any(x["type"] == "finding" and x["entity"] == "EMAIL_ADDRESS" for x in lines)
+    else:
+        assert "EMAIL_ADDRESS" in text and "findings" in text
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--no-inventory", "--workers", "1", "--format", "json", "-o", str(tmp_path / "o")]
+    high = runner.invoke(main, ["scan", str(GOLDEN / "letter.txt"), "--fail-on", "high", *args])
+    assert high.exit_code == 1  # the card number is high severity
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Nothing personal here, only the weather.\n")
+    ok = runner.invoke(main, ["scan", str(clean), "--fail-on", "medium", *args])
+    assert ok.exit_code == 0, ok.output
+    missing = runner.invoke(main, ["scan", str(tmp_path / "nope"), *args])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    bad = runner.invoke(main, ["scan", str(clean), "--format", "xml"])
+    assert bad.exit_code == 2
+
+
+def test_pdscan_peer_fixtures(shared_corpus: Path, settings: Settings,
+                              classifier: Classifier) -> None:
+    data = shared_corpus / "peer" / "pdscan_testdata"
+    result = scan([str(data)], settings, secret=SECRET, classifier=classifier)
+    emails = {f.location.uri.split("pdscan_testdata/", 1)[1] for f in result.findings
+              if f.entity == "EMAIL_ADDRESS"}
+    for name in ("email.txt", "email.csv", "email.xlsx"):
+        assert name in emails, f"no email in {name}: {sorted(emails)}"
+    assert any(u.startswith("email.zip!/") for u in emails), emails
+    assert any(u.startswith("email.tar.gz!/") for u in emails), emails
+    for name in ("url.txt", "empty.txt"):
+        assert not [f for f in result.findings if f.location.uri.endswith("/" + name)
+                    and f.entity == "EMAIL_ADDRESS"]
+
+
+def test_policies_report_the_dpo_phone_and_address(shared_policies: Path, settings: Settings,
+                                                   classifier: Classifier) -> None:
+    result = scan([str(shared_policies)], settings, secret=SECRET, classifier=classifier)
+
+    def at(name: str, entity: str) -> list[int | None]:
+        return [f.location.line for f in result.findings
+                if f.location.uri.endswith(name) and f.entity == entity]
+
+    assert 145 in at("cybrid-privacy-policy.txt", "PERSON")           # the DPO, Mike Jenkings
+    assert 38 in at("cybercon-safe-harbor-policy.txt", "PHONE_NUMBER")
+    assert {36, 37} & set(at("cybercon-safe-harbor-policy.txt", "LOCATION"))
+    linked = [f for f in result.findings if f.linked]
+    assert not linked, [(f.location.uri, f.location.line, f.entity) for f in linked]
+
+
+def test_zip_member_uri(tmp_path: Path, settings: Settings, classifier: Classifier) -> None:
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as z:
+        z.writestr("dir/b.csv", "id,email\n1,x.y@example.org\n")
+    result = scan([str(tmp_path)], settings, secret=SECRET, classifier=classifier)
+    (f,) = [f for f in result.findings if f.entity == "EMAIL_ADDRESS"]
+    assert f.location.uri == (tmp_path / "a.zip").resolve().as_uri() + "!/dir/b.csv"
+    assert (f.location.line, f.location.field) == (2, "email")
