@@ -176,9 +176,12 @@ class Evidence:
         return "|".join(sorted(self.numbers)) + "|" + self.timestamp
 
 
-def scan_text(text: str, ev: Evidence, context: bool) -> list[tuple[int, int]]:
+def scan_text(
+    text: str, ev: Evidence, context: bool, need_time: bool = False
+) -> list[tuple[int, int]]:
     """Add the timestamps, durations and numbers of one line (or value) to ``ev``; return the
-    spans of timestamps, durations and IP addresses (never phone numbers)."""
+    spans of timestamps, durations and IP addresses (never phone numbers). With ``need_time``,
+    numbers are not looked for when the text has no timestamp or duration."""
     masked: list[tuple[int, int]] = []
     for rx in _TIMESTAMPS:
         for m in rx.finditer(text):
@@ -201,6 +204,8 @@ def scan_text(text: str, ev: Evidence, context: bool) -> list[tuple[int, int]]:
                 ev.duration = ev.duration or m.group(0)
             else:  # a time of day on a line without a date
                 ev.timestamp, ev.has_time = m.group(0), True
+    if need_time and not (ev.timestamp or ev.duration):
+        return masked
     masked.extend(m.span() for m in _IPV4.finditer(text))
     for m in _PHONE_RUN.finditer(_mask(text, masked)):
         _split_numbers(m.group(0), m.start(), ev, context)
@@ -261,12 +266,12 @@ class CallRecordClassifier:
         for line in text.split("\n"):
             lo, hi = pos, pos + len(line.rstrip("\r"))
             pos += len(line) + 1
-            if sum(ch.isdigit() for ch in line) < 16:
+            if sum(map(line.count, "0123456789")) < 16:
                 continue  # two numbers and a time need more digits than that
             body = text[lo:hi]
             ctx = _CDR_WORDS.search(body)
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
-            masked = scan_text(body, ev, bool(ctx or head))
+            masked = scan_text(body, ev, bool(ctx or head), need_time=True)
             _add_found(ev, dets, lo, hi, masked)
             if ev.is_call_record(group=False):
                 dets.append(self._detection(ev, lo, hi, body))

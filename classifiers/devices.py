@@ -42,6 +42,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -61,6 +62,11 @@ _NOT_IP_BEFORE = re.compile(
     r"(?:section|sect|sec|chapter|ch|clause|article|art|figure|fig|table|step|paragraph|para|"
     r"rule|item|§|version|ver|v|oid|release|build|rfc|isbn|page|pp|appendix)\.?\s*$"
 )
+
+
+@functools.cache
+def _rx(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
 
 
 def _prev(text: str, i: int) -> str:
@@ -164,7 +170,7 @@ class IpAddressClassifier(PatternClassifier):
             return None
         if prev == "/" and _prev(text, start - 1).isalpha():
             return None  # a product version: Chrome/120.0.0.0
-        end = start + len(re.match(_V4, m.group(0)).group(0))  # type: ignore[union-attr]
+        end = start + len(_rx(_V4).match(m.group(0)).group(0))  # type: ignore[union-attr]
         try:
             addr = ipaddress.IPv4Address(text[start:end])
         except ValueError:
@@ -229,7 +235,7 @@ class MacAddressClassifier(PatternClassifier):
 
     def validate(self, candidate: Candidate) -> Detection | None:
         text, start = candidate.unit.text, candidate.start
-        m = re.compile(candidate.pattern.regex).match(text, start)
+        m = _rx(candidate.pattern.regex).match(text, start)
         if not m:
             return None
         end = m.end()
@@ -289,7 +295,7 @@ class ImeiClassifier(PatternClassifier):
 
     def validate(self, candidate: Candidate) -> Detection | None:
         text, start = candidate.unit.text, candidate.start
-        m = re.compile(candidate.pattern.regex).match(text, start)
+        m = _rx(candidate.pattern.regex).match(text, start)
         if not m:
             return None
         end = m.end()
@@ -388,7 +394,7 @@ class DeviceIdClassifier(PatternClassifier):
                 return None
             why = explain(self.id, "key-value", f"key:{_key_norm(m.group(1))}")
             return _detection("DEVICE_ID", v_start, v_end, 0.8, self.id, why, text)
-        m = re.compile(candidate.pattern.regex).match(text, start)
+        m = _rx(candidate.pattern.regex).match(text, start)
         if not m:
             return None
         end = m.end()
