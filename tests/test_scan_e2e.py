@@ -90,7 +90,10 @@ def test_workers_give_the_same_findings_in_the_same_order(
 
 def test_bad_input_never_stops_a_scan(tmp_path: Path, settings: Settings,
                                       classifier: Classifier) -> None:
-    (tmp_path / "a-corrupt.zip").write_bytes(b"PK\x03\x04" + os.urandom(200))
+    with zipfile.ZipFile(tmp_path / "a-corrupt.zip", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("people.csv", "name,email\n" + "Ann Lee,ann.lee@example.org\n" * 200)
+    blob = (tmp_path / "a-corrupt.zip").read_bytes()
+    (tmp_path / "a-corrupt.zip").write_bytes(blob[: len(blob) // 2])  # cut in the middle
     (tmp_path / "b-junk.bin").write_bytes(bytes(range(256)) * 50)
     (tmp_path / "c-fake.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(300))
     (tmp_path / "d-empty.txt").write_bytes(b"")
