@@ -39,6 +39,26 @@ _NAMEY_FIELD = re.compile(
 )
 
 
+# Relative or generic time expressions ("next week", "79 year old") say nothing about a person.
+_RELATIVE_TIME = re.compile(
+    r"\b(?:today|tonight|tomorrow|yesterday|now|week|weeks|month|months|years?\s+old|ago|next|"
+    r"last|this|couple|few|several|daily|weekly|monthly|annual|annually|recent|recently|"
+    r"decade|decades|century|season|weekend|hours?|minutes?|seconds?)\b",
+    re.IGNORECASE,
+)
+
+
+def keep_entity(label: str, text: str) -> bool:
+    """Drop spaCy DATE/TIME entities that are not dates of a person: relative expressions and bare
+    numbers that are not a year (postcodes and card numbers are often tagged DATE)."""
+    if label not in ("DATE", "TIME"):
+        return True
+    stripped = text.strip()
+    if stripped.isdigit():
+        return len(stripped) == 4 and stripped[:2] in ("18", "19", "20")
+    return not _RELATIVE_TIME.search(stripped)
+
+
 def wants_ner(unit: TextUnit) -> bool:
     """Prose always; a structured value only when its field suggests a name or a place."""
     if unit.kind == "prose":
@@ -107,7 +127,7 @@ class SpacyNer:
         for (i, off, _), doc in zip(jobs, docs, strict=True):
             for ent in doc.ents:
                 entity = LABELS.get(ent.label_)
-                if entity is None:
+                if entity is None or not keep_entity(ent.label_, ent.text):
                     continue
                 out[i].append(
                     Detection(

@@ -5,7 +5,8 @@ Rules, in order:
 1. Unit-level detections (``start == end``, e.g. a column verdict) are never in conflict; exact
    duplicates (same entity, span and detector) are dropped.
 2. Same entity, one span inside another: keep the outer span, with the higher of the two scores
-   ("6750 Koskikatu 25 Apt. 864, Uruguay" as an address beats "Uruguay" as a place).
+   ("6750 Koskikatu 25 Apt. 864, Uruguay" as an address beats "Uruguay" as a place); on equal
+   spans the pattern detection is kept (with NER's score if higher).
 3. Among *identifier* entities (names, contacts, numbers, places, dates, device ids) overlapping
    spans conflict even across entities; the winner is, in order: a pattern detection over an NER
    one (PERSON inside an e-mail address, a DATE inside a phone number), anything over DATE_TIME
@@ -47,7 +48,8 @@ def _absorb_contained(dets: list[Detection]) -> list[Detection]:
         by_entity.setdefault(d.entity, []).append(d)
     out: list[Detection] = []
     for group in by_entity.values():
-        group.sort(key=lambda d: (d.start, -d.end, -d.score))
+        # On equal spans a pattern detection is the outer one: it carries the pattern's reason.
+        group.sort(key=lambda d: (d.start, -d.end, d.detector.startswith(NER_PREFIX), -d.score))
         outer: Detection | None = None
         for d in group:
             if outer is not None and d.end <= outer.end:

