@@ -32,6 +32,7 @@ from scanner.settings import Settings
 MAX_ATTEMPTS = 8  # botocore attempts per request (throttling, 5xx, connection errors)
 STREAM_RETRIES = 4  # resumptions of one broken body stream
 BACKOFF_S = 0.5
+PAGE_SIZE = 1000  # keys per list_objects_v2 page (the S3 maximum)
 ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 
 
@@ -78,7 +79,8 @@ def make_client(settings: Settings) -> Any:
 class ResumingBody(io.RawIOBase):
     """An object's body that resumes with a ranged GET when the connection breaks mid-read.
 
-    ``fetch(start)`` returns a fresh streaming body from byte ``start``.
+    ``fetch(start)`` returns a fresh streaming body from byte ``start``. At most ``retries``
+    resumptions per object, with exponential backoff; then :class:`ItemError`.
     """
 
     def __init__(
@@ -96,6 +98,7 @@ class ResumingBody(io.RawIOBase):
         self._retries = retries
         self._backoff = backoff_s
         self._pos = 0
+        self._failures = 0  # resumptions so far, for the whole object
         self._body: Any = fetch(0)
 
     def readable(self) -> bool:
@@ -103,27 +106,26 @@ class ResumingBody(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        failures = 0
         while True:
             try:
                 chunk = self._body.read(len(view))
             except Exception as exc:  # noqa: BLE001 - urllib3/botocore stream errors vary
-                failures += 1
-                if failures > self._retries:
+                self._failures += 1
+                if self._failures > self._retries:
                     raise ItemError(
                         "unreadable", f"stream broke: {_describe(exc)}", self._uri
                     ) from None
-                time.sleep(self._backoff * 2 ** (failures - 1))
+                time.sleep(self._backoff * 2 ** (self._failures - 1))
                 self._reopen()
                 continue
             if not chunk and self._size is not None and self._pos < self._size:
                 # The server ended the stream early: resume from where it stopped.
-                failures += 1
-                if failures > self._retries:
+                self._failures += 1
+                if self._failures > self._retries:
                     raise ItemError(
                         "unreadable", f"stream ended at byte {self._pos} of {self._size}", self._uri
                     )
-                time.sleep(self._backoff * 2 ** (failures - 1))
+                time.sleep(self._backoff * 2 ** (self._failures - 1))
                 self._reopen()
                 continue
             n = len(chunk)
@@ -164,7 +166,9 @@ class S3Connector:
         root = object_uri(self.bucket, self.prefix)
         try:
             paginator = self.client.get_paginator("list_objects_v2")
-            pages = paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)
+            pages = paginator.paginate(
+                Bucket=self.bucket, Prefix=self.prefix, PaginationConfig={"PageSize": PAGE_SIZE}
+            )
             for page in pages:
                 for obj in page.get("Contents", []):
                     yield from self._object(obj)
