@@ -10,6 +10,9 @@ dialect SQLAlchemy can reflect. The walk yields, per table (schemas and tables i
   because a ``UnitSource`` yields text only; each item's ``open()`` fetches its value by key;
 * a :class:`~scanner.models.ScanError` for a table that cannot be read (the walk goes on).
 
+Include/exclude globs (``walk.include`` / ``walk.exclude``) apply to ``<schema>/<table>``, e.g.
+``main/Customer`` or ``public/*``.
+
 Sessions are read-only (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` on PostgreSQL,
 ``SET SESSION TRANSACTION READ ONLY`` on MySQL/MariaDB, SQLite opened with ``mode=ro`` and
 ``PRAGMA query_only``) with a statement timeout (``database.statement_timeout_s``). Locations and
@@ -31,7 +34,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from connectors.base import Walked
+from connectors.base import Walked, accepts
 from connectors.db_table import TableSource, blob_items, plan_columns
 from scanner.models import ScanError
 from scanner.settings import Settings
@@ -260,7 +263,8 @@ class DatabaseConnector:
                 yield ScanError(f"{self.base}/{quote(schema, safe='')}", error_kind(msg), msg)
                 continue
             for table in tables:
-                yield from self._table(inspector, schema, table)
+                if accepts(f"{schema}/{table}", self.settings.walk):
+                    yield from self._table(inspector, schema, table)
 
     def _table(self, inspector: sa.Inspector, schema: str, table: str) -> Iterator[Walked]:
         uri = table_uri(self.base, schema, table)

@@ -8,10 +8,12 @@ Two signals meet here:
 * the **name signal**: the column-name classifier's score for the entity (its per-value findings,
   and ``classify_column_name(column)`` directly).
 
-A column is reported for an entity when the name agrees, or when ``matched / sampled`` reaches
-``MIN_SHARE`` (``MIN_SHARE_PROSE`` for free-text columns, where one e-mail in a comment is still an
-e-mail): one stray match in 10,000 values does not make an e-mail column. The score is a pure
-function of the two signals, so two runs over the same data give the same score::
+A column is reported for an entity when the name agrees (name score at least ``NAME_AGREES``;
+an ambiguous name such as ``Name`` scores lower), or when ``matched / sampled`` reaches
+``MIN_SHARE`` (``MIN_SHARE_NER`` when only statistical NER matched, since NER on short values
+mistakes song titles for people; ``MIN_SHARE_PROSE`` for free-text columns, where one e-mail in a
+comment is still an e-mail): one stray match in 10,000 values does not make an e-mail column. The
+score is a pure function of the two signals, so two runs over the same data give the same score::
 
     value = conf * min(1, share / FULL_SHARE)
     score = 1 - (1 - name) * (1 - value)
@@ -29,8 +31,11 @@ from functools import cache
 from scanner.models import Finding, Location, Severity
 
 MIN_SHARE = 0.1
+MIN_SHARE_NER = 0.3
 MIN_SHARE_PROSE = 0.02
 FULL_SHARE = 0.5
+NAME_AGREES = 0.5
+NER_PREFIX = "NER-"  # detector IDs of statistical recognisers
 
 NameSignal = Callable[[str], Iterable[tuple[str, float, str]]]
 
@@ -131,8 +136,7 @@ def _column_finding(
     share = matched / sampled if sampled else 0.0
     conf = sum(best.values()) / matched if matched else 0.0
     name = max([f.score for f in by_name] + [name_hit[0] if name_hit else 0.0])
-    free_text = prose * 2 > sampled
-    if name <= 0.0 and share < (MIN_SHARE_PROSE if free_text else MIN_SHARE):
+    if name < NAME_AGREES and share < _min_share(by_value, prose * 2 > sampled):
         return None
     value = conf * min(1.0, share / FULL_SHARE)
     score = round(1.0 - (1.0 - name) * (1.0 - value), 4)
@@ -159,6 +163,14 @@ def _column_finding(
     )
 
 
+def _min_share(by_value: list[Finding], free_text: bool) -> float:
+    if free_text:
+        return MIN_SHARE_PROSE
+    if by_value and all(f.detector.startswith(NER_PREFIX) for f in by_value):
+        return MIN_SHARE_NER
+    return MIN_SHARE
+
+
 def _explain(
     column: str,
     entity: str,
@@ -172,7 +184,10 @@ def _explain(
     parts = []
     if name > 0.0:
         reason = name_hit[1] if name_hit and name_hit[1] else ""
-        parts.append(f"column name '{column}'" + (f" ({reason})" if reason else ""))
+        if reason.startswith("column name"):
+            parts.append(reason)
+        else:
+            parts.append(f"column name '{column}'" + (f" ({reason})" if reason else ""))
     else:
         parts.append(f"column name '{column}' says nothing")
     value_ids = ", ".join(sorted(detectors)) if matched else ""

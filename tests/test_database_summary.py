@@ -149,3 +149,29 @@ def test_findings_outside_the_columns_pass_through() -> None:
     stray = value_finding("other", 1)
     out = summarize([stray], {"Email": 3})
     assert out == [stray]
+
+
+@pytest.mark.parametrize(
+    ("matched", "name_score", "reported"),
+    [
+        (19, 0.0, False),  # NER alone on 19% of short values: song titles, not people
+        (19, 0.4, False),  # ... and an ambiguous name ('Name') does not make it agree
+        (50, 0.0, True),  # half the values look like people
+        (19, 0.85, True),  # 'FirstName': the name agrees
+        (0, 0.4, False),  # a weak name with no value evidence
+    ],
+)
+def test_ner_only_columns_need_a_larger_share(
+    matched: int, name_score: float, reported: bool
+) -> None:
+    findings = [
+        value_finding("c", r, entity="PERSON", score=0.85, detector="NER-SPACY")
+        for r in range(1, matched + 1)
+    ]
+    if matched == 0:
+        findings = [value_finding("c", 1, "PERSON", name_score, NAME_ID)]
+    name_map = {"c": [("PERSON", name_score, "column name 'c'")]} if name_score else {}
+    out = summarize(findings, {"c": 100}, name_map=name_map)
+    assert (len(out) == 1) is reported
+    if reported and name_score:
+        assert out[0].explanation.startswith("column name 'c';")
