@@ -82,11 +82,10 @@ def _all_classifiers(engine: object) -> Iterable[object]:
 
 
 def presidio_predictor(threshold: float) -> Predict:
+    import presidio_analyzer
     import yaml
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
-
-    import presidio_analyzer
 
     conf_path = Path(presidio_analyzer.__file__).parent / "conf" / "default.yaml"
     conf = yaml.safe_load(conf_path.read_text())
@@ -250,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(head + " | F1 ≥ Presidio |")
     print("|---" * (2 + 3 * len(names) + 1) + "|")
     for e in scored:
-        tp, fp, fn = results["piiscout"][e]
+        tp, _, fn = results["piiscout"][e]
         cells, f1s = [], []
         for n in names:
             p, r, f = prf(*results[n][e])

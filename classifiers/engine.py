@@ -70,13 +70,15 @@ class Engine:
         # Linkage needs every other detection: keep it last whatever order it was given in.
         self.record_classifiers.sort(key=lambda c: type(c).__module__ == "classifiers.linkage")
         owners: list[PatternClassifier] = []
-        patterns = []
-        for pc in self.pattern_classifiers:
+        patterns, groups = [], []
+        for k, pc in enumerate(self.pattern_classifiers):
             for p in pc.patterns:
                 owners.append(pc)
                 patterns.append(p)
+                groups.append(k)
         self._owners = owners
-        self.patterns = PatternSet(patterns, use_hyperscan)
+        # One hyperscan database per classifier: see classifiers.patterns._hyperscan_database.
+        self.patterns = PatternSet(patterns, use_hyperscan, groups)
         self._categories: dict[str, str] = {}
         for c in chosen:
             for entity, category in getattr(c, "entities", {}).items():
@@ -124,7 +126,7 @@ class Engine:
                     rc.classify_record([units[i] for i in idx], sub)
                     for i, ds in zip(idx, sub, strict=True):
                         found[i] = ds
-        floor = self.settings.min_score
+        floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
         return [resolve([d for d in ds if d.score >= floor]) for ds in found]
 
     def _patterns(self, unit: TextUnit) -> list[Detection]:

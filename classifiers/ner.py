@@ -1,14 +1,14 @@
 """spaCy named-entity recognition, mapped to Presidio's entities the way Presidio's
 ``SpacyRecognizer`` and default NER configuration map them.
 
-The model is loaded once per :class:`SpacyNer` (lazily, so an engine is cheap to create and to
-pickle) with only ``tok2vec`` and ``ner`` enabled: the tagger, parser, attribute ruler and
+The model is loaded once per process (lazily, so an engine is cheap to create and to pickle) with only ``tok2vec`` and ``ner`` enabled: the tagger, parser, attribute ruler and
 lemmatizer do not change NER output and cost most of the time. Texts are processed in batches with
 ``nlp.pipe``. Long texts are cut at line or space boundaries below spaCy's ``max_length``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar
@@ -59,6 +59,19 @@ def keep_entity(label: str, text: str) -> bool:
     return not _RELATIVE_TIME.search(stripped)
 
 
+@functools.cache
+def load_pipeline(model: str) -> object:
+    """The spaCy pipeline with only tok2vec and ner enabled, loaded once per process: a
+    pipeline is read-only once loaded, so engines in one process (and forked workers) share it."""
+    import spacy
+
+    nlp = spacy.load(model)
+    for name in nlp.pipe_names:
+        if name not in KEEP_PIPES:
+            nlp.disable_pipe(name)
+    return nlp
+
+
 def wants_ner(unit: TextUnit) -> bool:
     """Prose always; a structured value only when its field suggests a name or a place."""
     if unit.kind == "prose":
@@ -105,13 +118,7 @@ class SpacyNer:
     @property
     def nlp(self) -> object:
         if self._nlp is None:
-            import spacy
-
-            nlp = spacy.load(self.model)
-            for name in nlp.pipe_names:
-                if name not in KEEP_PIPES:
-                    nlp.disable_pipe(name)
-            self._nlp = nlp
+            self._nlp = load_pipeline(self.model)
         return self._nlp
 
     def analyze(self, units: Sequence[TextUnit]) -> list[list[Detection]]:

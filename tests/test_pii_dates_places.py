@@ -1,0 +1,63 @@
+"""Date and street-address pattern classifiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.engine import Engine
+from classifiers.patterns import hyperscan_available
+from classifiers.pii import DateClassifier, StreetAddressClassifier
+from scanner.models import Location, TextUnit
+from scanner.settings import ClassifySettings
+
+BACKENDS = ["re"] + (["hyperscan"] if hyperscan_available() else [])
+
+
+def found(cls: type, text: str, backend: str) -> list[str]:
+    engine = Engine(ClassifySettings(ner=False), [cls()], use_hyperscan=backend == "hyperscan")
+    unit = TextUnit(Location("mem://t"), text)
+    return [text[d.start : d.end] for d in engine.analyze([unit])[0]]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("born 12/03/1984 in Leeds", ["12/03/1984"]),
+        ("on 2024-03-01.", ["2024-03-01"]),
+        ("at 2024-03-15T14:30:00Z", ["2024-03-15T14:30:00Z"]),
+        ("logged 1992-11-12 07:04:41", ["1992-11-12 07:04:41"]),
+        ("21.05.2021", ["21.05.2021"]),
+        ("5-May-2021", ["5-May-2021"]),
+        ("date of birth 21.5.84", ["21.5.84"]),
+        # near misses: version numbers are not dates
+        ("version 2.10.12", []),
+        ("v1.2.2020", []),
+        ("release 3.11.12", []),
+        ("build 10.0.19041.1", []),
+        ("python 3.12.1", []),
+        ("5/21", []),  # mm/yy without a date word stays under the threshold
+    ],
+)
+def test_dates(text: str, expected: list[str], backend: str) -> None:
+    assert found(DateClassifier, text, backend) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lives at 24 Clarke Avenue, Apt. 117 now", ["24 Clarke Avenue, Apt. 117"]),
+        ("123 Main St", ["123 Main St"]),
+        ("504 parkwood drive", ["504 parkwood drive"]),
+        ("Friedhofstrasse 33", ["Friedhofstrasse 33"]),
+        ("Via Roma 131", ["Via Roma 131"]),
+        ("PO Box 2397", ["PO Box 2397"]),
+        # near misses
+        ("3 days later", []),
+        ("5 st", []),  # a number and a street type, no street name
+        ("we went the other way", []),
+    ],
+)
+def test_street_addresses(text: str, expected: list[str], backend: str) -> None:
+    assert found(StreetAddressClassifier, text, backend) == expected
