@@ -101,3 +101,29 @@ def build(engine: sa.Engine, schema_note: str = "") -> None:
 
 def drop(engine: sa.Engine) -> None:
     metadata()[0].drop_all(engine)
+
+
+_CLASSIFIER: list[object] = []
+SECRET = b"d" * 32
+
+
+def shared_classifier() -> object:
+    """One classification engine (spaCy loaded once) for the database and S3 scan tests."""
+    if not _CLASSIFIER:
+        from scanner.pipeline import Classifier
+        from scanner.settings import load_settings
+
+        _CLASSIFIER.append(Classifier(load_settings().with_overrides(workers=1), SECRET))
+    return _CLASSIFIER[0]
+
+
+def column_findings(result: object) -> dict[tuple[str, str, str], object]:
+    """``(table, column, entity) -> finding`` for the column-level findings of a scan."""
+    from urllib.parse import unquote
+
+    out = {}
+    for f in result.findings:  # type: ignore[attr-defined]
+        if f.location.field is not None and f.source_kind == "database":
+            table = unquote(f.location.uri.rsplit("/", 1)[-1])
+            out[(table, f.location.field, f.entity)] = f
+    return out
