@@ -270,16 +270,17 @@ class Inventory:
             f = g.first
             if row is None:
                 row = FindingAgg(
-                    location_id=loc.id, field=field, entity=entity, category=f.category,
-                    value_hash=vhash, preview=f.preview, detector=f.detector,
-                    severity=g.severity, linked=g.linked, source_kind=f.source_kind,
+                    location_id=loc.id, field=field, entity=entity, category=f.category[:128],
+                    value_hash=vhash, preview=f.preview, detector=f.detector[:64],
+                    severity=g.severity, linked=g.linked, source_kind=f.source_kind[:16],
                     count=g.count, max_score=g.max_score, first_seen=now, last_seen=now,
                     first_run_id=run_id, last_run_id=run_id, status="open",
                 )
                 s.add(row)
             else:
-                row.category, row.preview, row.detector = f.category, f.preview, f.detector
-                row.severity, row.linked, row.source_kind = g.severity, g.linked, f.source_kind
+                row.category, row.preview = f.category[:128], f.preview
+                row.detector = f.detector[:64]
+                row.severity, row.linked, row.source_kind = g.severity, g.linked, f.source_kind[:16]
                 row.count = g.count
                 row.max_score = max(row.max_score, g.max_score)
                 row.last_seen = max(row.last_seen, now)
@@ -303,7 +304,7 @@ class Inventory:
         targets: Sequence[str],
         batch: dict[tuple[str, str, str, str], _Group],
     ) -> dict[str, LocationRow]:
-        kinds = {k[0]: g.first.source_kind for k, g in batch.items()}
+        kinds = {k[0]: g.first.source_kind[:16] for k, g in batch.items()}
         by_key = {_key(uri): uri for uri in kinds}
         found = {
             row.uri: row
@@ -450,7 +451,8 @@ class _Group:
 
 
 def _identity(f: Finding) -> tuple[str, str, str, str]:
-    return (f.location.uri, f.location.field or "", f.entity, f.value_hash)
+    # Entity and hash are bounded by their column sizes (64); longer ones would fail a batch.
+    return (f.location.uri, f.location.field or "", f.entity[:64], f.value_hash[:64])
 
 
 _RANK = {"low": 1, "medium": 2, "high": 3}
