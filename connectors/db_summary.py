@@ -12,8 +12,10 @@ A column is reported for an entity when the name agrees (name score at least ``N
 an ambiguous name such as ``Name`` scores lower), or when ``matched / sampled`` reaches
 ``MIN_SHARE`` (``MIN_SHARE_NER`` when only statistical NER matched, since NER on short values
 mistakes song titles for people; ``MIN_SHARE_PROSE`` for free-text columns, where one e-mail in a
-comment is still an e-mail): one stray match in 10,000 values does not make an e-mail column. The
-score is a pure function of the two signals, so two runs over the same data give the same score::
+comment is still an e-mail): one stray match in 10,000 values does not make an e-mail column.
+Dates (``NAME_REQUIRED``) in structured columns need the name to agree. The score is a pure
+function of the two signals, so two runs over the same data give the same score, and column
+findings under ``min_score`` are dropped::
 
     value = conf * min(1, share / FULL_SHARE)
     score = 1 - (1 - name) * (1 - value)
@@ -31,11 +33,14 @@ from functools import cache
 from scanner.models import Finding, Location, Severity
 
 MIN_SHARE = 0.1
-MIN_SHARE_NER = 0.3
+MIN_SHARE_NER = 0.5
 MIN_SHARE_PROSE = 0.02
 FULL_SHARE = 0.5
 NAME_AGREES = 0.5
 NER_PREFIX = "NER-"  # detector IDs of statistical recognisers
+# Entities a structured column is reported for only when its name agrees: any date matches a date
+# pattern, but a column of dates holds birth dates only if its name says so (not last_update).
+NAME_REQUIRED = frozenset({"DATE_TIME"})
 
 NameSignal = Callable[[str], Iterable[tuple[str, float, str]]]
 
@@ -80,6 +85,7 @@ def summarize_columns(
     prose: Mapping[str, int] | None = None,
     name_signal: NameSignal | None = None,
     name_detectors: frozenset[str] | None = None,
+    min_score: float = 0.0,
 ) -> list[Finding]:
     """See the module docstring. Findings outside the table's columns pass through unchanged."""
     default_fn, default_ids = _name_classifier()
@@ -109,6 +115,7 @@ def summarize_columns(
             prose.get(col, 0),
             names[col].get(entity),
             name_ids,
+            min_score,
         )
         if finding is not None:
             out.append(finding)
@@ -124,6 +131,7 @@ def _column_finding(
     prose: int,
     name_hit: tuple[float, str] | None,
     name_ids: frozenset[str],
+    min_score: float,
 ) -> Finding | None:
     by_value = [f for f in group if f.detector not in name_ids]
     by_name = [f for f in group if f.detector in name_ids]
@@ -136,10 +144,16 @@ def _column_finding(
     share = matched / sampled if sampled else 0.0
     conf = sum(best.values()) / matched if matched else 0.0
     name = max([f.score for f in by_name] + [name_hit[0] if name_hit else 0.0])
-    if name < NAME_AGREES and share < _min_share(by_value, prose * 2 > sampled):
-        return None
+    free_text = prose * 2 > sampled
+    if name < NAME_AGREES:
+        if entity in NAME_REQUIRED and not free_text:
+            return None
+        if share < _min_share(by_value, free_text):
+            return None
     value = conf * min(1.0, share / FULL_SHARE)
     score = round(1.0 - (1.0 - name) * (1.0 - value), 4)
+    if score < min_score:
+        return None
 
     rep = min(by_value or by_name, key=lambda f: (f.value_hash, f.detector))
     detectors = Counter(f.detector for f in (by_value or by_name))
@@ -163,7 +177,7 @@ def _column_finding(
     )
 
 
-def _min_share(by_value: list[Finding], free_text: bool) -> float:
+def _min_share(by_value: Sequence[Finding], free_text: bool) -> float:
     if free_text:
         return MIN_SHARE_PROSE
     if by_value and all(f.detector.startswith(NER_PREFIX) for f in by_value):

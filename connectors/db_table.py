@@ -166,6 +166,7 @@ class TableSource:
             columns=self.text_columns(),
             sampled=self.sampled,
             prose=self.prose,
+            min_score=self.settings.classify.min_score,
         )
 
 

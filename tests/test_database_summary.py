@@ -175,3 +175,43 @@ def test_ner_only_columns_need_a_larger_share(
     assert (len(out) == 1) is reported
     if reported and name_score:
         assert out[0].explanation.startswith("column name 'c';")
+
+
+@pytest.mark.parametrize(
+    ("column", "name_score", "prose_cells", "reported"),
+    [
+        ("last_update", 0.0, 0, False),  # every value is a date: still not a birth date
+        ("BirthDate", 0.85, 0, True),
+        ("notes", 0.0, 10, True),  # a date in free text keeps the ordinary rule
+    ],
+)
+def test_date_columns_need_the_name(
+    column: str, name_score: float, prose_cells: int, reported: bool
+) -> None:
+    findings = [value_finding(column, r, "DATE_TIME", 0.95, "PII-DATE") for r in range(1, 11)]
+    name_map = {column: [("DATE_TIME", name_score, "n")]} if name_score else {}
+    out = summarize(findings, {column: 10}, name_map=name_map, prose={column: prose_cells})
+    assert (len(out) == 1) is reported
+
+
+def test_column_findings_under_min_score_are_dropped() -> None:
+    findings = [value_finding("c", r, score=0.6) for r in range(1, 16)]  # share 0.15
+    kept = summarize_columns(
+        findings,
+        table_uri=TABLE,
+        columns=["c"],
+        sampled={"c": 100},
+        name_signal=names({}),
+        name_detectors=frozenset(),
+        min_score=0.1,
+    )
+    dropped = summarize_columns(
+        findings,
+        table_uri=TABLE,
+        columns=["c"],
+        sampled={"c": 100},
+        name_signal=names({}),
+        name_detectors=frozenset(),
+        min_score=0.4,
+    )
+    assert len(kept) == 1 and kept[0].score < 0.4 and dropped == []
