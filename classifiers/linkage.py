@@ -23,6 +23,7 @@ entities' ``linked`` stays ``None``. Explanations name what linked, never the va
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -136,10 +137,11 @@ class Linkage:
         where = "line" if unit.kind == "log" else "sentence"
         if unit.kind == "value":
             spans, where = [(0, len(text))], "value"
+        starts = [a for a, _ in spans]
         for i, d in enumerate(dets):
             if d.entity not in SPECIAL_ENTITIES:
                 continue
-            s0, s1 = next(((a, b) for a, b in spans if a <= d.start < b), (0, len(text)))
+            s0, s1 = spans[max(0, bisect_right(starts, d.start) - 1)]
             if d.end == d.start:  # a unit-level verdict: the whole unit is its sentence
                 s0, s1 = 0, len(text)
             why = self._identifier_in(text, dets, d, s0, s1)
