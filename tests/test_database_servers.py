@@ -135,10 +135,20 @@ def test_statement_timeout_is_set_and_enforced(server_url: str) -> None:
     conn.close()
 
 
-def test_permission_denied_table_is_an_error_and_others_go_on(server_url: str) -> None:
+@pytest.fixture()
+def pg_url() -> Iterator[str]:
+    url = require_server(SERVERS["postgresql"])
+    engine = sa.create_engine(url)
+    build(engine)
+    yield url
+    drop(engine)
+    engine.dispose()
+
+
+def test_permission_denied_table_is_an_error_and_others_go_on(pg_url: str) -> None:
+    """PostgreSQL only: the MariaDB test user's grant is database-wide."""
+    server_url = pg_url
     url = make_url(server_url)
-    if url.get_backend_name() != "postgresql":
-        pytest.skip("the MariaDB test user's grant is database-wide")
     owner = sa.create_engine(server_url)
     with owner.begin() as c:
         c.execute(sa.text(f"REVOKE SELECT ON catalogue FROM {url.username}"))
