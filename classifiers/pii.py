@@ -121,6 +121,8 @@ class PhoneClassifier(PatternClassifier):
             for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=1):
                 if m.start < e and s < m.end and (best is None or m.end - m.start > best[1] - best[0]):
                     best = (m.start, m.end, region)
+            if best is not None and best[0] <= s and best[1] >= e:
+                break  # the whole candidate is a valid number: other regions cannot do better
         if best is None:
             if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
                 d = super().validate(candidate)
