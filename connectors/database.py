@@ -32,7 +32,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from connectors.base import Walked, accepts
 from connectors.db_table import TableSource, blob_items, plan_columns
@@ -258,7 +258,7 @@ class DatabaseConnector:
         for schema in schemas:
             try:
                 tables = sorted(inspector.get_table_names(schema=schema))
-            except SQLAlchemyError as exc:
+            except Exception as exc:  # noqa: BLE001 - one schema or table, not the walk
                 msg = self.scrub(exc)
                 yield ScanError(f"{self.base}/{quote(schema, safe='')}", error_kind(msg), msg)
                 continue
@@ -271,7 +271,7 @@ class DatabaseConnector:
         try:
             columns = inspector.get_columns(table, schema=schema)
             key = inspector.get_pk_constraint(table, schema=schema).get("constrained_columns") or []
-        except SQLAlchemyError as exc:
+        except Exception as exc:  # noqa: BLE001 - one schema or table, not the walk
             msg = self.scrub(exc)
             yield ScanError(uri, error_kind(msg), msg)
             return

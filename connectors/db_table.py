@@ -141,7 +141,7 @@ class TableSource:
                 )
                 for i, row in enumerate(result, 1):
                     yield from self._row_units(i, columns, row)
-        except (SQLAlchemyError, sqlite3.Error) as exc:
+        except Exception as exc:  # noqa: BLE001 - driver errors may quote values: scrub all
             msg = self.scrub(exc)
             raise ItemError(error_kind(msg), msg, self.uri) from None
 
