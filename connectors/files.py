@@ -25,17 +25,16 @@ def file_uri(path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def _opener(path: Path):  # noqa: ANN202 - a closure returning a stream
+def _opener(path: Path):
     def open_() -> BinaryIO:
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(path, "rb")
 
     return open_
 
 
 class FileConnector:
     def __init__(self, target: str, settings: Settings) -> None:
-        if target.startswith("file://"):
-            target = target[len("file://") :]
+        target = target.removeprefix("file://")
         self.root = Path(target).expanduser()
         self.settings = settings
 

@@ -6,7 +6,6 @@ from importlib import resources
 
 import click
 import yaml
-
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from scanner.cli import main
 from scanner.models import Finding, ScanResult
 from scanner.pipeline import Classifier, scan

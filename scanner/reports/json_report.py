@@ -18,7 +18,11 @@ def write_jsonl(result: ScanResult, stream: TextIO, *, color: bool = False) -> N
     doc = result.to_dict()
     header = {"type": "scan", "schema": SCHEMA_VERSION, **doc["scan"]}  # type: ignore[dict-item]
     stream.write(json.dumps(header, ensure_ascii=False) + "\n")
-    for f in doc["findings"]:  # type: ignore[union-attr]
-        stream.write(json.dumps({"type": "finding", **f}, ensure_ascii=False) + "\n")
-    for e in doc["errors"]:  # type: ignore[union-attr]
-        stream.write(json.dumps({"type": "error", **e}, ensure_ascii=False) + "\n")
+    stream.writelines(
+        json.dumps({"type": "finding", **f}, ensure_ascii=False) + "\n"
+        for f in doc["findings"]  # type: ignore[union-attr]
+    )
+    stream.writelines(
+        json.dumps({"type": "error", **e}, ensure_ascii=False) + "\n"
+        for e in doc["errors"]  # type: ignore[union-attr]
+    )

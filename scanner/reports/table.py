@@ -56,7 +56,7 @@ def write(result: ScanResult, stream: TextIO, *, color: bool = False) -> None:
 
 
 def _short(uri: str) -> str:
-    return uri[len("file://") :] if uri.startswith("file://") else uri
+    return uri.removeprefix("file://")
 
 
 def _width(stream: TextIO) -> int | None:
