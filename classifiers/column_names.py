@@ -45,7 +45,7 @@ ENTITIES: Mapping[str, str] = {
     "EMAIL_ADDRESS": "user.contact.email",
     "PHONE_NUMBER": "user.contact.phone_number",
     "LOCATION": "user.contact.address",
-    "DATE_TIME": "user.demographic.date_of_birth",
+    "DATE_OF_BIRTH": "user.demographic.date_of_birth",
     "US_SSN": "user.government_id.national_identification_number",
     "CREDIT_CARD": "user.financial.credit_card",
     "IBAN_CODE": "user.financial.bank_account",
@@ -76,7 +76,7 @@ _PERSON_WORD = re.compile(
     r"Mc[A-Z][a-z]+|O'[A-Z][a-z]+|van|von|de|da|del|der|di|du|la|le|bin|al)"
 )
 _MAX_LEN = {"PERSON": 100, "EMAIL_ADDRESS": 320, "PHONE_NUMBER": 40, "LOCATION": 300,
-            "DATE_TIME": 40, "US_SSN": 30, "CREDIT_CARD": 30, "IBAN_CODE": 50, "IP_ADDRESS": 50,
+            "DATE_OF_BIRTH": 40, "US_SSN": 30, "CREDIT_CARD": 30, "IBAN_CODE": 50, "IP_ADDRESS": 50,
             "MAC_ADDRESS": 30, "IMEI": 30, "DEVICE_ID": 100, "NRP": 40}
 
 
@@ -280,7 +280,7 @@ def value_fits(entity: str, value: str) -> bool:
         return digits >= 8 and any(c.isalpha() for c in value[:2])
     if entity in ("IP_ADDRESS", "MAC_ADDRESS"):
         return value.count(".") == 3 or value.count(":") >= 2
-    if entity == "DATE_TIME":
+    if entity == "DATE_OF_BIRTH":
         return digits >= 2
     if entity in ("PERSON", "NRP"):
         return any(c.isalpha() for c in value) and "@" not in value and digits <= 2

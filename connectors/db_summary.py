@@ -41,6 +41,8 @@ NER_PREFIX = "NER-"  # detector IDs of statistical recognisers
 # Entities a structured column is reported for only when its name agrees: any date matches a date
 # pattern, but a column of dates holds birth dates only if its name says so (not last_update).
 NAME_REQUIRED = frozenset({"DATE_TIME"})
+# A column whose name says it holds birth dates turns its date matches into DATE_OF_BIRTH.
+SPECIALISED_BY_NAME = {"DATE_TIME": "DATE_OF_BIRTH"}
 
 NameSignal = Callable[[str], Iterable[tuple[str, float, str]]]
 
@@ -95,17 +97,20 @@ def summarize_columns(
     order = {c: i for i, c in enumerate(columns)}
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     passthrough: list[Finding] = []
+    names: dict[str, dict[str, tuple[float, str]]] = {}
     for f in findings:
         col = f.location.field
         if col is None or col not in order:
             passthrough.append(f)
-        else:
-            groups[(col, f.entity)].append(f)
-    out: list[Finding] = []
-    names: dict[str, dict[str, tuple[float, str]]] = {}
-    for (col, entity), group in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+            continue
         if col not in names:
             names[col] = _name_scores(col, fn)
+        special = SPECIALISED_BY_NAME.get(f.entity)
+        if special and names[col].get(special, (0.0, ""))[0] >= NAME_AGREES:
+            f = replace(f, entity=special, category=_category(special))
+        groups[(col, f.entity)].append(f)
+    out: list[Finding] = []
+    for (col, entity), group in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
         finding = _column_finding(
             table_uri,
             col,
@@ -175,6 +180,12 @@ def _column_finding(
         source_kind="database",
         attributes={"share": round(share, 4), "sampled": sampled, "matched": matched},
     )
+
+
+def _category(entity: str) -> str:
+    from classifiers.engine import taxonomy
+
+    return str(taxonomy()[entity]["category"])
 
 
 def _min_share(by_value: Sequence[Finding], free_text: bool) -> float:

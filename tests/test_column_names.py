@@ -37,8 +37,8 @@ COLUMN_POSITIVE = [
     ("zipCode", "LOCATION"), ("po_box", "LOCATION"), ("country", "LOCATION"),
     ("state", "LOCATION"), ("AddressLine1", "LOCATION"), ("latitude", "LOCATION"),
     # dates of birth
-    ("birth_date", "DATE_TIME"), ("BirthDate", "DATE_TIME"), ("dob", "DATE_TIME"),
-    ("date_of_birth", "DATE_TIME"), ("DateOfBirth", "DATE_TIME"), ("birthday", "DATE_TIME"),
+    ("birth_date", "DATE_OF_BIRTH"), ("BirthDate", "DATE_OF_BIRTH"), ("dob", "DATE_OF_BIRTH"),
+    ("date_of_birth", "DATE_OF_BIRTH"), ("DateOfBirth", "DATE_OF_BIRTH"), ("birthday", "DATE_OF_BIRTH"),
     # numbers
     ("ssn", "US_SSN"), ("social_security_number", "US_SSN"),
     ("national_insurance_number", "US_SSN"),
@@ -132,7 +132,7 @@ VALUE_CASES = [
     ("first_name", "Jane", "file:///x/people.csv", "PERSON"),
     ("cust_email", "jane.roe@example.org", "file:///x.csv", "EMAIL_ADDRESS"),
     ("Phone", "+44 20 7946 0958", "file:///x.csv", "PHONE_NUMBER"),
-    ("dob", "1984-03-12", "file:///x.csv", "DATE_TIME"),
+    ("dob", "1984-03-12", "file:///x.csv", "DATE_OF_BIRTH"),
     ("customer.address.city", "Leeds", "file:///x.json", "LOCATION"),
     ("customers[3].email", "a@b.example", "file:///x.json", "EMAIL_ADDRESS"),
     ("religion", "Catholic", "postgresql://h/db/public/staff", "RELIGION"),

@@ -44,7 +44,7 @@ CASES = {
             ("Customer", "Address", "LOCATION"),
             ("Customer", "Phone", "PHONE_NUMBER"),
             ("Customer", "Email", "EMAIL_ADDRESS"),
-            ("Employee", "BirthDate", "DATE_TIME"),
+            ("Employee", "BirthDate", "DATE_OF_BIRTH"),
             ("Employee", "Email", "EMAIL_ADDRESS"),
             ("Employee", "Phone", "PHONE_NUMBER"),
             ("Employee", "Address", "LOCATION"),
@@ -62,7 +62,7 @@ CASES = {
         {
             ("Employees", "FirstName", "PERSON"),
             ("Employees", "LastName", "PERSON"),
-            ("Employees", "BirthDate", "DATE_TIME"),
+            ("Employees", "BirthDate", "DATE_OF_BIRTH"),
             ("Employees", "HomePhone", "PHONE_NUMBER"),
             ("Employees", "Address", "LOCATION"),
             ("Customers", "ContactName", "PERSON"),

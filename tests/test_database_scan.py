@@ -61,7 +61,7 @@ EXPECTED = {
     (PEOPLE, "Full Name", "PERSON"),
     (PEOPLE, "Email", "EMAIL_ADDRESS"),
     (PEOPLE, "phone number", "PHONE_NUMBER"),
-    (PEOPLE, "Birth Date", "DATE_TIME"),
+    (PEOPLE, "Birth Date", "DATE_OF_BIRTH"),
     (PEOPLE, "diagnosis", "HEALTH"),
     (ODD, ODD_COLUMN, "EMAIL_ADDRESS"),
 }

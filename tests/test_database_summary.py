@@ -125,7 +125,7 @@ def test_a_row_with_two_matches_counts_once() -> None:
 
 def test_name_only_signal_reports_zero_matched() -> None:
     by_name = [
-        value_finding("BirthDate", r, entity="DATE_TIME", score=0.7, detector=NAME_ID)
+        value_finding("BirthDate", r, entity="DATE_OF_BIRTH", score=0.7, detector=NAME_ID)
         for r in range(1, 9)
     ]
     out = summarize(by_name, {"BirthDate": 8})
@@ -133,7 +133,7 @@ def test_name_only_signal_reports_zero_matched() -> None:
     assert out[0].attributes == {"share": 0.0, "sampled": 8, "matched": 0}
     assert out[0].score == 0.7
     assert "column name 'BirthDate'" in out[0].explanation
-    assert "0/8 sampled values matched DATE_TIME" in out[0].explanation
+    assert "0/8 sampled values matched DATE_OF_BIRTH" in out[0].explanation
 
 
 def test_linked_and_severity_are_aggregated() -> None:
@@ -192,6 +192,17 @@ def test_date_columns_need_the_name(
     name_map = {column: [("DATE_TIME", name_score, "n")]} if name_score else {}
     out = summarize(findings, {column: 10}, name_map=name_map, prose={column: prose_cells})
     assert (len(out) == 1) is reported
+
+
+def test_birth_date_column_turns_date_matches_into_date_of_birth() -> None:
+    findings = [value_finding("BirthDate", r, "DATE_TIME", 0.95, "PII-DATE") for r in range(1, 11)]
+    name_map = {"BirthDate": [("DATE_OF_BIRTH", 0.85, "column name 'BirthDate'")]}
+    (out,) = summarize(findings, {"BirthDate": 10}, name_map=name_map)
+    assert out.entity == "DATE_OF_BIRTH"
+    assert out.category == "user.demographic.date_of_birth"
+    assert out.attributes == {"share": 1.0, "sampled": 10, "matched": 10}
+    # a date column whose name does not say "birth" stays unreported (see the test above)
+    assert not summarize(findings, {"BirthDate": 10}, name_map={})
 
 
 def test_column_findings_under_min_score_are_dropped() -> None:
