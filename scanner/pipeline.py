@@ -47,7 +47,8 @@ SKIP_KINDS = frozenset({"too_large", "skipped", "excluded", "unsupported"})
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported after each item (or unit source) is done."""
+    """Reported when an item (or unit source) starts, after each batch of its text, and when it
+    is done (``done=True``). ``text_chars`` counts the text extracted so far in the whole scan."""
 
     uri: str
     bytes: int
@@ -55,6 +56,8 @@ class Progress:
     skipped: int
     failed: int
     findings: int
+    done: bool = True
+    text_chars: int = 0
 
 
 Event = Finding | ScanError | Progress
@@ -178,7 +181,11 @@ def _scoped(unit: TextUnit) -> TextUnit:
 
 class _Tally:
     def __init__(self) -> None:
-        self.scanned = self.skipped = self.failed = self.findings = 0
+        self.scanned = self.skipped = self.failed = self.findings = self.chars = 0
+
+    def progress(self, uri: str, size: int = 0, *, done: bool) -> Progress:
+        return Progress(uri, size, self.scanned, self.skipped, self.failed, self.findings, done,
+                        self.chars)
 
 
 def iter_scan(
@@ -220,7 +227,7 @@ def iter_scan(
         for _tag, findings in batcher.drain():
             tally.findings += len(findings)
             yield from findings
-        yield Progress("", 0, tally.scanned, tally.skipped, tally.failed, tally.findings)
+        yield tally.progress("", done=True)
     finally:
         batcher.close()
 
@@ -246,6 +253,7 @@ def _scan_item(
     batch: list[TextUnit] = []
     chars = 0
     failed = skipped = False
+    yield tally.progress(item.uri, item.size or 0, done=False)
     try:
         for out in extract_all(item, settings):
             if isinstance(out, ScanError):
@@ -258,12 +266,15 @@ def _scan_item(
             batch.append(_scoped(out))
             chars += len(out.text)
             if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
+                tally.chars += chars
                 yield from _emit(batcher.submit(item.uri, batch), tally)
+                yield tally.progress(item.uri, item.size or 0, done=False)
                 batch, chars = [], 0
     except Exception as exc:  # noqa: BLE001 - extraction bugs are confined to their item
         failed = True
         yield ScanError(item.uri, "extract_failed", f"{type(exc).__name__}: {exc}")
     if batch:
+        tally.chars += chars
         yield from _emit(batcher.submit(item.uri, batch), tally)
     if failed:
         tally.failed += 1
@@ -271,8 +282,7 @@ def _scan_item(
         tally.skipped += 1
     else:
         tally.scanned += 1
-    yield Progress(item.uri, item.size or 0, tally.scanned, tally.skipped, tally.failed,
-                   tally.findings)
+    yield tally.progress(item.uri, item.size or 0, done=True)
 
 
 def _scan_source(source: UnitSource, batcher: _Batcher, tally: _Tally) -> Iterator[Event]:
@@ -290,12 +300,15 @@ def _scan_source(source: UnitSource, batcher: _Batcher, tally: _Tally) -> Iterat
                 tally.findings += len(findings)
                 yield from findings
 
+    yield tally.progress(source.uri, done=False)
     try:
         for unit in source.units():
             batch.append(_scoped(unit))
             chars += len(unit.text)
             if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
+                tally.chars += chars
                 yield from flush()
+                yield tally.progress(source.uri, done=False)
                 batch, chars = [], 0
     except ItemError as exc:
         failed = True
@@ -304,6 +317,7 @@ def _scan_source(source: UnitSource, batcher: _Batcher, tally: _Tally) -> Iterat
         failed = True
         yield ScanError(source.uri, "read_failed", f"{type(exc).__name__}: {exc}")
     if batch:
+        tally.chars += chars
         yield from flush()
     summary = source.summarize(collected)
     tally.findings += len(summary)
@@ -312,7 +326,7 @@ def _scan_source(source: UnitSource, batcher: _Batcher, tally: _Tally) -> Iterat
         tally.failed += 1
     else:
         tally.scanned += 1
-    yield Progress(source.uri, 0, tally.scanned, tally.skipped, tally.failed, tally.findings)
+    yield tally.progress(source.uri, done=True)
 
 
 def _emit(done: Iterator[tuple[object, list[Finding]]], tally: _Tally) -> Iterator[Finding]:

@@ -150,19 +150,20 @@ def _run(
 
     columns = (
         SpinnerColumn(), TextColumn("[bold]{task.fields[done]}[/] items"), BarColumn(),
-        TextColumn("{task.fields[findings]} findings, {task.fields[failed]} failed"),
+        TextColumn("{task.fields[mb]:.1f} MB text, {task.fields[findings]} findings, "
+                   "{task.fields[failed]} failed"),
         TimeElapsedColumn(), TextColumn("{task.description}", style="dim"),
     )
     with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("starting", total=None, done=0, findings=0, failed=0)
+        task = bar.add_task("starting", total=None, done=0, findings=0, failed=0, mb=0.0)
 
         def on_progress(p: object) -> None:
             from scanner.pipeline import Progress as Step
 
             assert isinstance(p, Step)
-            name = p.uri.rsplit("/", 1)[-1][-40:]
+            name = p.uri.rsplit("/", 1)[-1][-48:]
             bar.update(task, description=name, done=p.scanned + p.skipped + p.failed,
-                       findings=p.findings, failed=p.failed)
+                       findings=p.findings, failed=p.failed, mb=p.text_chars / 1e6)
 
         with nullcontext():
             return scan(targets, settings, map_findings=map_findings, on_progress=on_progress)

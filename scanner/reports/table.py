@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.models import ScanResult, Severity
+from scanner.pipeline import SKIP_KINDS
 
 MAX_ROWS = 200
 
@@ -39,13 +40,21 @@ def write(result: ScanResult, stream: TextIO, *, color: bool = False) -> None:
         console.print(table)
     else:
         console.print("No personal data found.")
-    if result.errors:
-        errors = Table(title="Items with errors (the scan went on)")
+    problems = [e for e in result.errors if e.kind not in SKIP_KINDS]
+    skips = Counter(e.kind for e in result.errors if e.kind in SKIP_KINDS)
+    if problems:
+        errors = Table(title="Locations that could not be read (the scan went on)")
         for col in ("location", "kind", "message"):
             errors.add_column(col, overflow="fold")
-        for e in result.errors[:MAX_ROWS]:
+        for e in problems[:MAX_ROWS]:
             errors.add_row(_short(e.location), e.kind, e.message)
+        if len(problems) > MAX_ROWS:
+            errors.add_row(f"… {len(problems) - MAX_ROWS} more (use --format json)", "", "")
         console.print(errors)
+    if skips:
+        detail = ", ".join(f"{kind}: {n}" for kind, n in sorted(skips.items()))
+        console.print(f"{sum(skips.values())} locations skipped on purpose ({detail}); "
+                      "--format json lists each one.")
     i = result.info
     by_sev = Counter(f.severity.value for f in result.findings)
     console.print(
