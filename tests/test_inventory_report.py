@@ -94,6 +94,19 @@ def test_unlinked_special_category_mentions_are_not_gaps() -> None:
     assert gaps([row], PolicyMapper(load_packs(["cyrus"]))).uncovered == ()
 
 
+@pytest.mark.parametrize(("entity", "category", "is_gap"), [
+    ("DATE_TIME", "user", False),  # a bare date is not personal data on its own
+    ("DATE_OF_BIRTH", "user.demographic.date_of_birth", True),  # CYRUS names no birth dates
+])
+def test_context_only_entities_are_not_gaps(entity: str, category: str, is_gap: bool) -> None:
+    from scanner.inventory.store import FindingRow
+
+    row = FindingRow(1, "file:///a", "", entity, category, "h", "x", "T", "low", None,
+                     "file", "file:///", 1, 0.5, "t", "t", "open")
+    result = gaps([row], PolicyMapper(load_packs(["cyrus"])))
+    assert bool(result.per_pack) is is_gap
+
+
 def test_grouping_by_clause_category_and_source(inventory: Path) -> None:
     rows = rows_of(inventory)
     mapper = PolicyMapper(load_packs(SEED))

@@ -129,9 +129,11 @@ def gaps(rows: Sequence[FindingRow], mapper: PolicyMapper) -> Gaps:
     """Categories found that the packs do not cover, and clauses whose data was never found.
 
     Findings that a classifier marked as *not* linked to a person (``linked is False``) are not
-    personal data and never count as a gap.
+    personal data and never count as a gap, nor do entities the taxonomy marks
+    ``alone_is_personal: false`` (a bare date).
     """
-    personal = [r for r in rows if r.linked is not False]
+    context_only = _context_only_entities()
+    personal = [r for r in rows if r.linked is not False and r.entity not in context_only]
     per_pack: dict[tuple[str, str], list[FindingRow]] = {}
     used: set[str] = set()
     for row in personal:
@@ -155,6 +157,13 @@ def gaps(rows: Sequence[FindingRow], mapper: PolicyMapper) -> Gaps:
         per_pack=tuple(g for g in made if g.pack != "*"),
         unused_clauses=unused,
     )
+
+
+def _context_only_entities() -> frozenset[str]:
+    from classifiers.engine import taxonomy
+
+    return frozenset(e for e, spec in taxonomy().items()
+                     if spec.get("alone_is_personal", True) is False)
 
 
 def _category_gap(pack: str, category: str, rows: list[FindingRow]) -> CategoryGap:
