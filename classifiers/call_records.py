@@ -35,6 +35,7 @@ names the evidence but never a number.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,8 +101,10 @@ def _field_name(name: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_number(raw: str, context: bool) -> str | None:
-    """E.164 for a phone-like token, or ``None`` when it is not a number under these rules."""
+    """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
+    Pure, so cached per process (in memory only): records repeat the same numbers."""
     s = raw.strip()
     digits = re.sub(r"\D", "", s)
     if "." in s:

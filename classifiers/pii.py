@@ -83,6 +83,25 @@ _EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?[0-9]{1,5}$")
 _DATE_SHAPED = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def match_phone(window: str, s: int, e: int) -> tuple[int, int, str] | None:
+    """The longest number phonenumbers' matcher (leniency VALID) finds in ``window`` overlapping
+    ``window[s:e]``, trying Presidio's regions in order, as (start, end, region); ``None`` when
+    no region finds one. A pure function of its arguments, so it is cached per process:
+    structured data repeats the same numbers in the same surroundings (a column, a log field).
+    The cache lives in memory only, like the detections themselves."""
+    import phonenumbers
+
+    best: tuple[int, int, str] | None = None
+    for region in PHONE_REGIONS:
+        for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=1):
+            if m.start < e and s < m.end and (best is None or m.end - m.start > best[1] - best[0]):
+                best = (m.start, m.end, region)
+        if best is not None and best[0] <= s and best[1] >= e:
+            break  # the whole candidate is a valid number: other regions cannot do better
+    return best
+
+
 class PhoneClassifier(PatternClassifier):
     """Phone numbers: a cheap regex finds candidates; phonenumbers validates them the way
     Presidio's PhoneRecognizer does (PhoneNumberMatcher, leniency VALID, same regions)."""
@@ -101,8 +120,6 @@ class PhoneClassifier(PatternClassifier):
     context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
 
     def validate(self, candidate: Candidate) -> Detection | None:
-        import phonenumbers
-
         value = candidate.value
         ndigits = len(_digits(_EXTENSION.sub("", value)))
         # E.164 allows at most 15 digits; a trunk prefix adds one at most.
@@ -115,14 +132,7 @@ class PhoneClassifier(PatternClassifier):
         text = candidate.unit.text
         w0 = max(0, candidate.start - PHONE_CONTEXT)
         window = text[w0 : candidate.end + PHONE_CONTEXT]
-        s, e = candidate.start - w0, candidate.end - w0
-        best: tuple[int, int, str] | None = None
-        for region in PHONE_REGIONS:
-            for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=1):
-                if m.start < e and s < m.end and (best is None or m.end - m.start > best[1] - best[0]):
-                    best = (m.start, m.end, region)
-            if best is not None and best[0] <= s and best[1] >= e:
-                break  # the whole candidate is a valid number: other regions cannot do better
+        best = match_phone(window, candidate.start - w0, candidate.end - w0)
         if best is None:
             if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
                 d = super().validate(candidate)
@@ -195,6 +205,10 @@ class CreditCardClassifier(PatternClassifier):
             return None
         if candidate.pattern.name == "issuer range" and not iin_known(number):
             return None
+        if number[0] == "4" and len(number) not in (13, 16, 19):
+            return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
+        if len(number) == 15 and "imei" in candidate.window():
+            return None  # 15 Luhn-valid digits next to "imei": the device classifier's IMEI
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
         return replace(d, score=1.0, explanation=f"{d.explanation}; Luhn checksum valid") if d else d
