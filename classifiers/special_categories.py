@@ -186,6 +186,73 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[Vocabulary, str]]]:
     return re.compile("|".join(parts), re.IGNORECASE), groups
 
 
+# Non-ASCII characters that Python's case-insensitive matching equates with ASCII letters
+# (tests/test_perf_equivalence.py recomputes the set from every code point).
+ASCII_FOLDING = "\u0130\u0131\u017f\u212a"
+
+
+def _group_bodies() -> list[str]:
+    """The alternatives of :func:`_matcher` without their group names."""
+    bodies = []
+    for voc in load_vocabularies():
+        if voc.cues:
+            bodies.append("|".join(f"(?:{c})" for c in voc.cues))
+        terms = _terms_pattern(voc.terms, voc.terms_case)
+        if terms:
+            bodies.append(terms)
+    return bodies
+
+
+@lru_cache(maxsize=1)
+def _prefilter() -> tuple[object, re.Pattern[str]] | None:
+    """A hyperscan database that finds a superset of :func:`_matcher`'s matches on ASCII text,
+    and the non-ASCII characters Python's case-insensitive matching folds to ASCII letters (a
+    text holding one of them is matched by the Python pattern alone). ``None`` without
+    hyperscan or when the vocabularies do not compile: then every unit takes the Python pass."""
+    try:
+        import hyperscan as hs
+    except ImportError:  # pragma: no cover - depends on the platform
+        return None
+    from classifiers.patterns import byte_superset, prefilter
+
+    exprs = [byte_superset(prefilter(b.replace("(?-i:", "(?:"))).encode() for b in _group_bodies()]
+    flags = hs.HS_FLAG_CASELESS | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
+    try:
+        db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs),
+                   flags=[flags] * len(exprs))
+    except hs.error:
+        return None
+    return db, re.compile(f"[{ASCII_FOLDING}]")
+
+
+def _may_match(text: str) -> bool:
+    """False only when :func:`_matcher` certainly finds nothing in ``text`` (a cheap
+    hyperscan pass; most log lines and table values hold no special-category word)."""
+    pre = _prefilter()
+    if pre is None:
+        return True
+    db, folding = pre
+    if folding.search(text):
+        return True
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    hit = False
+
+    def on_match(*_: object) -> bool:
+        nonlocal hit
+        hit = True
+        return True  # stop at the first match
+
+    try:
+        db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - hyperscan.ScanTerminated after the first match
+        return True
+    return hit
+
+
 def vocabulary_for_column(name: str) -> tuple[Vocabulary, bool] | None:
     """The vocabulary a column/key name belongs to, and whether its values must be checked.
 
@@ -233,6 +300,8 @@ class SpecialCategoryClassifier:
             column = vocabulary_for_column(unit.location.field)
             if column is not None:
                 skip = column[0].entity  # COL-NAME reports the whole value
+        if not _may_match(text):
+            return []
         pattern, groups = _matcher()
         out: list[Detection] = []
         for m in pattern.finditer(text):
