@@ -48,14 +48,24 @@ _RELATIVE_TIME = re.compile(
 )
 
 
+# All-numeric dates spaCy may tag: a year, d/m/y or m/d/y, y-m-d, m/y (month 1-12, day 1-31).
+_NUMERIC = re.compile(r"[0-9]+(?:[-/. ][0-9]+)*")
+_D, _MO = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
+_Y = r"(?:1[89][0-9]{2}|20[0-9]{2})"
+_NUMERIC_DATE = re.compile(
+    rf"{_Y}|{_D}([-/.]){_D}\1(?:{_Y}|[0-9]{{2}})|{_Y}([-/.]){_MO}\2{_D}|{_MO}[-/.]{_Y}"
+)
+
+
 def keep_entity(label: str, text: str) -> bool:
-    """Drop spaCy DATE/TIME entities that are not dates of a person: relative expressions and bare
-    numbers that are not a year (postcodes and card numbers are often tagged DATE)."""
+    """Drop spaCy DATE/TIME entities that are not dates of a person: relative expressions and
+    all-numeric strings that are not a date shape (a year, d/m/y, y-m-d, m/y): postcodes, card
+    numbers and case or reference numbers ("case 77-2031") are often tagged DATE."""
     if label not in ("DATE", "TIME"):
         return True
     stripped = text.strip()
-    if stripped.isdigit():
-        return len(stripped) == 4 and stripped[:2] in ("18", "19", "20")
+    if _NUMERIC.fullmatch(stripped):
+        return bool(_NUMERIC_DATE.fullmatch(stripped))
     return not _RELATIVE_TIME.search(stripped)
 
 
@@ -77,8 +87,30 @@ def wants_ner(unit: TextUnit) -> bool:
     if unit.kind == "prose":
         return bool(unit.text.strip())
     if unit.kind == "value" and unit.location.field:
-        return bool(_NAMEY_FIELD.search(unit.location.field)) and bool(unit.text.strip())
+        field = unit.location.field
+        return (
+            bool(_NAMEY_FIELD.search(field))
+            and not catalogue_field(field)
+            and bool(unit.text.strip())
+        )
     return False
+
+
+_PLACE_TOKENS = frozenset({"address", "street", "city", "cities", "town", "country", "countries",
+                           "place", "location", "region", "state", "county", "territory"})
+
+
+def catalogue_field(field: str) -> bool:
+    """True for a ``..._name`` field of a catalogue (``product_name``, ``company_name``,
+    ``album_name``): :func:`classifiers.column_names.match_column` gives such names no entity,
+    while a person's or a place's name column (``full_name``, ``city_name``, a bare ``name``)
+    gets one."""
+    from classifiers.column_names import match_column, name_tokens, split_path
+
+    toks = name_tokens(split_path(field)[0])
+    if not ("name" in toks or "names" in toks) or _PLACE_TOKENS.intersection(toks):
+        return False
+    return match_column(field) is None
 
 
 def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
