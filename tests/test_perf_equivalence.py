@@ -1,0 +1,99 @@
+"""The fast paths find exactly what the slow paths find (no timing asserts).
+
+* the phone matcher cache (:func:`classifiers.pii.match_phone`) and the call-record number cache;
+* the special-category hyperscan prefilter (:func:`classifiers.special_categories._may_match`),
+  which lets units without any vocabulary hit skip the Python alternation.
+
+Each test runs the engine twice on the same mixed sample (prose, CSV-like values, logs, JSON,
+special categories, non-ASCII and case-folding characters): once as shipped, once with the fast
+path switched off, and compares every detection.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import build
+from classifiers import call_records, pii, special_categories
+from classifiers.engine import Engine
+from scanner.models import Detection, Location, TextUnit
+from scanner.settings import ClassifySettings
+
+EXTRA = [
+    "He was diagnosed with type 2 diabetes and is a practising Muslim. Call +44 20 7946 0123.",
+    "Patient denies any history of asthma; member of UNISON since 2019.",
+    "The \u212aurdish community centre; \u017fikh temple visit on 12/03/2021 (İstanbul).",
+    "2024-03-01T10:00:00Z call from +447700900123 to +33612345678 duration=65s",
+    "caller=+14155550123 callee=+14155550188 start=2024-03-01 10:00:00 dur=30",
+    "ip=203.0.113.123 phone=(212) 555-0123 ssn=123-45-6789 imei=490154203237518",
+    "Müller, Zoë and José met at 5 Rue de Rivoli; card 5500 0000 0000 0004.",
+]
+
+
+def _units(tmp_path: Path) -> list[TextUnit]:
+    paths = build(tmp_path / "c", 0.12, seed=7)
+    units: list[TextUnit] = []
+    for p in paths:
+        for n, line in enumerate(p.read_text("utf-8").splitlines()[:150], 1):
+            if p.suffix == ".csv":
+                for k, cell in enumerate(line.split(",")):
+                    units.append(TextUnit(Location(p.as_uri(), n, f"c{k}"), cell, "value",
+                                          record=f"row:{n}"))
+            else:
+                kind = "prose" if p.suffix == ".txt" else "log"
+                units.append(TextUnit(Location(p.as_uri(), n), line, kind))  # type: ignore[arg-type]
+    units.extend(TextUnit(Location("file:///extra.txt", i), t) for i, t in enumerate(EXTRA, 1))
+    units.append(TextUnit(Location("file:///big.txt", 1), "\n".join(EXTRA * 20)))
+    return units
+
+
+def _key(ds: list[list[Detection]]) -> list[list[tuple[object, ...]]]:
+    return [[(d.entity, d.start, d.end, d.score, d.detector, d.explanation, d.value, d.linked)
+             for d in unit] for unit in ds]
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(ClassifySettings(ner=False))
+
+
+def test_fast_paths_match_slow_paths(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units = _units(tmp_path)
+    fast = engine.analyze(units)
+    fast_again = engine.analyze(units)  # warm caches give the same answer as cold ones
+    monkeypatch.setattr(pii, "match_phone", pii.match_phone.__wrapped__)
+    monkeypatch.setattr(call_records, "normalise_number", call_records.normalise_number.__wrapped__)
+    monkeypatch.setattr(special_categories, "_may_match", lambda text: True)
+    slow = engine.analyze(units)
+    assert _key(fast) == _key(slow) == _key(fast_again)
+    entities = {d.entity for ds in fast for d in ds}
+    assert {"PHONE_NUMBER", "HEALTH", "CALL_RECORD", "EMAIL_ADDRESS"} <= entities
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("He was diagnosed with type 2 diabetes", True),
+        ("a practising Muslim", True),
+        ("level=info user=a@example.org ip=203.0.113.9 status=200", False),
+        ("Noise Cancelling Headphones", False),
+        ("\u017fikh", True),  # folds to "sikh" under re.IGNORECASE: the prefilter must not skip it
+    ],
+)
+def test_prefilter_table(text: str, may: bool) -> None:
+    assert special_categories._may_match(text) is may
+    pattern, _ = special_categories._matcher()
+    if not may:
+        assert pattern.search(text) is None
+
+
+def test_ascii_folding_set_is_complete() -> None:
+    letter = re.compile(r"[a-z]", re.IGNORECASE)
+    folding = {chr(c) for c in range(0x80, 0x110000)
+               if not 0xD800 <= c < 0xE000 and letter.match(chr(c))}
+    assert folding == set(special_categories.ASCII_FOLDING)
