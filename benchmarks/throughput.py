@@ -134,10 +134,9 @@ def bare_database() -> object:
     import hyperscan
 
     from classifiers.base import PatternClassifier
+    from classifiers.patterns import byte_superset, prefilter
     from classifiers.registry import default_classifiers
     from scanner.settings import ClassifySettings
-
-    from classifiers.patterns import byte_superset, prefilter
 
     patterns = [p for c in default_classifiers(ClassifySettings(ner=False))
                 if isinstance(c, PatternClassifier) for p in c.patterns]
