@@ -343,22 +343,30 @@ def scan(
     classifier: Classifier | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     map_findings: Callable[[list[Finding]], list[Finding]] | None = None,
+    on_finding: Callable[[Finding], None] | None = None,
 ) -> ScanResult:
-    """Scan and collect everything into a :class:`ScanResult`."""
+    """Scan and collect everything into a :class:`ScanResult`.
+
+    With ``on_finding``, each (mapped) finding is handed over as it is made and not kept, so
+    memory does not grow with the number of findings; the result then has no findings.
+    """
     started = _now()
     findings: list[Finding] = []
     errors: list[ScanError] = []
     last = Progress("", 0, 0, 0, 0, 0)
     for event in iter_scan(targets, settings, secret=secret, classifier=classifier):
         if isinstance(event, Finding):
-            findings.append(event)
+            if on_finding is None:
+                findings.append(event)
+            else:
+                on_finding(map_findings([event])[0] if map_findings else event)
         elif isinstance(event, ScanError):
             errors.append(event)
         else:
             last = event
             if on_progress is not None:
                 on_progress(event)
-    if map_findings is not None:
+    if map_findings is not None and findings:
         findings = map_findings(findings)
     info = ScanInfo(
         id=str(uuid.uuid4()),

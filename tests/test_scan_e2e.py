@@ -141,10 +141,34 @@ def test_cli_other_formats(tmp_path: Path, fmt: str) -> None:
         assert any(",EMAIL_ADDRESS," in line for line in text.splitlines())
     elif fmt == "jsonl":
         lines = [json.loads(x) for x in text.splitlines()]
-        assert lines[0]["type"] == "scan"
+        assert lines[-1]["type"] == "scan" and lines[-1]["items"]["scanned"] == 1
         assert any(x["type"] == "finding" and x["entity"] == "EMAIL_ADDRESS" for x in lines)
     else:
         assert "EMAIL_ADDRESS" in text and "findings" in text
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_streamed_formats_match_the_collected_report(tmp_path: Path, fmt: str) -> None:
+    """With --no-inventory, jsonl/csv are written while scanning; same findings as json."""
+    runner = CliRunner()
+    common = ["scan", str(GOLDEN), "--workers", "1", "--no-progress", "--no-inventory"]
+    ref = runner.invoke(main, [*common, "--format", "json", "-o", str(tmp_path / "r.json")])
+    out = runner.invoke(main, [*common, "--format", fmt, "-o", str(tmp_path / f"r.{fmt}"),
+                               "--fail-on", "high"])
+    assert ref.exit_code == 0 and out.exit_code == 1  # the golden card number is high
+    want = sorted((f["location"]["uri"], f["location"]["line"] or 0, f["entity"], f["value_hash"])
+                  for f in json.loads((tmp_path / "r.json").read_text())["findings"])
+    text = (tmp_path / f"r.{fmt}").read_text()
+    if fmt == "jsonl":
+        rows = [json.loads(x) for x in text.splitlines()]
+        got = sorted((r["location"]["uri"], r["location"]["line"] or 0, r["entity"],
+                      r["value_hash"]) for r in rows if r["type"] == "finding")
+    else:
+        import csv
+
+        got = sorted((r["uri"], int(r["line"] or 0), r["entity"], r["value_hash"])
+                     for r in csv.DictReader(text.splitlines()))
+    assert got == want and len(got) > 10
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:

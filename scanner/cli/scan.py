@@ -12,7 +12,7 @@ from typing import TextIO
 import click
 
 from scanner.models import Finding, ScanResult, Severity
-from scanner.reports import FORMATS, formatter
+from scanner.reports import FORMATS, STREAMING, formatter, stream_writer
 from scanner.settings import Settings, default_data_dir, load_settings
 
 EXIT_FINDINGS = 1
@@ -105,28 +105,48 @@ def command(
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     mapper = PolicyMapper(packs)
-    result = _run(checked, settings, mapper.map, show_progress=not no_progress)
-
-    if settings.inventory.enabled:
-        from scanner.inventory.store import Inventory
-
-        inventory = Inventory.open(settings.inventory.url, data_dir)
-        try:
-            kept = inventory.record(result, packs)
-        finally:
-            inventory.close()
-        result = ScanResult(result.info, tuple(kept), result.errors)
+    color = output is None and sys.stdout.isatty()
+    worst: list[Severity] = []
 
     with ExitStack() as stack:
         stream: TextIO = (
             stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
             if output else sys.stdout
         )
-        formatter(fmt)(result, stream, color=output is None and sys.stdout.isatty())
+        if fmt in STREAMING and not settings.inventory.enabled:
+            # Findings go straight to the output: memory does not grow with their number.
+            writer = stream_writer(fmt, stream)
+
+            def on_finding(f: Finding) -> None:
+                writer.finding(f)
+                if not worst or f.severity.rank > worst[0].rank:
+                    worst[:] = [f.severity]
+
+            result = _run(checked, settings, mapper.map, show_progress=not no_progress,
+                          on_finding=on_finding)
+            writer.end(result)
+        else:
+            result = _run(checked, settings, mapper.map, show_progress=not no_progress)
+            if settings.inventory.enabled:
+                result = _record(result, settings, packs, data_dir)
+            formatter(fmt)(result, stream, color=color)
+            worst[:] = [max((f.severity for f in result.findings), key=lambda s: s.rank)] if (
+                result.findings) else []
     if output is not None and sys.stderr.isatty():
-        click.echo(f"{len(result.findings)} findings written to {output}", err=True)
-    if fail_on and _any_at_or_above(result.findings, Severity(fail_on)):
+        click.echo(f"report written to {output}", err=True)
+    if fail_on and worst and worst[0].rank >= Severity(fail_on).rank:
         sys.exit(EXIT_FINDINGS)
+
+
+def _record(result: ScanResult, settings: Settings, packs: list, data_dir: Path) -> ScanResult:
+    from scanner.inventory.store import Inventory
+
+    inventory = Inventory.open(settings.inventory.url, data_dir)
+    try:
+        kept = inventory.record(result, packs)
+    finally:
+        inventory.close()
+    return ScanResult(result.info, tuple(kept), result.errors)
 
 
 def _format_from_name(path: Path) -> str:
@@ -134,18 +154,15 @@ def _format_from_name(path: Path) -> str:
     return suffix if suffix in FORMATS else "json"
 
 
-def _any_at_or_above(findings: tuple[Finding, ...], threshold: Severity) -> bool:
-    return any(f.severity.rank >= threshold.rank for f in findings)
-
-
 def _run(
     targets: list[str], settings: Settings,
     map_findings: Callable[[list[Finding]], list[Finding]], *, show_progress: bool,
+    on_finding: Callable[[Finding], None] | None = None,
 ) -> ScanResult:
     from scanner.pipeline import scan
 
     if not (show_progress and sys.stderr.isatty()):
-        return scan(targets, settings, map_findings=map_findings)
+        return scan(targets, settings, map_findings=map_findings, on_finding=on_finding)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (
@@ -166,4 +183,5 @@ def _run(
                        findings=p.findings, failed=p.failed, mb=p.text_chars / 1e6)
 
         with nullcontext():
-            return scan(targets, settings, map_findings=map_findings, on_progress=on_progress)
+            return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
+                        on_finding=on_finding)

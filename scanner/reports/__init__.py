@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Protocol, TextIO
 
-from scanner.models import ScanResult
+from scanner.models import Finding, ScanResult
 
 FORMATS: dict[str, str] = {
     "table": "scanner.reports.table:write",
@@ -18,6 +18,24 @@ FORMATS: dict[str, str] = {
     "jsonl": "scanner.reports.json_report:write_jsonl",
     "csv": "scanner.reports.csv_report:write",
 }
+
+
+# Formats that can be written while the scan runs (memory does not grow with the findings).
+STREAMING: dict[str, str] = {
+    "jsonl": "scanner.reports.json_report:JsonlStream",
+    "csv": "scanner.reports.csv_report:CsvStream",
+}
+
+
+class StreamWriter(Protocol):
+    def finding(self, f: Finding) -> None: ...
+
+    def end(self, result: ScanResult) -> None: ...
+
+
+def stream_writer(name: str, stream: TextIO) -> StreamWriter:
+    module, _, cls = STREAMING[name].partition(":")
+    return getattr(import_module(module), cls)(stream)  # type: ignore[no-any-return]
 
 
 class Formatter(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from scanner.models import ScanResult
+from scanner.models import Finding, ScanResult
 
 COLUMNS = (
     "uri", "line", "field", "entity", "category", "score", "severity", "detector", "preview",
@@ -14,10 +14,21 @@ COLUMNS = (
 
 
 def write(result: ScanResult, stream: TextIO, *, color: bool = False) -> None:
-    out = csv.writer(stream, lineterminator="\n")
-    out.writerow(COLUMNS)
+    writer = CsvStream(stream)
     for f in result.findings:
-        out.writerow(
+        writer.finding(f)
+    writer.end(result)
+
+
+class CsvStream:
+    """CSV rows written as findings arrive."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.out = csv.writer(stream, lineterminator="\n")
+        self.out.writerow(COLUMNS)
+
+    def finding(self, f: Finding) -> None:
+        self.out.writerow(
             (
                 f.location.uri, f.location.line if f.location.line is not None else "",
                 f.location.field or "", f.entity, f.category, f"{f.score:.2f}",
@@ -26,3 +37,6 @@ def write(result: ScanResult, stream: TextIO, *, color: bool = False) -> None:
                 f.explanation,
             )
         )
+
+    def end(self, result: ScanResult) -> None:
+        return None
