@@ -1,0 +1,110 @@
+"""Peak memory of `piiscout scan` on a 1 GB text file and a 1,000,000-row table (`make bench-memory`).
+
+Each scan runs as a separate `piiscout` process; its resident memory and that of its worker
+processes is sampled every 50 ms and the peak of the sum is reported (shared copy-on-write pages of
+forked workers are counted once per process, so this over-states the real footprint).
+
+The text file is machine-written log text, one line in 20 carrying personal data (an e-mail, an IP
+address, a phone number or a card), generated from a fixed seed. The table is a SQLite table of
+1,000,000 people. Output goes to `--format jsonl` on /dev/null with `--no-inventory`, the mode in
+which findings stream straight to the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.throughput import RssSampler  # noqa: E402
+
+PLAIN = [
+    'level=info msg="cache warmed" took_ms={n} path=/api/v1/items/{n}',
+    'level=debug msg="request done" status=200 bytes={n} route=/health',
+    'level=info msg="job finished" job=reindex-{n} shards=12 took_ms={n}',
+    'level=warn msg="slow query" table=orders rows={n} took_ms={n}',
+]
+PERSONAL = [
+    'level=info msg="login" user=user{n}@example.org ip=203.0.113.{b}',
+    'level=info msg="callback requested" phone=+1 415 555 01{c:02d} user_id={n}',
+    'level=info msg="payment" card=4111 1111 1111 1111 amount={n}',
+]
+
+
+def build_text(path: Path, size: int, seed: int = 7) -> None:
+    r = random.Random(seed)
+    block_lines = []
+    for i in range(20_000):  # a ~1.3 MB block, repeated with fresh timestamps
+        tpl = r.choice(PERSONAL) if i % 20 == 0 else r.choice(PLAIN)
+        block_lines.append(tpl.format(n=r.randint(1, 99999), b=r.randint(1, 254),
+                                      c=r.randint(10, 99)))
+    written, day = 0, 0
+    with open(path, "w", encoding="utf-8") as f:
+        while written < size:
+            day += 1
+            chunk = "".join(f"2024-{1 + day % 12:02d}-{1 + day % 28:02d}T10:00:{i % 60:02d}Z {line}\n"
+                            for i, line in enumerate(block_lines))
+            f.write(chunk)
+            written += len(chunk)
+
+
+def build_table(path: Path, rows: int) -> None:
+    con = sqlite3.connect(path)
+    con.execute("create table people (id integer primary key, full_name text, email text,"
+                " phone text, note text)")
+    con.executemany(
+        "insert into people values (?, ?, ?, ?, ?)",
+        ((i, f"Person {i}", f"user{i}@example.org", f"+1 415 555 {i % 10000:04d}",
+          "called about the invoice") for i in range(rows)),
+    )
+    con.commit()
+    con.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/piiscout-memory"))
+    ap.add_argument("--gb", type=float, default=1.0, help="text file size in GB (default 1)")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--workers", type=int, default=0, help="0 = cores")
+    ap.add_argument("--ner", action="store_true", help="full mode (default: --no-ner)")
+    args = ap.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    text = args.dir / f"log-{args.gb:g}gb.txt"
+    if not text.exists():
+        build_text(text, int(args.gb * 1e9))
+    table = args.dir / f"people-{args.rows}.sqlite"
+    if not table.exists():
+        build_table(table, args.rows)
+
+    exe = Path(sys.executable).with_name("piiscout")
+    print(f"# piiscout peak memory\n\nCommand: `python benchmarks/memory.py --gb {args.gb:g} "
+          f"--rows {args.rows} --workers {args.workers}{' --ner' if args.ner else ''}`; "
+          f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
+    print("| run | size | seconds | MB/s | peak RSS (MB) | exit |\n|---|---:|---:|---:|---:|---:|")
+    runs = ((f"{text.stat().st_size / 1e9:.2f} GB log text file", str(text), text.stat().st_size),
+            (f"{args.rows:,}-row SQLite table", f"sqlite:///{table}", table.stat().st_size))
+    for label, target, size in runs:
+        cmd = [str(exe), "scan", target, "--no-inventory", "--format", "jsonl", "--output",
+               os.devnull, "--no-progress", "--workers", str(args.workers)]
+        if not args.ner:
+            cmd.append("--no-ner")
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd)
+        with RssSampler(proc.pid) as rss:
+            proc.wait()
+        dt = time.perf_counter() - t0
+        print(f"| {label} | {size / 1e6:.0f} MB | {dt:.0f} | {size / 1e6 / dt:.2f} | "
+              f"{rss.peak / 1e6:.0f} | {proc.returncode} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
