@@ -2,7 +2,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv dev-venv sysdeps accuracy bench lint clean
+.PHONY: demo test venv dev-venv sysdeps accuracy bench bench-memory lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,6 +41,9 @@ accuracy: dev-venv
 
 bench: dev-venv
 	$(BIN)/python benchmarks/throughput.py | tee docs/benchmark.md
+
+bench-memory: dev-venv
+	$(BIN)/python benchmarks/memory.py | tee docs/memory.md
 
 lint: dev-venv
 	$(BIN)/ruff check scanner connectors classifiers tests
