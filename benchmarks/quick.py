@@ -1,0 +1,53 @@
+"""Quick throughput check for performance work (not part of ``make bench``).
+
+Builds (or reuses) the benchmark corpus of ``--mb`` MB and times piiscout on it, optionally under
+cProfile: ``python benchmarks/quick.py --mb 5 --workers 1 --no-ner --profile 30``. Prints the
+seconds, MB/s and the per-entity counts (compare them before and after a change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+from benchmarks.corpus import build  # noqa: E402
+from benchmarks.throughput import run_piiscout  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--mb", type=float, default=5.0)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--no-ner", action="store_true")
+    ap.add_argument("--profile", type=int, default=0, help="print the top N functions")
+    ap.add_argument("--sort", default="tottime")
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/piiscout-quick"))
+    args = ap.parse_args()
+    corpus = args.dir / f"corpus{args.mb:g}"
+    paths = build(corpus, args.mb)
+    total = sum(p.stat().st_size for p in paths) / 1e6
+    prof = cProfile.Profile() if args.profile else None
+    t0 = time.perf_counter()
+    if prof:
+        prof.enable()
+    counts = run_piiscout(corpus, not args.no_ner, args.workers)
+    if prof:
+        prof.disable()
+    dt = time.perf_counter() - t0
+    print(f"{total:.2f} MB in {dt:.1f} s: {total / dt:.3f} MB/s (workers={args.workers}, "
+          f"ner={not args.no_ner})")
+    print(dict(sorted(counts.items())))
+    if prof:
+        pstats.Stats(prof).sort_stats(args.sort).print_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()
