@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from benchmarks.corpus import build  # noqa: E402
-from benchmarks.throughput import run_piiscout  # noqa: E402
+from benchmarks.corpus import build
+from benchmarks.throughput import run_piiscout
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 Order inside :meth:`Engine.analyze`:
 
-1. one multi-pattern pass over each unit for every :class:`~classifiers.base.PatternClassifier`
+1. one multi-pattern pass over the whole batch (texts joined, matches mapped back to their
+   units) for every :class:`~classifiers.base.PatternClassifier`
    pattern (hyperscan when available, Python ``re`` otherwise), ``validate()`` on candidates only;
 2. spaCy NER, batched across units, on prose (and on values whose field names a person or place);
 3. unit classifiers in registry order, each seeing the detections made so far;
@@ -111,7 +112,7 @@ class Engine:
 
     # -- analysis --------------------------------------------------------------------------------
     def analyze(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
-        found = [self._patterns(u) for u in units]
+        found = self._patterns(units)
         for ner in self.ner:
             for i, ds in enumerate(ner.analyze(units)):
                 found[i].extend(ds)
@@ -129,21 +130,22 @@ class Engine:
         floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
         return [resolve([d for d in ds if d.score >= floor]) for ds in found]
 
-    def _patterns(self, unit: TextUnit) -> list[Detection]:
-        out: list[Detection] = []
+    def _patterns(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
+        out: list[list[Detection]] = [[] for _ in units]
         if not self._owners:
             return out
-        for pid, start, end in self.patterns.matches(unit.text):
-            owner = self._owners[pid]
-            try:
-                d = owner.validate(Candidate(self.patterns.patterns[pid], unit, start, end))
-            except Exception as exc:  # a validator bug must not stop the scan
-                # Only the exception type: its message may quote the value.
-                log.error("validator %s failed on %s: %s", owner.id, unit.location.uri,
-                          type(exc).__name__)
-                continue
-            if d is not None:
-                out.append(d)
+        owners, patterns = self._owners, self.patterns.patterns
+        all_matches = self.patterns.matches_many([u.text for u in units])
+        for unit, matches, found in zip(units, all_matches, out, strict=True):
+            for pid, start, end in matches:
+                owner = owners[pid]
+                try:
+                    d = owner.validate(Candidate(patterns[pid], unit, start, end))
+                except Exception:  # a validator bug must not stop the scan; never log the value
+                    log.exception("validator %s failed on %s", owner.id, unit.location.uri)
+                    continue
+                if d is not None:
+                    found.append(d)
         return out
 
 

@@ -39,6 +39,8 @@ MARGIN = 8
 _LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
 
 Match = tuple[int, int, int]  # (pattern index, start, end)
+# Between the texts of a batch in the joined hyperscan buffer (see PatternSet.matches_many).
+SEPARATOR = b"\n\x00\n"
 
 
 def hyperscan_available() -> bool:
@@ -256,6 +258,88 @@ class PatternSet:
             if data is not None:
                 return self._hyperscan_matches(text, data)
         return self._re_matches(text, range(len(self.patterns)))
+
+    def matches_many(self, texts: Sequence[str]) -> list[list[Match]]:
+        """``[self.matches(t) for t in texts]`` with one hyperscan scan per database for the whole
+        batch instead of one per text.
+
+        The texts' UTF-8 bytes are joined with :data:`SEPARATOR`; a prefilter span is mapped back
+        to the text(s) it overlaps by bisection over the start offsets and clipped to each (a
+        span that crosses a separator only widens the windows the Python patterns confirm in,
+        never narrows them). The Python patterns then run on each text alone, as in
+        :meth:`matches`, so no match can cross from one text into the next."""
+        if not self.use_hyperscan or len(texts) < 2:
+            return [self.matches(t) for t in texts]
+        if self._dbs is None:
+            self._build()
+        out: list[list[Match]] = [[] for _ in texts]
+        parts: list[bytes] = []
+        starts: list[int] = []
+        index: list[int] = []  # text index of each part
+        pos = 0
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            try:
+                b = text.encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates: the re path, as in matches()
+                out[i] = self._re_matches(text, range(len(self.patterns)))
+                continue
+            parts.append(b)
+            starts.append(pos)
+            index.append(i)
+            pos += len(b) + len(SEPARATOR)
+        if not parts:
+            return out
+        spans: dict[int, list[list[int]]] = {}
+
+        def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+            lst = spans.get(pid)
+            if lst is None:
+                spans[pid] = [[start, end]]
+            elif lst[-1][0] == start:  # every end is reported: keep one span per start
+                lst[-1][1] = max(lst[-1][1], end)
+            else:
+                lst.append([start, end])
+
+        if self._dbs:
+            data = SEPARATOR.join(parts)
+            for db in self._dbs:
+                db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+        # (part, pattern) -> spans in the part's own byte offsets
+        local: dict[int, dict[int, list[list[int]]]] = {}
+        nparts = len(parts)
+        for pid, lst in spans.items():
+            for s, e in lst:
+                k = bisect_right(starts, s) - 1
+                while k < nparts:
+                    ks = starts[k]
+                    if ks > e or (ks == e and s < e):
+                        break
+                    ke = ks + len(parts[k])
+                    if (s < ke and e > ks) or (s == e and ks <= s <= ke):
+                        local.setdefault(k, {}).setdefault(pid, []).append(
+                            [max(s, ks) - ks, min(e, ke) - ks]
+                        )
+                    k += 1
+        compiled = self.compiled
+        for k, by_pid in local.items():
+            text = texts[index[k]]
+            to_char = _offset_mapper(text, parts[k])
+            n = len(text)
+            found: list[Match] = []
+            for pid, lst in by_pid.items():
+                rx = compiled[pid]
+                for a, b in _windows(lst, to_char, n):
+                    found.extend((pid, m.start(), m.end()) for m in rx.finditer(text, a, b))
+            out[index[k]] = found
+        for k, i in enumerate(index):
+            found = out[i]
+            if self._re_only:
+                found.extend(self._re_matches(texts[i], self._re_only))
+            if found:
+                out[i] = sorted(set(found), key=lambda m: (m[1], m[2], m[0]))
+        return out
 
     def _re_matches(self, text: str, indices: Sequence[int] | range) -> list[Match]:
         out: list[Match] = []

@@ -97,3 +97,38 @@ def test_ascii_folding_set_is_complete() -> None:
     folding = {chr(c) for c in range(0x80, 0x110000)
                if not 0xD800 <= c < 0xE000 and letter.match(chr(c))}
     assert folding == set(special_categories.ASCII_FOLDING)
+
+
+def _mixed_texts(tmp_path: Path) -> list[str]:
+    texts = [u.text for u in _units(tmp_path)]
+    # Edge cases at the joins: empty texts, matches touching both ends, separator-like content,
+    # lone surrogates (the re path), non-ASCII before and after matches.
+    texts += ["", "+44 20 7946 0123", "a@example.org", "\n\x00\n", "x\x00+44 20 7946 0123\x00",
+              "Zoë +33 6 12 34 56 78", "\ud800 card 4111111111111111", "é" * 3 + "4111111111111111",
+              "4111111111111111" + "ü", "203.0.113.7", "", "www.example.com/a b@example.com"]
+    return texts
+
+
+def test_batched_pattern_pass_matches_per_text_pass(engine: Engine, tmp_path: Path) -> None:
+    texts = _mixed_texts(tmp_path)
+    ps = engine.patterns
+    assert ps.use_hyperscan
+    batched = ps.matches_many(texts)
+    assert batched == [ps.matches(t) for t in texts]
+    assert sum(map(len, batched)) > 1000
+    # the same texts in another order, and in small batches: each text's matches are its own
+    rev = ps.matches_many(texts[::-1])
+    assert rev[::-1] == batched
+    assert [m for i in range(0, len(texts), 7) for m in ps.matches_many(texts[i : i + 7])] == batched
+
+
+def test_batched_engine_matches_per_unit_engine(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units = _units(tmp_path)
+    batched = engine.analyze(units)
+    ps = type(engine.patterns)
+    monkeypatch.setattr(ps, "matches_many", lambda self, texts: [self.matches(t) for t in texts])
+    per_unit = engine.analyze(units)
+    assert _key(batched) == _key(per_unit)
+    assert sum(map(len, batched)) > 500
