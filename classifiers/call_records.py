@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -67,6 +68,8 @@ _DURATION_KEY = re.compile(
 )
 _HMS = re.compile(r"\b\d{1,3}:[0-5]\d:[0-5]\d\b")
 _SECONDS = re.compile(r"\b\d{1,5}\s?(?:secs?|seconds)\b", re.IGNORECASE)
+# Every duration scan_text can find contains one of these (a key word, h:mm:ss, "secs").
+_DURATION_HINT = re.compile(r":|sec|dur|length|billsec|talk", re.IGNORECASE)
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _PHONE_RUN = re.compile(r"(?:\+|\b)\(?\d[\d \t().-]{4,28}\d\b")
 _CDR_WORDS = re.compile(
@@ -231,11 +234,30 @@ def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
             i += 1
 
 
+class _Phones:
+    """The PHONE_NUMBER detections of one unit, for looking up those starting in [lo, hi)."""
+
+    def __init__(self, dets: Sequence[Detection]) -> None:
+        phones = sorted(
+            (d.start, k, d) for k, d in enumerate(dets) if d.entity == "PHONE_NUMBER"
+        )
+        self.starts = [s for s, _, _ in phones]
+        self.items = [(k, d) for _, k, d in phones]
+
+    def between(self, lo: int, hi: int) -> list[Detection]:
+        """Those starting in [lo, hi), in their order in the unit's list."""
+        a, b = bisect_left(self.starts, lo), bisect_left(self.starts, hi)
+        if a == b:
+            return []
+        return [d for _, d in sorted(self.items[a:b], key=lambda kd: kd[0])]
+
+
 def _add_found(
     ev: Evidence, dets: Sequence[Detection], lo: int, hi: int, masked: list[tuple[int, int]]
 ) -> None:
     """PHONE_NUMBER detections inside [lo, hi) overlapping neither our numbers nor a timestamp,
-    duration or IP address (another classifier's "phone" may be a date)."""
+    duration or IP address (another classifier's "phone" may be a date). ``dets``: the unit's
+    detections, or only its phone numbers starting in [lo, hi)."""
     for d in dets:
         if d.entity != "PHONE_NUMBER" or not lo <= d.start < hi:
             continue
@@ -266,6 +288,7 @@ class CallRecordClassifier:
         text, pos = unit.text, 0
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
         head = _CDR_WORDS.search(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
+        phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
         for line in text.split("\n"):
             lo, hi = pos, pos + len(line.rstrip("\r"))
             pos += len(line) + 1
@@ -275,7 +298,7 @@ class CallRecordClassifier:
             ctx = _CDR_WORDS.search(body)
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
             masked = scan_text(body, ev, bool(ctx or head), need_time=True)
-            _add_found(ev, dets, lo, hi, masked)
+            _add_found(ev, phones.between(lo, hi), lo, hi, masked)
             if ev.is_call_record(group=False):
                 dets.append(self._detection(ev, lo, hi, body))
 
@@ -285,6 +308,9 @@ class CallRecordClassifier:
         cdr_fields = [n for n in names if _CDR_FIELDS.match(n)]
         texts = " ".join(units[i].text for i in members)
         ctx = _CDR_WORDS.search(texts)
+        if not (cdr_fields or ctx or _DURATION_HINT.search(texts)
+                or any(_DURATION_FIELDS.match(n) for n in names)):
+            return  # no CDR fields or words and no possible duration: not a call record
         ev = Evidence(context="" if cdr_fields or not ctx else ctx.group(0).lower())
         context = bool(cdr_fields or ctx)
         for i, name in zip(members, names, strict=True):

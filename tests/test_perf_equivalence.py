@@ -132,3 +132,43 @@ def test_batched_engine_matches_per_unit_engine(
     per_unit = engine.analyze(units)
     assert _key(batched) == _key(per_unit)
     assert sum(map(len, batched)) > 500
+
+
+CDR_ROWS = [  # (field -> value) records: call records and near-misses
+    {"caller": "+447700900123", "callee": "+33612345678", "start": "2024-03-01 10:00:00",
+     "duration": "65"},
+    {"from": "+14155550123", "to": "+14155550188", "ts": "2024-03-01T10:00:00Z", "dur": "30"},
+    {"phone": "+44 20 7946 0123", "mobile": "+44 7700 900123", "updated_at": "2024-03-01"},
+    {"phone": "+44 20 7946 0123", "mobile": "+44 7700 900123", "note": "talked for 00:03:12"},
+    {"phone": "+44 20 7946 0123", "fax": "+44 20 7946 0999", "length": "12"},
+    {"a": "called +447700900123 from +33612345678 at 2024-03-01 10:00", "b": "x"},
+    {"name": "Zoë", "home": "020 7946 0958", "work": "06 12 34 56 78", "seen": "12 secs"},
+]
+
+
+def test_call_record_fast_paths_match_slow_paths(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The early exit for record groups with no CDR field, word or possible duration, and the
+    bisected phone lookup per line, change nothing."""
+    units = _units(tmp_path)
+    for n, row in enumerate(CDR_ROWS):
+        units.extend(TextUnit(Location("file:///cdr.json", n, k), v, "value", record=f"r{n}")
+                     for k, v in row.items())
+    log = "\n".join(" ".join(row.values()) for row in CDR_ROWS)
+    units.append(TextUnit(Location("file:///cdr.log", 1), log * 3, "log"))
+    fast = engine.analyze(units)
+
+    class AllPhones(call_records._Phones):
+        def between(self, lo: int, hi: int) -> list[Detection]:
+            return self.all
+
+        def __init__(self, dets: list[Detection]) -> None:
+            self.all = dets
+
+    monkeypatch.setattr(call_records, "_DURATION_HINT", re.compile(""))
+    monkeypatch.setattr(call_records, "_Phones", AllPhones)
+    slow = engine.analyze(units)
+    assert _key(fast) == _key(slow)
+    records = [d for ds in fast for d in ds if d.entity == "CALL_RECORD"]
+    assert len(records) >= 6
