@@ -96,6 +96,7 @@ _DURATION_FIELDS = re.compile(r"^(?:duration|dur|billsec|call_?duration|call_?le
                               r"length|seconds|secs|duration_?s(?:ec)?)$")
 
 
+@functools.lru_cache(maxsize=4096)
 def _field_name(name: str | None) -> str:
     if not name:
         return ""

@@ -242,15 +242,20 @@ def is_identifier_column(field: str) -> bool:
 
 def context_tokens(unit: TextUnit) -> set[str]:
     """Tokens of the table / file / parent keys a value sits in (for ``name`` and lookups)."""
-    _, parents = split_path(unit.location.field or "")
-    uri = unit.location.uri.split("#", 1)[0].split("?", 1)[0]
+    return set(_context_tokens(unit.location.uri, unit.location.field or ""))
+
+
+@lru_cache(maxsize=4096)
+def _context_tokens(uri: str, field: str) -> frozenset[str]:
+    _, parents = split_path(field)
+    uri = uri.split("#", 1)[0].split("?", 1)[0]
     last = re.split(r"[/!]", uri.rstrip("/"))[-1]
     last = re.sub(r"\.(?:csv|tsv|json|jsonl|ndjson|xlsx|xls|ods|parquet|txt|xml|ya?ml)$", "", last)
     toks: set[str] = set()
     for part in [*parents, last]:
         toks.update(name_tokens(part))
         toks.add(compact(part))
-    return toks
+    return frozenset(toks)
 
 
 def looks_like_person_name(value: str) -> bool:

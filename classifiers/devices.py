@@ -357,6 +357,7 @@ def _key_norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower()).removeprefix("x")
 
 
+@functools.lru_cache(maxsize=4096)
 def device_key(key: str) -> bool:
     """True for key/field names that name a device identifier (device_id, X-Device-Id, idfa)."""
     norm = _key_norm(key)

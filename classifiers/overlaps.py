@@ -68,6 +68,8 @@ def _absorb_contained(dets: list[Detection]) -> list[Detection]:
 
 def resolve(dets: Sequence[Detection]) -> list[Detection]:
     """The detections that survive the rules above, sorted by (start, end, entity)."""
+    if len(dets) < 2:  # most table cells: nothing can conflict
+        return list(dets)
     unit_level: list[Detection] = []
     spans: list[Detection] = []
     seen: set[tuple[str, int, int, str]] = set()
