@@ -46,6 +46,14 @@ def _tld_extractor() -> object:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _split_host(host: str) -> tuple[str, str, str]:
+    """(fqdn, domain, suffix) of a host name by the bundled public suffix list. Pure, so cached
+    per process: e-mail domains and URL hosts repeat (in memory only, like the detections)."""
+    r = _tld_extractor()(host)  # type: ignore[operator]
+    return r.fqdn, r.domain, r.suffix
+
+
 class EmailClassifier(PatternClassifier):
     """E-mail addresses: Presidio's pattern, a known public suffix, not a URL's user:password."""
 
@@ -69,7 +77,7 @@ class EmailClassifier(PatternClassifier):
         if "://" in text[line_start:start] or (start and text[start - 1] in ":/"):
             return None
         domain = candidate.value.rpartition("@")[2]
-        if not _tld_extractor()(domain).fqdn:  # type: ignore[operator]
+        if not _split_host(domain)[0]:
             return None
         return super().validate(candidate)
 
@@ -365,8 +373,8 @@ class UrlClassifier(PatternClassifier):
             suffix = host.rpartition(".")[2].lower()
             if suffix in _FILE_SUFFIXES and not host.lower().startswith("www"):
                 return None
-            result = _tld_extractor()(host)  # type: ignore[operator]
-            if not result.suffix or not result.domain or result.domain.lower() == "www":
+            _, domain, suffix = _split_host(host)
+            if not suffix or not domain or domain.lower() == "www":
                 return None
         return super().validate(candidate)
 
