@@ -223,3 +223,19 @@ def test_zip_member_uri(tmp_path: Path, settings: Settings, classifier: Classifi
     (f,) = [f for f in result.findings if f.entity == "EMAIL_ADDRESS"]
     assert f.location.uri == (tmp_path / "a.zip").resolve().as_uri() + "!/dir/b.csv"
     assert (f.location.line, f.location.field) == (2, "email")
+
+
+def test_log_timestamps_are_not_findings_but_prose_dates_are(
+    tmp_path: Path, settings: Settings, classifier: Classifier
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("".join(
+        f"2024-03-0{i}T10:00:0{i}Z level=info msg=\"login\" user=u{i}@example.org\n"
+        for i in range(1, 9)))
+    prose = tmp_path / "letter.txt"
+    prose.write_text("Dear Ann,\n\nYour appointment is on 12 March 2024 at the clinic.\n")
+    result = scan([str(tmp_path)], settings, secret=SECRET, classifier=classifier)
+    in_log = [f.entity for f in result.findings if f.location.uri.endswith("app.log")]
+    assert in_log.count("EMAIL_ADDRESS") == 8 and "DATE_TIME" not in in_log
+    assert "DATE_TIME" in [f.entity for f in result.findings
+                           if f.location.uri.endswith("letter.txt")]
