@@ -11,6 +11,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,12 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 from benchmarks.corpus import build
 from benchmarks.throughput import run_piiscout
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> None:
@@ -36,14 +43,17 @@ def main() -> None:
     total = sum(p.stat().st_size for p in paths) / 1e6
     prof = cProfile.Profile() if args.profile else None
     t0 = time.perf_counter()
+    c0 = _cpu()
     if prof:
         prof.enable()
     counts = run_piiscout(corpus, not args.no_ner, args.workers)
     if prof:
         prof.disable()
     dt = time.perf_counter() - t0
+    cpu = _cpu() - c0
     print(f"{total:.2f} MB in {dt:.1f} s: {total / dt:.3f} MB/s (workers={args.workers}, "
-          f"ner={not args.no_ner})")
+          f"ner={not args.no_ner}); CPU {cpu:.1f} s (this process and its finished workers: "
+          f"less sensitive to other load on the machine than the wall time)")
     print(dict(sorted(counts.items())))
     if prof:
         pstats.Stats(prof).sort_stats(args.sort).print_stats(args.profile)

@@ -4,6 +4,8 @@
 The model is loaded once per process (lazily, so an engine is cheap to create and to pickle) with only ``tok2vec`` and ``ner`` enabled: the tagger, parser, attribute ruler and
 lemmatizer do not change NER output and cost most of the time. Texts are processed in batches with
 ``nlp.pipe``. Long texts are cut at line or space boundaries below spaCy's ``max_length``.
+Short structured values (name and place columns) go through the model once per distinct text per
+process, in larger batches (:data:`VALUE_BATCH_SIZE`); their entities are kept in memory only.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ NER_SCORE = 0.85  # Presidio's default NER score (spaCy gives no per-entity conf
 KEEP_PIPES = ("tok2vec", "ner")
 MAX_CHUNK = 100_000
 BATCH_SIZE = 32
+# Short structured values (a name or city column) are many, short and repetitive: they go through
+# the model in larger batches, once per distinct text per process. spaCy's entities for a text do
+# not depend on the other texts of its batch (tested: tests/test_perf_equivalence.py).
+VALUE_BATCH_SIZE = 512
+VALUE_MEMO_MAX = 1 << 16  # distinct value texts whose entities a process keeps (in memory only)
+MEMO_MAX_CHARS = 200
+_Ents = tuple[tuple[str, int, int, str], ...]  # (label, start, end, text) per entity
+_value_memo: dict[tuple[str, str], _Ents] = {}
 # Field names whose values are names or places, where NER pays on short values.
 _NAMEY_FIELD = re.compile(
     r"name|first|last|surname|given|family|person|contact|author|owner|customer|employee|"
@@ -157,26 +167,53 @@ class SpacyNer:
         """Detections for every unit (empty for units where NER does not run)."""
         out: list[list[Detection]] = [[] for _ in units]
         jobs: list[tuple[int, int, str]] = []  # (unit index, offset, text)
+        values: list[tuple[int, str]] = []  # short value units: (unit index, text), memoised
         for i, unit in enumerate(units):
             if wants_ner(unit):
-                jobs.extend((i, off, piece) for off, piece in chunks(unit.text))
+                if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
+                    values.append((i, unit.text))
+                else:
+                    jobs.extend((i, off, piece) for off, piece in chunks(unit.text))
+        if values:
+            memo = self._value_entities({t for _, t in values})
+            for i, text in values:
+                self._add(out[i], 0, memo[text])
         if not jobs:
             return out
         docs = self.nlp.pipe((t for _, _, t in jobs), batch_size=self.batch_size)  # type: ignore[attr-defined]
         for (i, off, _), doc in zip(jobs, docs, strict=True):
-            for ent in doc.ents:
-                entity = LABELS.get(ent.label_)
-                if entity is None or not keep_entity(ent.label_, ent.text):
-                    continue
-                out[i].append(
-                    Detection(
-                        entity=entity,
-                        start=off + ent.start_char,
-                        end=off + ent.end_char,
-                        score=NER_SCORE,
-                        detector=self.id,
-                        explanation=f"{self.id}: spaCy entity {ent.label_} ({self.model})",
-                        value=ent.text,
-                    )
-                )
+            self._add(out[i], off, _entities(doc))
         return out
+
+    def _value_entities(self, texts: set[str]) -> dict[str, _Ents]:
+        """Entities of each text, from the per-process memo or one ``pipe`` over the others."""
+        got = {t: _value_memo.get((self.model, t)) for t in texts}
+        todo = sorted(t for t, e in got.items() if e is None)
+        if todo:
+            if len(_value_memo) + len(todo) > VALUE_MEMO_MAX:
+                _value_memo.clear()
+            docs = self.nlp.pipe(todo, batch_size=VALUE_BATCH_SIZE)  # type: ignore[attr-defined]
+            for text, doc in zip(todo, docs, strict=True):
+                got[text] = _value_memo[(self.model, text)] = _entities(doc)
+        return got  # type: ignore[return-value]
+
+    def _add(self, out: list[Detection], off: int, ents: _Ents) -> None:
+        for label, start, end, text in ents:
+            entity = LABELS.get(label)
+            if entity is None or not keep_entity(label, text):
+                continue
+            out.append(
+                Detection(
+                    entity=entity,
+                    start=off + start,
+                    end=off + end,
+                    score=NER_SCORE,
+                    detector=self.id,
+                    explanation=f"{self.id}: spaCy entity {label} ({self.model})",
+                    value=text,
+                )
+            )
+
+
+def _entities(doc: object) -> _Ents:
+    return tuple((e.label_, e.start_char, e.end_char, e.text) for e in doc.ents)  # type: ignore[attr-defined]

@@ -172,3 +172,28 @@ def test_call_record_fast_paths_match_slow_paths(
     assert _key(fast) == _key(slow)
     records = [d for ds in fast for d in ds if d.entity == "CALL_RECORD"]
     assert len(records) >= 6
+
+
+def test_ner_value_memo_matches_plain_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short name/place values go through spaCy once per distinct text, in large batches, and
+    get exactly the entities the plain per-unit ``pipe`` gives (spaCy's result for a text does
+    not depend on its batch)."""
+    from classifiers import ner
+
+    names = ["Maria Garcia", "Wei Chen", "Zoë Müller", "Paris", "Dublin", "12 High Street, Leeds",
+             "1950-12-13", "Dr Olga Ivanova", "n/a", "Lucas Silva", "Hiroshi Tanaka"]
+    units = [TextUnit(Location("file:///p.csv", n, f), v, "value", record=f"r{n}")
+             for n in range(40) for f, v in (("full_name", names[n % len(names)]),
+                                            ("city", names[(n * 7) % len(names)]),
+                                            ("birth_date", names[(n * 3) % len(names)]))]
+    units.append(TextUnit(Location("file:///a.txt", 1), "Maria Garcia moved to Paris in 2019."))
+    units.append(TextUnit(Location("file:///a.csv", 1, "full_name"), "Wei Chen " * 40, "value"))
+    sner = ner.SpacyNer()
+    monkeypatch.setattr(ner, "_value_memo", {})
+    cold, warm = sner.analyze(units), sner.analyze(units)
+    shuffled = sner.analyze(units[::-1])[::-1]
+    monkeypatch.setattr(ner, "MEMO_MAX_CHARS", -1)  # every unit through the plain pipe
+    plain = sner.analyze(units)
+    assert _key(cold) == _key(warm) == _key(shuffled) == _key(plain)
+    assert sum(d.entity == "PERSON" for ds in plain for d in ds) >= 30
+    assert sum(d.entity == "LOCATION" for ds in plain for d in ds) >= 10
