@@ -2,9 +2,10 @@
 
 Order inside :meth:`Engine.analyze`:
 
-1. one multi-pattern pass over the whole batch (texts joined, matches mapped back to their
-   units) for every :class:`~classifiers.base.PatternClassifier`
-   pattern (hyperscan when available, Python ``re`` otherwise), ``validate()`` on candidates only;
+1. one multi-pattern pass over the whole batch for every
+   :class:`~classifiers.base.PatternClassifier` pattern (hyperscan over the joined texts when
+   available, see :meth:`~classifiers.patterns.PatternSet.matches_many`; Python ``re`` per unit
+   otherwise), ``validate()`` on candidates only, each on its own unit;
 2. spaCy NER, batched across units, on prose (and on values whose field names a person or place);
 3. unit classifiers in registry order, each seeing the detections made so far;
 4. record classifiers on groups of units with the same ``record`` (linkage last);

@@ -14,6 +14,8 @@ Two interchangeable back ends give the same matches:
 * **re**: each compiled Python pattern over the whole text (used when hyperscan is absent).
 
 Both return ``(pattern index, start, end)`` in text order with Python ``re`` match semantics.
+:meth:`PatternSet.matches_many` gives the same matches for a batch of texts with one hyperscan scan
+per database over the joined texts instead of one per text.
 """
 
 from __future__ import annotations
