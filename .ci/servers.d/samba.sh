@@ -1,9 +1,9 @@
-# Samba (smbd) on 127.0.0.1:4450 with a private smb.conf; sourced by .ci/servers.sh.
+# Samba (smbd) on 127.0.0.1 (a free port, or $SAMBA_PORT) with a private smb.conf; sourced by
+# .ci/servers.sh.
 # Exports PIISCOUT_TEST_SMB_URL (no credentials), PIISCOUT_TEST_SMB_USER,
 # PIISCOUT_TEST_SMB_PASSWORD and PIISCOUT_TEST_SMB_DIR (the share's directory, where tests write
 # their fixtures; the share itself is read-only for the scanner's user).
 
-SAMBA_PORT="${SAMBA_PORT:-4450}"
 SAMBA_USER="${SAMBA_USER:-piiscoutsmb}"
 
 samba_start() {
@@ -12,8 +12,12 @@ samba_start() {
         samba_stop
     fi
     if ! command -v smbd >/dev/null 2>&1 && [ ! -x /usr/sbin/smbd ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q samba >/dev/null || return 1
+        echo "samba: installing samba" >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq samba; } \
+            >/dev/null || return 1
     fi
+    # A free port unless one is asked for: another smbd (another checkout's tests) may hold 4450.
+    SAMBA_PORT="${SAMBA_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
     local smbd=/usr/sbin/smbd smbpasswd=/usr/bin/smbpasswd
     rm -rf "$dir"
     mkdir -p "$dir"/{private,lock,state,cache,pid,ncalrpc,binddns,logs,share}
