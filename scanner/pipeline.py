@@ -43,6 +43,7 @@ log = logging.getLogger("piiscout.pipeline")
 BATCH_CHARS = 256 * 1024
 BATCH_UNITS = 4096
 LOG_METADATA = frozenset({"DATE_TIME"})
+RECORD_ENTITIES = frozenset({"CALL_RECORD"})
 SKIP_KINDS = frozenset({"too_large", "skipped", "excluded", "unsupported"})
 
 
@@ -95,7 +96,9 @@ class Classifier:
                     lines = text.count("\n", 0, d.start)
                 pos = d.start
                 line = line0 + lines
-            location = Location(unit.location.uri, line, unit.location.field)
+            # A record-level finding (a call record spans a whole row) belongs to no one field.
+            field = None if d.entity in RECORD_ENTITIES and unit.record else unit.location.field
+            location = Location(unit.location.uri, line, field)
             out.append(
                 Finding(
                     location=location,

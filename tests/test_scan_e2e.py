@@ -239,3 +239,16 @@ def test_log_timestamps_are_not_findings_but_prose_dates_are(
     assert in_log.count("EMAIL_ADDRESS") == 8 and "DATE_TIME" not in in_log
     assert "DATE_TIME" in [f.entity for f in result.findings
                            if f.location.uri.endswith("letter.txt")]
+
+
+def test_a_call_record_row_is_one_finding_on_its_line_with_no_field(
+    tmp_path: Path, settings: Settings, classifier: Classifier
+) -> None:
+    (tmp_path / "cdr.csv").write_text(
+        "start_time,caller,callee,duration_s\n"
+        "2024-03-01 10:02:11,+14155550199,+14155550123,192\n"
+        "2024-03-01 11:15:40,+442079460321,+33612345678,45\n")
+    result = scan([str(tmp_path)], settings, secret=SECRET, classifier=classifier)
+    calls = [(f.location.line, f.location.field) for f in result.findings
+             if f.entity == "CALL_RECORD"]
+    assert calls == [(2, None), (3, None)]
