@@ -21,4 +21,6 @@ for f in "$HERE"/servers.d/*.sh; do
         status=1
     fi
 done
+# Stopped servers must not be found by later test runs.
+[ "$action" = stop ] && rm -f "$STATE/env"
 exit $status
