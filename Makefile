@@ -46,7 +46,7 @@ bench-memory: dev-venv
 	$(BIN)/python benchmarks/memory.py | tee docs/memory.md
 
 lint: dev-venv
-	$(BIN)/ruff check scanner connectors classifiers tests
+	$(BIN)/ruff check scanner connectors classifiers tests benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info
