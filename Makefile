@@ -30,10 +30,12 @@ sysdeps:
 		apt-get update -qq && apt-get install -y -qq libmagic1; }
 
 test: sysdeps dev-venv
+	$(BIN)/ruff check scanner connectors classifiers tests benchmarks; lint=$$?; \
 	bash .ci/servers.sh start; started=$$?; \
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	bash .ci/servers.sh stop; \
 	if [ $$rc -eq 0 ] && [ $$started -ne 0 ]; then echo "a test server failed to start"; exit 1; fi; \
+	if [ $$rc -eq 0 ] && [ $$lint -ne 0 ]; then echo "ruff found problems (see above)"; exit 1; fi; \
 	exit $$rc
 
 accuracy: dev-venv
