@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from database_fixtures import BLOB_TEXT, CATALOGUE, ODD, ODD_COLUMN, build
 from sqlalchemy.engine import make_url
-from test_database_fixtures import BLOB_TEXT, CATALOGUE, ODD, ODD_COLUMN, build
 
 from connectors.base import UnitSource, connector_for
 from connectors.database import (

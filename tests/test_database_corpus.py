@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import require_server
-from test_database_fixtures import SECRET, column_findings, shared_classifier
+from database_fixtures import SECRET, column_findings, shared_classifier
 
 from scanner.models import ScanResult
 from scanner.pipeline import scan

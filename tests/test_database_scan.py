@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import require_server
-from sqlalchemy.engine import make_url
-from test_database_fixtures import (
+from database_fixtures import (
     CATALOGUE,
     ODD,
     ODD_COLUMN,
@@ -23,6 +22,7 @@ from test_database_fixtures import (
     people_rows,
     shared_classifier,
 )
+from sqlalchemy.engine import make_url
 
 from scanner.models import ScanResult
 from scanner.pipeline import scan

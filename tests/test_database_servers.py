@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import require_server
+from database_fixtures import CATALOGUE, ODD, PEOPLE, build, drop
 from sqlalchemy.engine import make_url
-from test_database_fixtures import CATALOGUE, ODD, PEOPLE, build, drop
 
 from connectors.base import UnitSource, connector_for
 from connectors.database import DatabaseConnector, error_kind

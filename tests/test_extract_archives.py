@@ -13,8 +13,7 @@ import tarfile
 import zipfile
 
 import pytest
-
-from tests.test_extract_helpers import item_from_bytes, run
+from extract_helpers import item_from_bytes, run
 
 
 def make_zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:

@@ -6,8 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-
-from tests.test_extract_helpers import item_from_bytes, item_from_path, run
+from extract_helpers import item_from_bytes, item_from_path, run
 
 
 def minimal_pdf(lines: list[str]) -> bytes:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from tests.test_extract_helpers import item_from_bytes, run
+from extract_helpers import item_from_bytes, run
 
 
 def _cells(units: list) -> list[tuple[int | None, str | None, str, str | None]]:

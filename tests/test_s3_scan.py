@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from test_database_fixtures import SECRET, shared_classifier
+from database_fixtures import SECRET, shared_classifier
 from test_s3 import LIMIT, OBJECTS, SECRET_KEY, aws_env, bucket, endpoint  # noqa: F401 - fixtures
 
 from scanner.models import ScanResult
