@@ -24,7 +24,7 @@ import functools
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from classifiers.base import Pattern
 
@@ -202,6 +202,24 @@ def _python_flags(p: Pattern) -> int:
     return re.IGNORECASE if p.ignore_case else 0
 
 
+def _span_collector(
+    spans: dict[int, list[list[int]]],
+) -> Callable[[int, int, int, int, object], None]:
+    """A hyperscan match handler filling ``spans[pid]`` with one [start, end] per start
+    (hyperscan reports every end of a match; the longest is kept)."""
+
+    def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+        lst = spans.get(pid)
+        if lst is None:
+            spans[pid] = [[start, end]]
+        elif lst[-1][0] == start:
+            lst[-1][1] = max(lst[-1][1], end)
+        else:
+            lst.append([start, end])
+
+    return on_match
+
+
 class PatternSet:
     """All patterns, compiled once. Cheap to pickle: compiled state is rebuilt on first use."""
 
@@ -294,16 +312,7 @@ class PatternSet:
         if not parts:
             return out
         spans: dict[int, list[list[int]]] = {}
-
-        def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-            lst = spans.get(pid)
-            if lst is None:
-                spans[pid] = [[start, end]]
-            elif lst[-1][0] == start:  # every end is reported: keep one span per start
-                lst[-1][1] = max(lst[-1][1], end)
-            else:
-                lst.append([start, end])
-
+        on_match = _span_collector(spans)
         if self._dbs:
             data = SEPARATOR.join(parts)
             for db in self._dbs:
@@ -356,16 +365,7 @@ class PatternSet:
             self._build()
         spans: dict[int, list[list[int]]] = {}
         if self._dbs:
-
-            def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-                lst = spans.get(pid)
-                if lst is None:
-                    spans[pid] = [[start, end]]
-                elif lst[-1][0] == start:  # every end is reported: keep one span per start
-                    lst[-1][1] = max(lst[-1][1], end)
-                else:
-                    lst.append([start, end])
-
+            on_match = _span_collector(spans)
             for db in self._dbs:
                 db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
         to_char = _offset_mapper(text, data)

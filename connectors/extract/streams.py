@@ -88,64 +88,6 @@ class Budget:
         return self.total >= self.limits.max_total_bytes
 
 
-class LimitedReader(io.RawIOBase):
-    """Counts what a member yields; raises ``ItemError("bomb")`` past the container's limits.
-
-    ``compressed`` tells how many compressed bytes the member has consumed so far (a callable, so
-    that a stream sharing one decompressor can report its running count) or is a fixed number.
-    """
-
-    def __init__(
-        self,
-        stream: BinaryIO,
-        budget: Budget,
-        compressed: Callable[[], int] | int | None = None,
-        location: str | None = None,
-    ) -> None:
-        self._stream = stream
-        self._budget = budget
-        self._compressed = compressed
-        self._location = location
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = _read1(self._stream, len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.count += n
-        self._budget.total += n
-        self._check()
-        return n
-
-    def _check(self) -> None:
-        limits = self._budget.limits
-        if self._budget.total > limits.max_total_bytes:
-            raise ItemError(
-                "bomb",
-                f"container expands past max_total_bytes ({limits.max_total_bytes})",
-                self._location,
-            )
-        if self.count < RATIO_MIN_BYTES or self._compressed is None:
-            return
-        compressed = self._compressed() if callable(self._compressed) else self._compressed
-        if self.count > max(compressed, 1) * limits.max_ratio:
-            raise ItemError(
-                "bomb",
-                f"compression ratio over {limits.max_ratio:g} "
-                f"({self.count} bytes from {compressed})",
-                self._location,
-            )
-
-    def close(self) -> None:
-        try:
-            self._stream.close()
-        finally:
-            super().close()
-
-
 class CountingReader(io.RawIOBase):
     """Counts the bytes read through it (the compressed side of a decompressor)."""
 
@@ -186,3 +128,48 @@ def seekable_stream(item: Item, limits: Limits) -> BinaryIO:
     if len(data) > limits.max_item_bytes:
         raise ItemError("too_large", f"over the {limits.max_item_bytes}-byte limit", item.uri)
     return io.BytesIO(data)
+
+
+class LimitedReader(CountingReader):
+    """Counts what a member yields; raises ``ItemError("bomb")`` past the container's limits.
+
+    ``compressed`` tells how many compressed bytes the member has consumed so far (a callable, so
+    that a stream sharing one decompressor can report its running count) or is a fixed number.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        budget: Budget,
+        compressed: Callable[[], int] | int | None = None,
+        location: str | None = None,
+    ) -> None:
+        super().__init__(stream)
+        self._budget = budget
+        self._compressed = compressed
+        self._location = location
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = super().readinto(buffer)
+        self._budget.total += n
+        self._check()
+        return n
+
+    def _check(self) -> None:
+        limits = self._budget.limits
+        if self._budget.total > limits.max_total_bytes:
+            raise ItemError(
+                "bomb",
+                f"container expands past max_total_bytes ({limits.max_total_bytes})",
+                self._location,
+            )
+        if self.count < RATIO_MIN_BYTES or self._compressed is None:
+            return
+        compressed = self._compressed() if callable(self._compressed) else self._compressed
+        if self.count > max(compressed, 1) * limits.max_ratio:
+            raise ItemError(
+                "bomb",
+                f"compression ratio over {limits.max_ratio:g} "
+                f"({self.count} bytes from {compressed})",
+                self._location,
+            )
