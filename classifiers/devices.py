@@ -49,6 +49,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier, explain
+from classifiers.pii import luhn
 from scanner.models import Detection, TextUnit
 
 _NET_WORDS = re.compile(
@@ -272,14 +273,7 @@ _RBI = {"01", "30", "31", "32", "33", "35", "44", "45", "49", "50", "51", "52", 
         "86", "91", "98", "99"}
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+luhn_ok = luhn  # the IMEI check digit is the card one (ISO/IEC 7812)
 
 
 class ImeiClassifier(PatternClassifier):
