@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TextIO
 
@@ -106,7 +106,7 @@ def command(
         raise click.ClickException(str(exc)) from exc
     mapper = PolicyMapper(packs)
     color = output is None and sys.stdout.isatty()
-    worst: list[Severity] = []
+    ranks: set[int] = set()  # severity ranks of the findings reported, for --fail-on
 
     with ExitStack() as stack:
         stream: TextIO = (
@@ -119,8 +119,7 @@ def command(
 
             def on_finding(f: Finding) -> None:
                 writer.finding(f)
-                if not worst or f.severity.rank > worst[0].rank:
-                    worst[:] = [f.severity]
+                ranks.add(f.severity.rank)
 
             result = _run(checked, settings, mapper.map, show_progress=not no_progress,
                           on_finding=on_finding)
@@ -130,11 +129,10 @@ def command(
             if settings.inventory.enabled:
                 result = _record(result, settings, packs, data_dir)
             formatter(fmt)(result, stream, color=color)
-            worst[:] = [max((f.severity for f in result.findings), key=lambda s: s.rank)] if (
-                result.findings) else []
+            ranks.update(f.severity.rank for f in result.findings)
     if output is not None and sys.stderr.isatty():
         click.echo(f"report written to {output}", err=True)
-    if fail_on and worst and worst[0].rank >= Severity(fail_on).rank:
+    if fail_on and ranks and max(ranks) >= Severity(fail_on).rank:
         sys.exit(EXIT_FINDINGS)
 
 
@@ -182,6 +180,5 @@ def _run(
             bar.update(task, description=name, done=p.scanned + p.skipped + p.failed,
                        findings=p.findings, failed=p.failed, mb=p.text_chars / 1e6)
 
-        with nullcontext():
-            return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
-                        on_finding=on_finding)
+        return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
+                    on_finding=on_finding)
