@@ -152,9 +152,7 @@ class _Batcher:
             )
         elif self.local is None:
             self.local = Classifier(settings, secret)
-        self.inflight: deque[tuple[object, Future[list[list[Finding]]] | list[list[Finding]]]] = (
-            deque()
-        )
+        self.inflight: deque[tuple[object, Future[list[list[Finding]]]]] = deque()
 
     def submit(self, tag: object, units: list[TextUnit]) -> Iterator[tuple[object, list[Finding]]]:
         """Queue a batch; yield (tag, findings) of batches that are done, in order."""
@@ -172,7 +170,7 @@ class _Batcher:
 
     def _pop(self) -> tuple[object, list[Finding]]:
         tag, fut = self.inflight.popleft()
-        result = fut.result() if isinstance(fut, Future) else fut
+        result = fut.result()
         return tag, [f for fs in result for f in fs]
 
     def close(self) -> None:
