@@ -33,6 +33,11 @@ from scanner.settings import ClassifySettings
 
 log = logging.getLogger("piiscout.engine")
 
+# The timestamp of a machine-written line is when it was written, not data about a person;
+# reporting it would make every log line a finding. Dropped after the record classifiers, which
+# use timestamps as evidence (call records).
+LOG_METADATA = frozenset({"DATE_TIME"})
+
 
 @functools.cache
 def taxonomy() -> Mapping[str, Mapping[str, Any]]:
@@ -129,7 +134,11 @@ class Engine:
                     for i, ds in zip(idx, sub, strict=True):
                         found[i] = ds
         floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
-        return [resolve([d for d in ds if d.score >= floor]) for ds in found]
+        return [
+            resolve([d for d in ds if d.score >= floor
+                     and not (unit.kind == "log" and d.entity in LOG_METADATA)])
+            for unit, ds in zip(units, found, strict=True)
+        ]
 
     def _patterns(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
         out: list[list[Detection]] = [[] for _ in units]

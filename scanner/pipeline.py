@@ -42,7 +42,6 @@ log = logging.getLogger("piiscout.pipeline")
 # Text per classification batch: large enough for spaCy's pipe, small enough to bound memory.
 BATCH_CHARS = 256 * 1024
 BATCH_UNITS = 4096
-LOG_METADATA = frozenset({"DATE_TIME"})
 RECORD_ENTITIES = frozenset({"CALL_RECORD"})
 SKIP_KINDS = frozenset({"too_large", "skipped", "excluded", "unsupported"})
 
@@ -83,10 +82,6 @@ class Classifier:
         text = unit.text
         line0 = unit.location.line
         pos, lines = 0, 0
-        if unit.kind == "log":
-            # The timestamp of a machine-written line is when it was written, not data about a
-            # person; reporting it would make every log line a finding.
-            detections = [d for d in detections if d.entity not in LOG_METADATA]
         for d in sorted(detections, key=lambda d: (d.start, d.end, d.entity)):
             line = None
             if line0 is not None:
