@@ -6,36 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from extract_helpers import item_from_bytes, item_from_path, run
-
-
-def minimal_pdf(lines: list[str]) -> bytes:
-    """A hand-written one-page PDF with a Helvetica text stream (correct xref offsets)."""
-    ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
-    for line in lines:
-        ops.append(f"({line}) Tj T*")
-    ops.append("ET")
-    stream = "\n".join(ops).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-         b"/Resources << /Font << /F1 5 0 R >> >> >>"),
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1,
-                                                                           xref)
-    return bytes(out)
+from extract_helpers import item_from_bytes, item_from_path, minimal_pdf, run
 
 
 def test_pdf_page_text_and_location() -> None:

@@ -13,6 +13,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 from conftest import require_server
+from extract_helpers import minimal_pdf
 
 import connectors.s3 as s3mod
 from connectors.base import connector_for
@@ -21,34 +22,6 @@ from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
 
 SECRET_KEY = "moto-Secret-Key-For-Tests"
-
-
-def tiny_pdf(text: str) -> bytes:
-    """A one-page PDF with ``text`` in Helvetica, offsets computed."""
-    content = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 144] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>"
-        ),
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def zipped(name: str, data: bytes) -> bytes:
@@ -61,7 +34,7 @@ def zipped(name: str, data: bytes) -> bytes:
 OBJECTS: dict[str, bytes] = {
     "docs/notes.txt": b"Please write to jane.roe@example.org about the invoice.\n",
     "docs/people.csv": b"name,email\nJane Roe,jane.roe@example.org\nJohn Doe,john.doe@example.org\n",
-    "docs/report.pdf": tiny_pdf("Contact: pdf.person@example.org"),
+    "docs/report.pdf": minimal_pdf(["Contact: pdf.person@example.org"]),
     "archive/bundle.zip": zipped("inner.txt", b"zip.person@example.org\n"),
     "broken/corrupt.zip": b"PK\x03\x04" + b"\x00garbage" * 50,
     "big/huge.txt": b"x" * 6000,
