@@ -103,6 +103,16 @@ def _scope(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     return "global"
 
 
+@functools.lru_cache(maxsize=8192)  # addresses repeat (a log's clients, a table's hosts)
+def _parse_v4(text: str) -> tuple[str, str] | None:
+    """(canonical address, scope) of a dotted quad, or ``None`` when it is not an address."""
+    try:
+        addr = ipaddress.IPv4Address(text)
+    except ValueError:
+        return None
+    return str(addr), _scope(addr)
+
+
 def _with_prefix(text: str, end: int, raw_end: int, limit: int) -> int:
     """End of the address including ``/prefix`` when that prefix is valid, else without it."""
     if raw_end > end and text[end] == "/":
@@ -172,10 +182,10 @@ class IpAddressClassifier(PatternClassifier):
         if prev == "/" and _prev(text, start - 1).isalpha():
             return None  # a product version: Chrome/120.0.0.0
         end = start + len(_rx(_V4).match(m.group(0)).group(0))  # type: ignore[union-attr]
-        try:
-            addr = ipaddress.IPv4Address(text[start:end])
-        except ValueError:
+        parsed = _parse_v4(text[start:end])
+        if parsed is None:
             return None
+        addr, scope = parsed
         end = _with_prefix(text, end, m.end(), 32)
         nxt = _next(text, end)
         if nxt.isalnum() or nxt == "_" or (nxt == "." and _next(text, end + 1).isdigit()):
@@ -185,17 +195,17 @@ class IpAddressClassifier(PatternClassifier):
             while i > 0 and (text[i - 1] in ":" or text[i - 1] in "0123456789abcdefABCDEF"):
                 i -= 1
             v6 = ipv6_at(text, i)
-            if v6 and v6[1] >= start + len(str(addr)):
+            if v6 and v6[1] >= start + len(addr):
                 return None
         ctx = self._context(text, start, end)
         if not ctx and _NOT_IP_BEFORE.search(text[max(0, start - 14) : start].lower()):
             return None
         score = 0.85 if ctx else 0.6
-        if not ctx and c.unit.kind == "prose" and all(len(o) == 1 for o in str(addr).split(".")):
-            score = 0.3 if str(addr) != "0.0.0.0" else 0.6
-        why = explain(self.id, "ipv4", ctx, f"scope {_scope(addr)}")
+        if not ctx and c.unit.kind == "prose" and all(len(o) == 1 for o in addr.split(".")):
+            score = 0.3 if addr != "0.0.0.0" else 0.6
+        why = explain(self.id, "ipv4", ctx, f"scope {scope}")
         return _detection("IP_ADDRESS", start, end, score, self.id, why, text,
-                          {"version": 4, "scope": _scope(addr)})
+                          {"version": 4, "scope": scope})
 
     def _v6(self, c: Candidate) -> Detection | None:
         text = c.unit.text

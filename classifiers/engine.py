@@ -10,7 +10,8 @@ Order inside :meth:`Engine.analyze`:
 3. unit classifiers in registry order, each seeing the detections made so far;
 4. record classifiers on groups of units with the same ``record`` (linkage last);
 
-then detections under ``min_score`` are dropped and overlaps resolved (:mod:`classifiers.overlaps`).
+Steps 1-3 depend on the unit alone: a short field value seen before is answered from a bounded
+memo (``classify.value_memo``). Then detections under ``min_score`` are dropped and overlaps resolved (:mod:`classifiers.overlaps`).
 The engine is picklable: compiled patterns and the spaCy model are rebuilt lazily after unpickling.
 """
 
@@ -28,6 +29,7 @@ from classifiers.base import Candidate, PatternClassifier, RecordClassifier, Uni
 from classifiers.ner import SpacyNer
 from classifiers.overlaps import resolve
 from classifiers.patterns import PatternSet
+from scanner.memo import BoundedMemo
 from scanner.models import Detection, Severity, TextUnit
 from scanner.settings import ClassifySettings
 
@@ -37,6 +39,8 @@ log = logging.getLogger("piiscout.engine")
 # reporting it would make every log line a finding. Dropped after the record classifiers, which
 # use timestamps as evidence (call records).
 LOG_METADATA = frozenset({"DATE_TIME"})
+# Field values up to this length are remembered (see Engine._unit_pass); longer text rarely repeats.
+MEMO_MAX_CHARS = 256
 
 
 @functools.cache
@@ -86,6 +90,7 @@ class Engine:
         self._owners = owners
         # One hyperscan database per classifier: see classifiers.patterns._hyperscan_database.
         self.patterns = PatternSet(patterns, use_hyperscan, groups)
+        self.memo: BoundedMemo[tuple[Detection, ...]] = BoundedMemo(settings.value_memo)
         self._categories: dict[str, str] = {}
         for c in chosen:
             for entity, category in getattr(c, "entities", {}).items():
@@ -103,28 +108,14 @@ class Engine:
 
     # -- taxonomy --------------------------------------------------------------------------------
     def category(self, entity: str) -> str:
-        entry = taxonomy().get(entity)
-        if entry is not None:
-            return str(entry["category"])
-        return self._categories.get(entity, "user")
+        return _category(entity, self._categories.get(entity, "user"))
 
     def severity(self, entity: str, linked: bool | None) -> Severity:
-        entry = taxonomy().get(entity)
-        if entry is None:
-            return Severity.LOW
-        if "unlinked_severity" in entry and linked is not True:
-            return Severity(entry["unlinked_severity"])
-        return Severity(entry["severity"])
+        return _severity(entity, linked)
 
     # -- analysis --------------------------------------------------------------------------------
     def analyze(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
-        found = self._patterns(units)
-        for ner in self.ner:
-            for i, ds in enumerate(ner.analyze(units)):
-                found[i].extend(ds)
-        for uc in self.unit_classifiers:
-            for i, unit in enumerate(units):
-                found[i].extend(uc.classify(unit, tuple(found[i])))
+        found = self._unit_pass(units)
         if self.record_classifiers:
             groups = _record_groups(units)
             for rc in self.record_classifiers:
@@ -139,6 +130,53 @@ class Engine:
                      and not (unit.kind == "log" and d.entity in LOG_METADATA)])
             for unit, ds in zip(units, found, strict=True)
         ]
+
+    def _unit_pass(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
+        """Patterns, NER and unit classifiers: what each unit yields on its own.
+
+        That depends on the unit's text, kind, field and uri only, so a short field value seen
+        before (a city, a status, a returning customer) is answered from the memo and classified
+        once per batch; record classifiers, which look across a record, run on every unit."""
+        memo = self.memo
+        if memo.size <= 0:
+            return self._classify_units(units)
+        found: list[list[Detection] | None] = [None] * len(units)
+        todo: dict[tuple[str, str, str, str], list[int]] = {}
+        first: list[int] = []
+        for i, u in enumerate(units):
+            field = u.location.field
+            if u.kind != "value" or not field or len(u.text) > MEMO_MAX_CHARS:
+                first.append(i)
+                continue
+            key = (u.text, field, u.location.uri, u.kind)
+            known = memo.get(key)
+            if known is not None:
+                found[i] = list(known)
+            elif key in todo:
+                todo[key].append(i)
+            else:
+                todo[key] = [i]
+                first.append(i)
+        if first:
+            fresh = self._classify_units([units[i] for i in first])
+            for i, ds in zip(first, fresh, strict=True):
+                found[i] = ds
+        for key, idx in todo.items():
+            result = tuple(found[idx[0]] or ())
+            memo.put(key, result)
+            for i in idx[1:]:
+                found[i] = list(result)
+        return found  # type: ignore[return-value]
+
+    def _classify_units(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
+        found = self._patterns(units)
+        for ner in self.ner:
+            for i, ds in enumerate(ner.analyze(units)):
+                found[i].extend(ds)
+        for uc in self.unit_classifiers:
+            for i, unit in enumerate(units):
+                found[i].extend(uc.classify(unit, tuple(found[i])))
+        return found
 
     def _patterns(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
         out: list[list[Detection]] = [[] for _ in units]
@@ -157,6 +195,22 @@ class Engine:
                 if d is not None:
                     found.append(d)
         return out
+
+
+@functools.cache
+def _category(entity: str, fallback: str) -> str:
+    entry = taxonomy().get(entity)
+    return fallback if entry is None else str(entry["category"])
+
+
+@functools.cache  # asked once per finding: the taxonomy lookup and the enum call add up
+def _severity(entity: str, linked: bool | None) -> Severity:
+    entry = taxonomy().get(entity)
+    if entry is None:
+        return Severity.LOW
+    if "unlinked_severity" in entry and linked is not True:
+        return Severity(entry["unlinked_severity"])
+    return Severity(entry["severity"])
 
 
 def _record_groups(units: Sequence[TextUnit]) -> list[list[int]]:

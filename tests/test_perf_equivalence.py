@@ -197,3 +197,54 @@ def test_ner_value_memo_matches_plain_pipe(monkeypatch: pytest.MonkeyPatch) -> N
     assert _key(cold) == _key(warm) == _key(shuffled) == _key(plain)
     assert sum(d.entity == "PERSON" for ds in plain for d in ds) >= 30
     assert sum(d.entity == "LOCATION" for ds in plain for d in ds) >= 10
+
+
+def test_value_memo_matches_unmemoised_engine(tmp_path: Path) -> None:
+    """Short field values are classified once per (text, field, uri, kind); the answer for a
+    repeated value, a value seen in an earlier batch, or a value repeated inside one batch is the
+    one the engine without the memo gives, record classifiers (call records) included."""
+    units = _units(tmp_path)
+    for n, row in enumerate(CDR_ROWS * 3):
+        units.extend(TextUnit(Location("file:///cdr.json", n, k), v, "value", record=f"r{n}")
+                     for k, v in row.items())
+    # the same text under another field or in another file is classified on its own
+    units += [TextUnit(Location("file:///people.csv", 1, "full_name"), "Maria Garcia", "value"),
+              TextUnit(Location("file:///films.csv", 1, "title"), "Maria Garcia", "value"),
+              TextUnit(Location("file:///people.csv", 2, "full_name"), "Maria Garcia", "value")]
+    memo = Engine(ClassifySettings(ner=False))
+    plain = Engine(ClassifySettings(ner=False, value_memo=0))
+    first = memo.analyze(units)
+    half = len(units) // 2  # a record's first unit carries its CALL_RECORD: keep unit order
+    second = memo.analyze(units[:half]) + memo.analyze(units[half:])
+    expected = plain.analyze(units)
+    assert _key(first) == _key(second) == _key(expected)
+    assert memo.memo.hits > len(units) // 2  # the second pass is answered from the memo
+    assert len(plain.memo) == 0
+    assert [d.entity for d in expected[-3]] == ["PERSON"] and expected[-2] == []
+    assert sum(d.entity == "CALL_RECORD" for ds in first for d in ds) >= 6
+
+
+def test_redaction_memo_matches_fresh_redaction(tmp_path: Path) -> None:
+    from scanner.pipeline import Classifier
+    from scanner.settings import Settings
+
+    units = _units(tmp_path)
+    secret = b"s" * 32
+    memo = Classifier(Settings(classify=ClassifySettings(ner=False)), secret)
+    plain = Classifier(Settings(classify=ClassifySettings(ner=False, value_memo=0)), secret)
+    got = memo.findings(units) + memo.findings(units)
+    assert got == plain.findings(units) * 2
+    assert memo._redacted.hits > sum(map(len, got)) // 2
+
+
+@pytest.mark.parametrize("size", [0, 1, 3])
+def test_bounded_memo_keeps_at_most_size_newest(size: int) -> None:
+    from scanner.memo import BoundedMemo
+
+    memo: BoundedMemo[int] = BoundedMemo(size)
+    for k in range(10):
+        memo.put(k, k * k)
+    memo.put(9, -1)  # replacing an entry evicts nothing
+    assert len(memo) == size
+    kept = {k: (-1 if k == 9 else k * k) for k in range(10 - size, 10)}
+    assert [memo.get(k) for k in range(10)] == [kept.get(k) for k in range(10)]
