@@ -10,7 +10,8 @@ Rules, in order:
 3. Among *identifier* entities (names, contacts, numbers, places, dates, device ids) overlapping
    spans conflict even across entities; the winner is, in order: a pattern detection over an NER
    one (PERSON inside an e-mail address, a DATE inside a phone number), anything over DATE_TIME
-   (a card or IBAN that looks like a date is a card), the higher score, the longer span.
+   (a card or IBAN that looks like a date is a card; a birth date is reported once, as
+   DATE_OF_BIRTH), the higher score, the longer span.
    Other entities (special categories, call records) only conflict with themselves.
 """
 
@@ -26,6 +27,7 @@ IDENTIFIERS = frozenset(
     {
         "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "DATE_TIME", "URL", "CREDIT_CARD",
         "IBAN_CODE", "US_SSN", "NRP", "IP_ADDRESS", "MAC_ADDRESS", "IMEI", "DEVICE_ID",
+        "DATE_OF_BIRTH",
     }
 )
 NER_PREFIX = "NER-"

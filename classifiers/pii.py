@@ -76,10 +76,19 @@ class EmailClassifier(PatternClassifier):
         line_start = max(text.rfind(c, 0, start) for c in " \t\r\n<>\"'") + 1
         if "://" in text[line_start:start] or (start and text[start - 1] in ":/"):
             return None
-        domain = candidate.value.rpartition("@")[2]
+        local, _, domain = candidate.value.rpartition("@")
         if not _split_host(domain)[0]:
             return None
+        key = _LOG_KEY.match(local)
+        if key and key.end() < len(local):  # user=jane@example.org: the address follows the key
+            candidate = Candidate(candidate.pattern, candidate.unit, start + key.end(),
+                                  candidate.end)
         return super().validate(candidate)
+
+
+# "key=" before an address in a log line or a query string ('=' is legal in a local part, so the
+# pattern takes it in); an SRS/VERP local part ("bounces+SRS=...") does not start like a key.
+_LOG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 
 
 # -- phone ----------------------------------------------------------------------------------------
