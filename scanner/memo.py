@@ -3,11 +3,14 @@
 Structured sources repeat values: a city, a status, a card on file, the same customer in many
 rows. Classifying or hashing such a value again gives the same answer, so the answer is kept. The
 memo is bounded by its number of entries; when full, the oldest entry goes (insertion order), so
-memory stays flat however long the scan runs.
+memory stays flat however long the scan runs. (An ``OrderedDict``: evicting the first key of a
+plain dict again and again leaves tombstones at its front that every ``next(iter(d))`` walks over,
+which made 300,000 evicting puts take 14 s instead of 0.1 s.)
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
@@ -21,7 +24,7 @@ class BoundedMemo(Generic[V]):
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: dict[Hashable, V] = {}
+        self._data: OrderedDict[Hashable, V] = OrderedDict()
         self.hits = self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
@@ -37,7 +40,7 @@ class BoundedMemo(Generic[V]):
             return
         data = self._data
         if len(data) >= self.size and key not in data:
-            del data[next(iter(data))]
+            data.popitem(last=False)
         data[key] = value
 
     def __len__(self) -> int:
