@@ -36,6 +36,14 @@ from scanner.models import (
 from scanner.redact import load_or_create_secret, mask, value_hash
 from scanner.settings import Settings, default_data_dir
 from scanner.targets import display_target
+from scanner.transfer import (
+    FindingRow,
+    UnitRow,
+    pack_findings,
+    pack_units,
+    unpack_findings,
+    unpack_units,
+)
 
 log = logging.getLogger("piiscout.pipeline")
 
@@ -129,9 +137,9 @@ def _worker_init(classifier: Classifier | None, settings: Settings, secret: byte
     _WORKER = classifier if classifier is not None else Classifier(settings, secret)
 
 
-def _worker_run(units: Sequence[TextUnit]) -> list[list[Finding]]:
+def _worker_run(rows: Sequence[UnitRow]) -> list[FindingRow]:
     assert _WORKER is not None
-    return _WORKER.findings(units)
+    return pack_findings(f for fs in _WORKER.findings(unpack_units(rows)) for f in fs)
 
 
 class _Batcher:
@@ -154,7 +162,7 @@ class _Batcher:
             )
         elif self.local is None:
             self.local = Classifier(settings, secret)
-        self.inflight: deque[tuple[object, Future[list[list[Finding]]]]] = deque()
+        self.inflight: deque[tuple[object, Future[list[FindingRow]]]] = deque()
 
     def submit(self, tag: object, units: list[TextUnit]) -> Iterator[tuple[object, list[Finding]]]:
         """Queue a batch; yield (tag, findings) of batches that are done, in order."""
@@ -162,7 +170,7 @@ class _Batcher:
             assert self.local is not None
             yield tag, [f for fs in self.local.findings(units) for f in fs]
             return
-        self.inflight.append((tag, self.pool.submit(_worker_run, units)))
+        self.inflight.append((tag, self.pool.submit(_worker_run, pack_units(units))))
         while len(self.inflight) > 2 * self.workers:
             yield self._pop()
 
@@ -172,8 +180,7 @@ class _Batcher:
 
     def _pop(self) -> tuple[object, list[Finding]]:
         tag, fut = self.inflight.popleft()
-        result = fut.result()
-        return tag, [f for fs in result for f in fs]
+        return tag, unpack_findings(fut.result())
 
     def close(self) -> None:
         if self.pool is not None:

@@ -248,3 +248,21 @@ def test_bounded_memo_keeps_at_most_size_newest(size: int) -> None:
     assert len(memo) == size
     kept = {k: (-1 if k == 9 else k * k) for k in range(10 - size, 10)}
     assert [memo.get(k) for k in range(10)] == [kept.get(k) for k in range(10)]
+
+
+def test_worker_transfer_round_trips_units_and_findings(tmp_path: Path) -> None:
+    """Units go to a worker and findings come back as tuples; both arrive as they left."""
+    import pickle
+
+    from scanner.pipeline import Classifier
+    from scanner.settings import Settings
+    from scanner.transfer import pack_findings, pack_units, unpack_findings, unpack_units
+
+    units = _units(tmp_path)
+    units.append(TextUnit(Location("s3://b/k.json", None, "a.b"), "x", "value", "r1", "s3"))
+    assert unpack_units(pickle.loads(pickle.dumps(pack_units(units)))) == units
+    found = [f for fs in Classifier(Settings(classify=ClassifySettings(ner=False)),
+                                    b"s" * 32).findings(units) for f in fs]
+    assert {f.linked for f in found} >= {None, False}
+    assert any(f.attributes for f in found) and any(not f.attributes for f in found)
+    assert unpack_findings(pickle.loads(pickle.dumps(pack_findings(found)))) == found
