@@ -212,8 +212,9 @@ def _span_collector(
         lst = spans.get(pid)
         if lst is None:
             spans[pid] = [[start, end]]
-        elif lst[-1][0] == start:
-            lst[-1][1] = max(lst[-1][1], end)
+        elif (last := lst[-1])[0] == start:
+            if end > last[1]:  # a comparison, not max(): this runs for every end of every match
+                last[1] = end
         else:
             lst.append([start, end])
 
