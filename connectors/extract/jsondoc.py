@@ -69,7 +69,7 @@ def _lines(item: Item, text: TextIO | _Replay) -> Iterator[Extracted]:
                            source_kind=item.source_kind)
             continue
         first = False
-        yield from _leaves(item, doc, "", f"line:{n}", _LineFinder(line, n))
+        yield from _leaves(item, doc, "", f"line:{n}", _OneLine(n))
 
 
 def _as_text(item: Item, text: _Replay) -> Iterator[Extracted]:
@@ -116,7 +116,9 @@ def _document(item: Item, source: str, doc: Any) -> Iterator[Extracted]:
         yield from _leaves(item, doc, "", "object", finder)
 
 
-def _leaves(item: Item, node: Any, path: str, record: str, finder: _LineFinder) -> Iterator[Extracted]:
+def _leaves(
+    item: Item, node: Any, path: str, record: str, finder: _LineFinder | _OneLine
+) -> Iterator[Extracted]:
     stack: list[tuple[str, Any, str | None]] = [(path, node, None)]
     while stack:
         path, node, key = stack.pop()
@@ -132,6 +134,19 @@ def _leaves(item: Item, node: Any, path: str, record: str, finder: _LineFinder) 
             if text.strip():
                 line = finder.find_value(node)
                 yield value_unit(item, text, line, path or None, record)
+
+
+class _OneLine:
+    """An NDJSON record is one line (JSON strings hold no raw newline): nothing to search."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+    def find_key(self, key: str) -> None:
+        pass
+
+    def find_value(self, value: object) -> int:
+        return self.line
 
 
 class _LineFinder:
