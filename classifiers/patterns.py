@@ -25,6 +25,7 @@ import logging
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 
 from classifiers.base import Pattern
 
@@ -198,6 +199,9 @@ def _skip_group(regex: str, i: int) -> int:
     return n
 
 
+_MATCH_ORDER = itemgetter(1, 2, 0)  # (pattern, start, end) matches by (start, end, pattern)
+
+
 def _python_flags(p: Pattern) -> int:
     return re.IGNORECASE if p.ignore_case else 0
 
@@ -213,7 +217,7 @@ def _span_collector(
         if lst is None:
             spans[pid] = [[start, end]]
         elif (last := lst[-1])[0] == start:
-            if end > last[1]:  # a comparison, not max(): this runs for every end of every match
+            if end > last[1]:  # noqa: PLR1730 - no max() call: this runs for every end of every match
                 last[1] = end
         else:
             lst.append([start, end])
@@ -321,9 +325,17 @@ class PatternSet:
         # (part, pattern) -> spans in the part's own byte offsets
         local: dict[int, dict[int, list[list[int]]]] = {}
         nparts = len(parts)
+        ends = [ks + len(b) for ks, b in zip(starts, parts, strict=True)]
         for pid, lst in spans.items():
             for s, e in lst:
                 k = bisect_right(starts, s) - 1
+                if k >= 0 and e <= ends[k]:  # the common case: the span lies inside one text
+                    ks = starts[k]
+                    by_pid = local.get(k)
+                    if by_pid is None:
+                        by_pid = local[k] = {}
+                    by_pid.setdefault(pid, []).append([s - ks, e - ks])
+                    continue
                 while k < nparts:
                     ks = starts[k]
                     if ks > e or (ks == e and s < e):
@@ -350,7 +362,7 @@ class PatternSet:
             if self._re_only:
                 found.extend(self._re_matches(texts[i], self._re_only))
             if found:
-                out[i] = sorted(set(found), key=lambda m: (m[1], m[2], m[0]))
+                out[i] = sorted(set(found), key=_MATCH_ORDER)
         return out
 
     def _re_matches(self, text: str, indices: Sequence[int] | range) -> list[Match]:
@@ -358,7 +370,7 @@ class PatternSet:
         compiled = self.compiled
         for i in indices:
             out.extend((i, m.start(), m.end()) for m in compiled[i].finditer(text))
-        out.sort(key=lambda m: (m[1], m[2], m[0]))
+        out.sort(key=_MATCH_ORDER)
         return out
 
     def _hyperscan_matches(self, text: str, data: bytes) -> list[Match]:
@@ -379,8 +391,7 @@ class PatternSet:
                 out.extend((pid, m.start(), m.end()) for m in rx.finditer(text, a, b))
         if self._re_only:
             out.extend(self._re_matches(text, self._re_only))
-        out = sorted(set(out), key=lambda m: (m[1], m[2], m[0]))
-        return out
+        return sorted(set(out), key=_MATCH_ORDER)
 
 
 def _hs_flags(p: Pattern) -> int:
