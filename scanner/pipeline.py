@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from connectors.base import UnitSource, connector_for
 from scanner.memo import BoundedMemo
@@ -52,6 +53,7 @@ BATCH_CHARS = 256 * 1024
 BATCH_UNITS = 4096
 RECORD_ENTITIES = frozenset({"CALL_RECORD"})
 SKIP_KINDS = frozenset({"too_large", "skipped", "excluded", "unsupported"})
+_DETECTION_ORDER = attrgetter("start", "end", "entity")
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,10 @@ class Classifier:
     def _redact(self, unit: TextUnit, detections: Iterable[Detection]) -> list[Finding]:
         out: list[Finding] = []
         text = unit.text
-        line0 = unit.location.line
+        here = unit.location
+        line0 = here.line
         pos, lines = 0, 0
-        for d in sorted(detections, key=lambda d: (d.start, d.end, d.entity)):
+        for d in sorted(detections, key=_DETECTION_ORDER):
             line = None
             if line0 is not None:
                 if d.start >= pos:
@@ -102,8 +105,9 @@ class Classifier:
                 pos = d.start
                 line = line0 + lines
             # A record-level finding (a call record spans a whole row) belongs to no one field.
-            field = None if d.entity in RECORD_ENTITIES and unit.record else unit.location.field
-            location = Location(unit.location.uri, line, field)
+            field = None if d.entity in RECORD_ENTITIES and unit.record else here.field
+            same = line == line0 and field == here.field  # most table cells: one shared object
+            location = here if same else Location(here.uri, line, field)
             key = (d.entity, d.value)
             redacted = self._redacted.get(key)
             if redacted is None:
