@@ -74,7 +74,9 @@ class EmailClassifier(PatternClassifier):
         text, start = candidate.unit.text, candidate.start
         # https://user:secret@example.org is a URL with credentials, not an address.
         line_start = max(text.rfind(c, 0, start) for c in " \t\r\n<>\"'") + 1
-        if "://" in text[line_start:start] or (start and text[start - 1] in ":/"):
+        before = text[line_start:start]
+        mailto = before[-7:].lower() == "mailto:"  # a link to the address, not a URL's user
+        if not mailto and ("://" in before or (start and text[start - 1] in ":/")):
             return None
         local, _, domain = candidate.value.rpartition("@")
         if not _split_host(domain)[0]:

@@ -27,6 +27,8 @@ def found(cls: type, text: str, backend: str, kind: str = "prose") -> list[str]:
         ("a+tag@mail.example.co.uk", ["a+tag@mail.example.co.uk"]),
         ("Ünïcødé: müller@beispiel.de, ok", ["müller@beispiel.de"]),
         ("two: a@example.com;b@example.net", ["a@example.com", "b@example.net"]),
+        ('<a href="mailto:Jane.Roe@example.org">write</a>', ["Jane.Roe@example.org"]),
+        ("MAILTO:a@example.com?subject=hi", ["a@example.com"]),
         # a log key is not part of the address
         ("level=info user=jane.doe12@example.com ip=1", ["jane.doe12@example.com"]),
         ("bounces+SRS=k1=example.com@lists.example.org", ["bounces+SRS=k1=example.com@lists.example.org"]),
