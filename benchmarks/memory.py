@@ -8,17 +8,21 @@ The text file is machine-written log text, one line in 20 carrying personal data
 address, a phone number or a card), generated from a fixed seed. The table is a SQLite table of
 1,000,000 people. Output goes to `--format jsonl` with `--no-inventory`, the mode in which findings
 stream straight to the output (counted, then deleted); the item size and text limits are lifted
-so that the whole file is read.
+so that the whole file is read. ``--collect`` measures the default mode instead (``--format json``
+and the inventory, in a fresh ``PIISCOUT_HOME``), which holds every finding in memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -77,6 +81,9 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--workers", type=int, default=0, help="0 = cores")
     ap.add_argument("--ner", action="store_true", help="full mode (default: --no-ner)")
+    ap.add_argument("--collect", action="store_true",
+                    help="the default mode instead: --format json and the inventory (in a fresh "
+                         "PIISCOUT_HOME), which hold every finding in memory")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     text = args.dir / f"log-{args.gb:g}gb.txt"
@@ -88,7 +95,8 @@ def main() -> None:
 
     exe = Path(sys.executable).with_name("piiscout")
     print(f"# piiscout peak memory\n\nCommand: `python benchmarks/memory.py --gb {args.gb:g} "
-          f"--rows {args.rows} --workers {args.workers}{' --ner' if args.ner else ''}`; "
+          f"--rows {args.rows} --workers {args.workers}{' --ner' if args.ner else ''}"
+          f"{' --collect' if args.collect else ''}`; "
           f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
     print("| run | size | seconds | MB/s | findings | peak RSS (MB) | exit |\n"
           "|---|---:|---:|---:|---:|---:|---:|")
@@ -98,17 +106,21 @@ def main() -> None:
         out = args.dir / "findings.jsonl"
         config = args.dir / "no-limits.yaml"  # the whole file is scanned, not its first 50 MB
         config.write_text("limits: {max_item_bytes: 4000000000, max_text_chars: 4000000000}\n")
-        cmd = [str(exe), "scan", target, "--no-inventory", "--format", "jsonl", "--output",
-               str(out), "--no-progress", "--workers", str(args.workers), "--config", str(config)]
+        mode = ["--format", "json"] if args.collect else ["--no-inventory", "--format", "jsonl"]
+        cmd = [str(exe), "scan", target, *mode, "--output", str(out), "--no-progress",
+               "--workers", str(args.workers), "--config", str(config)]
         if not args.ner:
             cmd.append("--no-ner")
+        env = dict(os.environ, PIISCOUT_HOME=tempfile.mkdtemp(prefix="piiscout-memory-home-"))
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd)
+        proc = subprocess.Popen(cmd, env=env)
         with RssSampler(proc.pid) as rss:
             proc.wait()
         dt = time.perf_counter() - t0
         with open(out, encoding="utf-8") as f:
-            found = sum(1 for line in f if line.startswith('{"type": "finding"'))
+            found = (len(json.load(f)["findings"]) if args.collect
+                     else sum(1 for line in f if line.startswith('{"type": "finding"')))
+        shutil.rmtree(env["PIISCOUT_HOME"])
         out.unlink()
         print(f"| {label} | {size / 1e6:.0f} MB | {dt:.0f} | {size / 1e6 / dt:.2f} | {found} | "
               f"{rss.peak / 1e6:.0f} | {proc.returncode} |", flush=True)
