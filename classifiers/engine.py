@@ -11,7 +11,8 @@ Order inside :meth:`Engine.analyze`:
 4. record classifiers on groups of units with the same ``record`` (linkage last);
 
 Steps 1-3 depend on the unit alone: a short field value seen before is answered from a bounded
-memo (``classify.value_memo``). Then detections under ``min_score`` are dropped and overlaps resolved (:mod:`classifiers.overlaps`).
+memo (``classify.value_memo``). Then detections under ``min_score`` are dropped and overlaps
+resolved (:mod:`classifiers.overlaps`).
 The engine is picklable: compiled patterns and the spaCy model are rebuilt lazily after unpickling.
 """
 
