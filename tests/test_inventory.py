@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,3 +254,39 @@ def test_bad_urls_fail_with_a_message_and_no_password(tmp_path: Path) -> None:
     assert "127.0.0.1" in str(err.value)
     with pytest.raises(InventoryError, match="--db"):
         Inventory.open("nosuchdriver://x/y", tmp_path)
+
+
+def test_recording_in_batches_equals_recording_at_once(inv: Inventory, tmp_path: Path) -> None:
+    """A streamed scan adds its findings batch by batch: a value seen in two batches is one
+    row whose count, score, severity, linked flag and clauses add up as if recorded at once."""
+    email = "user.contact.email"
+    findings = [
+        make_finding("EMAIL_ADDRESS", email, "jane@example.org", line=1, score=0.5),
+        make_finding("HEALTH", "user.health", "diabetes", field="note", linked=False),
+        make_finding("PHONE_NUMBER", "user.contact.phone_number", "+44 20 7946 0958"),
+        make_finding("EMAIL_ADDRESS", email, "jane@example.org", line=9, score=0.9),
+        dataclasses.replace(make_finding("HEALTH", "user.health", "diabetes", field="note",
+                                         linked=True), severity=Severity.HIGH),
+        make_finding("EMAIL_ADDRESS", email, "bob@example.org", uri="file:///d/b.csv"),
+    ]
+    errors = (ScanError("file:///d/bad.zip", "corrupt", "bad zip"),)
+    at_once = Inventory.open(None, tmp_path / "once")
+    at_once.clock = Clock()
+    kept_once = at_once.record(make_result(findings, errors), PACKS)
+    recorder = inv.start(make_result([]).info, PACKS)
+    kept = [f for i in range(0, len(findings), 2) for f in recorder.add(findings[i : i + 2])]
+    recorder.finish(make_result([]).info, errors)
+
+    def rows(i: Inventory) -> list[tuple[object, ...]]:
+        return sorted((r.uri, r.field, r.entity, r.value_hash, r.count, r.max_score, r.severity,
+                       r.linked, r.clauses, r.status) for r in i.findings())
+
+    assert kept == kept_once
+    assert rows(inv) == rows(at_once)
+    by_entity = {r[2]: r for r in rows(inv) if r[0] == "file:///d/a.csv"}
+    assert by_entity["EMAIL_ADDRESS"][4:6] == (2, 0.9)
+    assert by_entity["HEALTH"][4] == 2 and by_entity["HEALTH"][6:8] == ("high", True)
+    ((run,), (run_once,)) = inv.runs(), at_once.runs()
+    assert (run.status, run.findings, run.errors) == ("completed", 4, 1)
+    assert (run_once.findings, run_once.errors) == (4, 1)
+    at_once.close()

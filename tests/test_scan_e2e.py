@@ -171,6 +171,55 @@ def test_streamed_formats_match_the_collected_report(tmp_path: Path, fmt: str) -
     assert got == want and len(got) > 10
 
 
+def test_streamed_output_records_the_inventory_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """jsonl with the inventory on: findings stream out, the inventory ends as after a collected
+    (json) scan, and a finding reviewed as a false positive is recorded but no longer written."""
+    from scanner.cli import scan as scan_cli
+    from scanner.inventory import Inventory
+    from scanner.inventory.store import RunRecorder
+
+    monkeypatch.setattr(scan_cli, "RECORD_BATCH", 3)  # many batches on a small corpus
+    sizes: list[int] = []
+    add = RunRecorder.add
+    monkeypatch.setattr(RunRecorder, "add", lambda self, fs: sizes.append(len(fs)) or add(self, fs))
+    runner = CliRunner()
+    common = ["scan", str(GOLDEN), "--workers", "1", "--no-progress"]
+    streamed_db, collected_db = f"sqlite:///{tmp_path / 's.db'}", f"sqlite:///{tmp_path / 'c.db'}"
+    ref = runner.invoke(main, [*common, "--db", collected_db, "-o", str(tmp_path / "r.json")])
+    out = runner.invoke(main, [*common, "--db", streamed_db, "-o", str(tmp_path / "r.jsonl")])
+    assert ref.exit_code == 0 and out.exit_code == 0, out.output
+
+    def lines() -> list[tuple[str, str, str]]:
+        rows = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text().splitlines()]
+        return sorted((r["location"]["uri"], r["entity"], r["value_hash"])
+                      for r in rows if r["type"] == "finding")
+
+    want = sorted((f["location"]["uri"], f["entity"], f["value_hash"])
+                  for f in json.loads((tmp_path / "r.json").read_text())["findings"])
+    assert lines() == want and len(want) > 10
+    streamed_batches = sizes[1:]  # sizes[0]: the collected scan's one call
+    assert sizes[0] == len(want) and max(streamed_batches) <= 3 and sum(streamed_batches) == len(want)
+
+    def stored(url: str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        with Inventory.open(url, tmp_path) as inv:
+            rows = sorted((r.uri, r.field, r.entity, r.value_hash, r.count, r.severity, r.linked,
+                           r.clauses) for r in inv.findings())
+            runs = [(r.status, r.scanned, r.findings, r.errors) for r in inv.runs()]
+        return rows, runs
+
+    assert stored(streamed_db) == stored(collected_db)
+    with Inventory.open(streamed_db, tmp_path) as inv:
+        target = next(r for r in inv.findings() if r.entity == "EMAIL_ADDRESS")
+        inv.review(target.id, "false-positive", reviewer="dpo", note="test address")
+    again = runner.invoke(main, [*common, "--db", streamed_db, "-o", str(tmp_path / "r.jsonl")])
+    assert again.exit_code == 0
+    gone = [w for w in want if w[0] == target.uri and w[2] == target.value_hash]
+    assert gone and not set(gone) & set(lines())
+    assert len(lines()) == len(want) - len(gone)
+
+
 def test_cli_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
     args = ["--no-inventory", "--workers", "1", "--format", "json", "-o", str(tmp_path / "o")]

@@ -7,15 +7,20 @@ import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from scanner.models import Finding, ScanResult, Severity
+from scanner.models import Finding, ScanInfo, ScanResult, Severity
 from scanner.reports import FORMATS, STREAMING, formatter, stream_writer
 from scanner.settings import Settings, default_data_dir, load_settings
 
+if TYPE_CHECKING:
+    from scanner.inventory.store import RunRecorder
+
 EXIT_FINDINGS = 1
+# Findings recorded into the inventory per batch when the output streams (jsonl, csv).
+RECORD_BATCH = 2000
 
 
 def _settings(config: Path | None, **overrides: object) -> Settings:
@@ -113,16 +118,34 @@ def command(
             stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
             if output else sys.stdout
         )
-        if fmt in STREAMING and not settings.inventory.enabled:
-            # Findings go straight to the output: memory does not grow with their number.
+        if fmt in STREAMING:
+            # Findings go straight to the output, and into the inventory batch by batch: memory
+            # does not grow with their number. A finding reviewed as a false positive is
+            # recorded but not written.
             writer = stream_writer(fmt, stream)
+            recorder = (_start_run(stack, settings, packs, data_dir, checked)
+                        if settings.inventory.enabled else None)
+            pending: list[Finding] = []
+
+            def emit(findings: list[Finding]) -> None:
+                for f in findings:
+                    writer.finding(f)
+                    ranks.add(f.severity.rank)
 
             def on_finding(f: Finding) -> None:
-                writer.finding(f)
-                ranks.add(f.severity.rank)
+                if recorder is None:
+                    emit([f])
+                    return
+                pending.append(f)
+                if len(pending) >= RECORD_BATCH:
+                    emit(recorder.add(pending))
+                    pending.clear()
 
             result = _run(checked, settings, mapper.map, show_progress=not no_progress,
                           on_finding=on_finding)
+            if recorder is not None:
+                emit(recorder.add(pending))
+                recorder.finish(result.info, result.errors)
             writer.end(result)
         else:
             result = _run(checked, settings, mapper.map, show_progress=not no_progress)
@@ -134,6 +157,21 @@ def command(
         click.echo(f"report written to {output}", err=True)
     if fail_on and ranks and max(ranks) >= Severity(fail_on).rank:
         sys.exit(EXIT_FINDINGS)
+
+
+def _start_run(
+    stack: ExitStack, settings: Settings, packs: list, data_dir: Path, targets: list[str]
+) -> RunRecorder:
+    import uuid
+    from datetime import UTC, datetime
+
+    from scanner.inventory.store import Inventory
+    from scanner.targets import display_target
+
+    inventory = stack.enter_context(Inventory.open(settings.inventory.url, data_dir))
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    info = ScanInfo(str(uuid.uuid4()), now, now, tuple(display_target(t) for t in targets))
+    return inventory.start(info, packs)
 
 
 def _record(result: ScanResult, settings: Settings, packs: list, data_dir: Path) -> ScanResult:

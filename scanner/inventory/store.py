@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Self
 
 import click
-from sqlalchemy import Engine, create_engine, delete, event, or_, select
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,7 +39,7 @@ from scanner.inventory.schema import (
     Source,
 )
 from scanner.inventory.sources import source_of
-from scanner.models import Finding, ScanResult
+from scanner.models import Finding, ScanError, ScanInfo, ScanResult
 from scanner.policy import PolicyMapper, PolicyPack
 
 DB_FILE = "inventory.sqlite"
@@ -218,10 +218,15 @@ class Inventory:
     # -- recording ------------------------------------------------------------------------
     def record(self, result: ScanResult, packs: Sequence[PolicyPack]) -> list[Finding]:
         """Store a scan; return its findings (mapped to clauses) minus suppressed ones."""
-        mapper = PolicyMapper(packs)
-        findings = mapper.map(result.findings)
+        recorder = self.start(result.info, packs)
+        kept = recorder.add(result.findings)
+        recorder.finish(result.info, result.errors)
+        return kept
+
+    def start(self, info: ScanInfo, packs: Sequence[PolicyPack]) -> RunRecorder:
+        """Open a run (status "running") whose findings are then added in batches as a scan
+        makes them, so that memory does not grow with their number; see :class:`RunRecorder`."""
         now = self.clock()
-        info = result.info
         with self.session.begin() as s:
             run = Run(
                 scan_id=info.id, started_at=info.started_at, finished_at=info.finished_at,
@@ -232,20 +237,7 @@ class Inventory:
             s.add(run)
             s.flush()
             run_id = run.id
-        groups = _aggregate(findings)
-        keys = list(groups)
-        suppressed: set[tuple[str, str, str, str]] = set()
-        for i in range(0, len(keys), BATCH):
-            batch = {k: groups[k] for k in keys[i : i + BATCH]}
-            with self.session.begin() as s:
-                suppressed |= self._record_batch(s, run_id, now, info.targets, batch)
-        with self.session.begin() as s:
-            for e in result.errors:
-                s.add(ErrorRow(run_id=run_id, location=e.location, kind=e.kind,
-                               message=e.message[:2000]))
-            run = s.get_one(Run, run_id)
-            run.status, run.findings = "completed", len(groups)
-        return [f for f in findings if _identity(f) not in suppressed]
+        return RunRecorder(self, run_id, now, info.targets, PolicyMapper(packs))
 
     def _record_batch(
         self,
@@ -262,7 +254,7 @@ class Inventory:
             for f in s.scalars(select(FindingAgg).where(FindingAgg.location_id.in_(loc_ids)))
         }
         suppressed: set[tuple[str, str, str, str]] = set()
-        rows: list[tuple[FindingAgg, _Group]] = []
+        rows: list[tuple[FindingAgg, _Group, bool]] = []
         for key, g in batch.items():
             uri, field, entity, vhash = key
             loc = locations[uri]
@@ -277,22 +269,38 @@ class Inventory:
                     first_run_id=run_id, last_run_id=run_id, status="open",
                 )
                 s.add(row)
+            elif row.last_run_id == run_id:  # seen in an earlier batch of this run: add up
+                row.count += g.count
+                row.max_score = max(row.max_score, g.max_score)
+                if _RANK[g.severity] > _RANK[row.severity]:
+                    row.severity = g.severity
+                if g.linked is True or (g.linked is False and row.linked is None):
+                    row.linked = g.linked
+                if row.status == "false-positive":
+                    suppressed.add(key)
+                rows.append((row, g, True))
+                continue
             else:
                 row.category, row.preview = f.category[:128], f.preview
                 row.detector = f.detector[:64]
                 row.severity, row.linked, row.source_kind = g.severity, g.linked, f.source_kind[:16]
-                row.count = g.count
+                row.count = g.count  # per run, not accumulated across runs
                 row.max_score = max(row.max_score, g.max_score)
                 row.last_seen = max(row.last_seen, now)
                 row.last_run_id = run_id
                 if row.status == "false-positive":
                     suppressed.add(key)
-            rows.append((row, g))
+            rows.append((row, g, False))
         s.flush()
-        ids = [row.id for row, _ in rows]
-        s.execute(delete(ClauseMapping).where(ClauseMapping.finding_id.in_(ids)))
+        fresh = [row.id for row, _, again in rows if not again]
+        s.execute(delete(ClauseMapping).where(ClauseMapping.finding_id.in_(fresh)))
+        again = [row.id for row, _, again in rows if again]
+        have = {(fid, c) for fid, c in s.execute(
+            select(ClauseMapping.finding_id, ClauseMapping.clause)
+            .where(ClauseMapping.finding_id.in_(again)))} if again else set()
         s.add_all(
-            ClauseMapping(finding_id=row.id, clause=c) for row, g in rows for c in g.clauses
+            ClauseMapping(finding_id=row.id, clause=c) for row, g, _ in rows for c in g.clauses
+            if (row.id, c) not in have
         )
         return suppressed
 
@@ -448,6 +456,40 @@ class _Group:
     severity: str
     linked: bool | None
     clauses: set[str]
+
+
+class RunRecorder:
+    """One run being recorded: :meth:`add` stores a batch of findings (a finding seen in an
+    earlier batch adds to its row's count) and returns those not suppressed as false positives;
+    :meth:`finish` stores the errors and counts and marks the run completed."""
+
+    def __init__(self, inv: Inventory, run_id: int, now: str, targets: Sequence[str],
+                 mapper: PolicyMapper) -> None:
+        self.inv, self.run_id, self.now, self.targets, self.mapper = inv, run_id, now, targets, mapper
+
+    def add(self, findings: Sequence[Finding]) -> list[Finding]:
+        findings = self.mapper.map(findings)
+        groups = _aggregate(findings)
+        keys = list(groups)
+        suppressed: set[tuple[str, str, str, str]] = set()
+        for i in range(0, len(keys), BATCH):
+            batch = {k: groups[k] for k in keys[i : i + BATCH]}
+            with self.inv.session.begin() as s:
+                suppressed |= self.inv._record_batch(s, self.run_id, self.now, self.targets,
+                                                     batch)
+        return [f for f in findings if _identity(f) not in suppressed]
+
+    def finish(self, info: ScanInfo, errors: Iterable[ScanError]) -> None:
+        with self.inv.session.begin() as s:
+            for e in errors:
+                s.add(ErrorRow(run_id=self.run_id, location=e.location, kind=e.kind,
+                               message=e.message[:2000]))
+            run = s.get_one(Run, self.run_id)
+            run.scan_id, run.finished_at = info.id, info.finished_at
+            run.scanned, run.skipped, run.failed = info.scanned, info.skipped, info.failed
+            run.findings = s.scalar(select(func.count()).select_from(FindingAgg)
+                                    .where(FindingAgg.last_run_id == self.run_id)) or 0
+            run.status = "completed"
 
 
 def _identity(f: Finding) -> tuple[str, str, str, str]:
