@@ -8,8 +8,9 @@ The text file is machine-written log text, one line in 20 carrying personal data
 address, a phone number or a card), generated from a fixed seed. The table is a SQLite table of
 1,000,000 people. Output goes to `--format jsonl` with `--no-inventory`, the mode in which findings
 stream straight to the output (counted, then deleted); the item size and text limits are lifted
-so that the whole file is read. ``--collect`` measures the default mode instead (``--format json``
-and the inventory, in a fresh ``PIISCOUT_HOME``), which holds every finding in memory.
+so that the whole file is read. ``--mode inventory`` records into the inventory as well (batch by
+batch); ``--mode collect`` measures ``--format json`` with the inventory, which holds every finding
+in memory. The inventory goes to a fresh ``PIISCOUT_HOME`` each run.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.throughput import RssSampler
 
+MODES = {
+    "stream": ["--no-inventory", "--format", "jsonl"],
+    "inventory": ["--format", "jsonl"],
+    "collect": ["--format", "json"],
+}
 PLAIN = [
     'level=info msg="cache warmed" took_ms={n} path=/api/v1/items/{n}',
     'level=debug msg="request done" status=200 bytes={n} route=/health',
@@ -81,9 +87,10 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--workers", type=int, default=0, help="0 = cores")
     ap.add_argument("--ner", action="store_true", help="full mode (default: --no-ner)")
-    ap.add_argument("--collect", action="store_true",
-                    help="the default mode instead: --format json and the inventory (in a fresh "
-                         "PIISCOUT_HOME), which hold every finding in memory")
+    ap.add_argument("--mode", choices=list(MODES), default="stream",
+                    help="stream: jsonl, no inventory (default); inventory: jsonl recorded into "
+                         "the inventory batch by batch; collect: json and the inventory, which "
+                         "hold every finding in memory (the inventory in a fresh PIISCOUT_HOME)")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     text = args.dir / f"log-{args.gb:g}gb.txt"
@@ -96,7 +103,7 @@ def main() -> None:
     exe = Path(sys.executable).with_name("piiscout")
     print(f"# piiscout peak memory\n\nCommand: `python benchmarks/memory.py --gb {args.gb:g} "
           f"--rows {args.rows} --workers {args.workers}{' --ner' if args.ner else ''}"
-          f"{' --collect' if args.collect else ''}`; "
+          f" --mode {args.mode}`; "
           f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
     print("| run | size | seconds | MB/s | findings | peak RSS (MB) | exit |\n"
           "|---|---:|---:|---:|---:|---:|---:|")
@@ -106,8 +113,7 @@ def main() -> None:
         out = args.dir / "findings.jsonl"
         config = args.dir / "no-limits.yaml"  # the whole file is scanned, not its first 50 MB
         config.write_text("limits: {max_item_bytes: 4000000000, max_text_chars: 4000000000}\n")
-        mode = ["--format", "json"] if args.collect else ["--no-inventory", "--format", "jsonl"]
-        cmd = [str(exe), "scan", target, *mode, "--output", str(out), "--no-progress",
+        cmd = [str(exe), "scan", target, *MODES[args.mode], "--output", str(out), "--no-progress",
                "--workers", str(args.workers), "--config", str(config)]
         if not args.ner:
             cmd.append("--no-ner")
@@ -118,7 +124,7 @@ def main() -> None:
             proc.wait()
         dt = time.perf_counter() - t0
         with open(out, encoding="utf-8") as f:
-            found = (len(json.load(f)["findings"]) if args.collect
+            found = (len(json.load(f)["findings"]) if args.mode == "collect"
                      else sum(1 for line in f if line.startswith('{"type": "finding"')))
         shutil.rmtree(env["PIISCOUT_HOME"])
         out.unlink()
