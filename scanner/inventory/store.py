@@ -272,10 +272,8 @@ class Inventory:
             elif row.last_run_id == run_id:  # seen in an earlier batch of this run: add up
                 row.count += g.count
                 row.max_score = max(row.max_score, g.max_score)
-                if _RANK[g.severity] > _RANK[row.severity]:
-                    row.severity = g.severity
-                if g.linked is True or (g.linked is False and row.linked is None):
-                    row.linked = g.linked
+                row.severity = _worse(row.severity, g.severity)
+                row.linked = _linked(row.linked, g.linked)
                 if row.status == "false-positive":
                     suppressed.add(key)
                 rows.append((row, g, True))
@@ -500,6 +498,16 @@ def _identity(f: Finding) -> tuple[str, str, str, str]:
 _RANK = {"low": 1, "medium": 2, "high": 3}
 
 
+def _worse(a: str, b: str) -> str:
+    """The higher of two severities: occurrences of one value keep the worst."""
+    return b if _RANK[b] > _RANK[a] else a
+
+
+def _linked(a: bool | None, b: bool | None) -> bool | None:
+    """Linked to a person once is linked (True > False > unknown)."""
+    return b if b is True or (b is False and a is None) else a
+
+
 def _aggregate(findings: Iterable[Finding]) -> dict[tuple[str, str, str, str], _Group]:
     groups: dict[tuple[str, str, str, str], _Group] = {}
     for f in findings:
@@ -510,10 +518,8 @@ def _aggregate(findings: Iterable[Finding]) -> dict[tuple[str, str, str, str], _
             continue
         g.count += 1
         g.max_score = max(g.max_score, f.score)
-        if _RANK[f.severity.value] > _RANK[g.severity]:
-            g.severity = f.severity.value
-        if f.linked is True or (f.linked is False and g.linked is None):
-            g.linked = f.linked
+        g.severity = _worse(g.severity, f.severity.value)
+        g.linked = _linked(g.linked, f.linked)
         g.clauses.update(f.clauses)
     return groups
 
