@@ -141,8 +141,9 @@ def command(
                     emit(recorder.add(pending))
                     pending.clear()
 
-            result = _run(checked, settings, mapper.map, show_progress=not no_progress,
-                          on_finding=on_finding)
+            # The recorder maps findings to clauses itself: map them here only without it.
+            result = _run(checked, settings, mapper.map if recorder is None else None,
+                          show_progress=not no_progress, on_finding=on_finding)
             if recorder is not None:
                 emit(recorder.add(pending))
                 recorder.finish(result.info, result.errors)
@@ -192,7 +193,7 @@ def _format_from_name(path: Path) -> str:
 
 def _run(
     targets: list[str], settings: Settings,
-    map_findings: Callable[[list[Finding]], list[Finding]], *, show_progress: bool,
+    map_findings: Callable[[list[Finding]], list[Finding]] | None, *, show_progress: bool,
     on_finding: Callable[[Finding], None] | None = None,
 ) -> ScanResult:
     from scanner.pipeline import scan
