@@ -142,14 +142,14 @@ class Engine:
         if memo.size <= 0:
             return self._classify_units(units)
         found: list[list[Detection] | None] = [None] * len(units)
-        todo: dict[tuple[str, str, str, str], list[int]] = {}
+        todo: dict[tuple[str, str, str], list[int]] = {}
         first: list[int] = []
         for i, u in enumerate(units):
             field = u.location.field
             if u.kind != "value" or not field or len(u.text) > MEMO_MAX_CHARS:
                 first.append(i)
                 continue
-            key = (u.text, field, u.location.uri, u.kind)
+            key = (u.text, field, u.location.uri)  # only "value" units are remembered
             known = memo.get(key)
             if known is not None:
                 found[i] = list(known)

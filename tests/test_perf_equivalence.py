@@ -200,7 +200,7 @@ def test_ner_value_memo_matches_plain_pipe(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_value_memo_matches_unmemoised_engine(tmp_path: Path) -> None:
-    """Short field values are classified once per (text, field, uri, kind); the answer for a
+    """Short field values are classified once per (text, field, uri); the answer for a
     repeated value, a value seen in an earlier batch, or a value repeated inside one batch is the
     one the engine without the memo gives, record classifiers (call records) included."""
     units = _units(tmp_path)
