@@ -198,13 +198,15 @@ def slice_chars(megabytes: float) -> int:
     return int(megabytes * 1_000_000 / 4)
 
 
+def slice_part(path: Path, megabytes: float) -> str:
+    """The head of one file that a slice of ``megabytes`` keeps, cut at a line boundary."""
+    with open(path, encoding="utf-8") as f:
+        return f.read(slice_chars(megabytes)).rsplit("\n", 1)[0] + "\n"
+
+
 def slice_text(paths: list[Path], megabytes: float) -> str:
     """The same share of each file, up to ``megabytes`` in total, cut at line boundaries."""
-    parts = []
-    for p in paths:
-        with open(p, encoding="utf-8") as f:
-            parts.append(f.read(slice_chars(megabytes)).rsplit("\n", 1)[0] + "\n")
-    return "".join(parts)
+    return "".join(slice_part(p, megabytes) for p in paths)
 
 
 assert all(luhn(c) for c in CARDS)

@@ -34,7 +34,7 @@ from typing import Self, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from benchmarks.corpus import FAMILIES, Truth, build, slice_chars, slice_text
+from benchmarks.corpus import FAMILIES, Truth, build, slice_chars, slice_part, slice_text
 from scanner.models import Finding
 from scanner.redact import normalize, value_hash
 
@@ -264,9 +264,7 @@ def main() -> None:
     slice_dir = workdir / "slice"
     slice_dir.mkdir(exist_ok=True)
     for p in paths:  # the slice, as files of the same kinds, for piiscout
-        with open(p, encoding="utf-8") as f:
-            part = f.read(slice_chars(args.slice_mb)).rsplit("\n", 1)[0] + "\n"
-        (slice_dir / p.name).write_text(part, encoding="utf-8")
+        (slice_dir / p.name).write_text(slice_part(p, args.slice_mb), encoding="utf-8")
 
     rows: list[tuple[str, float, float, int]] = []
     print(f"# piiscout throughput benchmark\n\ncorpus {total:.1f} MB (seed 1234), "
