@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -219,6 +219,25 @@ def scan_text(
     return masked
 
 
+# A line with at least 14 digits once its ISO timestamps and IPv4 addresses are hidden.
+_MANY_DIGITS = re.compile(r"^(?:[^\d\n]*+\d){14}", re.MULTILINE)
+
+
+def _candidate_lines(text: str) -> Iterator[int]:
+    """Start offsets of the lines of ``text`` that can hold a call record, found in one pass over
+    the whole unit rather than line by line (a log unit has thousands of lines, few of them CDRs).
+
+    A call record needs two distinct numbers of at least 7 digits each (:func:`normalise_number`),
+    whose spans overlap neither each other nor anything :func:`scan_text` masks; it masks every
+    match of ``_TIMESTAMPS[0]`` and ``_IPV4`` on the line, and neither pattern can match across a
+    newline, so matching them on the whole text hides the same characters. A line with fewer than
+    14 other digits is therefore never a call record. Digits are Unicode digits here, as in the
+    number rules."""
+    hidden = [m.span() for rx in (_TIMESTAMPS[0], _IPV4) for m in rx.finditer(text)]
+    rest = _mask(text, hidden) if hidden else text
+    return (m.start() for m in _MANY_DIGITS.finditer(rest))
+
+
 def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
     """Cut a run such as ``447700900123 33612345678`` into numbers, longest first."""
     parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", raw)]
@@ -286,13 +305,14 @@ class CallRecordClassifier:
             self._group(units, found, members)
 
     def _lines(self, unit: TextUnit, dets: list[Detection]) -> None:
-        text, pos = unit.text, 0
+        text = unit.text
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
         head = _CDR_WORDS.search(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
         phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
-        for line in text.split("\n"):
-            lo, hi = pos, pos + len(line.rstrip("\r"))
-            pos += len(line) + 1
+        for lo in _candidate_lines(text):
+            nl = text.find("\n", lo)
+            line = text[lo:] if nl < 0 else text[lo:nl]
+            hi = lo + len(line.rstrip("\r"))
             if sum(map(line.count, "0123456789")) < 16:
                 continue  # two numbers and a time need more digits than that
             body = text[lo:hi]

@@ -146,17 +146,30 @@ CDR_ROWS = [  # (field -> value) records: call records and near-misses
 ]
 
 
+CDR_LINES = [  # log lines: call records, and lines whose digits sit in timestamps and addresses
+    "2024-03-01T10:00:00Z 10.0.0.1 -> 192.168.100.200 447700900123 33612345678 dur=5",
+    "2024-03-01T10:00:00Z 2024-03-01T10:05:00Z 203.0.113.200 198.51.100.7 status=200",
+    # Arabic-Indic digits count as digits
+    "2024-03-01 10:00:00 caller=" + "\u0664\u0664\u0667\u0667\u0660\u0660\u0669\u0660\u0660\u0661\u0662\u0663"
+    + " callee=33612345678",
+    "10:02:11 447700900123 33612345678",
+    "2024-03-01 10:02:11,4477009001,3361234567,00:03:12",
+    "2024-03-01 10:02:11,447700900123 33612345678",
+]
+
+
 def test_call_record_fast_paths_match_slow_paths(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The early exit for record groups with no CDR field, word or possible duration, and the
-    bisected phone lookup per line, change nothing."""
+    """The early exit for record groups with no CDR field, word or possible duration, the
+    bisected phone lookup per line and the digit gate on log lines change nothing."""
     units = _units(tmp_path)
     for n, row in enumerate(CDR_ROWS):
         units.extend(TextUnit(Location("file:///cdr.json", n, k), v, "value", record=f"r{n}")
                      for k, v in row.items())
-    log = "\n".join(" ".join(row.values()) for row in CDR_ROWS)
+    log = "\n".join([*(" ".join(row.values()) for row in CDR_ROWS), *CDR_LINES])
     units.append(TextUnit(Location("file:///cdr.log", 1), log * 3, "log"))
+    units.append(TextUnit(Location("file:///cdr.log", 1), log.replace("\n", "\r\n"), "log"))
     fast = engine.analyze(units)
 
     class AllPhones(call_records._Phones):
@@ -166,8 +179,12 @@ def test_call_record_fast_paths_match_slow_paths(
         def __init__(self, dets: list[Detection]) -> None:
             self.all = dets
 
+    def every_line(text: str) -> list[int]:
+        return [0, *(m.end() for m in re.finditer("\n", text))]
+
     monkeypatch.setattr(call_records, "_DURATION_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_Phones", AllPhones)
+    monkeypatch.setattr(call_records, "_candidate_lines", every_line)
     slow = engine.analyze(units)
     assert _key(fast) == _key(slow)
     records = [d for ds in fast for d in ds if d.entity == "CALL_RECORD"]
