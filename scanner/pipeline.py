@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 
 from connectors.base import UnitSource, connector_for
+from scanner import gctune
 from scanner.memo import BoundedMemo
 from scanner.models import (
     Detection,
@@ -139,6 +140,7 @@ _WORKER: Classifier | None = None
 def _worker_init(classifier: Classifier | None, settings: Settings, secret: bytes) -> None:
     global _WORKER  # one engine per worker process, by design
     _WORKER = classifier if classifier is not None else Classifier(settings, secret)
+    gctune.tune()  # the worker lives for one scan
 
 
 def _worker_run(rows: Sequence[UnitRow]) -> list[FindingRow]:
@@ -223,34 +225,35 @@ def iter_scan(
         secret = load_or_create_secret(settings.data_dir or default_data_dir())
     batcher = _Batcher(settings, secret, classifier)
     tally = _Tally()
-    try:
-        for target in targets:
-            try:
-                connector = connector_for(target, settings)
-            except (ValueError, ItemError) as exc:
-                tally.failed += 1
-                yield ScanError(display_target(target), "unsupported", str(exc))
-                continue
-            try:
-                for walked in _guarded_walk(connector, target):
-                    if isinstance(walked, ScanError):
-                        if walked.kind in SKIP_KINDS:
-                            tally.skipped += 1
-                        else:
-                            tally.failed += 1
-                        yield walked
-                    elif isinstance(walked, Item):
-                        yield from _scan_item(walked, settings, batcher, tally, extract_all)
-                    elif isinstance(walked, UnitSource):
-                        yield from _scan_source(walked, batcher, tally)
-            finally:
-                connector.close()
-        for _tag, findings in batcher.drain():
-            tally.findings += len(findings)
-            yield from findings
-        yield tally.progress("", done=True)
-    finally:
-        batcher.close()
+    with gctune.tuned():
+        try:
+            for target in targets:
+                try:
+                    connector = connector_for(target, settings)
+                except (ValueError, ItemError) as exc:
+                    tally.failed += 1
+                    yield ScanError(display_target(target), "unsupported", str(exc))
+                    continue
+                try:
+                    for walked in _guarded_walk(connector, target):
+                        if isinstance(walked, ScanError):
+                            if walked.kind in SKIP_KINDS:
+                                tally.skipped += 1
+                            else:
+                                tally.failed += 1
+                            yield walked
+                        elif isinstance(walked, Item):
+                            yield from _scan_item(walked, settings, batcher, tally, extract_all)
+                        elif isinstance(walked, UnitSource):
+                            yield from _scan_source(walked, batcher, tally)
+                finally:
+                    connector.close()
+            for _tag, findings in batcher.drain():
+                tally.findings += len(findings)
+                yield from findings
+            yield tally.progress("", done=True)
+        finally:
+            batcher.close()
 
 
 def _guarded_walk(connector: object, target: str) -> Iterator[object]:
