@@ -215,9 +215,10 @@ def _severity(entity: str, linked: bool | None) -> Severity:
 
 
 def _record_groups(units: Sequence[TextUnit]) -> list[list[int]]:
-    """Indices of units sharing a record id (first-seen order); record None: one unit each."""
+    """Indices of units sharing a record id in the same item (first-seen order; a batch mixes
+    items, whose record ids may coincide); record None: one unit each."""
     groups: dict[object, list[int]] = {}
     for i, u in enumerate(units):
-        key: object = ("record", u.record) if u.record is not None else ("unit", i)
+        key: object = (u.location.uri, u.record) if u.record is not None else i
         groups.setdefault(key, []).append(i)
     return list(groups.values())

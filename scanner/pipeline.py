@@ -193,15 +193,6 @@ class _Batcher:
             self.pool.shutdown(cancel_futures=True)
 
 
-def _scoped(unit: TextUnit) -> TextUnit:
-    """Make record keys unique across items, since batches mix items."""
-    if unit.record is None:
-        return unit
-    # The constructor, not dataclasses.replace: this runs once per table cell.
-    return TextUnit(unit.location, unit.text, unit.kind, f"{unit.location.uri}\x1f{unit.record}",
-                    unit.source_kind)
-
-
 class _Tally:
     def __init__(self) -> None:
         self.scanned = self.skipped = self.failed = self.findings = self.chars = 0
@@ -287,7 +278,7 @@ def _scan_item(
                     failed = True
                 yield out
                 continue
-            batch.append(_scoped(out))
+            batch.append(out)
             chars += len(out.text)
             if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
                 tally.chars += chars
@@ -327,7 +318,7 @@ def _scan_source(source: UnitSource, batcher: _Batcher, tally: _Tally) -> Iterat
     yield tally.progress(source.uri, done=False)
     try:
         for unit in source.units():
-            batch.append(_scoped(unit))
+            batch.append(unit)
             chars += len(unit.text)
             if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
                 tally.chars += chars

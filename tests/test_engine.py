@@ -142,6 +142,11 @@ def test_order_units_then_records_grouped_by_record() -> None:
     assert rec.seen[0] == ["EMAIL_ADDRESS"]  # pattern detections come before unit classifiers
     assert sorted(grp.groups) == [1, 1, 2]  # row1 together, record None: one group per unit
     assert all({d.entity for d in ds} >= {"HEALTH", "CALL_RECORD"} for ds in out)
+    # A batch mixes items: the same record id in another item is another record.
+    grp.groups.clear()
+    other = TextUnit(Location("mem://other"), "e", "value", "row1")
+    engine.analyze([*units, other])
+    assert sorted(grp.groups) == [1, 1, 1, 2]
 
 
 def test_linkage_runs_last_whatever_the_order() -> None:
