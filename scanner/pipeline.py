@@ -33,6 +33,7 @@ from scanner.models import (
     ScanError,
     ScanInfo,
     ScanResult,
+    Severity,
     TextUnit,
 )
 from scanner.redact import load_or_create_secret, mask, value_hash
@@ -85,10 +86,17 @@ class Classifier:
         self.secret = secret
         # (entity, value) -> (preview, hash): the same value is masked and hashed once.
         self._redacted: BoundedMemo[tuple[str, str]] = BoundedMemo(settings.classify.value_memo)
+        self._label_cache: dict[tuple[str, bool | None], tuple[str, Severity]] = {}
 
     def findings(self, units: Sequence[TextUnit]) -> list[list[Finding]]:
         detections = self.engine.analyze(units)
-        return [self._redact(u, ds) for u, ds in zip(units, detections, strict=True)]
+        return [self._redact(u, ds) if ds else [] for u, ds in zip(units, detections, strict=True)]
+
+    def _labels(self, entity: str, linked: bool | None) -> tuple[str, Severity]:
+        """(category, severity) of an entity; :meth:`_redact` asks once per (entity, linked)."""
+        labels = (self.engine.category(entity), self.engine.severity(entity, linked))
+        self._label_cache[entity, linked] = labels
+        return labels
 
     def _redact(self, unit: TextUnit, detections: Iterable[Detection]) -> list[Finding]:
         out: list[Finding] = []
@@ -96,6 +104,7 @@ class Classifier:
         here = unit.location
         line0 = here.line
         pos, lines = 0, 0
+        memo, labels = self._redacted, self._label_cache
         for d in sorted(detections, key=_DETECTION_ORDER):
             line = None
             if line0 is not None:
@@ -110,25 +119,15 @@ class Classifier:
             same = line == line0 and field == here.field  # most table cells: one shared object
             location = here if same else Location(here.uri, line, field)
             key = (d.entity, d.value)
-            redacted = self._redacted.get(key)
+            redacted = memo.get(key)
             if redacted is None:
                 redacted = (mask(d.entity, d.value), value_hash(self.secret, d.entity, d.value))
-                self._redacted.put(key, redacted)
+                memo.put(key, redacted)
+            category, severity = (labels.get((d.entity, d.linked))
+                                  or self._labels(d.entity, d.linked))
             out.append(
-                Finding(
-                    location=location,
-                    entity=d.entity,
-                    category=self.engine.category(d.entity),
-                    score=d.score,
-                    severity=self.engine.severity(d.entity, d.linked),
-                    detector=d.detector,
-                    explanation=d.explanation,
-                    preview=redacted[0],
-                    value_hash=redacted[1],
-                    linked=d.linked,
-                    source_kind=unit.source_kind,
-                    attributes=d.attributes,
-                )
+                Finding(location, d.entity, category, d.score, severity, d.detector, d.explanation,
+                        redacted[0], redacted[1], d.linked, (), unit.source_kind, d.attributes)
             )
         return out
 
