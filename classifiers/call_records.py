@@ -70,6 +70,9 @@ _HMS = re.compile(r"\b\d{1,3}:[0-5]\d:[0-5]\d\b")
 _SECONDS = re.compile(r"\b\d{1,5}\s?(?:secs?|seconds)\b", re.IGNORECASE)
 # Every duration scan_text can find contains one of these (a key word, h:mm:ss, "secs").
 _DURATION_HINT = re.compile(r":|sec|dur|length|billsec|talk", re.IGNORECASE)
+# A line's time evidence (Evidence.line_time) without CDR words is a duration (see _DURATION_HINT),
+# a timestamp with a time of day (always has ':') or an epoch after a key ending in ':' or '='.
+_TIME_HINT = re.compile(r"[:=]|sec|dur|length|billsec|talk", re.IGNORECASE)
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _PHONE_RUN = re.compile(r"(?:\+|\b)\(?\d[\d \t().-]{4,28}\d\b")
 _CDR_WORDS = re.compile(
@@ -165,6 +168,11 @@ class Evidence:
             return False
         if group:
             return bool(self.duration or (self.timestamp and (self.context or self.fields)))
+        return self.line_time()
+
+    def line_time(self) -> bool:
+        """The time evidence a line needs: a duration, or a timestamp with a time of day or CDR
+        words."""
         return bool(self.duration or (self.timestamp and (self.has_time or self.context)))
 
     def explanation(self) -> str:
@@ -188,7 +196,8 @@ def scan_text(
 ) -> list[tuple[int, int]]:
     """Add the timestamps, durations and numbers of one line (or value) to ``ev``; return the
     spans of timestamps, durations and IP addresses (never phone numbers). With ``need_time``,
-    numbers are not looked for when the text has no timestamp or duration."""
+    numbers are not looked for when the text lacks the time evidence of a line record
+    (:meth:`Evidence.line_time`): without it no numbers make the line a call record."""
     masked: list[tuple[int, int]] = []
     for rx in _TIMESTAMPS:
         for m in rx.finditer(text):
@@ -211,7 +220,7 @@ def scan_text(
                 ev.duration = ev.duration or m.group(0)
             else:  # a time of day on a line without a date
                 ev.timestamp, ev.has_time = m.group(0), True
-    if need_time and not (ev.timestamp or ev.duration):
+    if need_time and not ev.line_time():
         return masked
     masked.extend(m.span() for m in _IPV4.finditer(text))
     for m in _PHONE_RUN.finditer(_mask(text, masked)):
@@ -317,8 +326,12 @@ class CallRecordClassifier:
                 continue  # two numbers and a time need more digits than that
             body = text[lo:hi]
             ctx = _CDR_WORDS.search(body)
+            if not ctx and not _TIME_HINT.search(body):
+                continue  # no time of day, duration or epoch key, and no CDR words
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
             masked = scan_text(body, ev, bool(ctx or head), need_time=True)
+            if not ev.line_time():
+                continue
             _add_found(ev, phones.between(lo, hi), lo, hi, masked)
             if ev.is_call_record(group=False):
                 dets.append(self._detection(ev, lo, hi, body))

@@ -30,7 +30,7 @@ CATEGORY = {
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    return "".join(filter(str.isdigit, text))
 
 
 def _with_extra(d: Detection, extra: str) -> Detection:

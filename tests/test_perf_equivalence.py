@@ -155,6 +155,10 @@ CDR_LINES = [  # log lines: call records, and lines whose digits sit in timestam
     "10:02:11 447700900123 33612345678",
     "2024-03-01 10:02:11,4477009001,3361234567,00:03:12",
     "2024-03-01 10:02:11,447700900123 33612345678",
+    "20240301T100211 447700900123 33612345678 call",  # a timestamp without ':' and CDR words
+    "20240301T100211 447700900123 33612345678 billsec 12",
+    "ts=1709287331 447700900123 33612345678",  # an epoch after a key
+    "On 2024-03-01 447700900123 rang 33612345678 for 12 seconds",
 ]
 
 
@@ -162,7 +166,8 @@ def test_call_record_fast_paths_match_slow_paths(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The early exit for record groups with no CDR field, word or possible duration, the
-    bisected phone lookup per line and the digit gate on log lines change nothing."""
+    bisected phone lookup per line, and the digit and time-hint gates on log lines change
+    nothing."""
     units = _units(tmp_path)
     for n, row in enumerate(CDR_ROWS):
         units.extend(TextUnit(Location("file:///cdr.json", n, k), v, "value", record=f"r{n}")
@@ -183,6 +188,7 @@ def test_call_record_fast_paths_match_slow_paths(
         return [0, *(m.end() for m in re.finditer("\n", text))]
 
     monkeypatch.setattr(call_records, "_DURATION_HINT", re.compile(""))
+    monkeypatch.setattr(call_records, "_TIME_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_Phones", AllPhones)
     monkeypatch.setattr(call_records, "_candidate_lines", every_line)
     slow = engine.analyze(units)
