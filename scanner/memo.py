@@ -43,5 +43,8 @@ class BoundedMemo(Generic[V]):
             data.popitem(last=False)
         data[key] = value
 
+    def clear(self) -> None:
+        self._data.clear()
+
     def __len__(self) -> int:
         return len(self._data)

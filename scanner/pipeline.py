@@ -88,6 +88,17 @@ class Classifier:
         self._redacted: BoundedMemo[tuple[str, str]] = BoundedMemo(settings.classify.value_memo)
         self._label_cache: dict[tuple[str, bool | None], tuple[str, Severity]] = {}
 
+    def warm(self) -> None:
+        """Build now what the classifiers build on their first units (hyperscan databases, the
+        special-category prefilter, the public suffix list, phone metadata, spaCy's pipeline).
+
+        Called before the worker processes fork, so each inherits it instead of building its
+        own: measured 1.1 s of CPU per worker without NER. The memos are emptied again, so the
+        sample leaves no trace."""
+        self.findings(_WARM_UNITS)
+        self.engine.memo.clear()
+        self._redacted.clear()
+
     def findings(self, units: Sequence[TextUnit]) -> list[list[Finding]]:
         detections = self.engine.analyze(units)
         return [self._redact(u, ds) if ds else [] for u, ds in zip(units, detections, strict=True)]
@@ -132,6 +143,17 @@ class Classifier:
         return out
 
 
+# A sample that takes every kind of classifier through its first use (see Classifier.warm).
+_WARM_TEXT = ("Jane Roe (jane.roe@example.org, +44 20 7946 0958) was treated for diabetes in "
+              "London on 2024-03-01 10:02:11; card 4111 1111 1111 1111, from 203.0.113.7.")
+_WARM_UNITS = (
+    TextUnit(Location("warm://prose"), _WARM_TEXT, "prose"),
+    TextUnit(Location("warm://log", 1), _WARM_TEXT, "log"),
+    TextUnit(Location("warm://table", 1, "email"), "jane.roe@example.org", "value", "row:1"),
+    TextUnit(Location("warm://table", 1, "phone"), "+44 20 7946 0958", "value", "row:1"),
+)
+
+
 # -- worker processes ------------------------------------------------------------------------
 _WORKER: Classifier | None = None
 
@@ -161,6 +183,8 @@ class _Batcher:
                 "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             )
             init_with = self.local if ctx.get_start_method() == "fork" else None
+            if init_with is not None:
+                init_with.warm()
             self.pool = ProcessPoolExecutor(
                 self.workers, mp_context=ctx, initializer=_worker_init,
                 initargs=(init_with, settings, secret),

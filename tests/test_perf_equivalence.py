@@ -289,3 +289,22 @@ def test_worker_transfer_round_trips_units_and_findings(tmp_path: Path) -> None:
     assert {f.linked for f in found} >= {None, False}
     assert any(f.attributes for f in found) and any(not f.attributes for f in found)
     assert unpack_findings(pickle.loads(pickle.dumps(pack_findings(found)))) == found
+
+
+def test_warm_classifier_builds_first_use_state_and_leaves_no_trace(tmp_path: Path) -> None:
+    """Classifier.warm (run before workers fork) builds the lazy state and empties the memos:
+    a warmed classifier finds exactly what a fresh one finds."""
+    from scanner.pipeline import Classifier
+    from scanner.settings import load_settings
+
+    settings = load_settings().with_overrides(**{"classify.ner": False})
+    warmed, fresh = Classifier(settings, b"k" * 32), Classifier(settings, b"k" * 32)
+    special_categories._prefilter.cache_clear()
+    warmed.warm()
+    assert warmed.engine.patterns._dbs is not None  # the hyperscan databases are built
+    assert special_categories._prefilter.cache_info().currsize == 1
+    assert len(warmed.engine.memo) == 0 and len(warmed._redacted) == 0
+    units = _units(tmp_path)
+    assert [[f.to_dict() for f in fs] for fs in warmed.findings(units)] == [
+        [f.to_dict() for f in fs] for fs in fresh.findings(units)
+    ]
