@@ -209,16 +209,21 @@ def _python_flags(p: Pattern) -> int:
 def _span_collector(
     spans: dict[int, list[list[int]]],
 ) -> Callable[[int, int, int, int, object], None]:
-    """A hyperscan match handler filling ``spans[pid]`` with one [start, end] per start
-    (hyperscan reports every end of a match; the longest is kept)."""
+    """A hyperscan match handler filling ``spans[pid]`` with [start, end] spans, a match that
+    overlaps the last span of its pattern widening it (hyperscan reports every end of a match,
+    and a run of digits holds many overlapping matches). The windows the Python patterns run in
+    are the merged spans widened by :data:`MARGIN`, so merging overlaps here changes no window."""
 
     def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
         lst = spans.get(pid)
         if lst is None:
             spans[pid] = [[start, end]]
-        elif (last := lst[-1])[0] == start:
-            if end > last[1]:  # noqa: PLR1730 - no max() call: this runs for every end of every match
+        elif start <= (last := lst[-1])[1]:
+            # no max()/min() calls: this runs for every end of every match
+            if end > last[1]:  # noqa: PLR1730
                 last[1] = end
+            if start < last[0]:  # noqa: PLR1730
+                last[0] = start
         else:
             lst.append([start, end])
 
@@ -457,6 +462,16 @@ def _windows(
     """Byte spans -> merged character windows widened by MARGIN."""
     conv = to_char  # callable(int) -> int
     wins: list[tuple[int, int]] = []
+    if conv is _identity:  # ASCII text: byte and character offsets are the same
+        for s, e in sorted(spans):
+            a = s - MARGIN if s > MARGIN else 0
+            b = e + MARGIN if e + MARGIN < n else n  # noqa: FURB136 - no call per span
+            if wins and a <= wins[-1][1]:
+                if b > wins[-1][1]:
+                    wins[-1] = (wins[-1][0], b)
+            else:
+                wins.append((a, b))
+        return wins
     for s, e in sorted(spans):
         a = max(0, conv(s) - MARGIN)  # type: ignore[operator]
         b = min(n, conv(e) + MARGIN)  # type: ignore[operator]

@@ -308,3 +308,28 @@ def test_warm_classifier_builds_first_use_state_and_leaves_no_trace(tmp_path: Pa
     assert [[f.to_dict() for f in fs] for fs in warmed.findings(units)] == [
         [f.to_dict() for f in fs] for fs in fresh.findings(units)
     ]
+
+
+def test_span_collector_merging_changes_no_window() -> None:
+    """The hyperscan handler merges overlapping spans of a pattern as they arrive; the windows
+    the Python pattern then runs in are those of every span kept on its own."""
+    import random
+
+    from classifiers.patterns import _identity, _span_collector, _windows
+
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randint(20, 400)
+        matches = []
+        for _ in range(rng.randint(1, 40)):
+            s = rng.randint(0, n - 1)
+            matches.append((rng.randint(0, 2), s, rng.randint(s, min(n, s + 30))))
+        matches.sort(key=lambda m: m[2])  # hyperscan reports in order of match end
+        merged: dict[int, list[list[int]]] = {}
+        on_match = _span_collector(merged)
+        for pid, s, e in matches:
+            on_match(pid, s, e, 0, None)
+        for pid in {m[0] for m in matches}:
+            alone = [[s, e] for p, s, e in matches if p == pid]
+            assert _windows(merged[pid], _identity, n) == _windows(alone, _identity, n)
+            assert len(merged[pid]) <= len(alone)
