@@ -327,40 +327,42 @@ class PatternSet:
             data = SEPARATOR.join(parts)
             for db in self._dbs:
                 db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
-        # (part, pattern) -> spans in the part's own byte offsets
+        # (part, pattern) -> spans, still in offsets of the joined buffer (no copy per span)
         local: dict[int, dict[int, list[list[int]]]] = {}
         nparts = len(parts)
         ends = [ks + len(b) for ks, b in zip(starts, parts, strict=True)]
         for pid, lst in spans.items():
-            for s, e in lst:
+            for span in lst:
+                s, e = span
                 k = bisect_right(starts, s) - 1
                 if k >= 0 and e <= ends[k]:  # the common case: the span lies inside one text
-                    ks = starts[k]
                     by_pid = local.get(k)
                     if by_pid is None:
-                        by_pid = local[k] = {}
-                    by_pid.setdefault(pid, []).append([s - ks, e - ks])
+                        local[k] = {pid: [span]}
+                    elif (same := by_pid.get(pid)) is None:
+                        by_pid[pid] = [span]
+                    else:
+                        same.append(span)
                     continue
                 while k < nparts:
                     ks = starts[k]
                     if ks > e or (ks == e and s < e):
                         break
-                    ke = ks + len(parts[k])
+                    ke = ends[k]
                     if (s < ke and e > ks) or (s == e and ks <= s <= ke):
                         local.setdefault(k, {}).setdefault(pid, []).append(
-                            [max(s, ks) - ks, min(e, ke) - ks]
+                            [max(s, ks), min(e, ke)]
                         )
                     k += 1
         compiled = self.compiled
         for k, by_pid in local.items():
             text = texts[index[k]]
-            to_char = _offset_mapper(text, parts[k])
-            n = len(text)
+            # (a short text is confirmed whole: no offsets to map)
+            to_char = _offset_mapper(text, parts[k]) if len(text) > WHOLE_TEXT else _identity
+            base = starts[k]
             found: list[Match] = []
             for pid, lst in by_pid.items():
-                rx = compiled[pid]
-                for a, b in _windows(lst, to_char, n):
-                    found.extend((pid, m.start(), m.end()) for m in rx.finditer(text, a, b))
+                _confirm(found, pid, compiled[pid], text, lst, to_char, base)
             out[index[k]] = found
         for k, i in enumerate(index):
             found = out[i]
@@ -389,11 +391,8 @@ class PatternSet:
         to_char = _offset_mapper(text, data)
         out: list[Match] = []
         compiled = self.compiled
-        n = len(text)
         for pid, lst in spans.items():
-            rx = compiled[pid]
-            for a, b in _windows(lst, to_char, n):
-                out.extend((pid, m.start(), m.end()) for m in rx.finditer(text, a, b))
+            _confirm(out, pid, compiled[pid], text, lst, to_char, 0)
         if self._re_only:
             out.extend(self._re_matches(text, self._re_only))
         return sorted(set(out), key=_MATCH_ORDER)
@@ -456,16 +455,38 @@ def _hyperscan_database(
     return tuple(dbs), frozenset(good), tuple(sorted(bad))
 
 
+# A text this short (a table cell, a JSON value) is confirmed whole: cutting it into windows
+# costs more than running the pattern over all of it, which is what the re back end does anyway.
+WHOLE_TEXT = 64
+
+
+def _confirm(found: list[Match], pid: int, rx: re.Pattern[str], text: str,
+             spans: list[list[int]], to_char: object, base: int) -> None:
+    """Append the matches of ``rx`` in ``text`` where its prefilter ``spans`` say to look."""
+    n = len(text)
+    if n <= WHOLE_TEXT:
+        for m in rx.finditer(text):
+            s, e = m.span()
+            found.append((pid, s, e))
+        return
+    for a, b in _windows(spans, to_char, n, base):
+        for m in rx.finditer(text, a, b):
+            s, e = m.span()
+            found.append((pid, s, e))
+
+
 def _windows(
-    spans: list[list[int]], to_char: object, n: int
+    spans: list[list[int]], to_char: object, n: int, base: int = 0
 ) -> list[tuple[int, int]]:
-    """Byte spans -> merged character windows widened by MARGIN."""
+    """Byte spans (offsets in the text's UTF-8 bytes plus ``base``) -> merged character windows
+    widened by MARGIN."""
     conv = to_char  # callable(int) -> int
     wins: list[tuple[int, int]] = []
     if conv is _identity:  # ASCII text: byte and character offsets are the same
+        low, high = base + MARGIN, base + n - MARGIN
         for s, e in sorted(spans):
-            a = s - MARGIN if s > MARGIN else 0
-            b = e + MARGIN if e + MARGIN < n else n  # noqa: FURB136 - no call per span
+            a = s - low if s > low else 0
+            b = e - base + MARGIN if e < high else n
             if wins and a <= wins[-1][1]:
                 if b > wins[-1][1]:
                     wins[-1] = (wins[-1][0], b)
@@ -473,8 +494,8 @@ def _windows(
                 wins.append((a, b))
         return wins
     for s, e in sorted(spans):
-        a = max(0, conv(s) - MARGIN)  # type: ignore[operator]
-        b = min(n, conv(e) + MARGIN)  # type: ignore[operator]
+        a = max(0, conv(s - base) - MARGIN)  # type: ignore[operator]
+        b = min(n, conv(e - base) + MARGIN)  # type: ignore[operator]
         if wins and a <= wins[-1][1]:
             if b > wins[-1][1]:
                 wins[-1] = (wins[-1][0], b)

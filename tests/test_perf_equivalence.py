@@ -19,6 +19,7 @@ import pytest
 from benchmarks.corpus import build
 from classifiers import call_records, pii, special_categories
 from classifiers.engine import Engine
+from classifiers.patterns import PatternSet
 from scanner.models import Detection, Location, TextUnit
 from scanner.settings import ClassifySettings
 
@@ -115,6 +116,8 @@ def test_batched_pattern_pass_matches_per_text_pass(engine: Engine, tmp_path: Pa
     assert ps.use_hyperscan
     batched = ps.matches_many(texts)
     assert batched == [ps.matches(t) for t in texts]
+    plain_re = PatternSet(ps.patterns, use_hyperscan=False)  # Python re over each whole text
+    assert batched == [plain_re.matches(t) for t in texts]
     assert sum(map(len, batched)) > 1000
     # the same texts in another order, and in small batches: each text's matches are its own
     rev = ps.matches_many(texts[::-1])
