@@ -35,7 +35,7 @@ class Pattern:
     ignore_case: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Candidate:
     """A pattern match handed to :meth:`PatternClassifier.validate`."""
 

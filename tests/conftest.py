@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shlex
 from pathlib import Path
 
 import pytest
+
+from classifiers.base import Candidate
+from scanner.models import Detection, Finding, Location, TextUnit
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -65,3 +69,25 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     home = tmp_path_factory.getbasetemp() / "piiscout-home"
     monkeypatch.setenv("PIISCOUT_HOME", str(home))
     monkeypatch.setenv("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+
+# The classes built per unit and per match are plain dataclasses for speed (see scanner/models.py);
+# under test, assigning to or deleting one of their fields raises, as it would if they were frozen.
+IMMUTABLE = (Location, TextUnit, Detection, Finding, Candidate)
+
+
+def _forbid_changes(cls: type) -> None:
+    def __setattr__(self: object, name: str, value: object) -> None:
+        if name in vars(self):
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self: object, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    cls.__setattr__ = __setattr__  # type: ignore[method-assign,assignment]
+    cls.__delattr__ = __delattr__  # type: ignore[method-assign,assignment]
+
+
+for _cls in IMMUTABLE:
+    _forbid_changes(_cls)

@@ -230,3 +230,22 @@ def test_a_broken_validator_does_not_stop_the_scan() -> None:
 
     out = Engine(NO_NER, [Broken(), EmailClassifier()]).analyze([unit("xx a@example.org")])
     assert [d.entity for d in out[0]] == ["EMAIL_ADDRESS"]
+
+
+def test_value_objects_compare_by_value_and_refuse_changes() -> None:
+    """Location, TextUnit, Detection and Finding are plain dataclasses for speed; they hash and
+    compare by value, and (in tests) refuse changes like frozen ones."""
+    import dataclasses
+
+    a, b = Location("mem://t", 1, "f"), Location("mem://t", 1, "f")
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    u = TextUnit(a, "text", "value")
+    assert hash(u) == hash(dataclasses.replace(u)) and u == dataclasses.replace(u)
+    d = Detection("EMAIL_ADDRESS", 0, 3, 0.5, "X", "x", "a@b")
+    assert d == dataclasses.replace(d)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.uri = "mem://other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del d.value
+    moved = dataclasses.replace(a, line=2)
+    assert moved.line == 2 and a.line == 1
