@@ -88,6 +88,23 @@ _NUMBER_FIELDS = re.compile(
     r"(?:from|to|source|destination|dest|src|dst)_?(?:number|num|msisdn|phone)?|clid|cli|"
     r"dial(?:l?ed)?_?(?:number)?|phone\w*|mobile\w*)$"
 )
+# Every match of _CDR_WORDS, lower-cased, contains one of these.
+_CDR_STEMS = ("call", "cdr", "sms", "mms", "msisdn", "imsi", "duration", "billsec", "dial",
+              "forward", "voicemail", "num", "party", "incoming", "outgoing", "missed", "voice",
+              "rang", "ringing", "answered", "originat", "terminat")
+
+
+def _cdr_words(text: str) -> re.Match[str] | None:
+    """``_CDR_WORDS.search(text)``. Most rows and lines hold none of the words, and substring
+    tests on the lower-cased text say so faster than the case-insensitive pattern; non-ASCII text
+    (which case-insensitive matching may fold to ASCII letters) always takes the pattern."""
+    if text.isascii():
+        low = text.lower()
+        if not any(stem in low for stem in _CDR_STEMS):
+            return None
+    return _CDR_WORDS.search(text)
+
+
 _CDR_FIELDS = re.compile(
     r"^(?:caller|callee|calling\w*|called\w*|msisdn|[ab]_?(?:number|party|num|nr)|anum|bnum|"
     r"forward\w*|redirect\w*|smsc\w*|originator|clid|cli|dial\w*|duration|billsec|call_?\w+|"
@@ -316,7 +333,7 @@ class CallRecordClassifier:
     def _lines(self, unit: TextUnit, dets: list[Detection]) -> None:
         text = unit.text
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
-        head = _CDR_WORDS.search(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
+        head = _cdr_words(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
         phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
         for lo in _candidate_lines(text):
             nl = text.find("\n", lo)
@@ -325,7 +342,7 @@ class CallRecordClassifier:
             if sum(map(line.count, "0123456789")) < 16:
                 continue  # two numbers and a time need more digits than that
             body = text[lo:hi]
-            ctx = _CDR_WORDS.search(body)
+            ctx = _cdr_words(body)
             if not ctx and not _TIME_HINT.search(body):
                 continue  # no time of day, duration or epoch key, and no CDR words
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
@@ -341,7 +358,7 @@ class CallRecordClassifier:
         names = [_field_name(units[i].location.field) for i in members]
         cdr_fields = [n for n in names if _CDR_FIELDS.match(n)]
         texts = " ".join(units[i].text for i in members)
-        ctx = _CDR_WORDS.search(texts)
+        ctx = _cdr_words(texts)
         if not (cdr_fields or ctx or _DURATION_HINT.search(texts)
                 or any(_DURATION_FIELDS.match(n) for n in names)):
             return  # no CDR fields or words and no possible duration: not a call record

@@ -336,3 +336,32 @@ def test_span_collector_merging_changes_no_window() -> None:
             alone = [[s, e] for p, s, e in matches if p == pid]
             assert _windows(merged[pid], _identity, n) == _windows(alone, _identity, n)
             assert len(merged[pid]) <= len(alone)
+
+
+CDR_WORD_TEXTS = [
+    "CALLED +44", "callee=1", "Calling now", "cdr,x", "SMS via", "smsc=+44", "MMS", "MSISDN", "IMSI",
+    "Duration: 5", "billsec=4", "dialled 0800", "DIALED", "forwarded_to", "voicemail", "a_number=1",
+    "B_PARTY", "anum", "bnum 5", "Incoming", "OUTGOING", "missed", "Voice", "rang", "ringing",
+    "answered", "originating", "Terminated", "recalled", "calls", "ſms from x", "\u212aey call",
+    "no such words here 2024-03-01", "callous", "smsx", "numbers", "", "ıncoming",
+]
+
+
+@pytest.mark.parametrize("text", CDR_WORD_TEXTS)
+def test_cdr_word_shortcut_matches_the_pattern(text: str) -> None:
+    want = call_records._CDR_WORDS.search(text)
+    got = call_records._cdr_words(text)
+    assert (got and got.span()) == (want and want.span())
+
+
+def test_cdr_word_stems_cover_every_alternative() -> None:
+    """Each word the pattern can match, in any case, contains a stem."""
+    body = call_records._CDR_WORDS.pattern
+    words = re.findall(r"[a-z]{3,}", body)
+    for word in words:
+        if call_records._CDR_WORDS.fullmatch(word):
+            assert any(stem in word for stem in call_records._CDR_STEMS), word
+    for text in CDR_WORD_TEXTS:
+        for m in call_records._CDR_WORDS.finditer(text):
+            if text.isascii():
+                assert any(stem in m.group(0).lower() for stem in call_records._CDR_STEMS)
