@@ -137,12 +137,17 @@ def _rules() -> _Rules:
     )
 
 
-def split_path(field: str) -> tuple[str, list[str]]:
-    """``"customers[3].contact.email"`` -> (``"email"``, ``["customers", "contact"]``)."""
-    parts = [p for p in re.split(r"[./\[\]]+", field) if p and not p.isdigit()]
+@lru_cache(maxsize=4096)
+def split_path(field: str) -> tuple[str, tuple[str, ...]]:
+    """``"customers[3].contact.email"`` -> (``"email"``, ``("customers", "contact")``). Cached:
+    asked for every value of a column."""
+    parts = [p for p in _PATH_SEP.split(field) if p and not p.isdigit()]
     if not parts:
-        return field, []
-    return parts[-1], parts[:-1]
+        return field, ()
+    return parts[-1], tuple(parts[:-1])
+
+
+_PATH_SEP = re.compile(r"[./\[\]]+")
 
 
 def name_tokens(name: str) -> list[str]:

@@ -417,6 +417,9 @@ _DATE_PATTERNS = (  # Presidio's DateRecognizer patterns, case-insensitive as Pr
 )
 
 
+_DATE_CONTINUES = re.compile(r"[./\-:][0-9]")
+
+
 class DateClassifier(PatternClassifier):
     """Dates in numeric formats (Presidio's DateRecognizer), not version numbers or parts of
     longer dotted/dashed numbers ("v2.10.12", "1.2.10.4", "10.0.19041")."""
@@ -431,7 +434,7 @@ class DateClassifier(PatternClassifier):
         before, after = text[max(0, s - 9) : s].lower(), text[e : e + 2]
         if before.endswith(("v", ".", "-", "/", "version ", "version", "ver ", "release ")):
             return None
-        if re.match(r"[./\-:][0-9]", after) and not re.match(r"[ T]", after):
+        if _DATE_CONTINUES.match(after):  # 12/03/2024.5, 2024-03-12-7: part of a longer number
             return None
         sep_dot = "." in candidate.value and ":" not in candidate.value
         # dd.mm.yy is also how versions look: only with a date word near it.
