@@ -126,11 +126,15 @@ class Engine:
                     for i, ds in zip(idx, sub, strict=True):
                         found[i] = ds
         floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
-        return [
-            resolve([d for d in ds if d.score >= floor
-                     and not (unit.kind == "log" and d.entity in LOG_METADATA)])
-            for unit, ds in zip(units, found, strict=True)
-        ]
+        out: list[list[Detection]] = []
+        for unit, ds in zip(units, found, strict=True):
+            if ds:  # most table cells have none; one cannot conflict with itself
+                log = unit.kind == "log"
+                ds = [d for d in ds if d.score >= floor and not (log and d.entity in LOG_METADATA)]
+                if len(ds) > 1:
+                    ds = resolve(ds)
+            out.append(ds)
+        return out
 
     def _unit_pass(self, units: Sequence[TextUnit]) -> list[list[Detection]]:
         """Patterns, NER and unit classifiers: what each unit yields on its own.
