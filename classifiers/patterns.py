@@ -480,22 +480,15 @@ def _windows(
 ) -> list[tuple[int, int]]:
     """Byte spans (offsets in the text's UTF-8 bytes plus ``base``) -> merged character windows
     widened by MARGIN."""
-    conv = to_char  # callable(int) -> int
+    if to_char is not _identity:  # non-ASCII text: map to character offsets first
+        conv = to_char  # callable(int) -> int
+        spans = [[conv(s - base), conv(e - base)] for s, e in spans]  # type: ignore[operator]
+        base = 0
     wins: list[tuple[int, int]] = []
-    if conv is _identity:  # ASCII text: byte and character offsets are the same
-        low, high = base + MARGIN, base + n - MARGIN
-        for s, e in sorted(spans):
-            a = s - low if s > low else 0
-            b = e - base + MARGIN if e < high else n
-            if wins and a <= wins[-1][1]:
-                if b > wins[-1][1]:
-                    wins[-1] = (wins[-1][0], b)
-            else:
-                wins.append((a, b))
-        return wins
+    low, high = base + MARGIN, base + n - MARGIN
     for s, e in sorted(spans):
-        a = max(0, conv(s - base) - MARGIN)  # type: ignore[operator]
-        b = min(n, conv(e - base) + MARGIN)  # type: ignore[operator]
+        a = s - low if s > low else 0
+        b = e - base + MARGIN if e < high else n
         if wins and a <= wins[-1][1]:
             if b > wins[-1][1]:
                 wins[-1] = (wins[-1][0], b)
