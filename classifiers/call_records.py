@@ -72,7 +72,7 @@ _SECONDS = re.compile(r"\b\d{1,5}\s?(?:secs?|seconds)\b", re.IGNORECASE)
 _DURATION_HINT = re.compile(r":|sec|dur|length|billsec|talk", re.IGNORECASE)
 # A line's time evidence (Evidence.line_time) without CDR words is a duration (see _DURATION_HINT),
 # a timestamp with a time of day (always has ':') or an epoch after a key ending in ':' or '='.
-_TIME_HINT = re.compile(r"[:=]|sec|dur|length|billsec|talk", re.IGNORECASE)
+_TIME_HINT = re.compile("=|" + _DURATION_HINT.pattern, re.IGNORECASE)
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _PHONE_RUN = re.compile(r"(?:\+|\b)\(?\d[\d \t().-]{4,28}\d\b")
 _CDR_WORDS = re.compile(

@@ -33,7 +33,6 @@ from scanner.models import (
     ScanError,
     ScanInfo,
     ScanResult,
-    Severity,
     TextUnit,
 )
 from scanner.redact import load_or_create_secret, mask, value_hash
@@ -86,7 +85,6 @@ class Classifier:
         self.secret = secret
         # (entity, value) -> (preview, hash): the same value is masked and hashed once.
         self._redacted: BoundedMemo[tuple[str, str]] = BoundedMemo(settings.classify.value_memo)
-        self._label_cache: dict[tuple[str, bool | None], tuple[str, Severity]] = {}
 
     def warm(self) -> None:
         """Build now what the classifiers build on their first units (hyperscan databases, the
@@ -104,19 +102,13 @@ class Classifier:
         detections = self.engine.analyze(units)
         return [self._redact(u, ds) if ds else [] for u, ds in zip(units, detections, strict=True)]
 
-    def _labels(self, entity: str, linked: bool | None) -> tuple[str, Severity]:
-        """(category, severity) of an entity; :meth:`_redact` asks once per (entity, linked)."""
-        labels = (self.engine.category(entity), self.engine.severity(entity, linked))
-        self._label_cache[entity, linked] = labels
-        return labels
-
     def _redact(self, unit: TextUnit, detections: Iterable[Detection]) -> list[Finding]:
         out: list[Finding] = []
         text = unit.text
         here = unit.location
         line0 = here.line
         pos, lines = 0, 0
-        memo, labels = self._redacted, self._label_cache
+        memo, engine = self._redacted, self.engine
         for d in sorted(detections, key=_DETECTION_ORDER):
             line = None
             if line0 is not None:
@@ -135,10 +127,9 @@ class Classifier:
             if redacted is None:
                 redacted = (mask(d.entity, d.value), value_hash(self.secret, d.entity, d.value))
                 memo.put(key, redacted)
-            category, severity = (labels.get((d.entity, d.linked))
-                                  or self._labels(d.entity, d.linked))
             out.append(
-                Finding(location, d.entity, category, d.score, severity, d.detector, d.explanation,
+                Finding(location, d.entity, engine.category(d.entity), d.score,
+                        engine.severity(d.entity, d.linked), d.detector, d.explanation,
                         redacted[0], redacted[1], d.linked, (), unit.source_kind, d.attributes)
             )
         return out

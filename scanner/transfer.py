@@ -1,6 +1,6 @@
 """How text units go to a worker process and findings come back: as plain tuples.
 
-Pickling the frozen dataclasses themselves costs a class reference, a state dict and a nested
+Pickling the dataclasses themselves costs a class reference, a state dict and a nested
 ``Location`` per object; a CSV cell is a unit, and a PII-dense table gives one finding per cell.
 Measured on 89,502 findings of the benchmark's CSV file: 15.4 MB and 1.6 s of CPU to pickle and
 unpickle the objects, 7.8 MB and 1.1 s as tuples. Strings shared by many units (the uri, the
