@@ -378,6 +378,12 @@ def _open_inventory(stack: ExitStack, settings: Settings, data_dir: Path) -> Inv
         return stack.enter_context(Inventory.open(settings.inventory.url, data_dir))
     except InventoryError as exc:
         raise ConfigError(exc.message) from None
+    except (ValueError, OSError) as exc:  # the URL parser's message may quote a password
+        kind = type(exc).__name__
+        raise ConfigError(
+            f"cannot use the inventory database given with --db ({kind}): check the URL's port "
+            "and percent-encode special characters in the password"
+        ) from None
 
 
 def _start_run(inventory: Inventory, packs: list, targets: list[str]) -> RunRecorder:
