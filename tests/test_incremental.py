@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -196,9 +197,7 @@ def _sqlite_db(path: Path) -> None:
         conn.execute("INSERT INTO notes (body) VALUES ('call +44 20 7946 0958 today')")
 
 
-def sqlite3_connect(path: Path):  # noqa: ANN201 - sqlite3.Connection
-    import sqlite3
-
+def sqlite3_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
