@@ -328,7 +328,7 @@ def _scan(
             if recorder is not None:
                 emit(recorder.add(pending))
                 stored = _commit(inventory, recorder, hook, result)
-                emit([s.finding for s in stored if s.status != "false-positive"])
+                emit([f for s in stored if s.status != "false-positive" for f in s.occurrences()])
                 result = _with_unchanged(result, hook)
                 recorder.finish(result.info, result.errors)
             writer.end(result)
@@ -339,8 +339,8 @@ def _scan(
             if recorder is not None:
                 kept = recorder.add(result.findings)
                 stored = _commit(inventory, recorder, hook, result)
-                kept += [s.finding for s in stored if s.status != "false-positive"]
-                everything += [s.finding for s in stored]
+                kept += [f for s in stored if s.status != "false-positive" for f in s.occurrences()]
+                everything += [f for s in stored for f in s.occurrences()]
                 result = _with_unchanged(result, hook)
                 recorder.finish(result.info, result.errors)
                 result = ScanResult(result.info, tuple(kept), result.errors)

@@ -214,6 +214,10 @@ class Stored:
     status: str
     first_run_id: int
 
+    def occurrences(self) -> list[Finding]:
+        """The finding once per occurrence the inventory counted (lines are not stored)."""
+        return [self.finding] * max(self.count, 1)
+
 
 def _stored(s: object, q: object) -> list[Stored]:
     rows = s.execute(q).all()  # type: ignore[attr-defined]
@@ -230,7 +234,6 @@ def _stored(s: object, q: object) -> list[Stored]:
             Location(uri, None, f.field or None), f.entity, f.category, f.max_score,
             Severity(f.severity), f.detector, "unchanged since it was last read", f.preview,
             f.value_hash, f.linked, tuple(sorted(clauses.get(f.id, ()))), f.source_kind,
-            {"occurrences": f.count},
         )
         out.append(Stored((uri, f.field, f.entity, f.value_hash), finding, f.count, f.status,
                           f.first_run_id))

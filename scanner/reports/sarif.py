@@ -103,8 +103,7 @@ def _group(findings: Iterable[Finding]) -> dict[Identity, _Group]:
         g = groups.get(key)
         if g is None:
             g = groups[key] = _Group(f, f.severity, f.score)
-        n = f.attributes.get("occurrences") if f.attributes else None
-        g.occurrences += n if isinstance(n, int) and n > 0 else 1
+        g.occurrences += 1
         if f.severity.rank > g.severity.rank:
             g.severity = f.severity
         g.score = max(g.score, f.score)
