@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, String, Text, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select, update
 
-from scanner.inventory.schema import Base, ClauseMapping, FindingAgg, LocationRow, Run
+from scanner.inventory.schema import ClauseMapping, FindingAgg, ItemVersion, LocationRow, Run
 from scanner.models import Finding, Location, ScanError, Severity
 
 if TYPE_CHECKING:
@@ -43,17 +42,7 @@ _CHUNK = 500
 
 Identity = tuple[str, str, str, str]  # uri, field, entity, value hash (as the store keys them)
 
-
-class ItemVersion(Base):
-    """The version of an item last read completely (migration ``0003_nightly``)."""
-
-    __tablename__ = "item_versions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uri_key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of uri
-    uri: Mapped[str] = mapped_column(Text)
-    version: Mapped[str] = mapped_column(String(64))
-    run_id: Mapped[int] = mapped_column(Integer)  # FK runs.id in the migration
-    seen_at: Mapped[str] = mapped_column(String(40))
+__all__ = ["Incremental", "ItemVersion", "findings_of_run", "findings_under", "touch"]
 
 
 def _key(text: str) -> str:
