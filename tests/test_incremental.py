@@ -116,6 +116,22 @@ def test_changed_settings_read_everything_again(tmp_path: Path, tree: Path) -> N
     assert third["scan"]["items"]["unchanged"] == 5
 
 
+def test_a_changed_policy_pack_reads_everything_again(tmp_path: Path, tree: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    clause = {"id": "contact", "title": "Contact details", "quote": "We hold e-mail addresses.",
+              "rules": [{"category": "user.contact"}]}
+    pack.write_text(json.dumps({"id": "ours", "title": "Ours", "clauses": [clause]}))
+    scan(tmp_path, str(tree), extra=("--policy", str(pack)))
+    same = scan(tmp_path, str(tree), extra=("--policy", str(pack)))
+    assert same["scan"]["items"]["unchanged"] == 5
+    clause["rules"].append({"category": "user.financial"})
+    pack.write_text(json.dumps({"id": "ours", "title": "Ours", "clauses": [clause]}))
+    changed = scan(tmp_path, str(tree), extra=("--policy", str(pack)))
+    assert changed["scan"]["items"]["unchanged"] == 0
+    card = [f for f in changed["findings"] if f["entity"] == "CREDIT_CARD"]
+    assert card and all("ours/contact" in f["clauses"] for f in card)
+
+
 def test_failed_items_are_read_again(tmp_path: Path, tree: Path) -> None:
     (tree / "broken.zip").write_bytes(b"PK\x03\x04" + b"\x00" * 200)
     first = scan(tmp_path, str(tree))

@@ -141,3 +141,18 @@ def test_the_example_units_name_a_profile() -> None:
     timer = (root / "piiscout-nightly.timer").read_text()
     assert "--profile nightly" in service and "Type=oneshot" in service
     assert "OnCalendar=" in timer and "piiscout-nightly.service" in timer
+
+
+def test_a_profile_target_that_is_gone_exits_3(tmp_path: Path, tree: Path) -> None:
+    """A share that is not mounted tonight: the other targets are scanned, the exit is 3."""
+    from scanner.exitcodes import INCOMPLETE
+
+    out = tmp_path / "r.json"
+    cfg = write_config(tmp_path / "c.yaml", {"p": {
+        "targets": [str(tree), str(tmp_path / "not-mounted")],
+        "options": {"no-ner": True, "workers": 1, "no-inventory": True, "no-progress": True},
+        "report": {"path": str(out), "format": "json"},
+    }})
+    code, err = run("--config", str(cfg), "--profile", "p")
+    assert code == INCOMPLETE and "not-mounted" in err
+    assert json.loads(out.read_text())["findings"]

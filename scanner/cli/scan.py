@@ -290,7 +290,7 @@ def _scan(
         if inventory is not None:
             from scanner.inventory.versions import Incremental, settings_fingerprint
 
-            hook = Incremental(inventory, settings_fingerprint(settings, [p.id for p in packs]),
+            hook = Incremental(inventory, settings_fingerprint(settings, packs),
                                full=full)
         previous = (_previous(inventory, recorder, checked)
                     if fmt == "sarif" and recorder is not None else None)

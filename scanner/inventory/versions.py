@@ -49,8 +49,9 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def settings_fingerprint(settings: Settings, packs: Sequence[str]) -> str:
-    """What, besides the item's bytes, decides what its scan finds."""
+def settings_fingerprint(settings: Settings, packs: Sequence[object]) -> str:
+    """What, besides the item's bytes, decides what its scan finds: the piiscout version, the
+    classifier, limit and database settings, and the policy packs' content (their clauses)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -62,7 +63,8 @@ def settings_fingerprint(settings: Settings, packs: Sequence[str]) -> str:
         "classify": settings.classify.model_dump(mode="json"),
         "limits": settings.limits.model_dump(mode="json"),
         "database": settings.database.model_dump(mode="json"),
-        "packs": sorted(packs),
+        "packs": sorted(_key(p.model_dump_json()) if hasattr(p, "model_dump_json") else str(p)
+                        for p in packs),
     }
     return _key(json.dumps(facts, sort_keys=True))
 
