@@ -121,9 +121,11 @@ def _profile(settings: Settings, name: str | None, config: Path | None) -> Profi
         return None
     found = settings.profiles.get(name)
     if found is None:
-        where = str(config) if config else f"no config file ({user_config_file()} is absent)"
+        if config is None:
+            raise ConfigError(f"no profile '{name}': no --config given and "
+                              f"{user_config_file()} does not exist")
         known = ", ".join(sorted(settings.profiles)) or "none"
-        raise ConfigError(f"no profile '{name}' in {where}; profiles there: {known}")
+        raise ConfigError(f"no profile '{name}' in {config}; profiles there: {known}")
     return found
 
 
