@@ -357,3 +357,32 @@ def test_item_version_comes_from_the_connector(tree: Path) -> None:
     assert all(v and v.startswith("file:") for v in versions.values())
     st = (tree / "a.txt").stat()
     assert versions["a.txt"] == f"file:{st.st_size}:{st.st_mtime_ns}"
+
+
+@pytest.mark.server
+def test_mariadb_tables_are_incremental(tmp_path: Path) -> None:
+    url = require_server("PIISCOUT_TEST_MYSQL_URL")
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    table = f"inc_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE TABLE {table} (id int PRIMARY KEY, name text, email text)"))
+        conn.execute(sa.text(f"INSERT INTO {table} VALUES (1, 'Jane Roe', 'jane.roe@example.org'),"
+                             " (2, 'John Doe', 'john.doe@example.com')"))
+    try:
+        args = (url, "--include", f"*/{table}")
+        time.sleep(2.5)  # an UPDATE_TIME under 2 s old is not trusted (1 s resolution)
+        first = scan(tmp_path, *args)
+        second = scan(tmp_path, *args)
+        assert first["scan"]["items"]["scanned"] == 1
+        assert second["scan"]["items"] == {"scanned": 0, "skipped": 0, "failed": 0,
+                                           "unchanged": 1}
+        assert identities(second) == identities(first) and identities(first)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"UPDATE {table} SET email = 'ann.lee@example.net' WHERE id = 1"))
+        third = scan(tmp_path, *args)
+        assert third["scan"]["items"]["scanned"] == 1 and third["scan"]["items"]["unchanged"] == 0
+        assert identities(third) == identities(scan(tmp_path, *args, extra=("--full",)))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP TABLE {table}"))
+        engine.dispose()

@@ -129,6 +129,16 @@ def _profile(settings: Settings, name: str | None, config: Path | None) -> Profi
     return found
 
 
+def _foreign_interruptions() -> tuple[type[BaseException], ...]:
+    """``ScanInterrupted`` classes defined elsewhere (the pipeline's ``scanner.errors_exit``),
+    mapped to exit 3 here until they derive from :class:`scanner.exitcodes.ScanInterrupted`."""
+    try:
+        from scanner.errors_exit import ScanInterrupted as Other  # type: ignore[import-not-found]
+    except ImportError:
+        return ()
+    return (Other,) if isinstance(Other, type) and issubclass(Other, BaseException) else ()
+
+
 @contextmanager
 def _interruptible() -> Iterator[None]:
     """Ctrl-C and SIGTERM end the scan with exit 3 and a message, not a traceback."""
@@ -148,6 +158,10 @@ def _interruptible() -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         raise ScanInterrupted("interrupted (Ctrl-C): the scan did not complete") from None
+    except _foreign_interruptions() as exc:  # e.g. the pipeline's "lost Dask scheduler"
+        if isinstance(exc, click.ClickException):
+            raise
+        raise ScanInterrupted(f"interrupted: {exc}") from None
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
