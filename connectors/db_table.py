@@ -114,6 +114,15 @@ class TableSource:
     source_kind: str = "database"
     sampled: Counter[str] = field(default_factory=Counter)
     prose: Counter[str] = field(default_factory=Counter)
+    _version: list[str | None] = field(default_factory=list, repr=False)
+
+    def version(self) -> str | None:
+        """The table's version for incremental scans (computed once): its schema, row count and
+        the cheapest change marker the database offers; ``None`` when there is no trustworthy
+        marker (the table is then read every time)."""
+        if not self._version:
+            self._version.append(table_version(self))
+        return self._version[0]
 
     @property
     def dialect(self) -> str:
@@ -249,5 +258,58 @@ def blob_items(src: TableSource) -> Iterator[Item | ScanError]:
                 open=_blob_opener(src, column, where, uri),
                 size=size,
                 name=column,
-                metadata={"table": src.uri, "column": column},
+                metadata={"table": src.uri, "column": column, "version": src.version},
             )
+
+
+# A change marker younger than this is not trusted (coarse clocks: a second change in the same
+# second would leave it equal).
+_MARKER_MIN_AGE_S = 2.0
+
+
+def table_version(src: TableSource) -> str | None:
+    """Schema + row count + a change marker: SQLite the database file's (and its WAL's) size and
+    mtime; PostgreSQL the table's insert/update/delete counters (``pg_stat_user_tables``);
+    MySQL/MariaDB ``information_schema.TABLES.UPDATE_TIME``. ``None`` when unavailable."""
+    import hashlib
+    import os
+
+    schema = ";".join(f"{c.name}:{c.type_name}:{c.role}" for c in src.plan) + "|" + ",".join(src.key)
+    try:
+        with src.engine.connect() as conn:
+            t = table_clause(src.schema, src.table, [])
+            rows = int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() or 0)
+            if src.dialect == "sqlite":
+                files = [r[2] for r in conn.exec_driver_sql("PRAGMA database_list") if r[1] == "main"]
+                if not files or not files[0]:
+                    return None
+                marks = []
+                for path in (files[0], files[0] + "-wal"):
+                    try:
+                        st = os.stat(path)
+                    except FileNotFoundError:
+                        continue
+                    marks.append(f"{st.st_size}:{st.st_mtime_ns}")
+                marker = "/".join(marks)
+            elif src.dialect == "postgresql":
+                row = conn.execute(sa.text(
+                    "SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables "
+                    "WHERE schemaname = :s AND relname = :t"), {"s": src.schema, "t": src.table}
+                ).first()
+                if row is None or any(v is None for v in row):
+                    return None
+                marker = ":".join(str(v) for v in row)
+            elif src.dialect in ("mysql", "mariadb"):
+                row = conn.execute(sa.text(
+                    "SELECT UPDATE_TIME, TIMESTAMPDIFF(SECOND, UPDATE_TIME, NOW()) "
+                    "FROM information_schema.TABLES WHERE TABLE_SCHEMA = :s AND TABLE_NAME = :t"),
+                    {"s": src.schema, "t": src.table}).first()
+                if row is None or row[0] is None or row[1] is None or row[1] < _MARKER_MIN_AGE_S:
+                    return None
+                marker = str(row[0])
+            else:
+                return None
+    except Exception:  # noqa: BLE001 - no version: the table is simply read again
+        return None
+    digest = hashlib.sha256(f"{schema}|{rows}|{marker}".encode("utf-8", "surrogatepass"))
+    return f"{src.dialect}:{digest.hexdigest()}"

@@ -120,5 +120,6 @@ class FileConnector:
             open=_opener(path),
             size=st.st_size,
             name=name,
-            metadata={"mtime": st.st_mtime, "size": st.st_size},
+            metadata={"mtime": st.st_mtime, "size": st.st_size,
+                      "version": f"file:{st.st_size}:{st.st_mtime_ns}"},
         )

@@ -207,6 +207,7 @@ class S3Connector:
                 "size": size,
                 "last_modified": modified.isoformat() if modified is not None else None,
                 "storage_class": storage,
+                "version": f"s3:{etag}:{size}" if etag else None,
             },
         )
 

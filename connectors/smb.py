@@ -214,7 +214,8 @@ class SmbConnector:
             open=self._opener(self._unc(parts)),
             size=size,
             name=name,
-            metadata={"mtime": mtime, "size": size},
+            metadata={"mtime": mtime, "size": size,
+                      "version": f"smb:{size}:{mtime}" if mtime is not None else None},
         )
 
     def _opener(self, unc: str) -> Callable[[], BinaryIO]:

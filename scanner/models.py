@@ -186,6 +186,7 @@ class ScanInfo:
     scanned: int = 0
     skipped: int = 0
     failed: int = 0
+    unchanged: int = 0  # incremental scans: items not read again (same version as last time)
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,8 @@ class ScanResult:
                 "started_at": i.started_at,
                 "finished_at": i.finished_at,
                 "targets": list(i.targets),
-                "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed},
+                "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed,
+                          "unchanged": i.unchanged},
             },
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],

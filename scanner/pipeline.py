@@ -223,8 +223,12 @@ def iter_scan(
     *,
     secret: bytes | None = None,
     classifier: Classifier | None = None,
+    skip_item: Callable[[object], bool] | None = None,
 ) -> Iterator[Event]:
-    """Scan ``targets`` and yield findings, errors and progress as they happen."""
+    """Scan ``targets`` and yield findings, errors and progress as they happen.
+
+    ``skip_item(walked)`` (an item or unit source as the connector yields it) returning True
+    means it is not read at all (incremental scans: unchanged since it was last read)."""
     from connectors.extract.walk import extract_all
 
     if secret is None:
@@ -248,6 +252,8 @@ def iter_scan(
                             else:
                                 tally.failed += 1
                             yield walked
+                        elif skip_item is not None and skip_item(walked):
+                            continue
                         elif isinstance(walked, Item):
                             yield from _scan_item(walked, settings, batcher, tally, extract_all)
                         elif isinstance(walked, UnitSource):
@@ -374,6 +380,7 @@ def scan(
     on_progress: Callable[[Progress], None] | None = None,
     map_findings: Callable[[list[Finding]], list[Finding]] | None = None,
     on_finding: Callable[[Finding], None] | None = None,
+    skip_item: Callable[[object], bool] | None = None,
 ) -> ScanResult:
     """Scan and collect everything into a :class:`ScanResult`.
 
@@ -384,7 +391,8 @@ def scan(
     findings: list[Finding] = []
     errors: list[ScanError] = []
     last = Progress("", 0, 0, 0, 0, 0)
-    for event in iter_scan(targets, settings, secret=secret, classifier=classifier):
+    for event in iter_scan(targets, settings, secret=secret, classifier=classifier,
+                           skip_item=skip_item):
         if isinstance(event, Finding):
             if on_finding is None:
                 findings.append(event)

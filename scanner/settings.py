@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class _Strict(BaseModel):
@@ -49,6 +49,38 @@ class InventorySettings(_Strict):
     url: str | None = None
 
 
+class ScanOptions(_Strict):
+    """The scan flags a profile may set (same names as the options, ``-`` or ``_``)."""
+
+    no_ner: bool | None = None
+    workers: int | None = Field(default=None, ge=0)
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    max_item_size: int | None = Field(default=None, ge=1)
+    min_score: float | None = Field(default=None, ge=0, le=1)
+    sample_rows: int | None = Field(default=None, ge=1)
+    endpoint_url: str | None = None
+    db: str | None = None
+    no_inventory: bool | None = None
+    full: bool | None = None
+    no_progress: bool | None = None
+
+
+class ReportSettings(_Strict):
+    path: Path | None = None  # relative paths are taken from the working directory
+    format: str | None = None
+
+
+class Profile(_Strict):
+    """A named scan (``piiscout scan --profile NAME``): what to scan and how to report it."""
+
+    targets: tuple[str, ...] = ()
+    options: ScanOptions = Field(default_factory=ScanOptions)
+    policies: tuple[str, ...] | None = None
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    fail_on: Literal["low", "medium", "high"] | None = None
+
+
 class Settings(_Strict):
     limits: Limits = Field(default_factory=Limits)
     walk: WalkRules = Field(default_factory=WalkRules)
@@ -61,6 +93,8 @@ class Settings(_Strict):
     data_dir: Path | None = None
     # S3 endpoint for S3-compatible stores (--endpoint-url).
     s3_endpoint_url: str | None = None
+    # Named scans, run with ``piiscout scan --profile NAME``.
+    profiles: dict[str, Profile] = Field(default_factory=dict)
 
     @property
     def effective_workers(self) -> int:
@@ -87,15 +121,74 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class ConfigFileError(ValueError):
+    """A config file that cannot be used; the message is one line naming the file (and key)."""
+
+
 def load_settings(path: str | Path | None = None) -> Settings:
-    """Defaults from the packaged ``config/defaults.yaml``, then the user's file on top."""
+    """Defaults from the packaged ``config/defaults.yaml``, then the user's file on top.
+
+    A bad user file raises :class:`ConfigFileError` with a one-line message: the YAML syntax
+    error with its line, or the first unknown or invalid key by its dotted name."""
     data = yaml.safe_load(resources.files("config").joinpath("defaults.yaml").read_text()) or {}
-    if path is not None:
-        user = yaml.safe_load(Path(path).read_text()) or {}
-        if not isinstance(user, dict):
-            raise ValueError(f"{path}: a config file must be a mapping")
-        data = _merge(data, user)
-    return Settings.model_validate(data)
+    if path is None:
+        return Settings.model_validate(data)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigFileError(f"cannot read config file {path}: {reason}") from None
+    try:
+        user = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigFileError(f"YAML syntax error in {path}{where}: {problem}") from None
+    if not isinstance(user, dict):
+        raise ConfigFileError(f"{path}: a config file must be a mapping of keys")
+    user = _normalise_profiles(user)
+    try:
+        return Settings.model_validate(_merge(data, user))
+    except ValidationError as exc:
+        raise ConfigFileError(_one_line(exc, path)) from None
+
+
+def _normalise_profiles(user: dict[str, Any]) -> dict[str, Any]:
+    """Profile options may be spelt like the flags (``no-ner``) or with ``_``."""
+    profiles = user.get("profiles")
+    if not isinstance(profiles, dict):
+        return user
+    fixed: dict[str, Any] = {}
+    for name, prof in profiles.items():
+        if isinstance(prof, dict) and isinstance(prof.get("options"), dict):
+            prof = {**prof, "options": {str(k).replace("-", "_"): v
+                                        for k, v in prof["options"].items()}}
+        fixed[str(name)] = prof
+    return {**user, "profiles": fixed}
+
+
+_HINTS = {
+    "targets": " (scan targets belong in a profile: profiles: NAME: targets: [...])",
+    "fail_on": " (fail_on belongs in a profile: profiles: NAME: fail_on: high)",
+}
+
+
+def _one_line(exc: ValidationError, path: str | Path) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    key = ".".join(str(p) for p in first["loc"])
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{key}' in {path}{_HINTS.get(key, '')}{more}"
+    return f"invalid value for '{key}' in {path}: {first['msg']}{more}"
+
+
+def user_config_file() -> Path:
+    """The config file read when ``--config`` is not given (if it exists)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("piiscout", appauthor=False)) / "config.yaml"
 
 
 def default_data_dir() -> Path:

@@ -122,3 +122,16 @@ class Review(Base):
     old_status: Mapped[str] = mapped_column(String(16))
     new_status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ItemVersion(Base):
+    """The version of an item last read completely, for incremental scans (migration
+    ``0003_nightly``; used by :mod:`scanner.inventory.versions`)."""
+
+    __tablename__ = "item_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uri_key: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of uri
+    uri: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(64))  # digest of item version + settings
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    seen_at: Mapped[str] = mapped_column(String(40))

@@ -17,6 +17,7 @@ FORMATS: dict[str, str] = {
     "json": "scanner.reports.json_report:write_json",
     "jsonl": "scanner.reports.json_report:write_jsonl",
     "csv": "scanner.reports.csv_report:write",
+    "sarif": "scanner.reports.sarif:write",
 }
 
 

@@ -1,0 +1,262 @@
+"""Incremental scans: item versions in the inventory, and what a skipped item keeps.
+
+An item (a file, an SMB file, an S3 object, a database table and its BLOBs) carries a version
+from its connector (``Item.metadata["version"]``: size + mtime, ETag; ``TableSource.version()``:
+schema + row count + a change marker). The version stored is a digest of that and of everything
+else that decides what a scan of the item finds (classifier settings, limits, policy packs, the
+piiscout version), so changing ``--min-score`` or a policy pack makes every item read again.
+
+Only an item read without any error is given a stored version: an item that failed, was
+truncated or skipped is read again next time.
+
+:class:`Incremental` is the pipeline's ``skip_item`` hook. An item whose stored version equals
+its current one is not read; after the scan, :func:`touch` advances its locations and their
+current findings to the new run (so they stay current and are not resolved), and
+:func:`findings_under` reads them back for the report.
+
+:func:`touch` implements the contract of ``RunRecorder.touch(uris)`` (helper INV's): "an item
+skipped as unchanged has its LocationRow.last_run_id and its findings' last_run_id advanced to
+the current run".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from scanner.inventory.schema import ClauseMapping, FindingAgg, ItemVersion, LocationRow, Run
+from scanner.models import Finding, Location, ScanError, Severity
+
+if TYPE_CHECKING:
+    from scanner.inventory.store import Inventory
+    from scanner.settings import Settings
+
+# A child location of an item: ``a.zip!/b.csv``, ``x.mbox#msg=3``, ``<table>/<column>/row=1``.
+_CHILD_SEPARATORS = ("!", "#", "/")
+_CHUNK = 500
+
+Identity = tuple[str, str, str, str]  # uri, field, entity, value hash (as the store keys them)
+
+__all__ = ["Incremental", "ItemVersion", "findings_of_run", "findings_under", "touch"]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def settings_fingerprint(settings: Settings, packs: Sequence[object]) -> str:
+    """What, besides the item's bytes, decides what its scan finds: the piiscout version, the
+    classifier, limit and database settings, and the policy packs' content (their clauses)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("piiscout")
+    except PackageNotFoundError:
+        ours = "?"
+    facts = {
+        "piiscout": ours,
+        "classify": settings.classify.model_dump(mode="json"),
+        "limits": settings.limits.model_dump(mode="json"),
+        "database": settings.database.model_dump(mode="json"),
+        "packs": sorted(_key(p.model_dump_json()) if hasattr(p, "model_dump_json") else str(p)
+                        for p in packs),
+    }
+    return _key(json.dumps(facts, sort_keys=True))
+
+
+def item_version(walked: object) -> str | None:
+    """The connector's version of an item or unit source, or ``None`` (not skippable)."""
+    meta = getattr(walked, "metadata", None)
+    if meta is not None:
+        v = meta.get("version")
+    else:
+        v = getattr(walked, "version", None)
+    if callable(v):
+        v = v()
+    return str(v) if v else None
+
+
+def is_under(uri: str, item: str) -> bool:
+    return uri == item or (uri.startswith(item) and uri[len(item)] in _CHILD_SEPARATORS)
+
+
+class Incremental:
+    """The ``skip_item`` hook of one scan; :meth:`commit` stores what it saw."""
+
+    def __init__(self, inventory: Inventory, fingerprint: str, *, full: bool = False) -> None:
+        self.inv = inventory
+        self.fingerprint = fingerprint
+        self.full = full
+        self.seen: dict[str, str] = {}  # uri -> version digest, items read in this scan
+        self.unchanged: list[str] = []  # uris not read: same version as last time
+
+    def __call__(self, walked: object) -> bool:
+        return self.skip_item(walked)
+
+    def skip_item(self, walked: object) -> bool:
+        uri = getattr(walked, "uri", None)
+        version = item_version(walked)
+        if not uri or version is None:
+            return False
+        digest = _key(self.fingerprint + "\x1f" + version)
+        if not self.full:
+            with self.inv.session() as s:
+                stored = s.scalar(select(ItemVersion.version)
+                                  .where(ItemVersion.uri_key == _key(uri)))
+            if stored == digest:
+                self.unchanged.append(uri)
+                return True
+        self.seen[uri] = digest
+        return False
+
+    def commit(self, run_id: int, errors: Iterable[ScanError], now: str) -> None:
+        """Store the versions of the items read completely; forget those that failed; advance
+        the unchanged ones to this run (:func:`touch`)."""
+        failed = [e.location for e in errors]
+        by_item: set[str] = set()
+        if failed and self.seen:
+            for loc in failed:
+                for item in _item_prefixes(loc):
+                    if item in self.seen:
+                        by_item.add(item)
+        with self.inv.session.begin() as s:
+            items = list(self.seen.items()) + [(u, None) for u in self.unchanged]
+            for i in range(0, len(items), _CHUNK):
+                chunk = items[i : i + _CHUNK]
+                keys = [_key(u) for u, _ in chunk]
+                rows = {r.uri_key: r for r in s.scalars(
+                    select(ItemVersion).where(ItemVersion.uri_key.in_(keys)))}
+                for (uri, digest), key in zip(chunk, keys, strict=True):
+                    row = rows.get(key)
+                    if digest is None:  # unchanged
+                        if row is not None:
+                            row.run_id, row.seen_at = run_id, now
+                    elif uri in by_item:
+                        if row is not None:
+                            s.delete(row)
+                    elif row is None:
+                        s.add(ItemVersion(uri_key=key, uri=uri, version=digest, run_id=run_id,
+                                          seen_at=now))
+                    else:
+                        row.version, row.run_id, row.seen_at = digest, run_id, now
+        if self.unchanged:
+            touch(self.inv, run_id, self.unchanged, now)
+
+
+def _item_prefixes(location: str) -> Iterable[str]:
+    """The location and every prefix of it that ends before a child separator."""
+    yield location
+    for i in range(len(location) - 1, 0, -1):
+        if location[i] in _CHILD_SEPARATORS:
+            yield location[:i]
+
+
+def _locations_under(s: object, items: Sequence[str]) -> list[tuple[int, int]]:
+    """(location id, its last run id) of every location at or under one of ``items``."""
+    wanted = set(items)
+    out: list[tuple[int, int]] = []
+    for loc_id, uri, last in s.execute(  # type: ignore[attr-defined]
+        select(LocationRow.id, LocationRow.uri, LocationRow.last_run_id)
+    ):
+        if uri in wanted or any(p in wanted for p in _item_prefixes(uri)):
+            out.append((loc_id, last))
+    return out
+
+
+def touch(inv: Inventory, run_id: int, uris: Sequence[str], now: str) -> int:
+    """Advance the locations at or under ``uris`` and their current findings (those the
+    location's last run saw) to ``run_id``. Returns the number of findings advanced."""
+    if not uris:
+        return 0
+    advanced = 0
+    with inv.session.begin() as s:
+        locs = _locations_under(s, uris)
+        by_run: dict[int, list[int]] = {}
+        for loc_id, last in locs:
+            by_run.setdefault(last, []).append(loc_id)
+        for last, ids in by_run.items():
+            if last == run_id:
+                continue
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i : i + _CHUNK]
+                res = s.execute(
+                    update(FindingAgg)
+                    .where(FindingAgg.location_id.in_(chunk), FindingAgg.last_run_id == last)
+                    .values(last_run_id=run_id, last_seen=now)
+                )
+                advanced += res.rowcount or 0
+                s.execute(update(LocationRow).where(LocationRow.id.in_(chunk))
+                          .values(last_run_id=run_id, last_seen=now))
+    return advanced
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One aggregated finding as the inventory holds it, with what a report needs."""
+
+    identity: Identity
+    finding: Finding
+    count: int
+    status: str
+    first_run_id: int
+
+    def occurrences(self) -> list[Finding]:
+        """The finding once per occurrence the inventory counted (lines are not stored)."""
+        return [self.finding] * max(self.count, 1)
+
+
+def _stored(s: object, q: object) -> list[Stored]:
+    rows = s.execute(q).all()  # type: ignore[attr-defined]
+    clauses: dict[int, list[str]] = {}
+    ids = [f.id for f, _ in rows]
+    for i in range(0, len(ids), _CHUNK):
+        for m in s.scalars(  # type: ignore[attr-defined]
+            select(ClauseMapping).where(ClauseMapping.finding_id.in_(ids[i : i + _CHUNK]))
+        ):
+            clauses.setdefault(m.finding_id, []).append(m.clause)
+    out = []
+    for f, uri in rows:
+        finding = Finding(
+            Location(uri, None, f.field or None), f.entity, f.category, f.max_score,
+            Severity(f.severity), f.detector, "unchanged since it was last read", f.preview,
+            f.value_hash, f.linked, tuple(sorted(clauses.get(f.id, ()))), f.source_kind,
+        )
+        out.append(Stored((uri, f.field, f.entity, f.value_hash), finding, f.count, f.status,
+                          f.first_run_id))
+    return out
+
+
+def findings_of_run(inv: Inventory, run_id: int,
+                    keep: Callable[[str], bool] | None = None) -> list[Stored]:
+    """The findings current in run ``run_id`` (recorded or touched by it), optionally only
+    those whose location uri passes ``keep``."""
+    q = (select(FindingAgg, LocationRow.uri)
+         .join(LocationRow, FindingAgg.location_id == LocationRow.id)
+         .where(FindingAgg.last_run_id == run_id)
+         .order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id))
+    with inv.session() as s:
+        rows = _stored(s, q)
+    return [r for r in rows if keep is None or keep(r.identity[0])]
+
+
+def findings_under(inv: Inventory, run_id: int, uris: Sequence[str]) -> list[Stored]:
+    """The current findings of the items ``uris`` (skipped as unchanged) in run ``run_id``."""
+    if not uris:
+        return []
+    wanted = set(uris)
+    return findings_of_run(
+        inv, run_id, lambda u: u in wanted or any(p in wanted for p in _item_prefixes(u))
+    )
+
+
+def previous_run(inv: Inventory, targets: Sequence[str], before: int) -> int | None:
+    """The last completed run before ``before`` over the same targets."""
+    want = json.dumps(list(targets))
+    with inv.session() as s:
+        return s.scalar(select(Run.id).where(Run.id < before, Run.status == "completed",
+                                             Run.targets == want).order_by(Run.id.desc()))
