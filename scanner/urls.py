@@ -30,9 +30,10 @@ SECRET_PARAMS = frozenset({
 })
 MASK = "***"
 
-_HOST = re.compile(
-    r"(?:\[[0-9A-Fa-f:.]+(?:%[\w.~-]+)?\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(?::[0-9]*)?"
-)
+_HOSTNAME = r"(?:\[[0-9A-Fa-f:.]+(?:%[\w.~-]+)?\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)"
+_HOST = re.compile(_HOSTNAME + r"(?::[0-9]*)?")
+# A host with a malformed port: still the end of the user information when nothing better is.
+_LOOSE_HOST = re.compile(_HOSTNAME + r"(?::[^/?#@]*)?")
 _URL_IN_TEXT = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]+")
 
 
@@ -61,8 +62,24 @@ def _host_end(rest: str, start: int) -> int:
     return len(rest)
 
 
-def _valid_host(text: str) -> bool:
-    return bool(text) and _HOST.fullmatch(text) is not None and "@" not in text
+def _valid_host(text: str, pattern: re.Pattern[str] = _HOST) -> bool:
+    return bool(text) and pattern.fullmatch(text) is not None and "@" not in text
+
+
+def _candidates(rest: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """``(index of an '@' followed by a host, index where that URL's query starts or -1)``."""
+    out: list[tuple[int, int]] = []
+    for i, ch in enumerate(rest):
+        if ch != "@":
+            continue
+        end = _host_end(rest, i + 1)
+        if not _valid_host(rest[i + 1 : end], pattern):
+            continue
+        user = rest[:i].split(":", 1)[0]
+        if any(c in user for c in "/?#"):
+            continue
+        out.append((i, rest.find("?", end)))
+    return out
 
 
 def split_userinfo(url: str) -> SplitUrl:
@@ -72,18 +89,7 @@ def split_userinfo(url: str) -> SplitUrl:
         return SplitUrl("", None, None, url)
     if rest.startswith("/") or "@" not in rest:
         return SplitUrl(scheme, None, None, rest)
-    candidates: list[tuple[int, int]] = []  # ('@' index, index where its query starts or -1)
-    for i, ch in enumerate(rest):
-        if ch != "@":
-            continue
-        end = _host_end(rest, i + 1)
-        if not _valid_host(rest[i + 1 : end]):
-            continue
-        user = rest[:i].split(":", 1)[0]
-        if any(c in user for c in "/?#"):
-            continue
-        q = rest.find("?", end)
-        candidates.append((i, q))
+    candidates = _candidates(rest, _HOST) or _candidates(rest, _LOOSE_HOST)
     chosen: int | None = None
     chosen_query = -1
     for i, q in candidates:

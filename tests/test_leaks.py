@@ -1,0 +1,266 @@
+"""The scanner must not become a leak (issue 18): credentials in URLs, field names that are data,
+the installation secret, CSV formulas, sources left exactly as they were.
+
+The end-to-end tests run the installed ``piiscout`` command in a subprocess, so logging at
+``-vv`` is configured exactly as for a user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import require_server
+
+from scanner.urls import parse_db_url, redact_text, redact_url, split_userinfo
+
+PIISCOUT = str(Path(sys.executable).with_name("piiscout"))
+PG_PASSWORD = "4242/S3cretPW"
+MY_PASSWORD = "S3cret#PW"
+
+
+def run_cli(args: list[str], home: Path, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "PIISCOUT_HOME": str(home), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+            **(env or {})}
+    return subprocess.run([PIISCOUT, *args], capture_output=True, text=True, env=full,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def _leaks(secret_parts: list[str], *texts: str | bytes) -> list[str]:
+    out = []
+    for t in texts:
+        s = t.decode("utf-8", "replace") if isinstance(t, bytes) else t
+        out += [p for p in secret_parts if p in s]
+    return out
+
+
+# -- the URL parser and redactor -----------------------------------------------------------------
+REDACT_CASES = [
+    ("postgresql+psycopg://scanner:4242/S3cretPW@host/db", "postgresql+psycopg://host/db"),
+    ("mysql+pymysql://u:S3cret#PW@host/x", "mysql+pymysql://host/x"),
+    ("mysql+pymysql://u:p@ss@host:3307/x", "mysql+pymysql://host:3307/x"),
+    ("postgresql://u:a%2Fb@h:5/db?sslpassword=zz&application_name=x",
+     "postgresql://h:5/db?sslpassword=***&application_name=x"),
+    ("postgresql://u:p/w@host/db?options=a@b", "postgresql://host/db?options=a@b"),
+    ("http://KEY:SECRET@127.0.0.1:9000", "http://127.0.0.1:9000"),
+    ("https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&X-Amz-Credential=AKIA1/x&v=1#f",
+     "https://b.s3.amazonaws.com/k?X-Amz-Signature=***&X-Amz-Credential=***&v=1#f"),
+    ("https://api.example.com/x?token=t0k&api_key=k3y&page=2",
+     "https://api.example.com/x?token=***&api_key=***&page=2"),
+    ("smb://bob:pa@ss/w#rd@files:4450/share/HR", "smb://files:4450/share/HR"),
+    # nothing to remove: unchanged
+    ("s3://bucket/a@b.txt", "s3://bucket/a@b.txt"),
+    ("sqlite:///data/a@b.db", "sqlite:///data/a@b.db"),
+    ("mbox:///archive/x.mbox#msg=3", "mbox:///archive/x.mbox#msg=3"),
+    ("/plain/path/u:p@h", "/plain/path/u:p@h"),
+    ("https://example.com/search?q=jane&page=1", "https://example.com/search?q=jane&page=1"),
+]
+
+
+@pytest.mark.parametrize(("url", "want"), REDACT_CASES)
+def test_redact_url(url: str, want: str) -> None:
+    assert redact_url(url) == want
+
+
+@pytest.mark.parametrize(("url", "user", "password", "host", "port", "database"), [
+    ("postgresql+psycopg://scanner:4242/S3cretPW@db.internal/crm", "scanner", PG_PASSWORD,
+     "db.internal", None, "crm"),
+    ("mysql+pymysql://u:S3cret#PW@host/x", "u", MY_PASSWORD, "host", None, "x"),
+    ("mysql+pymysql://u:p@ss:w?rd@host:3307/x", "u", "p@ss:w?rd", "host", 3307, "x"),
+    ("postgresql://u:a%2Fb%40c@h:5/db", "u", "a/b@c", "h", 5, "db"),
+    ("postgresql://h/db", None, None, "h", None, "db"),
+    ("sqlite:////tmp/a@b.db", None, None, None, None, "/tmp/a@b.db"),
+])
+def test_parse_db_url_takes_any_password(url: str, user: str | None, password: str | None,
+                                         host: str | None, port: int | None,
+                                         database: str) -> None:
+    parsed = parse_db_url(url)
+    assert (parsed.username, parsed.password, parsed.host, parsed.port, parsed.database) == (
+        user, password, host, port, database)
+
+
+def test_parse_db_url_error_never_quotes_the_password() -> None:
+    with pytest.raises(ValueError) as err:
+        parse_db_url("postgresql://u:S3cretPW@host:notaport/db")
+    assert "S3cretPW" not in str(err.value) and "u:" not in str(err.value)
+
+
+def test_split_userinfo_needs_a_host_after_the_at() -> None:
+    assert split_userinfo("s3://bucket/x:y@z.txt").username is None  # a key, not credentials
+    assert split_userinfo("ftp://a:b@/x").username is None  # no host after the '@'
+
+
+def test_redact_text_removes_urls_and_secrets() -> None:
+    text = "Could not connect to http://KEY:SECRET@10.0.0.1:9/b (user KEY)"
+    out = redact_text(text, "KEY", "SECRET")
+    assert "SECRET" not in out and "KEY" not in out and "http://10.0.0.1:9/b" in out
+
+
+# -- end to end through the CLI ------------------------------------------------------------------
+def _report_and_inventory(tmp: Path, target: str, extra: list[str] | None = None,
+                          env: dict[str, str] | None = None) -> tuple[
+                              subprocess.CompletedProcess[str], dict, bytes, list[str]]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    report, inv = tmp / "report.json", tmp / "inv.db"
+    res = run_cli(["scan", target, "--no-ner", "--workers", "1", "--no-progress", "-vv",
+                   "--format", "json", "-o", str(report), "--db", f"sqlite:///{inv}",
+                   *(extra or [])], tmp / "home", env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    data = json.loads(report.read_text())
+    with sqlite3.connect(inv) as conn:
+        stored = [t for (r,) in conn.execute("select targets from runs") for t in json.loads(r)]
+    return res, data, inv.read_bytes(), stored
+
+
+@pytest.fixture()
+def pg_with_password() -> Iterator[str]:
+    """The test PostgreSQL role with the password ``4242/S3cretPW`` for the test's duration."""
+    import sqlalchemy as sa
+
+    url = require_server("PIISCOUT_TEST_PG_URL")
+    parsed = parse_db_url(url)
+    table = f"leak_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(parsed)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"create table {table} (id int primary key, email text)"))
+        conn.execute(sa.text(f"insert into {table} values (1, 'pg.person@example.org')"))
+        conn.execute(sa.text(f"alter role {parsed.username} password '{PG_PASSWORD}'"))
+    engine.dispose()
+    try:
+        yield (f"postgresql+psycopg://{parsed.username}:{PG_PASSWORD}@{parsed.host}:{parsed.port}"
+               f"/{parsed.database}")
+    finally:
+        engine = sa.create_engine(parsed.set(password=PG_PASSWORD))
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"alter role {parsed.username} password '{parsed.password}'"))
+            conn.execute(sa.text(f"drop table {table}"))
+        engine.dispose()
+
+
+def test_postgres_password_with_slash_end_to_end(tmp_path: Path, pg_with_password: str) -> None:
+    res, report, inventory, stored = _report_and_inventory(
+        tmp_path, pg_with_password, ["--include", "public/leak_*"])
+    entities = {f["entity"] for f in report["findings"]}
+    assert "EMAIL_ADDRESS" in entities  # it connected with that password
+    assert report["errors"] == []
+    parts = [PG_PASSWORD, "S3cretPW", "4242/", "4242%2F"]
+    assert not _leaks(parts, res.stdout, res.stderr, json.dumps(report), inventory)
+    assert report["scan"]["targets"] == [redact_url(pg_with_password)]
+    assert redact_url(pg_with_password) in stored
+
+
+def test_mysql_password_with_hash_never_shown(tmp_path: Path) -> None:
+    url = os.environ.get("PIISCOUT_TEST_MYSQL_URL")
+    # A closed port: the connection fails and the error is recorded, without the password.
+    target = f"mysql+pymysql://scanner:{MY_PASSWORD}@127.0.0.1:1/crm"
+    res, report, inventory, stored = _report_and_inventory(tmp_path, target)
+    assert [e["kind"] for e in report["errors"]] == ["unreadable"]
+    assert report["errors"][0]["location"] == "mysql://127.0.0.1:1"
+    assert "Traceback" not in res.stderr
+    parts = [MY_PASSWORD, "S3cret", "scanner:"]
+    assert not _leaks(parts, res.stdout, res.stderr, json.dumps(report), inventory)
+    assert report["scan"]["targets"] == ["mysql+pymysql://127.0.0.1:1/crm"]
+    del url
+
+
+@pytest.fixture()
+def mysql_with_password() -> Iterator[str]:
+    import sqlalchemy as sa
+
+    url = require_server("PIISCOUT_TEST_MYSQL_URL")
+    parsed = parse_db_url(url)
+    engine = sa.create_engine(parsed)
+    with engine.begin() as conn:
+        conn.execute(sa.text("create table if not exists leak_people (id int primary key, "
+                             "email varchar(100))"))
+        conn.execute(sa.text("replace into leak_people values (1, 'my.person@example.org')"))
+        conn.execute(sa.text(f"set password = password('{MY_PASSWORD}')"))
+    engine.dispose()
+    try:
+        yield (f"mysql+pymysql://{parsed.username}:{MY_PASSWORD}@{parsed.host}:{parsed.port}"
+               f"/{parsed.database}")
+    finally:
+        engine = sa.create_engine(parsed.set(password=MY_PASSWORD))
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"set password = password('{parsed.password}')"))
+            conn.execute(sa.text("drop table leak_people"))
+        engine.dispose()
+
+
+def test_mysql_password_with_hash_end_to_end(tmp_path: Path, mysql_with_password: str) -> None:
+    res, report, inventory, stored = _report_and_inventory(
+        tmp_path, mysql_with_password, ["--include", "*/leak_people"])
+    assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
+    assert report["errors"] == []
+    assert not _leaks([MY_PASSWORD, "S3cret"], res.stdout, res.stderr, json.dumps(report),
+                      inventory)
+
+
+S3_KEY_ID = "AKIAPIISCOUTLEAKTEST1"
+S3_SECRET = "leak/Test+Secret=Key"
+
+
+def test_s3_endpoint_credentials_never_in_errors(tmp_path: Path) -> None:
+    env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_DEFAULT_REGION": "us-east-1"}
+    res, report, inventory, _ = _report_and_inventory(
+        tmp_path, "s3://bucket/prefix", ["--endpoint-url", "http://KEYID42:SECRET42@127.0.0.1:1"],
+        env)
+    assert [e["kind"] for e in report["errors"]] == ["unreadable"]
+    assert "127.0.0.1:1" in report["errors"][0]["message"]  # the message still says where
+    assert not _leaks(["KEYID42", "SECRET42"], res.stdout, res.stderr, json.dumps(report),
+                      inventory)
+
+
+def test_s3_access_key_never_logged_at_vv(tmp_path: Path) -> None:
+    import boto3
+
+    endpoint = require_server("PIISCOUT_TEST_S3_ENDPOINT")
+    keys = {"aws_access_key_id": S3_KEY_ID, "aws_secret_access_key": S3_SECRET}
+    name = f"leaks-{uuid.uuid4().hex[:10]}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys)
+    client.create_bucket(Bucket=name)
+    client.put_object(Bucket=name, Key="a.txt", Body=b"write to s3.person@example.org\n")
+    try:
+        env = {"AWS_ACCESS_KEY_ID": S3_KEY_ID, "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+               "AWS_DEFAULT_REGION": "us-east-1"}
+        res, report, inventory, _ = _report_and_inventory(
+            tmp_path, f"s3://{name}/", ["--endpoint-url", endpoint], env)
+        assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
+        assert "DEBUG" in res.stderr  # -vv does log
+        assert not _leaks([S3_KEY_ID, S3_SECRET], res.stdout, res.stderr, json.dumps(report),
+                          inventory)
+        # The same key pair given in --endpoint-url works, and is never shown either.
+        host = endpoint.split("://", 1)[1]
+        res, report, inventory, _ = _report_and_inventory(
+            tmp_path / "again", f"s3://{name}/",
+            ["--endpoint-url", f"http://{S3_KEY_ID}:{S3_SECRET}@{host}"],
+            {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+             "AWS_DEFAULT_REGION": "us-east-1"})
+        assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
+        assert not _leaks([S3_KEY_ID, S3_SECRET], res.stdout, res.stderr, json.dumps(report),
+                          inventory)
+    finally:
+        client.delete_object(Bucket=name, Key="a.txt")
+        client.delete_bucket(Bucket=name)
+
+
+def test_smb_target_with_special_password_is_parsed_and_hidden() -> None:
+    from connectors.smb import SmbConnector, public_uri
+    from scanner.settings import Settings
+
+    target = "smb://bob:pa@ss/w#rd@files.example:4450/share/HR"
+    conn = SmbConnector(target, Settings())
+    assert (conn.host, conn.port, conn.share, conn.base) == ("files.example", 4450, "share",
+                                                             ["HR"])
+    assert conn._credentials_nonprompt()[1] == "pa@ss/w#rd"
+    assert public_uri(target) == "smb://files.example:4450/share/HR"
+    assert conn._secret_free(RuntimeError("login pa@ss/w#rd for bob failed")) == (
+        "RuntimeError: login *** for *** failed")
