@@ -264,3 +264,115 @@ def test_smb_target_with_special_password_is_parsed_and_hidden() -> None:
     assert public_uri(target) == "smb://files.example:4450/share/HR"
     assert conn._secret_free(RuntimeError("login pa@ss/w#rd for bob failed")) == (
         "RuntimeError: login *** for *** failed")
+
+
+# -- the installation secret ---------------------------------------------------------------------
+BAD_SECRETS = [
+    ("empty", b""),
+    ("one byte", b"ab\n"),
+    ("31 bytes", b"ab" * 31 + b"\n"),
+    ("not hex", b"this is not a secret key at all, but it is long enough to pass\n"),
+    ("binary", bytes(range(256)) * 2),
+    ("huge", b"ab" * 100_000),
+]
+
+
+@pytest.mark.parametrize(("label", "content"), BAD_SECRETS, ids=[b[0] for b in BAD_SECRETS])
+def test_bad_secret_is_refused_and_kept(tmp_path: Path, label: str, content: bytes) -> None:
+    from scanner.redact import SecretError, load_or_create_secret
+
+    (tmp_path / "secret.key").write_bytes(content)
+    with pytest.raises(SecretError) as err:
+        load_or_create_secret(tmp_path)
+    assert err.value.exit_code == 2 and "\n" not in err.value.message
+    assert "secret rotate" in err.value.message
+    assert (tmp_path / "secret.key").read_bytes() == content  # never regenerated over it
+
+
+def test_good_secret_is_accepted(tmp_path: Path) -> None:
+    from scanner.redact import load_or_create_secret
+
+    (tmp_path / "secret.key").write_text("0f" * 32 + "\n")
+    assert load_or_create_secret(tmp_path) == bytes.fromhex("0f" * 32)
+
+
+def test_secret_directory_or_unreadable_is_refused(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.redact import SecretError, load_or_create_secret, read_secret
+
+    (tmp_path / "d" / "secret.key").mkdir(parents=True)
+    with pytest.raises(SecretError, match="is a directory"):
+        load_or_create_secret(tmp_path / "d")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(SecretError, match="not a directory"):
+        load_or_create_secret(tmp_path / "afile")  # PIISCOUT_HOME pointing at a file
+    with pytest.raises(SecretError, match="cannot read"):
+        read_secret(tmp_path / "afile" / "secret.key")  # NotADirectoryError, a real OSError
+    # Root reads any file whatever its mode, so a permission error is simulated here only.
+    (tmp_path / "e").mkdir()
+    (tmp_path / "e" / "secret.key").write_text("0f" * 32)
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(SecretError, match="Permission denied"):
+        load_or_create_secret(tmp_path / "e")
+
+
+def test_secret_created_once_under_concurrency(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scanner.redact import load_or_create_secret
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: load_or_create_secret(tmp_path / "home"), range(32)))
+    assert len(keys) == 1 and len(keys.pop()) == 32
+    assert [p.name for p in (tmp_path / "home").iterdir()] == ["secret.key"]  # no temp files
+
+
+def test_cli_refuses_a_short_secret_with_one_line(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "secret.key").write_bytes(b"")
+    (tmp_path / "a.txt").write_text("mail jane.roe@example.org\n")
+    for fmt in ("json", "jsonl"):
+        res = run_cli(["scan", str(tmp_path / "a.txt"), "--no-ner", "--workers", "1",
+                       "--format", fmt, "--no-inventory"], home)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.strip().count("\n") == 0 and "Traceback" not in res.stderr
+        assert "secret rotate" in res.stderr
+    assert (home / "secret.key").read_bytes() == b""
+    res = run_cli(["secret", "check"], home)
+    assert res.returncode == 2 and "fewer than the 32" in res.stderr
+
+
+def test_secret_rotate(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (tmp_path / "a.txt").write_text("mail jane.roe@example.org\n")
+    res = run_cli(["scan", str(tmp_path / "a.txt"), "--no-ner", "--workers", "1",
+                   "--format", "json"], home)
+    assert res.returncode == 0, res.stderr
+    old = (home / "secret.key").read_bytes()
+    def find() -> list[dict]:
+        res = subprocess.run([PIISCOUT, "subject", "find", "-", "--format", "json"],
+                             input="jane.roe@example.org\n", capture_output=True, text=True,
+                             env={**os.environ, "PIISCOUT_HOME": str(home)})
+        assert res.returncode == 0, res.stderr
+        return json.loads(res.stdout)["matches"]
+
+    assert len(find()) == 1
+    # Refused at the prompt: nothing changes.
+    res = subprocess.run([PIISCOUT, "secret", "rotate"], input="n\n", capture_output=True,
+                         text=True, env={**os.environ, "PIISCOUT_HOME": str(home)})
+    assert res.returncode == 1 and "will stop matching" in res.stderr
+    assert (home / "secret.key").read_bytes() == old
+    res = run_cli(["secret", "rotate", "--yes"], home)
+    assert res.returncode == 0, res.stderr
+    new = (home / "secret.key").read_bytes()
+    assert new != old and len(bytes.fromhex(new.decode().strip())) == 32
+    assert (home / "secret.key").stat().st_mode & 0o777 == 0o600
+    assert (home / "inventory.sqlite").exists()
+    assert find() == []  # the hashes recorded before no longer match
+    res = run_cli(["secret", "rotate", "--yes", "--clear-inventory"], home)
+    assert res.returncode == 0 and not (home / "inventory.sqlite").exists()
