@@ -376,3 +376,64 @@ def test_secret_rotate(tmp_path: Path) -> None:
     assert find() == []  # the hashes recorded before no longer match
     res = run_cli(["secret", "rotate", "--yes", "--clear-inventory"], home)
     assert res.returncode == 0 and not (home / "inventory.sqlite").exists()
+
+
+# -- CSV formula injection -----------------------------------------------------------------------
+@pytest.mark.parametrize(("cell", "want"), [
+    ('=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
+    ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("\uff1d1+1", "'\uff1d1+1"),
+    # left alone
+    ("file:///a/b.csv", "file:///a/b.csv"),
+    ("j***@e***.org", "j***@e***.org"),
+    ("a=b", "a=b"),
+    ("", ""),
+    (42, 42),
+    (-1.5, -1.5),
+])
+def test_csv_cells_are_neutralised(cell: object, want: object) -> None:
+    from scanner.reports.csv_report import neutralise
+
+    assert neutralise(cell) == want
+
+
+def test_scan_csv_report_neutralises_formulas(tmp_path: Path) -> None:
+    import csv
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / '=HYPERLINK("http:evil.example","x").txt').write_text("mail jane.roe@example.org\n")
+    (src / "people.csv").write_text('=HYPERLINK("x"),+note,-email\na,b,john.doe@example.org\n')
+    out = tmp_path / "r.csv"
+    res = run_cli(["scan", str(src), "--no-ner", "--workers", "1", "--format", "csv", "-o",
+                   str(out), "--no-inventory"], tmp_path / "home")
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.reader(out.open(newline="")))
+    assert len(rows) >= 3
+    cells = [c for row in rows[1:] for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'-email" in cells  # the header became a field name, neutralised
+
+
+def test_inventory_csv_neutralises_formulas() -> None:
+    import csv
+    import io
+
+    from scanner.inventory.views import CategoryGap, ClauseGap, Gaps, Group, InventoryReport
+    from scanner.reports.inventory_csv import write
+
+    gaps = Gaps(packs=("p",), uncovered=(CategoryGap("*", "=cat", ("@E",), 1, 1),), per_pack=(),
+                unused_clauses=(ClauseGap("p/-c", "+title"),))
+    report = InventoryReport(by="clause", groups=(Group(key="=HYPERLINK(1)", title="@t",
+                                                        sources={"-s"}),),
+                             gaps=gaps, packs=(("p", "P"),), generated_at="now", database="x",
+                             findings=1)
+    for show in ("inventory", "gaps"):
+        buf = io.StringIO()
+        write(InventoryReport(**{**report.__dict__, "show": show}), buf)
+        cells = [c for row in list(csv.reader(io.StringIO(buf.getvalue())))[1:] for c in row]
+        assert cells and not [c for c in cells if c[:1] in "=+-@"], cells
