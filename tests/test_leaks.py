@@ -436,4 +436,4 @@ def test_inventory_csv_neutralises_formulas() -> None:
         buf = io.StringIO()
         write(InventoryReport(**{**report.__dict__, "show": show}), buf)
         cells = [c for row in list(csv.reader(io.StringIO(buf.getvalue())))[1:] for c in row]
-        assert cells and not [c for c in cells if c[:1] in "=+-@"], cells
+        assert cells and not [c for c in cells if c and c[0] in "=+-@"], cells
