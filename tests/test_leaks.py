@@ -437,3 +437,106 @@ def test_inventory_csv_neutralises_formulas() -> None:
         write(InventoryReport(**{**report.__dict__, "show": show}), buf)
         cells = [c for row in list(csv.reader(io.StringIO(buf.getvalue())))[1:] for c in row]
         assert cells and not [c for c in cells if c and c[0] in "=+-@"], cells
+
+
+# -- sources stay exactly as they were -----------------------------------------------------------
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def _listing(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every entry under ``root`` (and ``root`` itself) with its size, mtime and mode."""
+    out = {}
+    for p in [root, *sorted(root.rglob("*"))]:
+        st = p.lstat()
+        out[str(p.relative_to(root))] = (st.st_size, st.st_mtime_ns, st.st_mode)
+    return out
+
+
+def _mail(sender: str, body: str) -> bytes:
+    return (f"From: {sender}\nTo: office@example.com\nSubject: hi\n"
+            f"Message-ID: <{uuid.uuid4().hex}@example.com>\n\n{body}\n").encode()
+
+
+def _wal_db(path: Path, live: bool) -> sqlite3.Connection | None:
+    conn = sqlite3.connect(path)
+    conn.execute("pragma journal_mode=wal")
+    conn.execute("create table customer (id integer primary key, email text)")
+    conn.execute("insert into customer (email) values ('wal.one@example.org')")
+    conn.commit()
+    if not live:
+        conn.close()
+        return None
+    conn.execute("pragma wal_autocheckpoint=0")
+    conn.execute("insert into customer (email) values ('wal.two@example.org')")
+    conn.commit()
+    return conn  # kept open: the rows are in crm.db-wal only
+
+
+@pytest.fixture()
+def sources(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "sources"
+    (root / "folder" / "sub").mkdir(parents=True)
+    (root / "folder" / "note.txt").write_text("write to folder.person@example.org\n")
+    (root / "folder" / "sub" / "people.csv").write_text("name,email\nJane Roe,jr@example.org\n")
+    import zipfile
+
+    with zipfile.ZipFile(root / "folder" / "bundle.zip", "w") as z:
+        z.writestr("inner.txt", "zip.person@example.org\n")
+    (root / "mail").mkdir()
+    (root / "mail" / "box.mbox").write_bytes(
+        b"From a@b Thu Jan  1 00:00:00 2024\n" + _mail("mbox.person@example.org", "hello")
+        + b"\nFrom a@b Thu Jan  1 00:00:00 2024\n" + _mail("mbox.two@example.org", "again"))
+    md = root / "mail" / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (md / sub).mkdir(parents=True)
+    (md / "cur" / "1700000000.M1.host:2,S").write_bytes(_mail("md.person@example.org", "x"))
+    (root / "mail" / "one.eml").write_bytes(_mail("eml.person@example.org", "y"))
+    (root / "db").mkdir()
+    _wal_db(root / "db" / "closed.db", live=False)
+    live = _wal_db(root / "db" / "crm.db", live=True)
+    corpus = root / "corpus"
+    corpus.mkdir()
+    if CORPUS.is_dir():  # copies in the test's own folder, never in the repository
+        import shutil
+
+        for rel in ("mail/pst/go-pst_support.pst", "mail/msg/fnf.msg"):
+            src = next(CORPUS.rglob(Path(rel).name), None)
+            if src is not None:
+                shutil.copy2(src, corpus / src.name)
+    yield root
+    assert live is not None
+    live.close()
+
+
+def test_scanning_changes_nothing_beside_the_sources(tmp_path: Path, sources: Path) -> None:
+    before = _listing(sources)
+    parent_before = sorted(p.name for p in tmp_path.iterdir())
+    targets = [
+        str(sources / "folder"),
+        f"mbox://{sources / 'mail' / 'box.mbox'}",
+        f"maildir://{sources / 'mail' / 'Maildir'}",
+        str(sources / "mail"),  # the .eml and the mbox read as files too
+        f"sqlite:///{sources / 'db' / 'closed.db'}",
+        f"sqlite:///{sources / 'db' / 'crm.db'}",
+        str(sources / "corpus"),
+    ]
+    pst = sources / "corpus" / "go-pst_support.pst"
+    if pst.exists():
+        targets.append(f"pst://{pst}")
+    report = tmp_path / "r.json"
+    res = run_cli(["scan", *targets, "--no-ner", "--workers", "1", "--format", "json", "-o",
+                   str(report), "--db", f"sqlite:///{tmp_path / 'inv.db'}"], tmp_path / "home")
+    assert res.returncode == 0, res.stderr[-2000:]
+    data = json.loads(report.read_text())
+    uris = " ".join(f["location"]["uri"] for f in data["findings"])
+    for part in ("note.txt", "people.csv", "bundle.zip!/inner.txt", "crm.db/main/customer",
+                 "closed.db/main/customer", "mbox://", "maildir://", "one.eml"):
+        assert part in uris, part
+    if pst.exists():
+        assert "pst://" in uris
+    shares = [f.get("attributes", {}).get("sampled") for f in data["findings"]
+              if "crm.db" in f["location"]["uri"]]
+    assert shares == [2]  # the row that is only in the live WAL was read too
+    assert _listing(sources) == before  # no -wal/-shm, no temp file, no mtime changed
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*parent_before, "r.json",
+                                                                 "inv.db", "home"])
