@@ -49,7 +49,9 @@ def extract_docx(item: Item, settings: Settings) -> Iterator[Extracted]:
         yield from _docx_part(item, package, main, builder, None, namer)
         yield from package.errors()
         others = sorted((n for n in package.names
-                         if re.fullmatch(r"word/(header|footer)\d*\.xml", n)), key=_natural)
+                         if re.fullmatch(r"word/(header|footer)\d*\.xml", n)),
+                        key=lambda n: (_natural(n.replace("header", "").replace("footer", "")),
+                                       "footer" in n))
         for name in others:
             yield from _docx_part(item, package, name, builder, "header/footer", namer)
             yield from package.errors()
@@ -99,9 +101,10 @@ def _docx_part(item: Item, package: Package, name: str, builder: ProseBuilder,
             text = "".join(paragraphs.pop())
             if cells:
                 cells[-1].append(text)
+                elem.clear()  # its siblings (the cell's properties) are still needed
             else:  # a paragraph, or a text box inside one: a line of its own
                 yield from builder.add(text, field=field)
-            clear(elem)
+                clear(elem)
         elif tag == "tc" and depth == 1 and cells and rows:
             span = 1
             for child in elem:

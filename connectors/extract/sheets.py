@@ -35,11 +35,11 @@ _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 
 
 
 class SharedStrings:
-    """The workbook's shared strings in one UTF-8 buffer plus offsets (5 bytes per short one)."""
+    """The workbook's shared strings in one UTF-8 buffer plus a 4-byte offset each."""
 
     def __init__(self) -> None:
         self._data = bytearray()
-        self._ends = array("Q")
+        self._ends = array("I")  # offsets stay under SHARED_CHARS_MAX + one string
         self.complete = True
 
     def __len__(self) -> int:
