@@ -107,6 +107,9 @@ class Package:
         info = self._infos.get(name)
         if info is None:
             return None
+        if time.monotonic() > self.deadline:  # the time of the whole package is spent
+            raise ItemError("timeout", f"package not read within {PACKAGE_SECONDS:g} s",
+                            self.item.uri)
         problem = self._guard.refuse(name, info.file_size, info.compress_size)
         if problem is None and info.flag_bits & 0x1:
             problem = ScanError(self.uri(name), "encrypted", "encrypted package part")
