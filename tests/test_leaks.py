@@ -540,3 +540,74 @@ def test_scanning_changes_nothing_beside_the_sources(tmp_path: Path, sources: Pa
     assert _listing(sources) == before  # no -wal/-shm, no temp file, no mtime changed
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*parent_before, "r.json",
                                                                  "inv.db", "home"])
+
+
+# -- field names that are data -------------------------------------------------------------------
+@pytest.mark.parametrize(("key", "is_value"), [
+    ("jane.roe@example.org", True),
+    ("Jane Roe", True),
+    ("Mary-Ann O'Neil", True),
+    ("+44 20 7946 0958", True),
+    ("4111111111111111", True),
+    ("203.0.113.7", True),
+    ("38400000-8cf0-11bd-b23e-10b96e40000d", True),
+    ("2024-03-01", True),
+    # names
+    ("email", False),
+    ("First Name", False),
+    ("Email Address", False),
+    ("Order Total", False),
+    ("Postal Code", False),
+    ("Start Date", False),
+    ("customer_id", False),
+    ("address_line2", False),
+    ("col2023", False),
+    ("items[0]", False),
+    ("Jane", False),
+    ("id", False),
+    ("Data Protection Officer", False),
+])
+def test_field_name_shape(key: str, is_value: bool) -> None:
+    from connectors.extract.fields import looks_like_value
+
+    assert looks_like_value(key) is is_value
+
+
+def test_field_names_that_are_data_never_appear_in_clear(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "users.json").write_text(json.dumps(
+        {"users": {"jane.roe@example.org": {"plan": "gold", "phone": "+44 20 7946 0958"},
+                   "john.smith@example.com": {"plan": "silver"}}}))
+    (src / "hours.csv").write_text("Jane Roe,John Smith\n7,8\n6,5\n")
+    (src / "plain.csv").write_text("name,email\nAnn Lee,ann.lee@example.org\n")
+    home = tmp_path / "home"
+    db = f"sqlite:///{tmp_path / 'inv.db'}"
+    res = run_cli(["scan", str(src), "--no-ner", "--workers", "1", "--format", "jsonl",
+                   "--db", db], home)
+    assert res.returncode == 0, res.stderr
+    listed = run_cli(["findings", "list", "--db", db, "--format", "json"], home)
+    table = run_cli(["findings", "list", "--db", db], home)
+    inventory = (tmp_path / "inv.db").read_bytes()
+    clear = ["jane.roe@example.org", "john.smith@example.com", "Jane Roe", "John Smith",
+             "jane.roe", "John"]
+    for text in (res.stdout, listed.stdout, table.stdout, inventory):
+        assert not _leaks(clear, text)
+    findings = [json.loads(line) for line in res.stdout.splitlines()
+                if json.loads(line).get("type") == "finding"]
+    fields = {f["location"]["field"] for f in findings if "users.json" in f["location"]["uri"]}
+    # the phone under the e-mail key: its path carries the masked key and its keyed hash
+    assert any(f and f.startswith("users.<j***@e***.org #") and f.endswith(">.phone")
+               for f in fields), fields
+    # the keys themselves are findings, masked and hashed like any value
+    from scanner.redact import load_or_create_secret, value_hash
+
+    secret = load_or_create_secret(home)
+    hashes = {f["value_hash"] for f in findings}
+    assert value_hash(secret, "EMAIL_ADDRESS", "jane.roe@example.org") in hashes
+    assert value_hash(secret, "EMAIL_ADDRESS", "john.smith@example.com") in hashes
+    hours = {f["location"]["field"] for f in findings if "hours.csv" in f["location"]["uri"]}
+    assert not _leaks(["Jane", "John"], json.dumps(sorted(map(str, hours))))
+    # an ordinary header stays a name
+    assert "email" in {f["location"]["field"] for f in findings
+                       if "plain.csv" in f["location"]["uri"]}
