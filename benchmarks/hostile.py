@@ -16,7 +16,9 @@ The generators are also imported by the tests:
 * :func:`xlsx_shared_strings_bomb` -- a small .xlsx whose ``sharedStrings.xml`` inflates to
   hundreds of MB, with a second sheet of inline strings;
 * :func:`odt_bomb` -- an .odt whose ``content.xml`` inflates to 600 MB;
-* :func:`xlsx_stale_dimension` -- an .xlsx declaring ``A1:A2`` with an e-mail in D10.
+* :func:`xlsx_stale_dimension` -- an .xlsx declaring ``A1:A2`` with an e-mail in D10;
+* :func:`docx_large` -- a .docx inside every limit (80 MB of varied text), to show that memory
+  does not grow with the size of a part that is read.
 """
 
 from __future__ import annotations
@@ -163,6 +165,41 @@ def odt_bomb(path: Path, inflated: int = 600 * MB) -> Path:
     return path
 
 
+def docx_large(path: Path, inflated: int = 80 * MB) -> Path:
+    """A .docx within the limits but large: ``inflated`` bytes of varied paragraphs (it
+    compresses about 4:1, under max_ratio), one e-mail per 1,000 paragraphs."""
+    import io
+    import random
+
+    import docx
+
+    rng = random.Random(18)
+    words = [f"w{rng.randrange(10**6):06d}" for _ in range(20000)]
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    with zipfile.ZipFile(buf) as src, _deflated(path) as z:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                z.writestr(info, src.read(info))
+                continue
+            head, _, tail = src.read(info).decode().partition("<w:body>")
+            zi = zipfile.ZipInfo(info.filename, (2024, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            with z.open(zi, "w", force_zip64=True) as out:
+                out.write((head + "<w:body>").encode())
+                written, n = 0, 0
+                while written < inflated:
+                    n += 1
+                    text = " ".join(rng.choices(words, k=40))
+                    if n % 1000 == 0:
+                        text += f" person{n}@example.org"
+                    chunk = f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>".encode()
+                    out.write(chunk)
+                    written += len(chunk)
+                out.write(tail.encode())
+    return path
+
+
 def xlsx_stale_dimension(path: Path) -> Path:
     """Declares ``A1:A2`` but has a cell in D10 holding an e-mail."""
     rows = (inline_row(1, {"A": "note"}) + inline_row(2, {"A": "x"})
@@ -176,6 +213,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "xlsx-shared-strings": lambda d: xlsx_shared_strings_bomb(d / "strings.xlsx"),
     "odt-600MB-content": lambda d: odt_bomb(d / "bomb.odt"),
     "xlsx-stale-dimension": lambda d: xlsx_stale_dimension(d / "stale.xlsx"),
+    "docx-80MB-within-limits": lambda d: docx_large(d / "large.docx"),
 }
 
 _CHILD = r"""
