@@ -38,6 +38,18 @@ FILE_ATTRIBUTE_REPARSE_POINT = 0x400
 DEFAULT_PORT = 445
 
 
+# smbprotocol logs the user name at INFO and whole messages (NTLM exchanges included) at DEBUG.
+QUIET_LOGGERS = ("smbprotocol", "smbclient", "spnego")
+
+
+def quiet_smb_logging() -> None:
+    """Keep the SMB libraries at WARNING or above, whatever ``-v``/``-vv`` set."""
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
 def public_uri(target: str) -> str:
     """``target`` without user, password, query or fragment."""
     parts = urlsplit(split_userinfo(target).without_userinfo())
@@ -75,6 +87,7 @@ class SmbConnector:
         self._password = split.password or None
         self._cache: dict[str, Any] = {}
         self._registered = False
+        quiet_smb_logging()
 
     # -- credentials and connection ---------------------------------------------------------
 

@@ -31,7 +31,7 @@ def run_cli(args: list[str], home: Path, env: dict[str, str] | None = None,
     full = {**os.environ, "PIISCOUT_HOME": str(home), "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
             **(env or {})}
     return subprocess.run([PIISCOUT, *args], capture_output=True, text=True, env=full,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+                          timeout=timeout, stdin=subprocess.DEVNULL, check=False)
 
 
 def _leaks(secret_parts: list[str], *texts: str | bytes) -> list[str]:
@@ -161,7 +161,7 @@ def test_mysql_password_with_hash_never_shown(tmp_path: Path) -> None:
     url = os.environ.get("PIISCOUT_TEST_MYSQL_URL")
     # A closed port: the connection fails and the error is recorded, without the password.
     target = f"mysql+pymysql://scanner:{MY_PASSWORD}@127.0.0.1:1/crm"
-    res, report, inventory, stored = _report_and_inventory(tmp_path, target)
+    res, report, inventory, _stored = _report_and_inventory(tmp_path, target)
     assert [e["kind"] for e in report["errors"]] == ["unreadable"]
     assert report["errors"][0]["location"] == "mysql://127.0.0.1:1"
     assert "Traceback" not in res.stderr
@@ -196,7 +196,7 @@ def mysql_with_password() -> Iterator[str]:
 
 
 def test_mysql_password_with_hash_end_to_end(tmp_path: Path, mysql_with_password: str) -> None:
-    res, report, inventory, stored = _report_and_inventory(
+    res, report, inventory, _stored = _report_and_inventory(
         tmp_path, mysql_with_password, ["--include", "*/leak_people"])
     assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
     assert report["errors"] == []
@@ -354,17 +354,18 @@ def test_secret_rotate(tmp_path: Path) -> None:
                    "--format", "json"], home)
     assert res.returncode == 0, res.stderr
     old = (home / "secret.key").read_bytes()
+
     def find() -> list[dict]:
         res = subprocess.run([PIISCOUT, "subject", "find", "-", "--format", "json"],
                              input="jane.roe@example.org\n", capture_output=True, text=True,
-                             env={**os.environ, "PIISCOUT_HOME": str(home)})
+                             env={**os.environ, "PIISCOUT_HOME": str(home)}, check=False)
         assert res.returncode == 0, res.stderr
         return json.loads(res.stdout)["matches"]
 
     assert len(find()) == 1
     # Refused at the prompt: nothing changes.
     res = subprocess.run([PIISCOUT, "secret", "rotate"], input="n\n", capture_output=True,
-                         text=True, env={**os.environ, "PIISCOUT_HOME": str(home)})
+                         text=True, env={**os.environ, "PIISCOUT_HOME": str(home)}, check=False)
     assert res.returncode == 1 and "will stop matching" in res.stderr
     assert (home / "secret.key").read_bytes() == old
     res = run_cli(["secret", "rotate", "--yes"], home)
@@ -611,3 +612,27 @@ def test_field_names_that_are_data_never_appear_in_clear(tmp_path: Path) -> None
     # an ordinary header stays a name
     assert "email" in {f["location"]["field"] for f in findings
                        if "plain.csv" in f["location"]["uri"]}
+
+
+def test_smb_credentials_never_logged_at_vv(tmp_path: Path) -> None:
+    url = require_server("PIISCOUT_TEST_SMB_URL")
+    from conftest import _server_env
+
+    env = _server_env()
+    user = os.environ.get("PIISCOUT_TEST_SMB_USER") or env["PIISCOUT_TEST_SMB_USER"]
+    password = os.environ.get("PIISCOUT_TEST_SMB_PASSWORD") or env["PIISCOUT_TEST_SMB_PASSWORD"]
+    share = Path(os.environ.get("PIISCOUT_TEST_SMB_DIR") or env["PIISCOUT_TEST_SMB_DIR"])
+    sub = share / f"leaks-{uuid.uuid4().hex[:8]}"
+    sub.mkdir()
+    (sub / "a.txt").write_text("write to smb.person@example.org\n")
+    try:
+        res, report, inventory, _stored = _report_and_inventory(
+            tmp_path, f"{url}/{sub.name}", env={"PIISCOUT_SMB_USER": user,
+                                                "PIISCOUT_SMB_PASSWORD": password})
+        assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
+        assert "DEBUG" in res.stderr
+        assert not _leaks([user, password], res.stdout, res.stderr, json.dumps(report),
+                          inventory)
+    finally:
+        (sub / "a.txt").unlink()
+        sub.rmdir()
