@@ -444,3 +444,30 @@ def test_hostile_findings_are_all_inside_the_tree(hostile_scan: tuple[Path, obje
     src, result = hostile_scan
     root = src.resolve().as_uri()
     assert all(f.location.uri.startswith(root) for f in result.findings)  # type: ignore[attr-defined]
+
+
+def test_docx_comments_and_footnotes_are_read(tmp_path: Path) -> None:
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    parts = {
+        "word/comments.xml": f'<w:comments xmlns:w="{w}"><w:comment w:id="0"><w:p><w:r><w:t>'
+                             "ask comment.person@example.org</w:t></w:r></w:p></w:comment>"
+                             "</w:comments>",
+        "word/footnotes.xml": f'<w:footnotes xmlns:w="{w}"><w:footnote w:id="1"><w:p><w:r><w:t>'
+                              "see foot.person@example.org</w:t></w:r></w:p></w:footnote>"
+                              "</w:footnotes>",
+    }
+    path = tmp_path / "notes.docx"
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w") as z:
+        for info in src.infolist():
+            z.writestr(info, src.read(info))
+        for name, xml in parts.items():
+            z.writestr(name, xml)
+    units, errors = run(item_from_path(path))
+    assert errors == []
+    assert [(u.location.field, u.text) for u in units] == [
+        ("footnotes", "see foot.person@example.org"),
+        ("comments", "ask comment.person@example.org")]

@@ -1,7 +1,8 @@
 """Word (.docx) and PowerPoint (.pptx) documents, streamed part by part within the limits.
 
-DOCX: body paragraphs in document order, then headers and footers, as prose (one line per
-paragraph, lines numbered in the extracted text). Tables become "value" units, one per non-empty
+DOCX: body paragraphs in document order (text boxes included), then headers and footers, then
+footnotes, endnotes and comments, as prose (one line per paragraph, lines numbered in the
+extracted text; the field names the part for all but the body). Tables become "value" units, one per non-empty
 cell, the first row's text as field names and one record per row (``table<t>:row<r>``).
 PPTX: the text of each slide's shapes, tables and notes; each slide starts a unit whose field is
 ``slide:<n>``.
@@ -24,6 +25,8 @@ from scanner.models import Item, ItemError
 from scanner.settings import Settings
 
 _NUMBERED = re.compile(r"(\d+)")
+NOTE_PARTS = (("word/footnotes.xml", "footnotes"), ("word/endnotes.xml", "endnotes"),
+              ("word/comments.xml", "comments"))
 
 
 def _natural(name: str) -> list[object]:
@@ -55,6 +58,10 @@ def extract_docx(item: Item, settings: Settings) -> Iterator[Extracted]:
         for name in others:
             yield from _docx_part(item, package, name, builder, "header/footer", namer)
             yield from package.errors()
+        for name, field in NOTE_PARTS:  # text a reader sees too: nothing is missed in silence
+            if package.has(name):
+                yield from _docx_part(item, package, name, builder, field, namer)
+                yield from package.errors()
         yield from builder.flush()
 
 
