@@ -83,20 +83,20 @@ def _guess_entity(key: str) -> str:
 class FieldNamer:
     """Safe field names for one extraction (the decisions are remembered per process)."""
 
-    _memo: ClassVar[dict[str, str]] = {}
+    _memo: ClassVar[dict[tuple[Path, str], str]] = {}
     _secrets: ClassVar[dict[Path, bytes]] = {}
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        from scanner.settings import default_data_dir
+
+        self._dir = settings.data_dir or default_data_dir()
 
     def _secret(self) -> bytes:
         from scanner.redact import load_or_create_secret
-        from scanner.settings import default_data_dir
 
-        data_dir = self.settings.data_dir or default_data_dir()
-        secret = FieldNamer._secrets.get(data_dir)
+        secret = FieldNamer._secrets.get(self._dir)
         if secret is None:
-            secret = FieldNamer._secrets[data_dir] = load_or_create_secret(data_dir)
+            secret = FieldNamer._secrets[self._dir] = load_or_create_secret(self._dir)
         return secret
 
     def is_value(self, key: str) -> bool:
@@ -105,7 +105,7 @@ class FieldNamer:
     def name(self, key: str) -> str:
         """``key`` itself, or its masked form and keyed hash when it looks like a value."""
         memo = FieldNamer._memo
-        safe = memo.get(key)
+        safe = memo.get((self._dir, key))
         if safe is not None:
             return safe
         if looks_like_value(key):
@@ -118,7 +118,7 @@ class FieldNamer:
             safe = key
         if len(memo) >= MEMO_MAX:
             memo.clear()
-        memo[key] = safe
+        memo[(self._dir, key)] = safe
         return safe
 
     def units(self, item: Item, key: str, line: int | None, record: str | None,
