@@ -14,8 +14,11 @@ Include/exclude globs (``walk.include`` / ``walk.exclude``) apply to ``<schema>/
 ``main/Customer`` or ``public/*``.
 
 Sessions are read-only (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` on PostgreSQL,
-``SET SESSION TRANSACTION READ ONLY`` on MySQL/MariaDB, SQLite opened with ``mode=ro`` and
-``PRAGMA query_only``) with a statement timeout (``database.statement_timeout_s``). Locations and
+``SET SESSION TRANSACTION READ ONLY`` on MySQL/MariaDB, SQLite opened with ``mode=ro``,
+``immutable=1`` and ``PRAGMA query_only``, so nothing is created beside the file: no ``-wal``,
+``-shm`` or journal; a live WAL is read from a private copy, see :func:`sqlite_source`) with a
+statement timeout (``database.statement_timeout_s``). URLs are parsed by
+:func:`scanner.urls.parse_db_url`, so a password may hold ``/``, ``#`` or ``@``. Locations and
 messages never carry the user name or password: URIs are built from host, port and database only.
 """
 
