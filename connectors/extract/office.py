@@ -81,8 +81,14 @@ def _docx_part(item: Item, package: Package, name: str, builder: ProseBuilder,
     depth = 0  # table nesting
     header: list[tuple[int, str]] | None = None
     row_number = 0
+    fallback = 0  # inside <mc:Fallback>: a copy of the <mc:Choice> content, not read twice
     for event, elem in package.iterparse(name):
         tag = local(elem.tag)
+        if tag == "Fallback":
+            fallback += 1 if event == "start" else -1
+            continue
+        if fallback:
+            continue
         if event == "start":
             if tag == "p":
                 paragraphs.append([])
@@ -201,8 +207,14 @@ def _pptx_part(package: Package, name: str, builder: ProseBuilder, field: str,
     body_placeholder = False  # notes: only the notes text (the body placeholder) counts
     in_cell = 0
     cell_start = 0
+    fallback = 0  # inside <mc:Fallback>: a copy of the <mc:Choice> content
     for event, elem in package.iterparse(name):
         tag = local(elem.tag)
+        if tag == "Fallback":
+            fallback += 1 if event == "start" else -1
+            continue
+        if fallback:
+            continue
         if event == "start":
             if tag == "sp":
                 body_placeholder = False
