@@ -471,3 +471,25 @@ def test_docx_comments_and_footnotes_are_read(tmp_path: Path) -> None:
     assert [(u.location.field, u.text) for u in units] == [
         ("footnotes", "see foot.person@example.org"),
         ("comments", "ask comment.person@example.org")]
+
+
+def test_embedded_workbook_in_a_docx_is_read_and_a_bomb_refused(tmp_path: Path) -> None:
+    import docx
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["embedded.person@example.org"])
+    sheet = io.BytesIO()
+    wb.save(sheet)
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    path = tmp_path / "letter.docx"
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(info, src.read(info))
+        z.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", sheet.getvalue())
+        z.writestr("word/embeddings/oleObject1.bin", b"\0" * (4 * MB))  # ratio ~1000: a bomb
+    units, errors = run(item_from_path(path))
+    assert [(u.location.uri.split("!/", 1)[1], u.text) for u in units] == [
+        ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", "embedded.person@example.org")]
+    assert kinds(errors) == [("word/embeddings/oleObject1.bin", "bomb")]

@@ -21,7 +21,7 @@ from connectors.extract import Extracted
 from connectors.extract.common import ProseBuilder, value_unit
 from connectors.extract.fields import FieldNamer
 from connectors.extract.package import Package, clear, local
-from scanner.models import Item, ItemError
+from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
 
 _NUMBERED = re.compile(r"(\d+)")
@@ -63,6 +63,7 @@ def extract_docx(item: Item, settings: Settings) -> Iterator[Extracted]:
                 yield from _docx_part(item, package, name, builder, field, namer)
                 yield from package.errors()
         yield from builder.flush()
+        yield from package.embedded()
 
 
 class _Row:
@@ -182,6 +183,8 @@ def extract_pptx(item: Item, settings: Settings) -> Iterator[Extracted]:
                                 and k.startswith("{")), None)
                     if rid in rels and package.has(rels[rid][1]):
                         slides.append(rels[rid][1])
+                    else:
+                        yield ScanError(item.uri, "corrupt", f"slide {rid} is listed but missing")
         if not slides:  # no usable presentation.xml: the slide parts in name order
             slides = sorted((n for n in package.names
                              if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)), key=_natural)
@@ -196,6 +199,7 @@ def extract_pptx(item: Item, settings: Settings) -> Iterator[Extracted]:
                 yield from _pptx_part(package, part, builder, f"{field}:notes", notes=True)
                 yield from package.errors()
         yield from builder.flush()
+        yield from package.embedded()
 
 
 def _pptx_part(package: Package, name: str, builder: ProseBuilder, field: str,

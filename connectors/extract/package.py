@@ -17,18 +17,20 @@ read: see :meth:`Package.errors`.
 from __future__ import annotations
 
 import posixpath
+import re
 import time
 import zipfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Self
 
-from connectors.extract.archives import _Guard, member_uri
+from connectors.extract.archives import _child, _Guard, member_uri
 from connectors.extract.streams import seekable_stream
 from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
 
 PACKAGE_SECONDS = 300.0  # all parts of one package are read within this
 SMALL_PART_BYTES = 16 * 1024 * 1024  # relationships, manifests, workbook.xml: read whole
+_EMBEDDED = re.compile(r"(?:word|xl|ppt)/embeddings/[^/]+")
 
 
 def local(tag: object) -> str:
@@ -123,6 +125,31 @@ class Package:
             return None
         timed = _Timed(raw, self.deadline, self.uri(name))  # type: ignore[arg-type]
         return self._guard.limited(timed, name, info.compress_size)  # type: ignore[arg-type]
+
+    def embedded(self) -> Iterator[Item | ScanError]:
+        """Files embedded in the document (``word/embeddings/...``: a workbook in a letter, an
+        OLE object) as child items, extracted like archive members and under the same limits;
+        a refused one is an error. Extract them while the package is open."""
+        for name, info in self._infos.items():
+            if info.is_dir() or not _EMBEDDED.fullmatch(name):
+                continue
+            problem = self._guard.refuse(name, info.file_size, info.compress_size)
+            if problem is not None:
+                yield problem
+                continue
+            yield _child(self.item, name, info.file_size, self._opener(name))
+
+    def _opener(self, name: str) -> Any:
+        def open_() -> BinaryIO:
+            stream = self.open(name)
+            if stream is None:
+                error = self._errors.pop() if self._errors else None
+                raise ItemError(error.kind if error else "corrupt",
+                                error.message if error else "cannot open the part",
+                                self.uri(name))
+            return stream
+
+        return open_
 
     def read(self, name: str, limit: int = SMALL_PART_BYTES) -> bytes | None:
         """A small part read whole (at most ``limit`` bytes, else ``too_large`` is recorded)."""

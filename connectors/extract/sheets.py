@@ -179,6 +179,7 @@ def extract_xlsx(item: Item, settings: Settings) -> Iterator[Extracted]:
             if missing.cells:
                 yield ScanError(package.uri(target), "too_large",
                                 f"{missing.cells} cells use shared strings that were not kept")
+        yield from package.embedded()
 
 
 class _Missing:
