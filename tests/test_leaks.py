@@ -228,6 +228,11 @@ def test_s3_access_key_never_logged_at_vv(tmp_path: Path) -> None:
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys)
     client.create_bucket(Bucket=name)
     client.put_object(Bucket=name, Key="a.txt", Body=b"write to s3.person@example.org\n")
+    def objects() -> list[tuple[str, str, int]]:
+        return [(o["Key"], o["ETag"], o["Size"])
+                for o in client.list_objects_v2(Bucket=name).get("Contents", [])]
+
+    before = objects()
     try:
         env = {"AWS_ACCESS_KEY_ID": S3_KEY_ID, "AWS_SECRET_ACCESS_KEY": S3_SECRET,
                "AWS_DEFAULT_REGION": "us-east-1"}
@@ -247,6 +252,7 @@ def test_s3_access_key_never_logged_at_vv(tmp_path: Path) -> None:
         assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
         assert not _leaks([S3_KEY_ID, S3_SECRET], res.stdout, res.stderr, json.dumps(report),
                           inventory)
+        assert objects() == before  # read-only: the bucket is as it was
     finally:
         client.delete_object(Bucket=name, Key="a.txt")
         client.delete_bucket(Bucket=name)
@@ -625,11 +631,13 @@ def test_smb_credentials_never_logged_at_vv(tmp_path: Path) -> None:
     sub = share / f"leaks-{uuid.uuid4().hex[:8]}"
     sub.mkdir()
     (sub / "a.txt").write_text("write to smb.person@example.org\n")
+    before = _listing(sub)
     try:
         res, report, inventory, _stored = _report_and_inventory(
             tmp_path, f"{url}/{sub.name}", env={"PIISCOUT_SMB_USER": user,
                                                 "PIISCOUT_SMB_PASSWORD": password})
         assert "EMAIL_ADDRESS" in {f["entity"] for f in report["findings"]}
+        assert _listing(sub) == before  # read-only: nothing created or modified on the share
         assert "DEBUG" in res.stderr
         assert not _leaks([user, password], res.stdout, res.stderr, json.dumps(report),
                           inventory)
