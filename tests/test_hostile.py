@@ -381,6 +381,13 @@ def hostile_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object
         inner, name = zbuf.getvalue(), f"level{depth}.zip"
     (src / "deep.zip").write_bytes(inner)
     xlsx_stale_dimension(src / "stale.xlsx")
+    (src / "a.7z").write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + os.urandom(200))
+    (src / "a.rar").write_bytes(b"Rar!\x1a\x07\x01\x00" + os.urandom(200))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:  # an office bomb among the rest
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document xmlns:w='x'>" + "A" * (120 * MB) + "</w:document>")
+    (src / "bomb.docx").write_bytes(bomb.getvalue())
     settings = Settings(limits=Limits(max_item_bytes=50 * MB), workers=1).with_overrides(
         **{"classify.ner": False})
     result = scan([str(src)], settings, secret=SECRET, classifier=Classifier(settings, SECRET))
@@ -416,6 +423,9 @@ def test_hostile_folder_good_items_found(hostile_scan: tuple[Path, object]) -> N
     ("devices.tar!/etc-passwd", {"link"}),
     ("cut.msg", {"corrupt"}),
     ("level", {"too_deep"}),
+    ("a.7z", {"unsupported"}),
+    ("a.rar", {"unsupported"}),
+    ("bomb.docx!/word/document.xml", {"bomb", "too_large"}),
 ])
 def test_hostile_folder_errors(hostile_scan: tuple[Path, object], name: str,
                                want: set[str]) -> None:
