@@ -148,20 +148,26 @@ def xlsx_shared_strings_bomb(path: Path, inflated: int = 600 * MB) -> Path:
 
 
 def odt_bomb(path: Path, inflated: int = 600 * MB) -> Path:
-    """An .odt whose content.xml inflates to ``inflated`` bytes."""
-    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-    text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
-    with _deflated(path) as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
-        z.writestr("META-INF/manifest.xml",
-                   '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
-                   'manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
-                   '"application/vnd.oasis.opendocument.text"/></manifest:manifest>')
-        _stream_part(z, "content.xml",
-                     f'<office:document-content xmlns:office="{office}" xmlns:text="{text}">'
-                     '<office:body><office:text>'.encode(),
-                     b"<text:p>" + b"A" * 200 + b"</text:p>", inflated,
-                     b"</office:text></office:body></office:document-content>")
+    """An .odt (made by odfpy) whose content.xml inflates to ``inflated`` bytes."""
+    import io
+
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    doc = OpenDocumentText()
+    doc.text.addElement(P(text="first paragraph"))
+    buf = io.BytesIO()
+    doc.save(buf)
+    with zipfile.ZipFile(buf) as src, _deflated(path) as z:
+        for info in src.infolist():
+            if info.filename != "content.xml":
+                z.writestr(info, src.read(info))
+                continue
+            xml = src.read(info).decode()
+            cut = xml.index("<text:p")
+            end = xml.index("</office:text>")
+            _stream_part(z, "content.xml", xml[:cut].encode(),
+                         b"<text:p>" + b"A" * 200 + b"</text:p>", inflated, xml[end:].encode())
     return path
 
 
