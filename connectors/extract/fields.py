@@ -83,13 +83,14 @@ def _guess_entity(key: str) -> str:
 class FieldNamer:
     """Safe field names for one extraction (the decisions are remembered per process)."""
 
-    _memo: ClassVar[dict[tuple[Path, str], str]] = {}
+    _memos: ClassVar[dict[Path, dict[str, str]]] = {}
     _secrets: ClassVar[dict[Path, bytes]] = {}
 
     def __init__(self, settings: Settings) -> None:
         from scanner.settings import default_data_dir
 
         self._dir = settings.data_dir or default_data_dir()
+        self._memo = FieldNamer._memos.setdefault(self._dir, {})
 
     def _secret(self) -> bytes:
         from scanner.redact import load_or_create_secret
@@ -104,8 +105,8 @@ class FieldNamer:
 
     def name(self, key: str) -> str:
         """``key`` itself, or its masked form and keyed hash when it looks like a value."""
-        memo = FieldNamer._memo
-        safe = memo.get((self._dir, key))
+        memo = self._memo
+        safe = memo.get(key)
         if safe is not None:
             return safe
         if looks_like_value(key):
@@ -118,7 +119,7 @@ class FieldNamer:
             safe = key
         if len(memo) >= MEMO_MAX:
             memo.clear()
-        memo[(self._dir, key)] = safe
+        memo[key] = safe
         return safe
 
     def units(self, item: Item, key: str, line: int | None, record: str | None,

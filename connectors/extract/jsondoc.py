@@ -124,18 +124,20 @@ def _leaves(
     """Leaves in document order; a key that is itself a value is masked in the path and
     yielded as a value of its own (:mod:`connectors.extract.fields`)."""
     stack: list[tuple[str, Any, str | None]] = [(path, node, None)]
+    name = namer.name
     while stack:
         path, node, key = stack.pop()
         if key is not None:
             finder.find_key(key)
-            if namer.is_value(key):
-                parent = path[: len(path) - len(namer.name(key))].removesuffix(".") or None
+            if not path.endswith(key):  # the key was masked: it is a value too
+                parent = path[: len(path) - len(name(key))].removesuffix(".") or None
                 yield from namer.units(item, key, finder.line, record, parent)
         if isinstance(node, dict):
             children = []
             for k, v in node.items():
-                name = namer.name(str(k))
-                children.append((f"{path}.{name}" if path else name, v, str(k)))
+                k = str(k)
+                safe = name(k)
+                children.append((f"{path}.{safe}" if path else safe, v, k))
             stack.extend(reversed(children))
         elif isinstance(node, list):
             stack.extend(reversed([(f"{path}[{i}]", v, None) for i, v in enumerate(node)]))
