@@ -503,3 +503,22 @@ def test_embedded_workbook_in_a_docx_is_read_and_a_bomb_refused(tmp_path: Path) 
     assert [(u.location.uri.split("!/", 1)[1], u.text) for u in units] == [
         ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", "embedded.person@example.org")]
     assert kinds(errors) == [("word/embeddings/oleObject1.bin", "bomb")]
+
+
+def test_xlsx_cell_comments_are_read(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"] = "x"
+    ws["B3"] = "y"
+    ws["B3"].comment = Comment("call note.person@example.org", "Author")
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    units, errors = run(item_from_path(path))
+    assert errors == []
+    assert [(u.location.field, u.location.line, u.text) for u in units
+            if "comment" in (u.location.field or "")] == [
+        ("S!comment:B3", 3, "call note.person@example.org")]

@@ -3,7 +3,7 @@
 The field is ``<sheet>!<header>`` when the sheet's first row looks like a header (every cell
 text, unique, not data-like), else ``<sheet>!<column letter>``; the line is the row number and
 each row is one record (``<sheet>!row:<n>``). Formulas give their cached values; numbers in a date
-format become ISO dates.
+format become ISO dates. Cell comments are values too (``<sheet>!comment:<cell>``).
 
 Cells are read where they are (each ``<c r="D10">``), never from the declared ``<dimension>``,
 which may be stale. The parts go through :class:`~connectors.extract.package.Package` (bytes,
@@ -179,7 +179,32 @@ def extract_xlsx(item: Item, settings: Settings) -> Iterator[Extracted]:
             if missing.cells:
                 yield ScanError(package.uri(target), "too_large",
                                 f"{missing.cells} cells use shared strings that were not kept")
+            for kind, part in package.rels(target).values():
+                if kind.endswith("/comments") and package.has(part):
+                    yield from _comments(item, package, part, title)
+                    yield from package.errors()
         yield from package.embedded()
+
+
+def _comments(item: Item, package: Package, name: str, title: str) -> Iterator[Extracted]:
+    """Cell comments (notes) as values: field ``<sheet>!comment:<cell>``, the cell's row."""
+    texts: list[str] = []
+    for event, elem in package.iterparse(name):
+        tag = local(elem.tag)
+        if event == "start":
+            if tag == "comment":
+                texts = []
+            continue
+        if tag == "t":
+            texts.append(elem.text or "")
+        elif tag == "comment":
+            ref = elem.get("ref") or ""
+            _col, row = _column(ref, 0)
+            text = "".join(texts)
+            if text.strip():
+                yield value_unit(item, text, row, f"{title}!comment:{ref}",
+                                 f"{title}!row:{row}" if row else None)
+            clear(elem)
 
 
 class _Missing:
