@@ -14,8 +14,11 @@ Include/exclude globs (``walk.include`` / ``walk.exclude``) apply to ``<schema>/
 ``main/Customer`` or ``public/*``.
 
 Sessions are read-only (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` on PostgreSQL,
-``SET SESSION TRANSACTION READ ONLY`` on MySQL/MariaDB, SQLite opened with ``mode=ro`` and
-``PRAGMA query_only``) with a statement timeout (``database.statement_timeout_s``). Locations and
+``SET SESSION TRANSACTION READ ONLY`` on MySQL/MariaDB, SQLite opened with ``mode=ro``,
+``immutable=1`` and ``PRAGMA query_only``, so nothing is created beside the file: no ``-wal``,
+``-shm`` or journal; a live WAL is read from a private copy, see :func:`sqlite_source`) with a
+statement timeout (``database.statement_timeout_s``). URLs are parsed by
+:func:`scanner.urls.parse_db_url`, so a password may hold ``/``, ``#`` or ``@``. Locations and
 messages never carry the user name or password: URIs are built from host, port and database only.
 """
 
@@ -31,13 +34,14 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from connectors.base import Walked, accepts
 from connectors.db_table import TableSource, blob_items, plan_columns
 from scanner.models import ScanError
 from scanner.settings import Settings
+from scanner.urls import parse_db_url, redact_text, url_secrets
 
 log = logging.getLogger("piiscout.database")
 
@@ -52,7 +56,7 @@ def is_database_url(target: str) -> bool:
     if "://" not in target:
         return False
     try:
-        make_url(target).get_dialect()
+        parse_db_url(target).get_dialect()
     except (ArgumentError, NoSuchModuleError, ValueError):
         return False
     except Exception:  # noqa: BLE001 - a dialect that fails to load is not ours to scan
@@ -92,8 +96,10 @@ def table_uri(base: str, schema: str, table: str) -> str:
 class Scrubber:
     """Makes driver messages safe to record: one line, no user name, password or query values."""
 
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, target: str | None = None) -> None:
         secrets = [url.password, url.username, *[str(v) for v in url.query.values()]]
+        if target is not None:
+            secrets.extend(url_secrets(target))
         self._secrets = sorted(
             {str(s) for s in secrets if s and len(str(s)) >= 2}, key=len, reverse=True
         )
@@ -102,8 +108,7 @@ class Scrubber:
         orig = getattr(exc, "orig", None)
         text = str(orig if orig is not None else exc).strip()
         text = text.splitlines()[0] if text else type(exc).__name__
-        for s in self._secrets:
-            text = text.replace(s, "***")
+        text = redact_text(text, *self._secrets)
         name = type(orig if orig is not None else exc).__name__
         return f"{name}: {text}"[:300]
 
@@ -130,12 +135,43 @@ class _ReadOnlySqlite(sqlite3.Connection):
     piiscout_deadline: list[float]
 
 
-def _sqlite_engine(url: URL, timeout_s: int) -> Engine:
-    db = url.database or ""
+def sqlite_source(db: str) -> tuple[str, Path | None]:
+    """The ``file:`` URI to open the SQLite file ``db`` with, and a private copy to remove later.
+
+    The source must stay untouched: opening a WAL-mode database even with ``mode=ro`` creates
+    ``-wal`` and ``-shm`` files beside it. So the file is opened ``mode=ro&immutable=1`` (no
+    locks, no journal, nothing created). When a non-empty ``-wal`` file is there (a live
+    database, or one not checkpointed), ``immutable`` would ignore the rows still in it: the
+    database and its WAL are copied into a private temporary folder (mode 0700, never beside the
+    source) and the copy is read, so nothing is missed and nothing is written next to the source.
+    """
     if db.startswith("file:"):
-        uri = db + ("&" if "?" in db else "?") + "mode=ro"
+        path_part, _, query = db[len("file:") :].partition("?")
+        path = Path(path_part).expanduser()
+        extra = [p for p in query.split("&") if p and p.split("=", 1)[0] not in ("mode", "immutable")]
     else:
-        uri = "file:" + quote(str(Path(db).expanduser().resolve())) + "?mode=ro"
+        path, extra = Path(db).expanduser(), []
+    path = path.resolve()
+    wal = path.with_name(path.name + "-wal")
+    copy: Path | None = None
+    try:
+        live = wal.is_file() and wal.stat().st_size > 0
+    except OSError:
+        live = False
+    if live:
+        import shutil
+        import tempfile
+
+        copy = Path(tempfile.mkdtemp(prefix="piiscout-sqlite-"))
+        target = copy / "db.sqlite"
+        shutil.copyfile(path, target)
+        shutil.copyfile(wal, copy / "db.sqlite-wal")
+        return "file:" + quote(str(target)) + "?" + "&".join([*extra, "mode=ro"]), copy
+    return "file:" + quote(str(path)) + "?" + "&".join([*extra, "mode=ro", "immutable=1"]), None
+
+
+def _sqlite_engine(url: URL, timeout_s: int) -> tuple[Engine, Path | None]:
+    uri, copy = sqlite_source(url.database or "")
 
     def connect() -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False, factory=_ReadOnlySqlite)
@@ -158,7 +194,7 @@ def _sqlite_engine(url: URL, timeout_s: int) -> Engine:
         if deadline is not None:
             deadline[0] = time.monotonic() + timeout_s
 
-    return engine
+    return engine, copy
 
 
 def _server_engine(url: URL, timeout_s: int) -> Engine:
@@ -201,33 +237,45 @@ def _server_engine(url: URL, timeout_s: int) -> Engine:
 
 
 def make_engine(url: URL, settings: Settings) -> Engine:
+    engine, _copy = make_engine_and_copy(url, settings)
+    return engine
+
+
+def make_engine_and_copy(url: URL, settings: Settings) -> tuple[Engine, Path | None]:
+    """The engine, and for a live SQLite file the private copy it reads (remove it after)."""
     timeout_s = settings.database.statement_timeout_s
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, timeout_s)
-    return _server_engine(url, timeout_s)
+    return _server_engine(url, timeout_s), None
 
 
 class DatabaseConnector:
     """Walks every table of a database; see the module docstring."""
 
     def __init__(self, target: str, settings: Settings) -> None:
-        self.url = make_url(target)
+        self.url = parse_db_url(target)  # ValueError (secret-free message) when it does not parse
         self.settings = settings
         self.base = base_uri(self.url)
-        self.scrub = Scrubber(self.url)
+        self.scrub = Scrubber(self.url, target)
         self.backend = self.url.get_backend_name()
         self._engine: Engine | None = None
+        self._copy: Path | None = None
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url, self.settings)
+            self._engine, self._copy = make_engine_and_copy(self.url, self.settings)
         return self._engine
 
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if self._copy is not None:
+            import shutil
+
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
 
     def schemas(self, inspector: sa.Inspector) -> list[str]:
         if self.backend in ("mysql", "mariadb") and self.url.database:

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from connectors.base import Walked, accepts
 from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
+from scanner.urls import redact_text, split_userinfo
 
 MAX_ATTEMPTS = 8  # botocore attempts per request (throttling, 5xx, connection errors)
 STREAM_RETRIES = 4  # resumptions of one broken body stream
@@ -53,27 +54,66 @@ def client_error_code(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Code") or type(exc).__name__)
 
 
+# Loggers of the AWS stack that, at DEBUG, write request headers (``Authorization`` with the
+# access key id, ``X-Amz-Security-Token``), signed URLs and credential details.
+QUIET_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3")
+
+
+def quiet_aws_logging() -> None:
+    """Keep the AWS libraries at INFO or above, whatever ``-vv`` set the root logger to."""
+    import logging
+
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def _describe(exc: BaseException) -> str:
     """A safe one-line description of a boto error: its S3 code and message, never a secret."""
     response = getattr(exc, "response", None)
     if response:
         err = response.get("Error", {})
-        return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip().rstrip(":")[:300]
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        text = f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip().rstrip(":")
+    else:
+        text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return redact_text(text, *_SECRETS)[:300]
+
+
+# Credentials seen in --endpoint-url, scrubbed from every message this module builds.
+_SECRETS: set[str] = set()
+
+
+def endpoint_and_keys(endpoint_url: str | None) -> tuple[str | None, str | None, str | None]:
+    """``--endpoint-url`` without its ``KEY:SECRET@``, and that key pair (``None`` if absent).
+
+    Credentials written into the endpoint URL are used as the access key pair (as if they came
+    from the environment) and never passed on inside the URL, where botocore would quote them in
+    its error messages.
+    """
+    if not endpoint_url:
+        return endpoint_url, None, None
+    split = split_userinfo(endpoint_url)
+    if split.username is None and split.password is None:
+        return endpoint_url, None, None
+    _SECRETS.update(s for s in (split.username, split.password) if s)
+    return split.without_userinfo(), split.username, split.password
 
 
 def make_client(settings: Settings) -> Any:
     import boto3
     from botocore.config import Config
 
+    quiet_aws_logging()
     config = Config(
         retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
         connect_timeout=10,
         read_timeout=60,
     )
-    return boto3.session.Session().client(
-        "s3", endpoint_url=settings.s3_endpoint_url, config=config
-    )
+    endpoint, key_id, secret = endpoint_and_keys(settings.s3_endpoint_url)
+    keys = ({"aws_access_key_id": key_id, "aws_secret_access_key": secret}
+            if key_id and secret else {})
+    return boto3.session.Session().client("s3", endpoint_url=endpoint, config=config, **keys)
 
 
 class ResumingBody(io.RawIOBase):

@@ -28,6 +28,7 @@ from urllib.parse import quote, unquote, urlsplit
 from connectors.base import Walked, accepts, glob_match
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
+from scanner.urls import redact_text, split_userinfo
 
 log = logging.getLogger("piiscout.smb")
 T = TypeVar("T")
@@ -37,17 +38,40 @@ FILE_ATTRIBUTE_REPARSE_POINT = 0x400
 DEFAULT_PORT = 445
 
 
+# smbprotocol logs the user name at INFO and whole messages (NTLM exchanges included) at DEBUG.
+QUIET_LOGGERS = ("smbprotocol", "smbclient", "spnego")
+
+
+def quiet_smb_logging() -> None:
+    """Keep the SMB libraries at WARNING or above, whatever ``-v``/``-vv`` set."""
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
 def public_uri(target: str) -> str:
     """``target`` without user, password, query or fragment."""
-    parts = urlsplit(target)
+    parts = urlsplit(split_userinfo(target).without_userinfo())
     host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
     return f"smb://{host}{port}{parts.path}".rstrip("/")
 
 
 class SmbConnector:
     def __init__(self, target: str, settings: Settings) -> None:
-        parts = urlsplit(target)
+        # The password may hold '/', '#', '@': split the user information off first (on the
+        # last '@' before the host), then parse what is left.
+        split = split_userinfo(target)
+        parts = urlsplit(split.without_userinfo())
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError:
+            raise ValueError("an SMB target looks like smb://host[:port]/share/path "
+                             "(the port is not a number)") from None
         if not parts.hostname:
             raise ValueError("an SMB target looks like smb://host[:port]/share/path")
         segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -59,10 +83,11 @@ class SmbConnector:
         self.share = segments[0]
         self.base = segments[1:]
         self.root_uri = public_uri(target)
-        self._user = unquote(parts.username) if parts.username else None
-        self._password = unquote(parts.password) if parts.password else None
+        self._user = split.username or None
+        self._password = split.password or None
         self._cache: dict[str, Any] = {}
         self._registered = False
+        quiet_smb_logging()
 
     # -- credentials and connection ---------------------------------------------------------
 
@@ -78,10 +103,7 @@ class SmbConnector:
         """An exception message with any credential blanked out."""
         text = f"{type(exc).__name__}: {exc}"
         user, password = self._credentials_nonprompt()
-        for secret in (password, user):
-            if secret:
-                text = text.replace(secret, "***")
-        return text[:500]
+        return redact_text(text, password, user)[:500]
 
     def _credentials_nonprompt(self) -> tuple[str | None, str | None]:
         return (self._user or os.environ.get("PIISCOUT_SMB_USER"),

@@ -15,6 +15,8 @@ import re
 import secrets
 from pathlib import Path
 
+import click
+
 SECRET_FILE = "secret.key"
 
 _DIGITS = re.compile(r"\D+")
@@ -24,19 +26,104 @@ _SPACE = re.compile(r"\s+")
 _DIGIT_ENTITIES = {"CREDIT_CARD", "US_SSN", "IMEI"}
 
 
+MIN_SECRET_BYTES = 32
+
+# What to do when the secret cannot be used, at the end of every message about it.
+_FIX = ("restore it from a backup, or run `piiscout secret rotate` to write a new one "
+        "(hashes made with the old one will no longer match)")
+
+
+class SecretError(click.ClickException):
+    """The installation secret is missing, unreadable or too weak: exit 2, one line."""
+
+    exit_code = 2
+
+
 def load_or_create_secret(data_dir: Path) -> bytes:
-    """Read the installation secret, creating it (mode 0600) on first use."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    """Read the installation secret, creating it (mode 0600) on first use only.
+
+    A secret file that exists is never replaced: a directory, an unreadable file, text that is
+    not hexadecimal, or fewer than :data:`MIN_SECRET_BYTES` bytes raise :class:`SecretError`
+    (with an empty or 1-byte key, HMAC is a plain hash anyone can test a guess against).
+    """
     path = data_dir / SECRET_FILE
     try:
-        return bytes.fromhex(path.read_text().strip())
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise SecretError(f"the data directory {data_dir} is not a directory: point "
+                          "PIISCOUT_HOME at a directory") from None
+    except OSError as exc:
+        raise SecretError(f"cannot create the data directory {data_dir}: "
+                          f"{exc.strerror or exc}") from None
+    try:
+        return read_secret(path)
     except FileNotFoundError:
         pass
-    key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key.hex() + "\n")
+    try:
+        write_secret(path, secrets.token_bytes(MIN_SECRET_BYTES), replace=False)
+    except FileExistsError:
+        pass  # another process created it meanwhile: use that one
+    try:
+        return read_secret(path)
+    except FileNotFoundError:
+        raise SecretError(f"the installation secret {path} vanished while it was created") from None
+
+
+def read_secret(path: Path) -> bytes:
+    """The key in ``path``; ``FileNotFoundError`` if there is none, :class:`SecretError` if it
+    cannot be used."""
+    if path.is_dir():
+        raise SecretError(f"the installation secret {path} is a directory: remove it, then "
+                          "run `piiscout secret rotate` to write a new secret")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise SecretError(f"cannot read the installation secret {path} "
+                          f"({exc.strerror or type(exc).__name__}): fix its permissions, or "
+                          f"{_FIX}") from None
+    if len(raw) > 4096:
+        raise SecretError(f"the installation secret {path} is not a piiscout secret "
+                          f"({len(raw)} bytes): {_FIX}")
+    try:
+        key = bytes.fromhex(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        raise SecretError(f"the installation secret {path} is not hexadecimal text: "
+                          f"{_FIX}") from None
+    if len(key) < MIN_SECRET_BYTES:
+        raise SecretError(f"the installation secret {path} holds {len(key)} bytes, fewer than "
+                          f"the {MIN_SECRET_BYTES} needed: {_FIX}")
     return key
+
+
+def write_secret(path: Path, key: bytes, *, replace: bool) -> None:
+    """Write ``key`` (hex, mode 0600) atomically: readers see the old file or the whole new one.
+
+    ``replace=False`` never overwrites (``FileExistsError`` when ``path`` exists).
+    """
+    if len(key) < MIN_SECRET_BYTES:
+        raise ValueError(f"a secret needs at least {MIN_SECRET_BYTES} bytes")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key.hex() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)  # fails if path exists: never over an existing secret
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: exclusive create instead
+                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(out, "w") as fh:
+                    fh.write(key.hex() + "\n")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def normalize_phone(value: str, region: str = "US") -> str:

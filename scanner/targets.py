@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from scanner.urls import redact_url
 
 
 def display_target(target: str) -> str:
-    """Strip ``user:password@`` (and any query string, which may hold keys) from a URL target."""
-    if "://" not in target:
-        return target
-    try:
-        parts = urlsplit(target)
-    except ValueError:
-        return target.split("://", 1)[0] + "://<unparseable>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    """The target without ``user:password@`` and with secret query values masked.
+
+    One redaction for every uri that is stored, printed or logged: :func:`scanner.urls.redact_url`.
+    """
+    return redact_url(target)

@@ -134,8 +134,9 @@ def extract_zip(item: Item, settings: Settings) -> Iterator[Extracted]:
         from connectors.extract.zipsalvage import salvage_zip
 
         stream.seek(0)
-        yield from salvage_zip(item, settings, stream)
-        yield ScanError(item.uri, "corrupt", f"damaged zip ({exc}); read what was readable")
+        lost = yield from salvage_zip(item, settings, stream)
+        yield ScanError(item.uri, "corrupt", f"damaged zip ({exc}); read what was readable"
+                        + (f"; {lost}" if lost else ""))
         stream.close()
         return
     with stream, archive:

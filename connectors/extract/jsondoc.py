@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from connectors.extract import Extracted
 from connectors.extract.common import value_unit
+from connectors.extract.fields import FieldNamer
 from connectors.extract.textio import line_chunks, looks_like_log, open_text
 from scanner.models import Item, Location, TextUnit, UnitKind
 from scanner.settings import Settings
@@ -35,19 +36,19 @@ def extract_json(item: Item, settings: Settings) -> Iterator[Extracted]:
             except ValueError:
                 pass
             else:
-                yield from _document(item, source, doc)
+                yield from _document(item, source, doc, FieldNamer(settings))
                 return
         # Too large, or not one JSON document: NDJSON if its lines parse, else plain text.
-        yield from _lines(item, _Replay(source, text))
+        yield from _lines(item, _Replay(source, text), FieldNamer(settings))
 
 
 def extract_ndjson(item: Item, settings: Settings) -> Iterator[Extracted]:
     with item.open() as raw:
         text, _ = open_text(raw)
-        yield from _lines(item, text)
+        yield from _lines(item, text, FieldNamer(settings))
 
 
-def _lines(item: Item, text: TextIO | _Replay) -> Iterator[Extracted]:
+def _lines(item: Item, text: TextIO | _Replay, namer: FieldNamer) -> Iterator[Extracted]:
     """One record per JSON line; a line that is not JSON is kept as a text unit. If the first
     line is not JSON, the whole stream is read as plain text."""
     first = True
@@ -69,7 +70,7 @@ def _lines(item: Item, text: TextIO | _Replay) -> Iterator[Extracted]:
                            source_kind=item.source_kind)
             continue
         first = False
-        yield from _leaves(item, doc, "", f"line:{n}", _OneLine(n))
+        yield from _leaves(item, doc, "", f"line:{n}", _OneLine(n), namer)
 
 
 def _as_text(item: Item, text: _Replay) -> Iterator[Extracted]:
@@ -107,25 +108,36 @@ class _Replay:
         return self._rest.readline()
 
 
-def _document(item: Item, source: str, doc: Any) -> Iterator[Extracted]:
+def _document(item: Item, source: str, doc: Any, namer: FieldNamer) -> Iterator[Extracted]:
     finder = _LineFinder(source, 1)
     if isinstance(doc, list):
         for i, element in enumerate(doc):
-            yield from _leaves(item, element, "", f"item:{i}", finder)
+            yield from _leaves(item, element, "", f"item:{i}", finder, namer)
     else:
-        yield from _leaves(item, doc, "", "object", finder)
+        yield from _leaves(item, doc, "", "object", finder, namer)
 
 
 def _leaves(
-    item: Item, node: Any, path: str, record: str, finder: _LineFinder | _OneLine
+    item: Item, node: Any, path: str, record: str, finder: _LineFinder | _OneLine,
+    namer: FieldNamer,
 ) -> Iterator[Extracted]:
+    """Leaves in document order; a key that is itself a value is masked in the path and
+    yielded as a value of its own (:mod:`connectors.extract.fields`)."""
     stack: list[tuple[str, Any, str | None]] = [(path, node, None)]
+    name = namer.name
     while stack:
         path, node, key = stack.pop()
         if key is not None:
             finder.find_key(key)
+            if not path.endswith(key):  # the key was masked: it is a value too
+                parent = path[: len(path) - len(name(key))].removesuffix(".") or None
+                yield from namer.units(item, key, finder.line, record, parent)
         if isinstance(node, dict):
-            children = [(f"{path}.{k}" if path else str(k), v, str(k)) for k, v in node.items()]
+            children = []
+            for k, v in node.items():
+                k = str(k)
+                safe = name(k)
+                children.append((f"{path}.{safe}" if path else safe, v, k))
             stack.extend(reversed(children))
         elif isinstance(node, list):
             stack.extend(reversed([(f"{path}[{i}]", v, None) for i, v in enumerate(node)]))

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from connectors.extract import Extracted
 from connectors.extract.common import value_unit
+from connectors.extract.fields import FieldNamer
 from connectors.extract.textio import open_text
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
@@ -45,7 +46,12 @@ def extract_csv(item: Item, settings: Settings) -> Iterator[Extracted]:
             if first:
                 first = False
                 if _is_header(row):
-                    header = [h.strip() for h in row]
+                    # A header cell that is itself a value (a person's name) is masked in the
+                    # field names and classified as a value.
+                    namer = FieldNamer(settings)
+                    header = [namer.name(h.strip()) for h in row]
+                    for h in row:
+                        yield from namer.units(item, h.strip(), start, f"row:{start}")
                     continue
             record = f"row:{start}"
             for i, cell in enumerate(row):

@@ -3,6 +3,12 @@
 Members are taken front to back until the first one that cannot be delimited: stored or deflated
 members with their sizes in the local header, and deflated members with a data descriptor (the
 end of their deflate stream tells where they stop). The same limits as for a sound zip apply.
+
+What could not be read is recorded, never dropped in silence: where the salvage stops before the
+end of the data (a member that cannot be delimited, is cut off, or uses a method we lack, or
+bytes that are no local header), :func:`salvage_zip` returns a description naming the member
+(or the offset) and the number of bytes left unread, which the zip extractor puts in the item's
+``corrupt`` error.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import BinaryIO
 
 from connectors.extract import Extracted
@@ -23,34 +29,61 @@ _LOCAL = b"PK\x03\x04"
 _HEADER = struct.Struct("<4sHHHHHIIIHH")
 
 
-def salvage_zip(item: Item, settings: Settings, stream: BinaryIO) -> Iterator[Extracted]:
+_CENTRAL = (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07")
+
+
+def _size(stream: BinaryIO) -> int | None:
+    try:
+        here = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+        return end
+    except (OSError, ValueError):
+        return None
+
+
+def _lost(total: int | None, start: int, reason: str, name: str | None = None) -> str:
+    left = f"{total - start} bytes from offset {start}" if total is not None else "the rest"
+    member = f"member {name!r}: " if name else ""
+    return f"lost {left} ({member}{reason})"
+
+
+def salvage_zip(item: Item, settings: Settings, stream: BinaryIO
+                ) -> Generator[Extracted, None, str | None]:
+    """Yield the members that can be read; return what was lost (``None``: nothing)."""
     guard = _Guard(item, settings)
     limit = settings.limits.max_item_bytes
+    total = _size(stream)
     while True:
+        start = stream.tell()
         fixed = read_exact(stream, _HEADER.size)
+        if not fixed or fixed[:4] in _CENTRAL:
+            return None  # the end, or the central directory: nothing lost
         if len(fixed) < _HEADER.size or not fixed.startswith(_LOCAL):
-            return
+            return _lost(total, start, "no zip entry here")
         (_sig, _ver, flags, method, _t, _d, _crc, csize, usize, nlen, xlen) = _HEADER.unpack(fixed)
         name = read_exact(stream, nlen).decode("utf-8" if flags & 0x800 else "cp437", "replace")
         stream.seek(xlen, io.SEEK_CUR)
         descriptor = bool(flags & 0x8)
         if method not in (0, 8) or (descriptor and method == 0) or csize > limit:
-            return
+            why = (f"compression method {method} is not read" if method not in (0, 8)
+                   else "member cannot be delimited")
+            return _lost(total, start, why, name)
         if descriptor:
             data, usize = _inflate_until_end(stream, limit)
             if data is None:
-                return
+                return _lost(total, start, "its deflate stream is damaged or cut off", name)
             _skip_descriptor(stream)
         else:
             data = read_exact(stream, csize)
             if len(data) < csize:
-                return  # the member itself is cut off
+                return _lost(total, start, f"cut off ({len(data)} of {csize} bytes)", name)
         if name.endswith("/"):
             continue
         stop = guard.stop()
         if stop is not None:
             yield stop
-            return
+            return None
         problem = guard.refuse(name, usize, len(data))
         if problem is None and flags & 0x1:
             problem = ScanError(f"{item.uri}!/{name}", "encrypted", "encrypted zip member")

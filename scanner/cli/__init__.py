@@ -13,6 +13,7 @@ COMMANDS = (
     ("findings", "command"),
     ("subject", "command"),
     ("policy", "command"),
+    ("secret", "command"),
 )
 
 

@@ -139,11 +139,10 @@ def normalize_url(url: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"
+    """The URL without user name and password (secret query values masked), for messages."""
+    from scanner.urls import redact_url
+
+    return redact_url(url)
 
 
 def _error_text(exc: Exception, url: str) -> str:
@@ -153,9 +152,9 @@ def _error_text(exc: Exception, url: str) -> str:
         password = make_url(url).password
     except ArgumentError:
         password = None
-    if password:
-        text = text.replace(str(password), "***")
-    return text
+    from scanner.urls import redact_text, url_secrets
+
+    return redact_text(text, str(password) if password else None, *url_secrets(url))
 
 
 def migrate(engine: Engine) -> None:

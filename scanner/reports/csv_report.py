@@ -1,11 +1,33 @@
-"""One CSV row per finding (errors are not part of the CSV; use json for them)."""
+"""One CSV row per finding (errors are not part of the CSV; use json for them).
+
+Cells are neutralised against formula injection as OWASP recommends: a text cell starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or their full-width forms, which some
+spreadsheets also evaluate) gets a leading ``'``, so ``=HYPERLINK(...)`` in a file name, a
+member name or a header is shown as text, never run.
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import TextIO
 
 from scanner.models import Finding, ScanResult
+
+FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def neutralise(cell: object) -> object:
+    """``cell`` made safe to open in a spreadsheet: text starting with a formula character gets
+    a leading ``'`` (numbers are left alone)."""
+    if isinstance(cell, str) and cell and cell[0] in FORMULA_START:
+        return "'" + cell
+    return cell
+
+
+def safe_row(cells: Iterable[object]) -> list[object]:
+    return [neutralise(c) for c in cells]
+
 
 COLUMNS = (
     "uri", "line", "field", "entity", "category", "score", "severity", "detector", "preview",
@@ -28,7 +50,7 @@ class CsvStream:
         self.out.writerow(COLUMNS)
 
     def finding(self, f: Finding) -> None:
-        self.out.writerow(
+        self.out.writerow(safe_row(
             (
                 f.location.uri, f.location.line if f.location.line is not None else "",
                 f.location.field or "", f.entity, f.category, f"{f.score:.2f}",
@@ -36,7 +58,7 @@ class CsvStream:
                 "" if f.linked is None else str(f.linked).lower(), ";".join(f.clauses),
                 f.explanation,
             )
-        )
+        ))
 
     def end(self, result: ScanResult) -> None:
         return None

@@ -6,6 +6,7 @@ import csv
 from typing import TextIO
 
 from scanner.inventory.views import InventoryReport
+from scanner.reports.csv_report import safe_row
 
 GROUP_COLUMNS = ("group", "title", "categories", "clauses", "sources", "locations", "findings",
                  "occurrences", "last_seen")
@@ -17,14 +18,14 @@ def write(report: InventoryReport, stream: TextIO, *, color: bool = False) -> No
     if report.show == "gaps":
         out.writerow(GAP_COLUMNS)
         for g in (*report.gaps.uncovered, *report.gaps.per_pack):
-            out.writerow(("uncovered_category", g.pack, g.category, ";".join(g.entities),
-                          g.locations, g.findings))
+            out.writerow(safe_row(("uncovered_category", g.pack, g.category,
+                                   ";".join(g.entities), g.locations, g.findings)))
         for c in report.gaps.unused_clauses:
-            out.writerow(("clause_without_data", c.clause.partition("/")[0], c.clause, c.title,
-                          0, 0))
+            out.writerow(safe_row(("clause_without_data", c.clause.partition("/")[0], c.clause,
+                                   c.title, 0, 0)))
         return
     out.writerow(GROUP_COLUMNS)
     for g in report.groups:
-        out.writerow((g.key, g.title, ";".join(sorted(g.categories)), ";".join(sorted(g.clauses)),
-                      ";".join(sorted(g.sources)), len(g.locations), g.findings, g.occurrences,
-                      g.last_seen))
+        out.writerow(safe_row((g.key, g.title, ";".join(sorted(g.categories)),
+                               ";".join(sorted(g.clauses)), ";".join(sorted(g.sources)),
+                               len(g.locations), g.findings, g.occurrences, g.last_seen)))
