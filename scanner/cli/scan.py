@@ -278,6 +278,9 @@ def _scan(
     fmt = fmt or ("table" if output is None else _format_from_name(output))
     data_dir = settings.data_dir or default_data_dir()
     _check_data_dir(data_dir)
+    from scanner.redact import load_or_create_secret
+
+    load_or_create_secret(data_dir)  # refuse a weak secret before a run is opened
 
     from scanner.policy import PolicyMapper, load_packs
 
