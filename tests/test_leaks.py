@@ -106,14 +106,15 @@ def test_redact_text_removes_urls_and_secrets() -> None:
 
 # -- end to end through the CLI ------------------------------------------------------------------
 def _report_and_inventory(tmp: Path, target: str, extra: list[str] | None = None,
-                          env: dict[str, str] | None = None) -> tuple[
+                          env: dict[str, str] | None = None, code: int = 0) -> tuple[
                               subprocess.CompletedProcess[str], dict, bytes, list[str]]:
     tmp.mkdir(parents=True, exist_ok=True)
     report, inv = tmp / "report.json", tmp / "inv.db"
     res = run_cli(["scan", target, "--no-ner", "--workers", "1", "--no-progress", "-vv",
                    "--format", "json", "-o", str(report), "--db", f"sqlite:///{inv}",
                    *(extra or [])], tmp / "home", env)
-    assert res.returncode == 0, res.stderr[-2000:]
+    # 3: the whole target could not be read (the report is still written).
+    assert res.returncode == code, res.stderr[-2000:]
     data = json.loads(report.read_text())
     with sqlite3.connect(inv) as conn:
         stored = [t for (r,) in conn.execute("select targets from runs") for t in json.loads(r)]
@@ -161,7 +162,7 @@ def test_mysql_password_with_hash_never_shown(tmp_path: Path) -> None:
     url = os.environ.get("PIISCOUT_TEST_MYSQL_URL")
     # A closed port: the connection fails and the error is recorded, without the password.
     target = f"mysql+pymysql://scanner:{MY_PASSWORD}@127.0.0.1:1/crm"
-    res, report, inventory, _stored = _report_and_inventory(tmp_path, target)
+    res, report, inventory, _stored = _report_and_inventory(tmp_path, target, code=3)
     assert [e["kind"] for e in report["errors"]] == ["unreadable"]
     assert report["errors"][0]["location"] == "mysql://127.0.0.1:1"
     assert "Traceback" not in res.stderr
@@ -212,7 +213,7 @@ def test_s3_endpoint_credentials_never_in_errors(tmp_path: Path) -> None:
     env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_DEFAULT_REGION": "us-east-1"}
     res, report, inventory, _ = _report_and_inventory(
         tmp_path, "s3://bucket/prefix", ["--endpoint-url", "http://KEYID42:SECRET42@127.0.0.1:1"],
-        env)
+        env, code=3)
     assert [e["kind"] for e in report["errors"]] == ["unreadable"]
     assert "127.0.0.1:1" in report["errors"][0]["message"]  # the message still says where
     assert not _leaks(["KEYID42", "SECRET42"], res.stdout, res.stderr, json.dumps(report),
