@@ -156,7 +156,7 @@ _ID_KEY = re.compile(
     r"task|session|seq|sequence|booking|confirmation|policy|claim|item|product|part|record|row|"
     r"msg|message|event|correlation|doc|document|file|version|ver|release|port|size|bytes|"
     r"duration|elapsed|latency|count|amount|total|price|qty|quantity|offset|timestamp|ts|epoch|"
-    r"hash|checksum|crc|nonce|serial|isbn|issn|lot|container|pallet|vat|tax|iban|bic|sort)"
+    r"hash|checksum|crc|nonce|isbn|issn|lot|container|pallet|vat|tax|iban|bic|sort|card)"
     r"(?:[ _-]?(?:id|no|nr|num|number|code|ref|key))?|\b(?:id|no|nr))"
     r"\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
     re.IGNORECASE,
@@ -164,6 +164,15 @@ _ID_KEY = re.compile(
 _PHONE_WORD = re.compile(
     r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
     r"[\w .-]{0,12}$", re.IGNORECASE,
+)
+# A phone word right before the candidate ("Phone: 467 3395", "call me on 9472 7916", "Mobile -
+# 432 03 163"): a number in a national format of a region phonenumbers is not asked about is still
+# a phone number there. Only the word, an optional "number"/"no." and punctuation may come between.
+_PHONE_LEAD = re.compile(
+    r"\b(?:phone|telephone|tel|mobile|cell|cellphone|fax|landline|whatsapp|sms|"
+    r"(?:call|reach|text|ring)(?:ed|ing)?(?: (?:me|us|him|her|them) (?:on|at)| (?:on|at)))"
+    r"\.?(?: ?(?:number|no\.?|nr\.?|#))?(?: is)?\s*[:=\-]?\s*$",
+    re.IGNORECASE,
 )
 # Ofcom's ranges reserved for drama and examples, as national significant numbers: written like
 # any UK number (Faker's en_GB provider uses them) but left out of phonenumbers' valid ranges.
@@ -180,6 +189,8 @@ def not_a_phone(value: str) -> bool:
     v = value.strip()
     if _DOTTED_QUAD.fullmatch(v) or _DATE_SHAPED.match(v):
         return True
+    if v.count("/") > 1:
+        return True  # 12/03/2021, 0188 / 7206 / 4539: phonenumbers' strict grouping rule
     if not v.startswith("+"):
         if _DECIMAL.fullmatch(v) or (_VERSION.fullmatch(v) and not _NANP_DOTTED.fullmatch(v)):
             return True
@@ -385,6 +396,13 @@ class PhoneClassifier(PatternClassifier):
             return None
         best = find_phone(text, candidate.start, candidate.end)
         if best is None:
+            if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
+                d = super().validate(candidate)
+                return _with_extra(d, "E.164 format") if d else None
+            before = text[max(0, candidate.start - 40) : candidate.start]
+            if _PHONE_LEAD.search(before[before.rfind("\n") + 1 :]):
+                d = super().validate(candidate)  # "Phone: 467 3395": any national format
+                return _with_extra(d, "number after a phone word") if d else None
             if candidate.unit.kind == "value" and _LOCAL.fullmatch(text.strip()):
                 d = super().validate(candidate)  # a whole value "555-0132": a local number
                 return _with_extra(d, "local number format") if d else None
