@@ -112,10 +112,13 @@ _LOG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 #
 # Steps 3-5 are what PhoneNumberMatcher does for one candidate; match_phone_reference runs the
 # matcher itself, region after region, and tests/test_phones.py checks both agree on a generated
-# set. Two deliberate additions: Ofcom's numbers reserved for drama (07700 900xxx, 01632 960xxx,
-# ...), which phonenumbers does not validate but Faker and test data write, count as valid UK
-# numbers; and a "+" number that phonenumbers calls possible (right length for its country) but
-# not valid is accepted as an international number.
+# set. Deliberate additions, each left out of that comparison: Ofcom's numbers reserved for drama
+# (07700 900xxx, 01632 960xxx, ...), which phonenumbers does not validate but Faker and test data
+# write, count as valid UK numbers; a "+" number phonenumbers calls possible (right length for its
+# country) but not valid is accepted as an international number; so is a well-formed North
+# American number written in a NANP format ((212) 555-0199, 839-215-0008x063: Faker's en_US
+# numbers have random area codes); and any national format right after a phone word ("Phone:
+# 467 3395"). Inner groups need 7 digits, as whole candidates do.
 #
 # Normal form (what the redaction hashes, scanner.redact.normalize_phone -> phone_e164): E.164.
 # A number written with "+" or an international prefix (00, 011) carries its country. A national
@@ -174,6 +177,15 @@ _PHONE_LEAD = re.compile(
     r"\.?(?: ?(?:number|no\.?|nr\.?|#))?(?: is)?\s*[:=\-]?\s*$",
     re.IGNORECASE,
 )
+# A North American number in one of its written formats, area code and exchange well formed
+# (first digit 2-9): (212) 555-0199, 212-555-0199, 212.555.0199, with +1, 1 or 001 before. Faker's
+# en_US provider writes these with random area codes, most of them unassigned, so phonenumbers
+# does not validate them; written so, they are phone numbers all the same.
+_NANP_SHAPE = re.compile(
+    r"(?:(?:\+1|001|1)[-. ]?)?(?:\([2-9][0-9]{2}\) ?[2-9][0-9]{2}[-. ]|[2-9][0-9]{2}([-.])"
+    r"[2-9][0-9]{2}\1)[0-9]{4}"
+)
+_NANP_DIGITS = re.compile(r"(?:\+?1|001|011)?([2-9][0-9]{2}[2-9][0-9]{6})")
 # Ofcom's ranges reserved for drama and examples, as national significant numbers: written like
 # any UK number (Faker's en_GB provider uses them) but left out of phonenumbers' valid ranges.
 _FICTIONAL_GB = re.compile(
@@ -269,6 +281,8 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
         if key.startswith("+") and pn.is_possible_number(num):  # type: ignore[attr-defined]
             e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)  # type: ignore[attr-defined]
             possible = (e164, pn.region_code_for_number(num) or "ZZ", False)  # type: ignore[attr-defined]
+    if possible is None and (m := _NANP_DIGITS.fullmatch(key)):
+        possible = ("+1" + m.group(1), "US", False)  # a well-formed NANP number, unassigned
     return possible
 
 
@@ -408,12 +422,15 @@ class PhoneClassifier(PatternClassifier):
                 return _with_extra(d, "local number format") if d else None
             return None
         ms, me, _, region, valid = best
+        if not valid and not text[ms:me].lstrip("(").startswith("+"):
+            if not _NANP_SHAPE.fullmatch(_EXTENSION.sub("", text[ms:me])):
+                return None  # a national number possible only: in a NANP format at least
         found = Candidate(candidate.pattern, candidate.unit, ms, me)
         d = super().validate(found)
         if d is None:
             return None
         if not valid:
-            return _with_extra(d, f"possible international number (+, region {region})")
+            return _with_extra(d, f"possible number, not assigned (region {region})")
         return _with_extra(d, f"phonenumbers: valid for region {region}")
 
 

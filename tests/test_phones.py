@@ -208,3 +208,18 @@ def test_fast_path_finds_what_the_matcher_finds() -> None:
                 differ.append((text, got, want))
     assert compared > 700 and valid > 400, (compared, valid)
     assert differ == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call 839-215-0008x063", ["839-215-0008x063"]),  # Faker en_US: unassigned area code
+        ("call 001-839-215-0008", ["001-839-215-0008"]),
+        ("call (839) 215-0008", ["(839) 215-0008"]),
+        ("call 8392150008", []),  # unformatted and unassigned: not enough
+        ("call 139-215-0008", []),  # area codes never start with 1
+        ("call 839-115-0008", []),  # nor exchanges
+    ],
+)
+def test_nanp_formats_with_unassigned_area_codes(text: str, expected: list[str]) -> None:
+    assert found(text) == expected
