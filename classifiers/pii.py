@@ -422,9 +422,11 @@ class PhoneClassifier(PatternClassifier):
                 return _with_extra(d, "local number format") if d else None
             return None
         ms, me, _, region, valid = best
-        if not valid and not text[ms:me].lstrip("(").startswith("+"):
-            if not _NANP_SHAPE.fullmatch(_EXTENSION.sub("", text[ms:me])):
-                return None  # a national number possible only: in a NANP format at least
+        international = text[ms:me].lstrip("(").startswith("+")
+        if not valid and not international and not _NANP_SHAPE.fullmatch(
+            _EXTENSION.sub("", text[ms:me])
+        ):
+            return None  # a national number possible only: in a NANP format at least
         found = Candidate(candidate.pattern, candidate.unit, ms, me)
         d = super().validate(found)
         if d is None:

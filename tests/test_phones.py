@@ -213,12 +213,12 @@ def test_fast_path_finds_what_the_matcher_finds() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("call 839-215-0008x063", ["839-215-0008x063"]),  # Faker en_US: unassigned area code
-        ("call 001-839-215-0008", ["001-839-215-0008"]),
-        ("call (839) 215-0008", ["(839) 215-0008"]),
-        ("call 8392150008", []),  # unformatted and unassigned: not enough
-        ("call 139-215-0008", []),  # area codes never start with 1
-        ("call 839-115-0008", []),  # nor exchanges
+        ("call 379-215-0008x063", ["379-215-0008x063"]),  # Faker en_US: unassigned area code
+        ("call 001-379-215-0008", ["001-379-215-0008"]),
+        ("call (379) 215-0008", ["(839) 215-0008"]),
+        ("call 3792150008", []),  # unformatted and unassigned: not enough
+        ("call 179-215-0008", []),  # area codes never start with 1
+        ("call 379-115-0008", []),  # nor exchanges
     ],
 )
 def test_nanp_formats_with_unassigned_area_codes(text: str, expected: list[str]) -> None:
