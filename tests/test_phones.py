@@ -215,7 +215,7 @@ def test_fast_path_finds_what_the_matcher_finds() -> None:
     [
         ("call 379-215-0008x063", ["379-215-0008x063"]),  # Faker en_US: unassigned area code
         ("call 001-379-215-0008", ["001-379-215-0008"]),
-        ("call (379) 215-0008", ["(839) 215-0008"]),
+        ("call (379) 215-0008", ["(379) 215-0008"]),
         ("call 3792150008", []),  # unformatted and unassigned: not enough
         ("call 179-215-0008", []),  # area codes never start with 1
         ("call 379-115-0008", []),  # nor exchanges
