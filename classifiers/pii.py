@@ -151,17 +151,19 @@ _NANP_DOTTED = re.compile(r"1\.[0-9]{3}\.[0-9]{3}\.[0-9]{4}")
 _COMPACT_STAMP = re.compile(
     r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:[0-9]{4}|[0-9]{6})?"
 )
-# A key that names what follows as an identifier, right before the candidate (same line): order,
-# invoice, job, ticket, ... numbers in log lines and prose. Checked on the 40 characters before.
+# A key that names what follows as an identifier, right before the candidate: order, invoice,
+# job, ticket, ... numbers in log lines and prose (checked on the 40 characters before, line
+# breaks read as spaces: documents wrap lines). A generic key ("id", "no", "nr") names a phone
+# number when a phone word comes right before it ("Phone no. 4155552671"); a specific one never.
 _ID_KEY = re.compile(
-    r"(?:\b(?:job|order|invoice|inv|ticket|case|request|req|txn|transaction|trace|span|build|"
+    r"(?:\b(?P<specific>job|order|invoice|inv|ticket|case|request|req|txn|transaction|trace|span|build|"
     r"pid|tid|uid|ref|reference|account|acct|sku|serial|tracking|shipment|parcel|po|batch|run|"
     r"task|session|seq|sequence|booking|confirmation|policy|claim|item|product|part|record|row|"
     r"msg|message|event|correlation|doc|document|file|version|ver|release|port|size|bytes|"
     r"duration|elapsed|latency|count|amount|total|price|qty|quantity|offset|timestamp|ts|epoch|"
     r"hash|checksum|crc|nonce|isbn|issn|lot|container|pallet|vat|tax|iban|bic|sort|card)"
     r"(?:[ _-]?(?:id|no|nr|num|number|code|ref|key))?|\b(?:id|no|nr))"
-    r"\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
+    r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
     re.IGNORECASE,
 )
 _PHONE_WORD = re.compile(
@@ -222,9 +224,23 @@ def _named_identifier(text: str, start: int, end: int) -> bool:
         return True  # #4155552671: a ticket or a tag, not a number to call
     if text[start] == "+":
         return False  # an international number is one, whatever key names it
-    before = text[max(0, start - 40) : start]
-    before = before[before.rfind("\n") + 1 :]
-    return _ID_KEY.search(before) is not None and _PHONE_WORD.search(before) is None
+    return _names_identifier(text[max(0, start - 40) : start].replace("\n", " "))
+
+
+def _names_identifier(before: str) -> bool:
+    m = _ID_KEY.search(before)
+    if m is None:
+        return False
+    return m.group("specific") is not None or _PHONE_WORD.search(before[: m.start()]) is None
+
+
+def _identifier_field(field: str | None) -> bool:
+    """A column, header or key that names its values identifiers (order_id, card_number, sku,
+    amount, ...) and no phone word: its numbers are not phone numbers."""
+    if not field:
+        return False
+    last = field.rsplit(".", 1)[-1]
+    return _names_identifier(last) and _PHONE_WORD.search(last) is None
 
 
 def _phonenumbers() -> object:
@@ -407,6 +423,8 @@ class PhoneClassifier(PatternClassifier):
             return None  # too long for E.164, or unformatted filler such as 5555555555
         text = candidate.unit.text
         if _named_identifier(text, candidate.start, candidate.end):
+            return None
+        if _identifier_field(candidate.unit.location.field) and not value.startswith("+"):
             return None
         best = find_phone(text, candidate.start, candidate.end)
         if best is None:

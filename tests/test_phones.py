@@ -55,6 +55,7 @@ def found(text: str, backend: str = "re", kind: str = "prose") -> list[str]:
         # a number in a log line with a phone key
         ("2024-03-01T10:00:00Z sms to=+447700900123 status=sent", ["+447700900123"]),
         ("caller_id=+14155552671 dur=30", ["+14155552671"]),
+        ("Phone no. 4155552671 (desk)", ["4155552671"]),  # a generic key after a phone word
     ],
 )
 def test_phone_positives(text: str, expected: list[str], backend: str) -> None:
@@ -84,6 +85,9 @@ def test_phone_positives(text: str, expected: list[str], backend: str) -> None:
         "INFO request_id: 7700900122 handled",
         "Ticket 0207946 0958 closed",
         "paid with card 4934106496652",
+        "call the phone. Order 8720382151 was packed",  # a specific key: never a phone
+        "boxes for Order\n5289312708 were packed",  # wrapped in a document
+        '{"order_id": 8074929527, "amount": 757.7}',
         "tracking no. 020 7946 0123",
         # IPs and other shapes
         "ip 203.0.113.142 blocked",
@@ -223,3 +227,21 @@ def test_fast_path_finds_what_the_matcher_finds() -> None:
 )
 def test_nanp_formats_with_unassigned_area_codes(text: str, expected: list[str]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("phone", "4155552671", ["4155552671"]),
+        ("mobile_no", "07700 900122", ["07700 900122"]),
+        ("order_id", "4155552671", []),
+        ("customer.order_id", "8074929527", []),
+        ("card_number", "060401492461", []),
+        ("id", "1680621", []),
+        ("order_id", "+14155552671", ["+14155552671"]),  # written as an international number
+    ],
+)
+def test_fields_that_name_identifiers(field: str, value: str, expected: list[str]) -> None:
+    engine = Engine(ClassifySettings(ner=False), [PhoneClassifier()])
+    unit = TextUnit(Location("mem://t", 1, field), value, kind="value")
+    assert [value[d.start : d.end] for d in engine.analyze([unit])[0]] == expected
