@@ -152,7 +152,7 @@ _COMPACT_STAMP = re.compile(
     r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:[0-9]{4}|[0-9]{6})?"
 )
 # A key that names what follows as an identifier, right before the candidate: order, invoice,
-# job, ticket, ... numbers in log lines and prose (checked on the 40 characters before, line
+# job, ticket, ... numbers in log lines and prose (checked on the 32 characters before, line
 # breaks read as spaces: documents wrap lines). A generic key ("id", "no", "nr") names a phone
 # number when a phone word comes right before it ("Phone no. 4155552671"); a specific one never.
 _ID_KEY = re.compile(
@@ -224,7 +224,7 @@ def _named_identifier(text: str, start: int, end: int) -> bool:
         return True  # #4155552671: a ticket or a tag, not a number to call
     if text[start] == "+":
         return False  # an international number is one, whatever key names it
-    return _names_identifier(text[max(0, start - 40) : start].replace("\n", " "))
+    return _names_identifier(text[max(0, start - 32) : start].replace("\n", " "))
 
 
 def _names_identifier(before: str) -> bool:
@@ -287,6 +287,8 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
         regions = PHONE_REGIONS
     possible = None
     for region in regions:
+        if not _may_be_national(key, region):
+            continue
         try:
             num = pn.parse(key, region, keep_raw_input=True)  # type: ignore[attr-defined]
         except pn.NumberParseException:  # type: ignore[attr-defined]
@@ -300,6 +302,39 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
     if possible is None and (m := _NANP_DIGITS.fullmatch(key)):
         possible = ("+1" + m.group(1), "US", False)  # a well-formed NANP number, unassigned
     return possible
+
+
+@functools.cache
+def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] | None,
+                                        frozenset[int]]:
+    """(international prefix, prefixes, possible national lengths) of a region, from
+    phonenumbers' metadata. Prefixes: the national ones and the country code (parse also reads
+    "33612345678" in FR as +33 6 12 34 56 78); ``None`` when the region's national prefix rule
+    is more than a few literals (BR strips carrier codes too)."""
+    from phonenumbers import PhoneMetadata
+
+    md = PhoneMetadata.metadata_for_region(region)
+    idd = re.compile(md.international_prefix) if md.international_prefix else None
+    rule = md.national_prefix_for_parsing or md.national_prefix or ""
+    literal = re.fullmatch(r"[0-9|]*", rule)
+    prefixes = (*rule.split("|"), str(md.country_code)) if literal else None
+    desc = md.general_desc
+    lengths = frozenset(desc.possible_length) | frozenset(desc.possible_length_local_only)
+    return idd, prefixes, lengths
+
+
+def _may_be_national(key: str, region: str) -> bool:
+    """False only when ``key`` (digits, no "+") cannot be a number of ``region`` written
+    nationally or with the region's international prefix: its length, with or without a national
+    prefix, is none of the region's possible lengths. A cheap guard before a parse."""
+    if key.startswith("+"):
+        return True
+    idd, prefixes, lengths = _region_shape(region)
+    if prefixes is None or not lengths or (idd is not None and idd.match(key)):
+        return True
+    if len(key) in lengths:
+        return True
+    return any(p and key.startswith(p) and len(key) - len(p) in lengths for p in prefixes)
 
 
 def phone_e164(value: str) -> str | None:
