@@ -23,6 +23,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from typing import Any
 FAMILIES = ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS",
             "USER_AGENT")
 SEED = 1234
+# Faker's date providers end at "now" by default; a fixed end keeps a seed's corpus byte-identical.
+END = datetime(2026, 1, 1)
 
 
 @dataclass
@@ -64,9 +67,14 @@ def _faker(seed: int) -> Any:
     return fake
 
 
+def _day(fake: Any, since: int = 2020) -> date:
+    return fake.date_between(date(since, 1, 1), END.date())
+
+
 def _stamp(fake: Any) -> str:
-    """``date_time().isoformat()`` with microseconds (Faker leaves them 0 some of the time)."""
-    dt = fake.date_time()
+    """``date_time().isoformat()`` with microseconds (Faker leaves them 0 some of the time), up to
+    END."""
+    dt = fake.date_time(end_datetime=END)
     if not dt.microsecond:
         dt = dt.replace(microsecond=fake.random_int(1, 999_999))
     return dt.isoformat()
@@ -149,7 +157,7 @@ def dense(dest: Path, megabytes: float, seed: int = SEED) -> Corpus:
 
     def log_line() -> str:
         if f.random_int(0, 1):
-            return (f'{p.ipv4()} - - [{f.date_time():%d/%b/%Y:%H:%M:%S} +0000] "GET /'
+            return (f'{p.ipv4()} - - [{f.date_time(end_datetime=END):%d/%b/%Y:%H:%M:%S} +0000] "GET /'
                     f'{f.uri_path()} HTTP/1.1" {f.random_element([200, 302, 404])} '
                     f'{f.random_int(200, 99999)} "-" "{p.ua()}"\n')
         return (f"{_stamp(f)} INFO worker job={f.random_int(10**8, 10**10)} "
@@ -182,10 +190,10 @@ class _Business:
         f = self.f
         k = f.random_int(0, 9)
         if k == 0:
-            return (f"{f.company()} agreed to {f.bs()} by {f.date_this_decade().isoformat()}.")
+            return (f"{f.company()} agreed to {f.bs()} by {_day(f).isoformat()}.")
         if k == 1:
             return (f"Invoice INV-{f.random_int(10000, 99999)} for {f.pyfloat(4, 2, positive=True)}"
-                    f" EUR is due on {f.date_this_year():%d/%m/%Y}.")
+                    f" EUR is due on {_day(f, 2025):%d/%m/%Y}.")
         if k == 2:
             return (f"Version {f.random_int(1, 9)}.{f.random_int(0, 20)}.{f.random_int(0, 9999999)}"
                     f" of the {f.catch_phrase().lower()} ships next sprint.")
@@ -194,7 +202,7 @@ class _Business:
                     f"boxes ({f.pyfloat(3, 3, positive=True)} kg).")
         if k == 4:
             return (f"The {f.job().lower()} team met in room {f.random_int(100, 999)} at "
-                    f"{f.time()} to review the {f.bs()} roadmap.")
+                    f"{f.time(end_datetime=END)} to review the {f.bs()} roadmap.")
         if k == 5:
             return (f"Budget line {f.random_int(1000, 9999)}-{f.random_int(10, 99)}-"
                     f"{f.random_int(1000, 9999)} is {f.random_int(1, 95)}% spent.")
@@ -265,7 +273,7 @@ def share(dest: Path, megabytes: float, seed: int = SEED) -> Corpus:
         msg["From"] = f"{sender[0]} <{sender[1]}>"
         msg["To"] = f"{to[0]} <{to[1]}>"
         msg["Subject"] = f.catch_phrase()
-        msg["Date"] = f.date_time().strftime("%a, %d %b %Y %H:%M:%S +0000")
+        msg["Date"] = f.date_time(end_datetime=END).strftime("%a, %d %b %Y %H:%M:%S +0000")
         msg.set_content("\n\n".join([*body(f.random_int(2, 6)), signature()]))
         raw = msg.as_string()
         path.write_text(raw, encoding="utf-8")
@@ -300,7 +308,7 @@ def share(dest: Path, megabytes: float, seed: int = SEED) -> Corpus:
         lines = ["order_id,date,amount,status,contact"]
         for _ in range(f.random_int(50, 400)):
             contact = p.email() if f.random_int(0, 24) == 0 else ""
-            lines.append(f"{f.random_int(10**9, 10**10)},{f.date_this_decade().isoformat()},"
+            lines.append(f"{f.random_int(10**9, 10**10)},{_day(f).isoformat()},"
                          f"{f.pyfloat(4, 2, positive=True)},{f.random_element(['open', 'closed'])},"
                          f"{contact}")
         text = "\n".join(lines) + "\n"
