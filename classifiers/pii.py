@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
 
+import phonenumbers as pn
+from phonenumbers import phonenumbermatcher as pnm
+
 from classifiers.addresses import StreetAddressClassifier
 from classifiers.base import Candidate, Pattern, PatternClassifier
 from scanner.models import Detection
@@ -243,23 +246,14 @@ def _identifier_field(field: str | None) -> bool:
     return _names_identifier(last) and _PHONE_WORD.search(last) is None
 
 
-def _phonenumbers() -> object:
-    import phonenumbers
-
-    return phonenumbers
-
-
-def _number_ok(num: object) -> bool:
+def _number_ok(num: pn.PhoneNumber) -> bool:
     """Valid at the matcher's leniency VALID, or one of Ofcom's drama numbers."""
-    pn = _phonenumbers()
-    from phonenumbers.phonenumbermatcher import _is_national_prefix_present_if_required
-
-    if not _is_national_prefix_present_if_required(num):
+    if not pnm._is_national_prefix_present_if_required(num):
         return False
-    if pn.is_valid_number(num):  # type: ignore[attr-defined]
+    if pn.is_valid_number(num):
         return True
-    nsn = pn.national_significant_number(num)  # type: ignore[attr-defined]
-    return num.country_code == 44 and _FICTIONAL_GB.fullmatch(nsn) is not None  # type: ignore[attr-defined]
+    nsn = pn.national_significant_number(num)
+    return num.country_code == 44 and _FICTIONAL_GB.fullmatch(nsn) is not None
 
 
 def phone_key(value: str) -> str:
@@ -276,7 +270,6 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
     accepts it (for a "+" number: its own country); for a "+" number phonenumbers calls possible
     but not valid, valid is False; ``None`` otherwise. At most one parse per region, and pure,
     so cached per process on the key: the same number in any spelling or place is parsed once."""
-    pn = _phonenumbers()
     if not 7 <= len(key.lstrip("+")) <= 17:
         return None
     if key.startswith("+"):
@@ -290,15 +283,15 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
         if not _may_be_national(key, region):
             continue
         try:
-            num = pn.parse(key, region, keep_raw_input=True)  # type: ignore[attr-defined]
-        except pn.NumberParseException:  # type: ignore[attr-defined]
+            num = pn.parse(key, region, keep_raw_input=True)
+        except pn.NumberParseException:
             continue
         if _number_ok(num):
-            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)  # type: ignore[attr-defined]
-            return e164, pn.region_code_for_number(num) or region, True  # type: ignore[attr-defined]
-        if key.startswith("+") and pn.is_possible_number(num):  # type: ignore[attr-defined]
-            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)  # type: ignore[attr-defined]
-            possible = (e164, pn.region_code_for_number(num) or "ZZ", False)  # type: ignore[attr-defined]
+            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
+            return e164, pn.region_code_for_number(num) or region, True
+        if key.startswith("+") and pn.is_possible_number(num):
+            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
+            possible = (e164, pn.region_code_for_number(num) or "ZZ", False)
     if possible is None and (m := _NANP_DIGITS.fullmatch(key)):
         possible = ("+1" + m.group(1), "US", False)  # a well-formed NANP number, unassigned
     return possible
@@ -311,9 +304,7 @@ def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] 
     phonenumbers' metadata. Prefixes: the national ones and the country code (parse also reads
     "33612345678" in FR as +33 6 12 34 56 78); ``None`` when the region's national prefix rule
     is more than a few literals (BR strips carrier codes too)."""
-    from phonenumbers import PhoneMetadata
-
-    md = PhoneMetadata.metadata_for_region(region)
+    md = pn.PhoneMetadata.metadata_for_region(region)
     idd = re.compile(md.international_prefix) if md.international_prefix else None
     rule = md.national_prefix_for_parsing or md.national_prefix or ""
     literal = re.fullmatch(r"[0-9|]*", rule)
@@ -347,18 +338,14 @@ def _matcher_checks(text: str, start: int, end: int) -> bool:
     """phonenumbers' PhoneNumberMatcher checks on the candidate ``text[start:end]`` before it
     parses one (leniency VALID): brackets, page references, Latin letters or a currency or
     percent sign right before or after."""
-    from phonenumbers.phonenumbermatcher import (
-        _LEAD_PATTERN,
-        _MATCHING_BRACKETS,
-        _PUB_PAGES,
-        PhoneNumberMatcher,
-    )
-
     candidate = text[start:end]
-    if not _MATCHING_BRACKETS.fullmatch(candidate) or _PUB_PAGES.search(candidate):
+    if not pnm._MATCHING_BRACKETS.fullmatch(candidate) or pnm._PUB_PAGES.search(candidate):
         return False
-    bad = (PhoneNumberMatcher._is_invalid_punctuation_symbol, PhoneNumberMatcher._is_latin_letter)
-    if start > 0 and not _LEAD_PATTERN.match(candidate) and any(f(text[start - 1]) for f in bad):
+    matcher = pnm.PhoneNumberMatcher
+    bad = (matcher._is_invalid_punctuation_symbol, matcher._is_latin_letter)
+    if start > 0 and not pnm._LEAD_PATTERN.match(candidate) and any(
+        f(text[start - 1]) for f in bad
+    ):
         return False
     return not (end < len(text) and any(f(text[end]) for f in bad))
 
@@ -373,36 +360,28 @@ def find_phone(text: str, start: int, end: int) -> tuple[int, int, str, str, boo
     """The phone number in the candidate ``text[start:end]`` as (start, end, E.164, region,
     valid): the whole candidate, else the first inner group that is one (as PhoneNumberMatcher
     tries them), else ``None``."""
-    from phonenumbers.phonenumbermatcher import (
-        _INNER_MATCHES,
-        _SLASH_SEPARATED_DATES,
-        _TIME_STAMPS,
-        _TIME_STAMPS_SUFFIX,
-        _UNWANTED_END_CHAR_PATTERN,
-    )
-
     candidate = text[start:end]
-    if _SLASH_SEPARATED_DATES.search(candidate):
+    if pnm._SLASH_SEPARATED_DATES.search(candidate):
         return None
-    if _TIME_STAMPS.search(candidate) and _TIME_STAMPS_SUFFIX.match(text, end):
+    if pnm._TIME_STAMPS.search(candidate) and pnm._TIME_STAMPS_SUFFIX.match(text, end):
         return None
     found = _verified(text, start, end)
     if found is not None:
         return (start, end, *found)
     if len(_digits(candidate)) < 8:
         return None  # no inner group of 7 digits or more can be valid where the whole was not
-    for inner in _INNER_MATCHES:
+    for inner in pnm._INNER_MATCHES:
         m = inner.search(candidate)
         first = True
         while m:
             groups = []
             if first:
                 head = candidate[: m.start()]
-                t = _UNWANTED_END_CHAR_PATTERN.search(head)
+                t = pnm._UNWANTED_END_CHAR_PATTERN.search(head)
                 groups.append((0, t.start() if t else len(head)))
                 first = False
             g = m.group(1)
-            t = _UNWANTED_END_CHAR_PATTERN.search(g)
+            t = pnm._UNWANTED_END_CHAR_PATTERN.search(g)
             groups.append((m.start(1), m.start(1) + (t.start() if t else len(g))))
             for gs, ge in groups:
                 if ge > gs and len(_digits(candidate[gs:ge])) >= 7:
@@ -418,10 +397,9 @@ def match_phone_reference(window: str, s: int, e: int) -> tuple[int, int, str] |
     phonenumbers' matcher (leniency VALID) finds in ``window`` overlapping ``window[s:e]``,
     trying Presidio's regions in order, as (start, end, region); ``None`` when no region finds
     one. A matcher per region on every window: this was half the CPU of a scan."""
-    pn = _phonenumbers()
     best: tuple[int, int, str] | None = None
     for region in PHONE_REGIONS:
-        for m in pn.PhoneNumberMatcher(window, region, leniency=1):  # type: ignore[attr-defined]
+        for m in pn.PhoneNumberMatcher(window, region, leniency=1):
             if m.start < e and s < m.end and (best is None or m.end - m.start > best[1] - best[0]):
                 best = (m.start, m.end, region)
         if best is not None and best[0] <= s and best[1] >= e:
