@@ -103,13 +103,15 @@ _LOG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 # 1. the candidate pattern (digits with phone punctuation, an optional extension);
 # 2. shape and surroundings, no parsing: 7-16 digits; not an IP address, date, version, decimal,
 #    SSN, the fractional seconds of a timestamp (``06:17:21.130059``), or an identifier that a key
-#    names (``order 4412345678``, ``job_id=20240301123``, ``#4155552671``), see not_a_phone and
-#    _named_identifier;
+#    names (``order 4412345678``, ``job_id=20240301123``, ``#4155552671``, a value in an
+#    ``order_id`` or ``card_number`` column), see not_a_phone, _named_identifier and
+#    _identifier_field;
 # 3. phonenumbers' own checks on the candidate text, as its PhoneNumberMatcher makes them at
 #    leniency VALID (brackets, page references, slash dates, timestamps, Latin letters around);
 # 4. one parse per region of the *normalised* number ("+" and the digits, or the national digits)
 #    -- :func:`parse_phone`, cached on that key, so the same number in any spelling or
 #    surroundings is parsed once -- valid in the first of Presidio's regions, in their order;
+#    a region whose national lengths cannot fit the digits is not parsed at all;
 # 5. when the whole candidate fails: the matcher's inner groups (a second number after "/", a
 #    leading group), each through 3 and 4.
 #
@@ -119,7 +121,7 @@ _LOG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 # (07700 900xxx, 01632 960xxx, ...), which phonenumbers does not validate but Faker and test data
 # write, count as valid UK numbers; a "+" number phonenumbers calls possible (right length for its
 # country) but not valid is accepted as an international number; so is a well-formed North
-# American number written in a NANP format ((212) 555-0199, 839-215-0008x063: Faker's en_US
+# American number written in a NANP format ((212) 555-0199, 379-215-0008x063: Faker's en_US
 # numbers have random area codes); and any national format right after a phone word ("Phone:
 # 467 3395"). Inner groups need 7 digits, as whole candidates do.
 #
