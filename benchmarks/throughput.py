@@ -494,7 +494,7 @@ def bench_table(corpus: Any, workdir: Path) -> list[Row]:
     for label, extra in (("defaults", []), ("--no-ner", ["--no-ner"])):
         r = run_cli(target, extra, workdir, label)
         out[label] = r
-        rows.append(Row(f"`piiscout scan sqlite:///crm.db {' '.join(extra)}`".replace("  ", " "),
+        rows.append(Row(f"`piiscout scan sqlite:///crm.db{''.join(' ' + x for x in extra)}`",
                         corpus.megabytes, r.seconds, r.peak_rss,
                         f"{n} rows; default sampling"))
     print(f"\n## (c) {corpus.name} (SQLite, {corpus.megabytes:.1f} MB)\n")
