@@ -510,9 +510,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     ap.add_argument("--dir", type=Path, default=None, help="where to build the corpora")
     ap.add_argument("--no-table", action="store_true", help="skip corpus (c)")
+    for name in SIZES:
+        ap.add_argument(f"--{name.replace('_', '-')}", type=float, default=None,
+                        help=f"override the size {name} (full {SIZES[name][0]:g}, "
+                             f"quick {SIZES[name][1]:g})")
     args = ap.parse_args(argv)
     k = 1 if args.quick else 0
-    sizes = {name: v[k] for name, v in SIZES.items()}
+    sizes = {name: v[k] if getattr(args, name) is None else getattr(args, name)
+             for name, v in SIZES.items()}
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="piiscout-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     from benchmarks import corpora
@@ -520,7 +525,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_start = time.perf_counter()
     print("# piiscout benchmark: the CLI as a user runs it, and the tools a user would script\n")
     print(f"Produced by `make bench` (`.venv/bin/python benchmarks/throughput.py"
-          f"{' --quick' if args.quick else ''}`); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"{' ' + ' '.join(argv or sys.argv[1:]) if (argv or sys.argv[1:]) else ''}`); "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, seed {corpora.SEED}. "
           "Timings on a shared machine are noisy: compare ratios within one run.\n", flush=True)
     t0 = time.perf_counter()
