@@ -525,7 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_start = time.perf_counter()
     print("# piiscout benchmark: the CLI as a user runs it, and the tools a user would script\n")
     print(f"Produced by `make bench` (`.venv/bin/python benchmarks/throughput.py"
-          f"{' ' + ' '.join(argv or sys.argv[1:]) if (argv or sys.argv[1:]) else ''}`); "
+          f"{''.join(' ' + a for a in _shown_args(argv))}`); "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, seed {corpora.SEED}. "
           "Timings on a shared machine are noisy: compare ratios within one run.\n", flush=True)
@@ -580,6 +580,15 @@ NOTES = """
   per-finding Python cost: validation, Python objects per finding, masking and HMAC, the inventory
   and the report. Issue 12 item 6 (columnar batches, the hot path compiled) is what would close it.
 """
+
+def _shown_args(argv: Sequence[str] | None) -> list[str]:
+    """The command line as run, without ``--dir PATH`` (a temporary folder says nothing)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--dir" in args:
+        i = args.index("--dir")
+        del args[i : i + 2]
+    return [a for a in args if not a.startswith("--dir=")]
+
 
 GOAL_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS")
 
