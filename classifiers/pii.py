@@ -248,11 +248,13 @@ def _identifier_field(field: str | None) -> bool:
     return _names_identifier(last) and _PHONE_WORD.search(last) is None
 
 
-def _number_ok(num: pn.PhoneNumber) -> bool:
-    """Valid at the matcher's leniency VALID, or one of Ofcom's drama numbers."""
+def _number_ok(num: pn.PhoneNumber, region: str | None) -> bool:
+    """Valid at the matcher's leniency VALID, or one of Ofcom's drama numbers. ``region`` is
+    ``region_code_for_number(num)``: is_valid_number is is_valid_number_for_region on it, and
+    finding it is most of the cost for +1 numbers (25 regions share the code), so once."""
     if not pnm._is_national_prefix_present_if_required(num):
         return False
-    if pn.is_valid_number(num):
+    if pn.is_valid_number_for_region(num, region):
         return True
     nsn = pn.national_significant_number(num)
     return num.country_code == 44 and _FICTIONAL_GB.fullmatch(nsn) is not None
@@ -288,12 +290,13 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
             num = pn.parse(key, region, keep_raw_input=True)
         except pn.NumberParseException:
             continue
-        if _number_ok(num):
+        home = pn.region_code_for_number(num)
+        if _number_ok(num, home):
             e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-            return e164, pn.region_code_for_number(num) or region, True
+            return e164, home or region, True
         if key.startswith("+") and pn.is_possible_number(num):
             e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-            possible = (e164, pn.region_code_for_number(num) or "ZZ", False)
+            possible = (e164, home or "ZZ", False)
     if possible is None and (m := _NANP_DIGITS.fullmatch(key)):
         possible = ("+1" + m.group(1), "US", False)  # a well-formed NANP number, unassigned
     return possible
