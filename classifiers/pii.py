@@ -328,9 +328,11 @@ def _may_be_national(key: str, region: str) -> bool:
     idd, prefixes, lengths = _region_shape(region)
     if prefixes is None or not lengths or (idd is not None and idd.match(key)):
         return True
-    if len(key) in lengths:
-        return True
-    return any(p and key.startswith(p) and len(key) - len(p) in lengths for p in prefixes)
+    national, cc = prefixes[:-1], prefixes[-1]
+    if key.startswith(cc):
+        return True  # the parse may strip the country code, then zeros and prefixes: parse it
+    sizes = {len(key)} | {len(key) - len(p) for p in national if p and key.startswith(p)}
+    return not sizes.isdisjoint(lengths)
 
 
 def phone_e164(value: str) -> str | None:
