@@ -247,7 +247,9 @@ def test_fields_that_name_identifiers(field: str, value: str, expected: list[str
     assert [value[d.start : d.end] for d in engine.analyze([unit])[0]] == expected
 
 
-def test_region_guard_never_skips_a_region_that_would_accept(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_region_guard_never_skips_a_region_that_would_accept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """_may_be_national skips a region's parse by length alone; parse_phone must answer the same
     with the guard as without it, on digit strings of every length and on the prefixes the parse
     strips (country codes with and without a national prefix after them, IDD prefixes)."""
