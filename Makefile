@@ -41,8 +41,13 @@ test: sysdeps dev-venv
 accuracy: dev-venv
 	$(BIN)/python benchmarks/accuracy.py | tee docs/accuracy.md
 
-bench: dev-venv
-	$(BIN)/python benchmarks/throughput.py | tee docs/benchmark.md
+# The peers and the corpus generator live in the bench extra. BENCH_ARGS=--quick: a smoke run.
+$(BIN)/.installed-bench: $(BIN)/.installed-dev
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $@
+
+bench: $(BIN)/.installed-bench
+	$(BIN)/python benchmarks/throughput.py $(BENCH_ARGS) | tee docs/benchmark.md
 
 bench-memory: dev-venv
 	$(BIN)/python benchmarks/memory.py | tee docs/memory.md

