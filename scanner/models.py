@@ -186,6 +186,7 @@ class ScanInfo:
     scanned: int = 0
     skipped: int = 0
     failed: int = 0
+    allowed: int = 0  # findings left out because their value is on the allow-list
 
 
 @dataclass(frozen=True)

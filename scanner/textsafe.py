@@ -51,23 +51,31 @@ def text(value: object, style: str = "") -> Text:
     return Text(clean(value), style=style)
 
 
-def shorten_middle(value: str, width: int) -> str:
+def shorten_middle(value: str, width: int, *, min_head: int = 6) -> str:
     """``value`` cut to ``width`` characters by removing its middle: the start (root) and the
-    end (file name) stay, joined by an ellipsis. The last path component is kept whole when it
-    fits in the width, so ``/srv/share/…/report.csv``."""
+    end stay, joined by an ellipsis. As many whole trailing path components (``/`` or ``!/``
+    separated) are kept as fit beside ``min_head`` characters of the root, so
+    ``/srv/…/archive.zip!/leavers.csv``; a single component too long for that is cut in its own
+    middle."""
     if width <= 0:
         return ""
     if len(value) <= width:
         return value
     if width == 1:
         return ELLIPSIS
-    tail_start = max(value.rfind("/", 0, len(value) - 1), value.rfind("!"))
-    tail = value[tail_start:] if tail_start > 0 else ""
-    if tail and len(tail) < width - 1:
-        head = width - 1 - len(tail)
-        # keep at least a little of the root; when the head is tiny, split evenly instead
-        if head >= 4 or len(tail) >= width - 4:
-            return value[:head] + ELLIPSIS + tail
+    room = width - 1 - min_head
+    tail = ""
+    pos = len(value)
+    while True:
+        cut = value.rfind("/", 0, pos)
+        if cut <= 0:
+            break
+        candidate = value[cut:]
+        if len(candidate) > room:
+            break
+        tail, pos = candidate, cut
+    if tail:
+        return value[: width - 1 - len(tail)] + ELLIPSIS + tail
     keep = width - 1
     front = (keep + 1) // 2
     back = keep - front
@@ -188,5 +196,4 @@ def render_table(console: object, title: str, cols: list[Col], rows: list[list[s
 def plain_rows(stream: TextIO, cols: list[Col], rows: list[list[str]]) -> None:
     """Tab-separated rows with a header line: for pipes (``grep``, ``cut``, ``sort``)."""
     stream.write("\t".join(c.name for c in cols) + "\n")
-    for row in rows:
-        stream.write("\t".join(v.replace("\n", ", ") for v in row) + "\n")
+    stream.writelines("\t".join(v.replace("\n", ", ") for v in row) + "\n" for row in rows)

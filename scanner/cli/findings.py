@@ -24,12 +24,12 @@ MAX_ROWS = 500
 LIST_COLS = [
     Col("id", kind="fixed", priority=0, justify="right"),
     Col("location", kind="path", priority=1, min=24),
-    Col("field", kind="text", priority=4, min=8, max=32),
+    Col("field", kind="text", priority=5, min=8, max=32),
     Col("entity", kind="fixed", priority=2),
-    Col("preview", kind="text", priority=3, min=10, max=32),
+    Col("preview", kind="text", priority=4, min=16, max=32),
     Col("count", kind="fixed", priority=6, justify="right"),
     Col("last seen", kind="fixed", priority=8),
-    Col("status", kind="fixed", priority=5),
+    Col("status", kind="fixed", priority=3),
     Col("clauses", kind="text", priority=7, min=14),
 ]
 HISTORY_COLS = [
@@ -135,6 +135,12 @@ def _under(qualified: str, wanted: str) -> bool:
     return qualified == wanted or qualified.partition("/")[0] == wanted
 
 
+def _common_root(paths: list[str]) -> str:
+    from scanner.reports.table import _common_root as common
+
+    return common(paths)
+
+
 def _console(width: int | None) -> Console:
     return Console(width=width or 10_000, highlight=False, soft_wrap=False,
                    force_terminal=sys.stdout.isatty() or None)
@@ -147,7 +153,10 @@ def _table(mapped: list[tuple[FindingRow, tuple[str, ...]]], *, wide: bool = Fal
     if not mapped:
         click.echo("No findings match.")
         return
-    rows = [[str(r.id), clean(r.uri.removeprefix("file://")), clean(r.field), clean(r.entity),
+    root = "" if width is None and not wide else _common_root(
+        [r.uri.removeprefix("file://") for r, _ in mapped[:MAX_ROWS]])
+    rows = [[str(r.id), clean(r.uri.removeprefix("file://")[len(root):]), clean(r.field),
+             clean(r.entity),
              clean(r.preview), str(r.count), r.last_seen[:19], r.status,
              "\n".join(clean(c) for c in cs) or "(none)"] for r, cs in mapped[:MAX_ROWS]]
     more = (f"… {len(mapped) - MAX_ROWS} more: use --format json or narrow the filters"
@@ -157,7 +166,8 @@ def _table(mapped: list[tuple[FindingRow, tuple[str, ...]]], *, wide: bool = Fal
         if more:
             click.echo(more)
         return
-    render_table(_console(width), f"{len(mapped)} findings", LIST_COLS, rows, width, note=more)
+    title = f"{len(mapped)} findings" + (f" under {clean(root)}" if root else "")
+    render_table(_console(width), title, LIST_COLS, rows, width, note=more)
 
 
 @command.command(name="review")

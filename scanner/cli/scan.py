@@ -66,6 +66,11 @@ def _check_target(target: str) -> str:
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding at or above this severity exists.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--wide", is_flag=True, help="Table report: every column, nothing shortened.")
+@click.option("--recognizers", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Custom recognizers in Presidio's YAML format (config classify.recognizers).")
+@click.option("--allow-list", "allow_list", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Values never reported, one a line (config classify.allow_list).")
 @click.option("-v", "--verbose", count=True, help="Log more (never values or credentials).")
 def command(
     targets: tuple[str, ...], fmt: str | None, output: Path | None, config: Path | None,
@@ -73,6 +78,7 @@ def command(
     max_item_size: int | None, min_score: float | None, sample_rows: int | None,
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool, verbose: int,
+    wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
 ) -> None:
     """Scan TARGETS for personal data and report what was found and where.
 
@@ -99,6 +105,8 @@ def command(
         "policies": policies or None,
         "inventory.url": db_url,
         "inventory.enabled": False if no_inventory else None,
+        "classify.recognizers": str(Path(recognizers).resolve()) if recognizers else None,
+        "classify.allow_list": str(Path(allow_list).resolve()) if allow_list else None,
     })
     fmt = fmt or ("table" if output is None else _format_from_name(output))
     data_dir = settings.data_dir or default_data_dir()
@@ -123,6 +131,8 @@ def command(
             # does not grow with their number. A finding reviewed as a false positive is
             # recorded but not written.
             writer = stream_writer(fmt, stream)
+            if wide and hasattr(writer, "wide"):
+                writer.wide = True  # type: ignore[attr-defined]
             recorder = (_start_run(stack, settings, packs, data_dir, checked)
                         if settings.inventory.enabled else None)
             pending: list[Finding] = []
@@ -154,8 +164,9 @@ def command(
                 result = _record(result, settings, packs, data_dir)
             formatter(fmt)(result, stream, color=color)
             ranks.update(f.severity.rank for f in result.findings)
-    if output is not None and sys.stderr.isatty():
-        click.echo(f"report written to {output}", err=True)
+    from scanner.cli.progress import print_summary
+
+    print_summary(result, output=output, fmt=fmt)
     if fail_on and ranks and max(ranks) >= Severity(fail_on).rank:
         sys.exit(EXIT_FINDINGS)
 
@@ -196,28 +207,8 @@ def _run(
     map_findings: Callable[[list[Finding]], list[Finding]] | None, *, show_progress: bool,
     on_finding: Callable[[Finding], None] | None = None,
 ) -> ScanResult:
-    from scanner.pipeline import scan
+    """The scan, with the progress display of :mod:`scanner.cli.progress`."""
+    from scanner.cli.progress import run
 
-    if not (show_progress and sys.stderr.isatty()):
-        return scan(targets, settings, map_findings=map_findings, on_finding=on_finding)
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (
-        SpinnerColumn(), TextColumn("[bold]{task.fields[done]}[/] items"), BarColumn(),
-        TextColumn("{task.fields[mb]:.1f} MB text, {task.fields[findings]} findings, "
-                   "{task.fields[failed]} failed"),
-        TimeElapsedColumn(), TextColumn("{task.description}", style="dim"),
-    )
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("starting", total=None, done=0, findings=0, failed=0, mb=0.0)
-
-        def on_progress(p: object) -> None:
-            from scanner.pipeline import Progress as Step
-
-            assert isinstance(p, Step)
-            name = p.uri.rsplit("/", 1)[-1][-48:]
-            bar.update(task, description=name, done=p.scanned + p.skipped + p.failed,
-                       findings=p.findings, failed=p.failed, mb=p.text_chars / 1e6)
-
-        return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
-                    on_finding=on_finding)
+    return run(targets, settings, map_findings, show_progress=show_progress,
+               on_finding=on_finding)

@@ -73,9 +73,17 @@ def _groups(out: _Out, report: InventoryReport) -> None:
         Col("last seen", kind="fixed", priority=5),
     ]
     rows = []
-    for g in report.groups:
-        key = clean(g.key.removeprefix("file://") if report.by == "source" else g.key)
-        label = f"{key}\n{clean(g.title)}" if g.title else key
+    keys = [clean(g.key.removeprefix("file://") if report.by == "source" else g.key)
+            for g in report.groups]
+    # clause ids and categories are never broken; their titles are cut to the same width
+    if report.by != "source":
+        cols[0].kind = "fixed"
+    keep = max([24, *(len(k) for k in keys)])
+    for g, key in zip(report.groups, keys, strict=True):
+        title = clean(g.title)
+        if len(title) > keep:
+            title = title[: keep - 1] + textsafe.ELLIPSIS
+        label = f"{key}\n{title}" if title else key
         second = g.clauses if report.by == "category" else g.categories
         third = g.clauses if report.by == "source" else g.sources
         rows.append([label, _short_list(second), _short_list(third, path=third_name == "sources"),

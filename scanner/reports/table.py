@@ -11,6 +11,7 @@ never broken names); piped output without ``COLUMNS`` gets plain tab-separated r
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import datetime
 from typing import TextIO
@@ -83,14 +84,12 @@ class TableStream:
             if e[4] != uri:
                 e[1] += 1
                 e[4] = uri
-            if rank > e[2]:
-                e[2] = rank
+            e[2] = max(e[2], rank)
         key = (uri, f.location.field or "", f.entity)
         row = self.rows.get(key)
         if row is not None:
             row[0] += 1
-            if rank > row[1]:
-                row[1] = rank
+            row[1] = max(row[1], rank)
         elif len(self.rows) < MAX_ROWS:
             self.rows[key] = [1, rank, f.category]
         else:
@@ -134,7 +133,15 @@ class TableStream:
             if note:
                 self.stream.write(note + "\n")
             return
-        textsafe.render_table(console, "Personal data found", ROW_COLS, rows, width,
+        # paths relative to the folder they all lie under (named in the title), and one
+        # location's rows together: its name once, on the first of them
+        root = _common_root([r[0] for r in rows])
+        shown = [[r[0][len(root):], *r[1:]] for r in rows]
+        for k in range(len(shown) - 1, 0, -1):
+            if shown[k][0] == shown[k - 1][0]:
+                shown[k][0] = ""
+        title = f"Personal data found under {root}" if root else "Personal data found"
+        textsafe.render_table(console, title, ROW_COLS, shown, width,
                               styles=styles if self.color else None, note=note)
 
     def _entity_table(self, console: Console, width: int | None, plain: bool) -> None:
@@ -187,9 +194,9 @@ def summary_paragraph(result: ScanResult, findings: int, by_severity: Counter[st
     i = result.info
     where = f" in {locations} location{'s' if locations != 1 else ''}" if locations else ""
     parts = [
-        f"{findings} finding{'s' if findings != 1 else ''} "
+        (f"{findings} finding{'s' if findings != 1 else ''} "
         f"(high {by_severity['high']}, medium {by_severity['medium']}, "
-        f"low {by_severity['low']}){where}.",
+        f"low {by_severity['low']}){where}."),
         f"Items: {i.scanned} scanned, {i.skipped} skipped, {i.failed} failed.",
     ]
     skips = Counter(e.kind for e in result.errors if e.kind in SKIP_KINDS)
@@ -225,6 +232,15 @@ def _duration(start: str, end: str) -> str:
     if s < 120:
         return f"{s:.0f} s"
     return f"{s / 60:.0f} min"
+
+
+def _common_root(paths: list[str]) -> str:
+    """The longest ``…/`` prefix every path shares (``""`` when there is none worth naming)."""
+    if not paths:
+        return ""
+    prefix = os.path.commonprefix(paths)
+    cut = prefix.rfind("/")
+    return prefix[: cut + 1] if cut > 0 else ""
 
 
 def _severity_name(rank: int) -> str:
