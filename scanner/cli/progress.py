@@ -85,12 +85,16 @@ def run(
                 stats.count(f)
         return result
 
-    if not (show_progress and sys.stderr.isatty()):
+    if not (show_progress and stderr_is_terminal()):
         def quiet(p: object) -> None:
             _note(stats, p)
         return finish(scan(targets, settings, map_findings=map_findings, on_finding=counted,
                            on_progress=quiet))
     return finish(_with_bar(targets, settings, map_findings, counted, stats))
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 def check_files(settings: Settings) -> None:
@@ -235,7 +239,7 @@ def print_summary(result: ScanResult, *, output: Path | None, fmt: str) -> None:
     standard output already ends with it."""
     if fmt == "table" and output is None:
         return
-    if not sys.stderr.isatty():
+    if not stderr_is_terminal():
         return
     from scanner.reports.table import summary_paragraph
     from scanner.textsafe import clean
