@@ -14,7 +14,6 @@ from scanner.cli import main
 from scanner.models import Location, TextUnit
 from scanner.settings import load_settings
 
-
 RECOGNIZERS = """\
 recognizers:
   - name: "Employee id"
@@ -105,21 +104,21 @@ def test_presidio_shipped_example_file_loads() -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "words"), [
-    ("recognizers:\n  - name: x\n    supported_entity: X1\n    patterns:\n"
-     "      - name: p\n        regex: \"(a\"\n        score: 0.5\n", 6, "does not compile"),
-    ("recognizers:\n  - name: x\n    supported_entity: X1\n    patterns:\n"
-     "      - name: p\n        regex: \"ab\"\n        score: 7\n", 7, "score"),
+    (("recognizers:\n  - name: x\n    supported_entity: X1\n    patterns:\n"
+     "      - name: p\n        regex: \"(a\"\n        score: 0.5\n"), 6, "does not compile"),
+    (("recognizers:\n  - name: x\n    supported_entity: X1\n    patterns:\n"
+     "      - name: p\n        regex: \"ab\"\n        score: 7\n"), 7, "score"),
     ("recognizers:\n  - name: x\n    supported_entity: lower\n    deny_list: [a]\n", 3,
      "upper-case"),
-    ("recognizers:\n  - name: x\n    supported_entity: X1\n    colour: red\n"
-     "    deny_list: [a]\n", 4, "unknown key"),
+    (("recognizers:\n  - name: x\n    supported_entity: X1\n    colour: red\n"
+     "    deny_list: [a]\n"), 4, "unknown key"),
     ("recognizers:\n  - name: x\n    supported_entity: X1\n", 2, "neither"),
     ("recognizers:\n  - name: x\n   bad: [\n", 3, "not valid YAML"),
     ("recognisers: []\n", 1, "no `recognizers:`"),
-    ("recognizers:\n  - name: a b\n    supported_entity: X1\n    deny_list: [q]\n"
-     "  - name: a-b\n    supported_entity: X2\n    deny_list: [r]\n", 5, "already used"),
-    ("recognizers:\n  - name: x\n    supported_entity: X1\n    patterns:\n"
-     "      - name: p\n        regex: \"a*\"\n        score: 0.5\n", 6, "empty string"),
+    (("recognizers:\n  - name: a b\n    supported_entity: X1\n    deny_list: [q]\n"
+     "  - name: a-b\n    supported_entity: X2\n    deny_list: [r]\n"), 5, "already used"),
+    (("recognizers:\n  - name: x\n    supported_entity: X1\n    patterns:\n"
+     "      - name: p\n        regex: \"a*\"\n        score: 0.5\n"), 6, "empty string"),
 ])
 def test_a_bad_file_names_the_line(text: str, line: int, words: str) -> None:
     with pytest.raises(RecognizerFileError) as err:

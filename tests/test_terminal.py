@@ -172,8 +172,8 @@ def test_terminal_width_follows_columns_when_piped(monkeypatch: pytest.MonkeyPat
 # -- escaping --------------------------------------------------------------------------------
 @pytest.mark.parametrize(("raw", "shown"), [
     ("\x1b[2J", "\\x1b[2J"),
-    ("\x1b]8;;http://evil.example\x07click\x1b]8;;\x07", "\\x1b]8;;http://evil.example\\x07click"
-     "\\x1b]8;;\\x07"),
+    ("\x1b]8;;http://evil.example\x07click\x1b]8;;\x07", ("\\x1b]8;;http://evil.example\\x07click"
+     "\\x1b]8;;\\x07")),
     ("a\x9bb", "a\\x9bb"),  # C1 CSI
     ("tab\there", "tab\\x09here"),
     ("line\nbreak", "line\\x0abreak"),
