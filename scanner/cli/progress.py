@@ -134,7 +134,6 @@ def _with_bar(
         Progress,
         SpinnerColumn,
         TextColumn,
-        TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
@@ -142,47 +141,68 @@ def _with_bar(
     from scanner.pipeline import scan
 
     count = _Count()
-    thread = threading.Thread(target=precount, args=(targets, settings, count), daemon=True)
-    thread.start()
     columns = (
         SpinnerColumn(),
         TextColumn("{task.fields[items]}"),
-        BarColumn(bar_width=14),
+        BarColumn(bar_width=12),
         TextColumn("{task.fields[size]}"),
-        TextColumn("{task.fields[findings]} findings{task.fields[failed]}"),
+        TextColumn("{task.fields[findings]}"),
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(compact=True),
-        TimeElapsedColumn(),
     )
     console = Console(stderr=True, highlight=False)
+    lock = threading.Lock()
+    last: dict[str, int] = {"done": 0, "findings": 0, "failed": 0}
+    first_item: list[float] = []
     with Progress(*columns, console=console, transient=True, refresh_per_second=4) as bar:
-        task = bar.add_task("scan", total=None, items="0 items", size="", findings=0, failed="",
-                            rate="")
+        task = bar.add_task("scan", total=None, items="loading classifiers…", size="",
+                            findings="", rate="")
+
+        def render() -> None:
+            with lock:
+                done = last["done"]
+                if count.done and stats.total_items is None:
+                    stats.total_items, stats.total_bytes = count.items, count.bytes
+                if stats.total_items is not None:
+                    items = f"{done}/{stats.total_items} items"
+                    size = _size(stats.bytes_done, stats.total_bytes or 0)
+                    # the bar and the ETA follow bytes when there are any, else items
+                    if stats.total_bytes:
+                        total: float | None = stats.total_bytes
+                        completed = min(stats.bytes_done, stats.total_bytes)
+                    else:
+                        total, completed = max(stats.total_items, 1), min(done, stats.total_items)
+                else:
+                    items = f"{done} items"
+                    size = _size(stats.bytes_done)
+                    total, completed = None, done
+                rate = ""
+                if first_item and done:
+                    elapsed = max(time.monotonic() - first_item[0], 1e-6)
+                    rate = (f"{_size(int(stats.bytes_done / elapsed))}/s" if stats.bytes_done
+                            else f"{done / elapsed:.1f} items/s")
+                failed = f", {last['failed']} failed" if last["failed"] else ""
+                if not first_item and not done:
+                    items = (f"0/{stats.total_items} items, loading classifiers…"
+                             if stats.total_items is not None else "loading classifiers…")
+                bar.update(task, total=total, completed=completed, items=items, size=size,
+                           findings=f"{last['findings']} findings{failed}", rate=rate)
+
+        def counted() -> None:
+            precount(targets, settings, count)
+            if count.done:
+                render()
+
+        threading.Thread(target=counted, daemon=True).start()
 
         def on_progress(p: object) -> None:
             assert isinstance(p, Step)
+            if not first_item:
+                first_item.append(time.monotonic())
             _note(stats, p)
-            done = p.scanned + p.skipped + p.failed
-            if count.done and stats.total_items is None:
-                stats.total_items, stats.total_bytes = count.items, count.bytes
-            elapsed = max(time.monotonic() - stats.started, 1e-6)
-            if stats.total_items is not None:
-                items = f"{done}/{stats.total_items} items"
-                size = f"{_mb(stats.bytes_done)}/{_mb(stats.total_bytes or 0)} MB"
-                # the bar and the ETA follow bytes when there are any, else items
-                if stats.total_bytes:
-                    total, completed = stats.total_bytes, min(stats.bytes_done, stats.total_bytes)
-                else:
-                    total, completed = max(stats.total_items, 1), min(done, stats.total_items)
-            else:
-                items = f"{done} items"
-                size = f"{_mb(stats.bytes_done)} MB"
-                total, completed = None, done
-            rate = f"{stats.bytes_done / elapsed / 1e6:.1f} MB/s" if stats.bytes_done else \
-                f"{done / elapsed:.1f} items/s"
-            bar.update(task, total=total, completed=completed, items=items, size=size,
-                       findings=p.findings, failed=f", {p.failed} failed" if p.failed else "",
-                       rate=rate)
+            last.update(done=p.scanned + p.skipped + p.failed, findings=p.findings,
+                        failed=p.failed)
+            render()
 
         try:
             return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
@@ -252,11 +272,21 @@ def print_summary(result: ScanResult, *, output: Path | None, fmt: str) -> None:
             stats.count(f)
     text = summary_paragraph(result, stats.findings, stats.by_severity)
     if stats.bytes_done:
-        text += f" Read {_mb(stats.bytes_done)} MB ({_mb(stats.text_chars)} M characters of text)."
+        text += (f" Read {_size(stats.bytes_done)} ({stats.text_chars:,} characters of text).")
     if output is not None:
         text += f" Report written to {clean(output)}."
-    click.echo(text, err=True)
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size((80, 24)).columns
+    click.echo(textwrap.fill(text, width=max(40, width - 1), break_long_words=False,
+                             break_on_hyphens=False), err=True)
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f}"
+def _size(n: int, total: int | None = None) -> str:
+    """``n`` (of ``total``) bytes in the unit that suits the larger: ``12/340 KB``, ``1.2/4.5 MB``."""
+    scale = max(n, total or 0)
+    unit, div = (("GB", 1e9) if scale >= 1e9 else ("MB", 1e6) if scale >= 1e6 else ("KB", 1e3))
+    fmt = "{:.1f}" if div > 1e3 else "{:.0f}"
+    done = fmt.format(n / div)
+    return f"{done}/{fmt.format(total / div)} {unit}" if total is not None else f"{done} {unit}"
