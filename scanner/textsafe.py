@@ -108,7 +108,8 @@ class Col:
 
     ``kind``: ``"fixed"`` cells are never broken or cut (entity names, counts, severities);
     ``"path"`` cells are shortened in the middle (root…/file) down to ``min``; ``"text"`` cells
-    are shortened at the end down to ``min``. ``priority``: lower is kept first when the width
+    are shortened at the end down to ``min``; ``"dotted"`` cells (fideslang categories) are
+    broken after a dot onto more lines, never inside a segment. ``priority``: lower is kept first when the width
     does not allow every column (fewer columns, never unreadable ones)."""
 
     def __init__(self, name: str, *, kind: str = "text", priority: int = 0, min: int = 8,
@@ -130,6 +131,10 @@ def fit_columns(cols: list[Col], rows: list[list[str]], width: int | None
         return list(enumerate(natural))
     need = [natural[i] if c.kind == "fixed" else min(natural[i], max(c.min, len(c.name)))
             for i, c in enumerate(cols)]
+    for i, c in enumerate(cols):
+        if c.kind == "dotted":  # never narrower than its longest dotted segment
+            need[i] = max(need[i], min(natural[i], max(
+                [0, *(_longest_segment(r[i]) for r in rows)])))
     chosen: list[int] = []
     used = -GAP
     for i in sorted(range(len(cols)), key=lambda k: (cols[k].priority, k)):
@@ -147,6 +152,25 @@ def fit_columns(cols: list[Col], rows: list[list[str]], width: int | None
     return [(i, max(1, widths[i])) for i in chosen]
 
 
+def _longest_segment(value: str) -> int:
+    return max(len(seg) + 1 for line in value.split("\n") for seg in line.split("."))
+
+
+def _wrap_dotted(value: str, width: int) -> str:
+    """A dotted key (``user.government_id.national_identification_number``) broken after its
+    dots to fit ``width``: lines of whole segments, each but the last ending in a dot."""
+    lines, cur = [], ""
+    for k, seg in enumerate(value.split(".")):
+        piece = seg + ("." if k < value.count(".") else "")
+        if cur and len(cur) + len(piece) > width:
+            lines.append(cur)
+            cur = ""
+        cur += piece
+    lines.append(cur)
+    return "\n".join(line if len(line) <= width else line[: width - 1] + ELLIPSIS
+                     for line in lines)
+
+
 def _cell_width(value: str) -> int:
     return max(len(line) for line in value.split("\n"))
 
@@ -157,6 +181,8 @@ def fit_cell(col: Col, value: str, width: int) -> str:
         return "\n".join(fit_cell(col, line, width) for line in value.split("\n"))
     if len(value) <= width or col.kind == "fixed":
         return value
+    if col.kind == "dotted":
+        return _wrap_dotted(value, width)
     if col.kind == "path":
         return shorten_middle(value, width)
     return value[: max(0, width - 1)] + ELLIPSIS

@@ -70,17 +70,23 @@ archive.zip!/[link=…/link].txt   \\x1b[2Jname\\x1b…   PHILOSOPHICAL_BELIEF  
 customers-export-final.csv       email              EMAIL_ADDRESS              2
                                  card_number        CREDIT_CARD                1
 not shown at this width: category, severity (--wide shows them)
+
 By entity
-entity                 category                  severity   findings   locations
+entity                 category                              severity   findings
 ────────────────────────────────────────────────────────────────────────────────
-CREDIT_CARD            user.financial.credit_…   high              1           1
-US_SSN                 user.government_id.nat…   high              1           1
-EMAIL_ADDRESS          user.contact.email        medium            2           1
-PHILOSOPHICAL_BELIEF   user.demographic.philo…   low               1           1
+CREDIT_CARD            user.financial.credit_card            high              1
+US_SSN                 user.government_id.                   high              1
+                       national_identification_number
+EMAIL_ADDRESS          user.contact.email                    medium            2
+PHILOSOPHICAL_BELIEF   user.demographic.                     low               1
+                       philosophical_belief
+not shown at this width: locations (--wide shows them)
+
 Locations that could not be read (the scan went on)
 location                                          kind      message
 ────────────────────────────────────────────────────────────────────────────────
 /srv/share/d…/2024/quarterly-reports/broken.pdf   corrupt   bad xref \\x1b[31mred
+
 5 findings (high 2, medium 2, low 1) in 3 locations. Items: 4 scanned, 1
 skipped, 1 failed. Recorded against their location: 2 skipped on purpose
 (skipped: 1, too_large: 1), 1 not readable (corrupt: 1); --format json lists
@@ -95,6 +101,7 @@ archive.zip!/[/oops].txt                                                        
 archive.zip!/[link=http://evil.example]click[/link].txt   \\x1b[2Jname\\x1b]8;;http://e\\x07   PHILOSOPHICAL_BELIEF   user.demographic.philosophical_belief               low            1
 customers-export-final.csv                                email                             EMAIL_ADDRESS          user.contact.email                                  medium         2
                                                           card_number                       CREDIT_CARD            user.financial.credit_card                          high           1
+
 By entity
 entity                 category                                            severity   findings   locations
 ──────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -102,10 +109,12 @@ CREDIT_CARD            user.financial.credit_card                          high 
 US_SSN                 user.government_id.national_identification_number   high              1           1
 EMAIL_ADDRESS          user.contact.email                                  medium            2           1
 PHILOSOPHICAL_BELIEF   user.demographic.philosophical_belief               low               1           1
+
 Locations that could not be read (the scan went on)
 location                                                          kind      message
 ────────────────────────────────────────────────────────────────────────────────────────────────
 /srv/share/department/finance/2024/quarterly-reports/broken.pdf   corrupt   bad xref \\x1b[31mred
+
 5 findings (high 2, medium 2, low 1) in 3 locations. Items: 4 scanned, 1 skipped, 1 failed. Recorded against their location: 2 skipped on purpose (skipped: 1, too_large: 1), 1 not readable (corrupt:
 1); --format json lists each. 2 allow-listed values not reported. Took 3 s.
 """

@@ -26,7 +26,7 @@ LIST_COLS = [
     Col("location", kind="path", priority=1, min=24),
     Col("field", kind="text", priority=5, min=8, max=32),
     Col("entity", kind="fixed", priority=2),
-    Col("preview", kind="text", priority=4, min=16, max=32),
+    Col("preview", kind="path", priority=4, min=20, max=32),  # cut in the middle: the end shows
     Col("count", kind="fixed", priority=6, justify="right"),
     Col("last seen", kind="fixed", priority=8),
     Col("status", kind="fixed", priority=3),

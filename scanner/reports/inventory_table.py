@@ -66,7 +66,8 @@ def _groups(out: _Out, report: InventoryReport) -> None:
     third_name = "sources" if report.by != "source" else "clauses"
     cols = [
         Col(first, kind="path" if report.by == "source" else "text", priority=0, min=24),
-        Col(other, kind="text", priority=2, min=16),
+        Col(other, kind="dotted" if other == "categories" else "text", priority=2,
+            min=16),
         Col(third_name, kind="path" if third_name == "sources" else "text", priority=4, min=20),
         Col("locations", kind="fixed", priority=3, justify="right"),
         Col("findings", kind="fixed", priority=1, justify="right"),
@@ -95,13 +96,13 @@ def _gaps(out: _Out, report: InventoryReport) -> None:
     gaps = report.gaps
     cols = [
         Col("pack", kind="fixed", priority=0),
-        Col("category", kind="text", priority=1, min=20),
-        Col("entities", kind="text", priority=2, min=14),
+        Col("category", kind="dotted", priority=1, min=20),
+        Col("entities", kind="fixed", priority=2),  # one a line: never cut
         Col("locations", kind="fixed", priority=4, justify="right"),
         Col("findings", kind="fixed", priority=3, justify="right"),
     ]
     rows = [["no active pack" if g.pack == "*" else clean(g.pack), clean(g.category),
-             ", ".join(clean(e) for e in g.entities), str(g.locations), str(g.findings)]
+             "\n".join(clean(e) for e in g.entities), str(g.locations), str(g.findings)]
             for g in (*gaps.uncovered, *gaps.per_pack)]
     if rows:
         out.table("Categories found that a pack does not cover", cols, rows)

@@ -31,13 +31,13 @@ ROW_COLS = [
     Col("location", kind="path", priority=0, min=30),
     Col("field", kind="text", priority=3, min=8, max=40),
     Col("entity", kind="fixed", priority=1),
-    Col("category", kind="text", priority=5, min=16),
+    Col("category", kind="dotted", priority=5, min=16),
     Col("severity", kind="fixed", priority=4),
     Col("count", kind="fixed", priority=2, justify="right"),
 ]
 ENTITY_COLS = [
     Col("entity", kind="fixed", priority=0),
-    Col("category", kind="text", priority=3, min=16),
+    Col("category", kind="dotted", priority=3, min=16),
     Col("severity", kind="fixed", priority=2),
     Col("findings", kind="fixed", priority=1, justify="right"),
     Col("locations", kind="fixed", priority=4, justify="right"),
@@ -109,8 +109,12 @@ class TableStream:
             console.print("No personal data found.")
         else:
             self._rows_table(console, width, plain)
+            if not plain:
+                console.print()
             self._entity_table(console, width, plain)
         self._errors_table(console, result, width, plain)
+        if not plain:
+            console.print()
         console.print(Text(summary_paragraph(result, self.total, self.by_severity,
                                              self.locations)))
 
@@ -173,6 +177,7 @@ class TableStream:
             if note:
                 self.stream.write(note + "\n")
             return
+        console.print()
         textsafe.render_table(console, "Locations that could not be read (the scan went on)",
                               ERROR_COLS, rows, width, note=note)
 
