@@ -137,7 +137,10 @@ def fit_columns(cols: list[Col], rows: list[list[str]], width: int | None
                 [0, *(_longest_segment(r[i]) for r in rows)])))
     chosen: list[int] = []
     used = -GAP
+    empty = {i for i in range(len(cols)) if rows and not any(r[i] for r in rows)}
     for i in sorted(range(len(cols)), key=lambda k: (cols[k].priority, k)):
+        if i in empty and len(cols) - len(empty) > 0:
+            continue  # a column with nothing in it only takes room
         if used + GAP + need[i] <= width or not chosen:
             chosen.append(i)
             used += GAP + need[i]
@@ -211,7 +214,9 @@ def render_table(console: object, title: str, cols: list[Col], rows: list[list[s
             cells.append(Text(fit_cell(cols[i], row[i], w), style=style))
         table.add_row(*cells)
     console.print(table)  # type: ignore[attr-defined]
-    hidden = [cols[i].name for i in range(len(cols)) if i not in {k for k, _ in layout}]
+    shown = {k for k, _ in layout}
+    hidden = [cols[i].name for i in range(len(cols))
+              if i not in shown and any(r[i] for r in rows)]
     if hidden or note:
         parts = [note] if note else []
         if hidden:
