@@ -406,3 +406,17 @@ def test_scan_with_output_prints_the_summary_paragraph(tmp_path: Path,
     assert "1 finding (high 0, medium 1, low 0)" in res.output
     assert "Items: 1 scanned, 0 skipped, 0 failed." in res.output
     assert "Report written to" in res.output
+
+
+def test_subject_find_table_escapes_stored_names(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "secret.key").write_text(SECRET.hex() + "\n")
+    monkeypatch.setenv("PIISCOUT_HOME", str(home))
+    db = f"sqlite:///{tmp_path / 'inv.sqlite'}"
+    with Inventory.open(db, tmp_path) as inv:
+        inv.record(sample_result(), load_packs(["gdpr"]))
+    res = CliRunner().invoke(main, ["subject", "find", "078-05-1120", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "[/oops].txt" in res.output and "\x1b" not in res.output
