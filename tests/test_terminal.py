@@ -420,3 +420,24 @@ def test_subject_find_table_escapes_stored_names(tmp_path: Path,
     res = CliRunner().invoke(main, ["subject", "find", "078-05-1120", "--db", db])
     assert res.exit_code == 0, res.output
     assert "[/oops].txt" in res.output and "\x1b" not in res.output
+
+
+def test_progress_bar_path_gives_the_same_result_as_the_quiet_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.cli import progress
+
+    data = tmp_path / "d"
+    data.mkdir()
+    for i in range(5):
+        (data / f"f{i}.txt").write_text(f"write to jane{i}@example.org or call +44 20 7946 09{i}8\n")
+    monkeypatch.setenv("PIISCOUT_HOME", str(tmp_path / "home"))
+    args = ["scan", str(data), "--no-ner", "--workers", "1", "--no-inventory", "--format", "jsonl"]
+    quiet = CliRunner().invoke(main, [*args, "--no-progress"])
+    monkeypatch.setattr(progress, "stderr_is_terminal", lambda: True)
+    shown = CliRunner().invoke(main, args)
+    assert quiet.exit_code == shown.exit_code == 0, shown.output
+
+    def findings(out: str) -> list[str]:
+        return sorted(ln for ln in out.splitlines() if '"type": "finding"' in ln)
+
+    assert findings(quiet.stdout) == findings(shown.stdout) and len(findings(quiet.stdout)) == 10
