@@ -69,16 +69,17 @@ def list_command(
     mapper = PolicyMapper(packs_for(policies, settings))
     if clause and not _known_clause(clause, mapper):
         raise click.ClickException(
-            f"no clause {clean(clause)!r} in the active packs{_closest(clause, _clauses(mapper))}"
-            "; see `piiscout policy show ID` for IDs"
+            f"no clause {clean(clause)!r} in the active packs"
+            + _closest(clause, _clauses(mapper)) + " (`piiscout policy show ID` lists them)"
         )
     source = _source_filter(source)
     with opened(db_url, settings) as inv:
         if category and not _known_category(category, inv):
+            near = _closest(category, _categories(inv))
             raise click.ClickException(
-                f"unknown category {clean(category)!r}"
-                f"{_closest(category, _categories(inv))}; categories are fideslang keys such as "
-                "user.contact.email (a parent such as user.contact selects its children)"
+                f"unknown category {clean(category)!r}" + (near or
+                "; categories are fideslang keys such as user.contact.email (a parent such as "
+                "user.contact selects its children)")
             )
         rows = inv.findings(status=status, category=category, source=source)
     mapped = [(r, mapper.clauses_for_category(r.category, r.linked, r.source_kind)) for r in rows]

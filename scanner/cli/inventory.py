@@ -86,8 +86,8 @@ def must_exist(url: str | None) -> None:
         return
     if not Path(parsed.database).exists():
         raise click.ClickException(
-            f"no inventory at {parsed.database}: only `piiscout scan --db {safe_url(url)} ...` "
-            "creates one (check the path)"
+            f"no inventory at {parsed.database} (check the path): only `piiscout scan "
+            f"--db {url if '://' not in url else safe_url(url)} ...` creates one"
         )
 
 
