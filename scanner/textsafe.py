@@ -156,7 +156,9 @@ def fit_columns(cols: list[Col], rows: list[list[str]], width: int | None
 
 
 def _longest_segment(value: str) -> int:
-    return max(len(seg) + 1 for line in value.split("\n") for seg in line.split("."))
+    """The widest piece a dotted key breaks into (each but the last keeps its dot)."""
+    return max(len(seg) + (k < line.count(".")) for line in value.split("\n")
+               for k, seg in enumerate(line.split(".")))
 
 
 def _wrap_dotted(value: str, width: int) -> str:

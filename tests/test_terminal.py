@@ -441,3 +441,30 @@ def test_progress_bar_path_gives_the_same_result_as_the_quiet_path(
         return sorted(ln for ln in out.splitlines() if '"type": "finding"' in ln)
 
     assert findings(quiet.stdout) == findings(shown.stdout) and len(findings(quiet.stdout)) == 10
+
+
+@pytest.mark.parametrize(("value", "width", "want"), [
+    ("/srv/share/finance/archive.zip!/2023/leavers.csv", 80,
+     "/srv/share/finance/archive.zip!/2023/leavers.csv"),
+    ("/srv/share/finance/archive.zip!/2023/leavers.csv", 32, "/srv/share/fin…/2023/leavers.csv"),
+    ("/srv/share/finance/archive.zip!/2023/leavers.csv", 40,
+     "/srv/shar…/archive.zip!/2023/leavers.csv"),
+    ("/srv/share/finance/archive.zip!/2023/leavers.csv", 20, "/srv/sh…/leavers.csv"),
+    ("/a/averyveryverylongfilenamewithoutbreaks.csv", 16, "/a/avery…aks.csv"),
+    ("short", 10, "short"),
+])
+def test_shorten_middle(value: str, width: int, want: str) -> None:
+    got = textsafe.shorten_middle(value, width)
+    assert len(got) <= width
+    assert got == want
+
+
+@pytest.mark.parametrize(("value", "width", "want"), [
+    ("user.government_id.national_identification_number", 30,
+     "user.government_id.\nnational_identification_number"),
+    ("user.contact.email", 30, "user.contact.email"),
+    ("user.behavior.browsing_history", 20, "user.behavior.\nbrowsing_history"),
+])
+def test_categories_break_after_a_dot(value: str, width: int, want: str) -> None:
+    col = textsafe.Col("category", kind="dotted")
+    assert textsafe.fit_cell(col, value, width) == want
