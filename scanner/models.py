@@ -205,6 +205,7 @@ class ScanResult:
                 "finished_at": i.finished_at,
                 "targets": list(i.targets),
                 "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed},
+                "allowed": i.allowed,  # findings left out by the allow-list
             },
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],

@@ -128,6 +128,7 @@ def test_cli_allow_list_option_and_summary(share: Path, tmp_path: Path,
     res = CliRunner().invoke(main, [*args, "--allow-list", str(allow), "--format", "json"])
     cards = [x for x in json.loads(res.stdout)["findings"] if x["entity"] == "CREDIT_CARD"]
     assert [c["preview"] for c in cards] == ["**** **** **** 0004"]
+    assert json.loads(res.stdout)["scan"]["allowed"] == 2
     assert "4111" not in res.stdout
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\n")
