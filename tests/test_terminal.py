@@ -468,3 +468,21 @@ def test_shorten_middle(value: str, width: int, want: str) -> None:
 def test_categories_break_after_a_dot(value: str, width: int, want: str) -> None:
     col = textsafe.Col("category", kind="dotted")
     assert textsafe.fit_cell(col, value, width) == want
+
+
+@pytest.mark.parametrize(("name", "ok"), [("r.pdf", False), ("r.html", False), ("r.json", True),
+                                          ("r.jsonl", True), ("r.csv", True), ("r.txt", True)])
+def test_scan_output_format_follows_the_extension_or_refuses(tmp_path: Path, name: str, ok: bool,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.setenv("PIISCOUT_HOME", str(tmp_path / "home"))
+    (tmp_path / "a.txt").write_text("mail jane@example.org\n")
+    target = tmp_path / name
+    res = CliRunner().invoke(main, ["scan", str(tmp_path / "a.txt"), "--no-ner", "--workers", "1",
+                                    "--no-inventory", "-o", str(target)])
+    assert (res.exit_code == 0) is ok, res.output
+    assert target.exists() is ok
+    if not ok:
+        assert res.exit_code == 2 and "--format" in res.output
+    elif name.endswith(".txt"):
+        assert "EMAIL_ADDRESS" in target.read_text()

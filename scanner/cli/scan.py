@@ -198,8 +198,15 @@ def _record(result: ScanResult, settings: Settings, packs: list, data_dir: Path)
 
 
 def _format_from_name(path: Path) -> str:
+    """The format the ``-o`` file's extension names (none: JSON); an unknown one is refused."""
     suffix = path.suffix.lower().lstrip(".")
-    return suffix if suffix in FORMATS else "json"
+    if suffix in FORMATS:
+        return suffix
+    if suffix in ("", "txt"):
+        return "table" if suffix == "txt" else "json"
+    raise click.BadParameter(
+        f"cannot tell the report format from {path.name!r}: name the file .json, .jsonl, .csv "
+        "or .txt, or give --format", param_hint="-o/--output")
 
 
 def _run(
