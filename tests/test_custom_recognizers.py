@@ -168,3 +168,20 @@ def test_config_key_loads_them_too(tmp_path: Path, rec_file: Path,
                                     "1", "--no-inventory", "--format", "json"])
     assert res.exit_code == 0, res.output
     assert "TITLE" in {f["entity"] for f in json.loads(res.stdout)["findings"]}
+
+
+def test_a_bad_file_starts_no_inventory_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    from scanner.inventory import Inventory
+
+    monkeypatch.setenv("PIISCOUT_HOME", str(tmp_path / "home"))
+    (tmp_path / "a.txt").write_text("hello\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("recognizers: 3\n")
+    db = tmp_path / "inv.sqlite"
+    res = CliRunner().invoke(main, ["scan", str(tmp_path / "a.txt"), "--format", "jsonl",
+                                    "--db", f"sqlite:///{db}", "--recognizers", str(bad)])
+    assert res.exit_code == 2 and f"{bad}:1" in res.output
+    if db.exists():
+        with Inventory.open(f"sqlite:///{db}", tmp_path) as inv:
+            assert inv.runs() == []
