@@ -486,3 +486,17 @@ def test_scan_output_format_follows_the_extension_or_refuses(tmp_path: Path, nam
         assert res.exit_code == 2 and "--format" in res.output
     elif name.endswith(".txt"):
         assert "EMAIL_ADDRESS" in target.read_text()
+
+
+def test_scan_says_when_it_creates_an_inventory(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIISCOUT_HOME", str(tmp_path / "home"))
+    (tmp_path / "a.txt").write_text("mail jane@example.org\n")
+    db = tmp_path / "new.sqlite"
+    args = ["scan", str(tmp_path / "a.txt"), "--no-ner", "--workers", "1", "--format", "jsonl",
+            "--db", f"sqlite:///{db}"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert f"A new inventory was created at {db}" in first.stderr
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "new inventory" not in again.stderr

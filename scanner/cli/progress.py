@@ -33,6 +33,7 @@ PRECOUNT_SECONDS = 20.0
 PRECOUNT_ENTRIES = 2_000_000
 _COUNTABLE = ("", "file", "s3")  # schemes whose walk is a cheap listing (plus databases)
 META_KEY = "piiscout.scan.stats"
+NEW_INVENTORY_KEY = "piiscout.scan.new_inventory"
 
 
 @dataclass
@@ -95,6 +96,39 @@ def run(
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+def before_scan(settings: Settings) -> None:
+    """Checks made before a scan starts anything: the recognizer and allow-list files, and
+    whether this scan is about to create a new SQLite inventory (said in the summary)."""
+    check_files(settings)
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not settings.inventory.enabled:
+        return
+    path = _sqlite_path(settings)
+    if path is not None and not path.exists():
+        ctx.meta[NEW_INVENTORY_KEY] = path
+
+
+def _sqlite_path(settings: Settings) -> Path | None:
+    url = settings.inventory.url
+    if url is None:
+        from scanner.inventory.store import DB_FILE
+        from scanner.settings import default_data_dir
+
+        return (settings.data_dir or default_data_dir()) / DB_FILE
+    try:
+        from sqlalchemy.engine import make_url
+
+        from scanner.inventory.store import normalize_url
+
+        parsed = make_url(normalize_url(url))
+    except Exception:  # noqa: BLE001 - the inventory reports a bad URL itself
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or \
+            parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
 
 
 def check_files(settings: Settings) -> None:
@@ -256,7 +290,12 @@ def precount(targets: Sequence[str], settings: Settings, into: _Count) -> None:
 
 def print_summary(result: ScanResult, *, output: Path | None, fmt: str) -> None:
     """The summary paragraph on standard error (on a terminal), unless the table report on
-    standard output already ends with it."""
+    standard output already ends with it; and a line when this scan created the inventory."""
+    ctx = click.get_current_context(silent=True)
+    created = ctx.meta.get(NEW_INVENTORY_KEY) if ctx is not None else None
+    if created is not None and Path(created).exists():
+        click.echo(f"A new inventory was created at {created} (other commands use it with "
+                   f"--db {created}).", err=True)
     if fmt == "table" and output is None:
         return
     if not stderr_is_terminal():
@@ -264,7 +303,6 @@ def print_summary(result: ScanResult, *, output: Path | None, fmt: str) -> None:
     from scanner.reports.table import summary_paragraph
     from scanner.textsafe import clean
 
-    ctx = click.get_current_context(silent=True)
     stats = ctx.meta.get(META_KEY) if ctx is not None else None
     if stats is None:
         stats = Stats()

@@ -109,9 +109,9 @@ def command(
         "classify.allow_list": str(Path(allow_list).resolve()) if allow_list else None,
     })
     fmt = fmt or ("table" if output is None else _format_from_name(output))
-    from scanner.cli.progress import check_files
+    from scanner.cli.progress import before_scan
 
-    check_files(settings)  # a bad --recognizers / --allow-list file: exit 2 before any run starts
+    before_scan(settings)  # bad --recognizers / --allow-list: exit 2 before any run starts
     data_dir = settings.data_dir or default_data_dir()
 
     from scanner.policy import PolicyMapper, load_packs
