@@ -497,6 +497,6 @@ def test_scan_says_when_it_creates_an_inventory(tmp_path: Path,
             "--db", f"sqlite:///{db}"]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
-    assert f"A new inventory was created at {db}" in first.stderr
+    assert f"A new inventory was created: {db}" in first.stderr
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 0 and "new inventory" not in again.stderr

@@ -294,8 +294,7 @@ def print_summary(result: ScanResult, *, output: Path | None, fmt: str) -> None:
     ctx = click.get_current_context(silent=True)
     created = ctx.meta.get(NEW_INVENTORY_KEY) if ctx is not None else None
     if created is not None and Path(created).exists():
-        click.echo(f"A new inventory was created at {created} (other commands use it with "
-                   f"--db {created}).", err=True)
+        click.echo(f"A new inventory was created: {created}", err=True)
     if fmt == "table" and output is None:
         return
     if not stderr_is_terminal():
