@@ -29,6 +29,10 @@ def default_classifiers(settings: ClassifySettings) -> list[object]:
     out: list[object] = [cls() for cls in classifier_classes()]
     if settings.ner:
         out.insert(len(pii.CLASSIFIERS), SpacyNer(settings.spacy_model))
+    if settings.recognizers:  # the user's recognizers in Presidio's YAML format
+        from classifiers.custom_yaml import load_classifiers
+
+        out.extend(load_classifiers(settings.recognizers))
     return out
 
 

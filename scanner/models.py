@@ -187,6 +187,7 @@ class ScanInfo:
     skipped: int = 0
     failed: int = 0
     unchanged: int = 0  # incremental scans: items not read again (same version as last time)
+    allowed: int = 0  # findings left out because their value is on the allow-list
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class ScanResult:
                 "targets": list(i.targets),
                 "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed,
                           "unchanged": i.unchanged},
+                "allowed": i.allowed,  # findings left out by the allow-list
             },
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],

@@ -70,6 +70,7 @@ class Progress:
     findings: int
     done: bool = True
     text_chars: int = 0
+    allowed: int = 0  # findings left out by the allow-list (scanner/allowlist.py)
 
 
 Event = Finding | ScanError | Progress
@@ -184,12 +185,15 @@ class _Batcher:
         elif self.local is None:
             self.local = Classifier(settings, secret)
         self.inflight: deque[tuple[object, Future[list[FindingRow]]]] = deque()
+        from scanner.allowlist import AllowList
+
+        self.allow = AllowList.from_settings(settings, secret)  # applied here, in the parent
 
     def submit(self, tag: object, units: list[TextUnit]) -> Iterator[tuple[object, list[Finding]]]:
         """Queue a batch; yield (tag, findings) of batches that are done, in order."""
         if self.pool is None:
             assert self.local is not None
-            yield tag, [f for fs in self.local.findings(units) for f in fs]
+            yield tag, self._allowed([f for fs in self.local.findings(units) for f in fs])
             return
         self.inflight.append((tag, self.pool.submit(_worker_run, pack_units(units))))
         while len(self.inflight) > 2 * self.workers:
@@ -201,7 +205,10 @@ class _Batcher:
 
     def _pop(self) -> tuple[object, list[Finding]]:
         tag, fut = self.inflight.popleft()
-        return tag, unpack_findings(fut.result())
+        return tag, self._allowed(unpack_findings(fut.result()))
+
+    def _allowed(self, findings: list[Finding]) -> list[Finding]:
+        return findings if self.allow is None else self.allow.filter(findings)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -211,10 +218,11 @@ class _Batcher:
 class _Tally:
     def __init__(self) -> None:
         self.scanned = self.skipped = self.failed = self.findings = self.chars = 0
+        self.allowed = 0
 
     def progress(self, uri: str, size: int = 0, *, done: bool) -> Progress:
         return Progress(uri, size, self.scanned, self.skipped, self.failed, self.findings, done,
-                        self.chars)
+                        self.chars, self.allowed)
 
 
 def iter_scan(
@@ -263,6 +271,7 @@ def iter_scan(
             for _tag, findings in batcher.drain():
                 tally.findings += len(findings)
                 yield from findings
+            tally.allowed = batcher.allow.allowed if batcher.allow is not None else 0
             yield tally.progress("", done=True)
         finally:
             batcher.close()
@@ -414,6 +423,7 @@ def scan(
         scanned=last.scanned,
         skipped=last.skipped,
         failed=last.failed,
+        allowed=last.allowed,
     )
     return ScanResult(info, tuple(findings), tuple(errors))
 

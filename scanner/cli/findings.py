@@ -4,6 +4,7 @@ finding (location + field + entity + value hash) in later scans."""
 
 from __future__ import annotations
 
+import difflib
 import getpass
 import json
 import sys
@@ -11,14 +12,34 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from scanner.cli.inventory import db_options, opened, packs_for, policy_option, settings_for
 from scanner.inventory.schema import STATUSES
 from scanner.inventory.store import REVIEW_STATUSES, FindingRow
-from scanner.policy import PolicyMapper
+from scanner.policy import PolicyMapper, known_categories
+from scanner.textsafe import Col, clean, plain_rows, render_table, terminal_width
 
 MAX_ROWS = 500
+# Columns of `findings list`, most wanted first when 80 columns cannot hold them all.
+LIST_COLS = [
+    Col("id", kind="fixed", priority=0, justify="right"),
+    Col("location", kind="path", priority=1, min=24),
+    Col("field", kind="text", priority=5, min=8, max=32),
+    Col("entity", kind="fixed", priority=2),
+    Col("preview", kind="path", priority=4, min=20, max=32),  # cut in the middle: the end shows
+    Col("count", kind="fixed", priority=6, justify="right"),
+    Col("last seen", kind="fixed", priority=8),
+    Col("status", kind="fixed", priority=3),
+    Col("clauses", kind="text", priority=7, min=14),
+]
+HISTORY_COLS = [
+    Col("finding", kind="fixed", priority=0, justify="right"),
+    Col("when", kind="fixed", priority=2),
+    Col("who", kind="text", priority=3, min=8),
+    Col("old", kind="fixed", priority=4),
+    Col("new", kind="fixed", priority=1),
+    Col("note", kind="text", priority=5, min=12),
+]
 
 
 @click.group(name="findings")
@@ -33,23 +54,33 @@ def command() -> None:
               help="Only findings under this clause (or any clause of this pack).")
 @click.option("--category", default=None, help="Only this category (and its children).")
 @click.option("--source", default=None,
-              help="Only this source (its name, its kind such as s3, or a URI prefix).")
+              help="Only this source (its name, its kind such as s3, a URI prefix or a path).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--wide", is_flag=True, help="Every column, nothing shortened.")
 @policy_option
 @db_options
 def list_command(
     status: str | None, clause: str | None, category: str | None, source: str | None, fmt: str,
-    policies: tuple[str, ...], db_url: str | None, config: Path | None,
+    wide: bool, policies: tuple[str, ...], db_url: str | None, config: Path | None,
 ) -> None:
     """List findings (masked previews only), with their clauses under the active packs."""
     settings = settings_for(config)
     mapper = PolicyMapper(packs_for(policies, settings))
     if clause and not _known_clause(clause, mapper):
         raise click.ClickException(
-            f"no clause {clause!r} in the active packs; see `piiscout policy show ID` for IDs"
+            f"no clause {clean(clause)!r} in the active packs"
+            + _closest(clause, _clauses(mapper)) + " (`piiscout policy show ID` lists them)"
         )
+    source = _source_filter(source)
     with opened(db_url, settings) as inv:
+        if category and not _known_category(category, inv):
+            near = _closest(category, _categories(inv))
+            raise click.ClickException(
+                f"unknown category {clean(category)!r}" + (near or
+                "; categories are fideslang keys such as user.contact.email (a parent such as "
+                "user.contact selects its children)")
+            )
         rows = inv.findings(status=status, category=category, source=source)
     mapped = [(r, mapper.clauses_for_category(r.category, r.linked, r.source_kind)) for r in rows]
     if clause:
@@ -58,7 +89,41 @@ def list_command(
         out = [{**r.to_dict(), "clauses": list(cs)} for r, cs in mapped]
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    _table(mapped)
+    _table(mapped, wide=wide)
+
+
+def _source_filter(source: str | None) -> str | None:
+    """A path (``./share``, ``/srv/hr/a.csv``) becomes the ``file://`` URI prefix it is stored
+    under; source names, kinds (``s3``) and URI prefixes pass as they are."""
+    if source is None or "://" in source:
+        return source
+    looks_like_path = source.startswith(("/", ".", "~")) or "/" in source or Path(source).exists()
+    if not looks_like_path:
+        return source
+    try:
+        return Path(source).expanduser().resolve().as_uri()
+    except (OSError, ValueError):
+        return source
+
+
+def _clauses(mapper: PolicyMapper) -> list[str]:
+    return [p.id for p in mapper.packs] + [p.qualified(c) for p in mapper.packs
+                                           for c in p.clauses]
+
+
+def _categories(inv: object) -> set[str]:
+    stored = {r.category for r in inv.findings(status="*")}  # type: ignore[attr-defined]
+    parents = {".".join(c.split(".")[: i + 1]) for c in stored for i in range(c.count(".") + 1)}
+    return set(known_categories()) | parents
+
+
+def _known_category(category: str, inv: object) -> bool:
+    return category in known_categories() or category in _categories(inv)
+
+
+def _closest(wrong: str, names: list[str] | set[str]) -> str:
+    near = difflib.get_close_matches(wrong, sorted(names), n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(clean(n) for n in near)}?" if near else ""
 
 
 def _known_clause(clause: str, mapper: PolicyMapper) -> bool:
@@ -71,21 +136,39 @@ def _under(qualified: str, wanted: str) -> bool:
     return qualified == wanted or qualified.partition("/")[0] == wanted
 
 
-def _table(mapped: list[tuple[FindingRow, tuple[str, ...]]]) -> None:
-    console = Console(width=None if sys.stdout.isatty() else 200)
+def _common_root(paths: list[str]) -> str:
+    from scanner.reports.table import _common_root as common
+
+    return common(paths)
+
+
+def _console(width: int | None) -> Console:
+    return Console(width=width or 10_000, highlight=False, soft_wrap=False,
+                   force_terminal=sys.stdout.isatty() or None)
+
+
+def _table(mapped: list[tuple[FindingRow, tuple[str, ...]]], *, wide: bool = False) -> None:
+    """Findings as a table that fits the terminal (or COLUMNS); plain tab-separated rows when
+    piped without COLUMNS. Every name from a source is cleaned and never parsed as markup."""
+    width = None if wide else terminal_width(sys.stdout)
     if not mapped:
-        console.print("No findings match.")
+        click.echo("No findings match.")
         return
-    table = Table(title=f"{len(mapped)} findings")
-    for col in ("id", "location", "field", "entity", "preview", "count", "last seen", "status",
-                "clauses"):
-        table.add_column(col, overflow="fold")
-    for r, cs in mapped[:MAX_ROWS]:
-        table.add_row(str(r.id), r.uri, r.field, r.entity, r.preview, str(r.count),
-                      r.last_seen[:19], r.status, "\n".join(cs) or "(none)")
-    console.print(table)
-    if len(mapped) > MAX_ROWS:
-        console.print(f"… {len(mapped) - MAX_ROWS} more: use --format json or narrow the filters")
+    root = "" if width is None and not wide else _common_root(
+        [r.uri.removeprefix("file://") for r, _ in mapped[:MAX_ROWS]])
+    rows = [[str(r.id), clean(r.uri.removeprefix("file://")[len(root):]), clean(r.field),
+             clean(r.entity),
+             clean(r.preview), str(r.count), r.last_seen[:19], r.status,
+             "\n".join(clean(c) for c in cs) or "(none)"] for r, cs in mapped[:MAX_ROWS]]
+    more = (f"… {len(mapped) - MAX_ROWS} more: use --format json or narrow the filters"
+            if len(mapped) > MAX_ROWS else "")
+    if width is None and not wide:
+        plain_rows(sys.stdout, LIST_COLS, rows)
+        if more:
+            click.echo(more)
+        return
+    title = f"{len(mapped)} findings" + (f" under {clean(root)}" if root else "")
+    render_table(_console(width), title, LIST_COLS, rows, width, note=more)
 
 
 @command.command(name="review")
@@ -122,12 +205,13 @@ def history_command(
     if fmt == "json":
         click.echo(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
         return
-    table = Table(title="Review log")
-    for col in ("finding", "when", "who", "old", "new", "note"):
-        table.add_column(col, overflow="fold")
-    for e in entries:
-        table.add_row(str(e.finding_id), e.at, e.reviewer, e.old_status, e.new_status, e.note)
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    rows = [[str(e.finding_id), e.at, clean(e.reviewer), e.old_status, e.new_status,
+             clean(e.note)] for e in entries]
+    width = terminal_width(sys.stdout)
+    if width is None:
+        plain_rows(sys.stdout, HISTORY_COLS, rows)
+        return
+    render_table(_console(width), "Review log", HISTORY_COLS, rows, width)
 
 
 def _os_user() -> str:

@@ -61,11 +61,34 @@ def data_dir_of(settings: Settings) -> Path:
 @contextmanager
 def opened(db_url: str | None, settings: Settings) -> Iterator[Inventory]:
     """The inventory (``--db``, else config ``inventory.url``, else the default SQLite file)."""
+    must_exist(db_url or settings.inventory.url)
     inventory = Inventory.open(db_url or settings.inventory.url, data_dir_of(settings))
     try:
         yield inventory
     finally:
         inventory.close()
+
+
+def must_exist(url: str | None) -> None:
+    """Only ``scan`` creates an inventory: a mistyped SQLite ``--db`` is an error, not a new
+    empty inventory that silently matches nothing."""
+    if url is None:
+        return
+    from scanner.inventory.store import normalize_url
+
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(normalize_url(url))
+    except Exception:  # noqa: BLE001 - Inventory.open reports a bad URL itself
+        return
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).exists():
+        raise click.ClickException(
+            f"no inventory at {parsed.database} (check the path): only `piiscout scan "
+            f"--db {url if '://' not in url else safe_url(url)} ...` creates one"
+        )
 
 
 def packs_for(policies: tuple[str, ...], settings: Settings) -> list[PolicyPack]:
@@ -99,12 +122,14 @@ def _report_options(func: F) -> F:
                         help="Output format [default: table, or from the --output suffix].")(func)
     func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                         default=None, help="Write the report to this file.")(func)
+    func = click.option("--wide", is_flag=True, default=False,
+                        help="Tables: every column, nothing shortened.")(func)
     return policy_option(db_options(func))
 
 
 def _render(
     *, db_url: str | None, config: Path | None, policies: tuple[str, ...], by: str,
-    fmt: str | None, output: Path | None, show: str,
+    fmt: str | None, output: Path | None, show: str, wide: bool = False,
 ) -> None:
     from importlib import import_module
 
@@ -112,7 +137,12 @@ def _render(
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
-        fmt = {"htm": "html"}.get(suffix, suffix) if suffix in (*FORMATS, "htm") else "table"
+        if output is not None and suffix not in (*FORMATS, "htm", "txt"):
+            raise click.ClickException(
+                f"cannot tell the report format from {output.name!r}: name the file .html, "
+                ".json, .csv or .txt, or give --format"
+            )
+        fmt = {"htm": "html", "txt": "table"}.get(suffix, suffix) if suffix else "table"
     if fmt == "html" and output is None and sys.stdout.isatty():
         raise click.ClickException("an HTML report goes to a file: add --output report.html")
     settings = settings_for(config)
@@ -124,8 +154,9 @@ def _render(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     with output_stream(output) as stream:
+        extra = {"wide": True} if wide and fmt == "table" else {}
         import_module(FORMATS[fmt]).write(
-            report, stream, color=output is None and sys.stdout.isatty()
+            report, stream, color=output is None and sys.stdout.isatty(), **extra
         )
     if output is not None:
         click.echo(f"Inventory report written to {output}", err=True)
@@ -183,7 +214,12 @@ def runs_command(db_url: str | None, config: Path | None, fmt: str) -> None:
     table = Table(title="Recorded scans")
     for col in ("run", "recorded", "status", "targets", "scanned", "failed", "findings", "errors"):
         table.add_column(col, overflow="fold")
+    from rich.text import Text
+
+    from scanner.textsafe import clean
+
     for r in runs:
-        table.add_row(str(r.id), r.recorded_at, r.status, "\n".join(r.targets), str(r.scanned),
+        targets = Text("\n".join(clean(t) for t in r.targets))
+        table.add_row(str(r.id), r.recorded_at, r.status, targets, str(r.scanned),
                       str(r.failed), str(r.findings), str(r.errors))
     Console().print(table)

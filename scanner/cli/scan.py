@@ -201,6 +201,11 @@ def _interruptible() -> Iterator[None]:
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when an open or confirmed finding at or above this severity exists.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--wide", is_flag=True, help="Table report: every column, nothing shortened.")
+@click.option("--recognizers", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Custom recognizers in Presidio's YAML format (config classify.recognizers).")
+@click.option("--allow-list", "allow_list", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Values never reported, one a line (config classify.allow_list).")
 @click.option("-v", "--verbose", count=True, help="Log more (never values or credentials).")
 def command(
     targets: tuple[str, ...], fmt: str | None, output: Path | None, config: Path | None,
@@ -209,6 +214,7 @@ def command(
     max_item_size: int | None, min_score: float | None, sample_rows: int | None,
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool, verbose: int,
+    wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
 ) -> None:
     """Scan TARGETS for personal data and report what was found and where.
 
@@ -227,7 +233,7 @@ def command(
     with _interruptible():
         _scan(targets, fmt, output, config, profile, full, no_ner, workers, include, exclude,
               max_item_size, min_score, sample_rows, endpoint_url, policies, db_url,
-              no_inventory, fail_on, no_progress)
+              no_inventory, fail_on, no_progress, wide, recognizers, allow_list)
 
 
 def _scan(
@@ -237,6 +243,7 @@ def _scan(
     max_item_size: int | None, min_score: float | None, sample_rows: int | None,
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool,
+    wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
 ) -> None:
     if config is None and user_config_file().is_file():
         config = user_config_file()
@@ -261,6 +268,8 @@ def _scan(
         "policies": policies or (prof.policies if prof is not None else None) or None,
         "inventory.url": db_url or opts.db,
         "inventory.enabled": False if (no_inventory or opts.no_inventory) else None,
+        "classify.recognizers": str(Path(recognizers).resolve()) if recognizers else None,
+        "classify.allow_list": str(Path(allow_list).resolve()) if allow_list else None,
     })
     full = full or bool(opts.full)
     no_progress = no_progress or bool(opts.no_progress)
@@ -276,6 +285,9 @@ def _scan(
     if output is not None:
         _check_output(output)
     fmt = fmt or ("table" if output is None else _format_from_name(output))
+    from scanner.cli.progress import before_scan
+
+    before_scan(settings)  # bad --recognizers / --allow-list: exit 2 before any run starts
     data_dir = settings.data_dir or default_data_dir()
     _check_data_dir(data_dir)
     from scanner.redact import load_or_create_secret
@@ -325,6 +337,8 @@ def _scan(
             # does not grow with their number. A finding reviewed as a false positive is
             # recorded but not written.
             writer = stream_writer(fmt, stream)
+            if wide and hasattr(writer, "wide"):
+                writer.wide = True
             pending: list[Finding] = []
 
             def emit(findings: list[Finding]) -> None:
@@ -375,8 +389,9 @@ def _scan(
             note(result.findings)
         if recorder is not None and inventory is not None and threshold is not None:
             hits = _failing(inventory, recorder.run_id, threshold)
-    if output is not None and sys.stderr.isatty():
-        click.echo(f"report written to {output}", err=True)
+    from scanner.cli.progress import print_summary
+
+    print_summary(result, output=output, fmt=fmt)
     failing = _fail_message(fail_on, hits) if hits else None
     bad = unreadable_targets(checked, result.errors)
     if bad:
@@ -464,8 +479,15 @@ def _fail_message(fail_on: str | None, hits: dict[tuple[str, str], set[str]]) ->
 
 
 def _format_from_name(path: Path) -> str:
+    """The format the ``-o`` file's extension names (none: JSON); an unknown one is refused."""
     suffix = path.suffix.lower().lstrip(".")
-    return suffix if suffix in FORMATS else "json"
+    if suffix in FORMATS:
+        return suffix
+    if suffix in ("", "txt"):
+        return "table" if suffix == "txt" else "json"
+    raise click.BadParameter(
+        f"cannot tell the report format from {path.name!r}: name the file .json, .jsonl, .csv "
+        "or .txt, or give --format", param_hint="-o/--output")
 
 
 def _run(
@@ -474,29 +496,8 @@ def _run(
     on_finding: Callable[[Finding], None] | None = None,
     skip_item: Callable[[object], bool] | None = None,
 ) -> ScanResult:
-    from scanner.pipeline import scan
+    """The scan, with the progress display of :mod:`scanner.cli.progress`."""
+    from scanner.cli.progress import run
 
-    if not (show_progress and sys.stderr.isatty()):
-        return scan(targets, settings, map_findings=map_findings, on_finding=on_finding,
-                    skip_item=skip_item)
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (
-        SpinnerColumn(), TextColumn("[bold]{task.fields[done]}[/] items"), BarColumn(),
-        TextColumn("{task.fields[mb]:.1f} MB text, {task.fields[findings]} findings, "
-                   "{task.fields[failed]} failed"),
-        TimeElapsedColumn(), TextColumn("{task.description}", style="dim"),
-    )
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("starting", total=None, done=0, findings=0, failed=0, mb=0.0)
-
-        def on_progress(p: object) -> None:
-            from scanner.pipeline import Progress as Step
-
-            assert isinstance(p, Step)
-            name = p.uri.rsplit("/", 1)[-1][-48:]
-            bar.update(task, description=name, done=p.scanned + p.skipped + p.failed,
-                       findings=p.findings, failed=p.failed, mb=p.text_chars / 1e6)
-
-        return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
-                    on_finding=on_finding, skip_item=skip_item)
+    return run(targets, settings, map_findings, show_progress=show_progress,
+               on_finding=on_finding, skip_item=skip_item)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from scanner.cli.inventory import data_dir_of, db_options, opened, settings_for
 from scanner.redact import SECRET_FILE, candidate_hashes, load_or_create_secret
+from scanner.textsafe import text
 
 
 @click.group(name="subject")
@@ -67,6 +68,6 @@ def find_command(value: str | None, fmt: str, db_url: str | None, config: Path |
     for col in ("location", "field", "entity", "preview", "count", "last seen", "status"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r.uri, r.field, r.entity, r.preview, str(r.count), r.last_seen[:19],
-                      r.status)
+        table.add_row(text(r.uri), text(r.field), text(r.entity), text(r.preview), str(r.count),
+                      r.last_seen[:19], r.status)  # names from sources: never markup
     console.print(table)

@@ -25,6 +25,7 @@ FORMATS: dict[str, str] = {
 STREAMING: dict[str, str] = {
     "jsonl": "scanner.reports.json_report:JsonlStream",
     "csv": "scanner.reports.csv_report:CsvStream",
+    "table": "scanner.reports.table:TableStream",
 }
 
 
