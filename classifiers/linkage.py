@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from classifiers.column_names import NULL_LIKE, is_identifier_column, split_path
+from classifiers.national_ids import ENTITIES as ENTITIES_NATIONAL
 from classifiers.special_categories import SPECIAL_ENTITIES
 from scanner.models import Detection, TextUnit
 
@@ -36,7 +37,7 @@ DETECTOR_ID = "LINKAGE"
 IDENTIFYING = frozenset(
     {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "IMEI",
      "DEVICE_ID"}
-)
+) | ENTITIES_NATIONAL
 IDENTIFIER_MIN_SCORE = 0.4
 UNLINKED_FACTOR = 0.7
 
