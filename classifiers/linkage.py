@@ -53,7 +53,62 @@ ID_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+TITLED_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sister|Brother|Father|Rabbi|Imam|Pastor|Rev|Revd|Reverend|"
+    r"Sgt|Cllr|Councillor)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"
+)
+# A name the NER model did not recognise: two or three capitalised words right after a word that
+# introduces a person ("from", "with", "candidate", "colleague", ...) or right before a verb
+# people do ("Nina Petrova came out", "Tenzin Dorje is"), and not followed by another capitalised
+# word or an organisation word (which makes it a name of something else: "Cancer Research UK").
+_NAME = r"[A-Z][a-z]+(?:[-'\u2019][A-Z]?[a-z]+)?(?:\s+(?:van|von|de|da|di|del|le|la|bin|al)\b)?"
+_NAME_PAIR = rf"(?-i:{_NAME}\s+{_NAME}(?:\s+{_NAME})?)"
+_INTRO = (
+    r"from|with|for|by|about|to|colleague|candidate|applicant|customer|caller|visitor|tenant|"
+    r"claimant|patient|employee|member|manager|supervisor|client|resident|student|pupil|"
+    r"interviewee|complainant|holder|worker|driver|volunteer"
+)
+_PERSON_VERB = (
+    r"is|was|has|had|have|said|says|told|tells|asked|asks|came|comes|joined|joins|reported|"
+    r"reports|disclosed|discloses|needs|needed|wants|wanted|identifies|identified|describes|"
+    r"described|uses|used|goes|went|attends|attended|wears|wore|keeps|kept|votes|voted|"
+    r"campaigns|campaigned|signed|took|takes|requested|requests|called|phoned|mentioned|"
+    r"explained|confirmed|admitted|returned|suffers|suffered|lives|works|worked|refuses|"
+    r"refused|declined|received|receives|gave|gives|tested|underwent|missed|became|will|would|"
+    r"can|cannot|could|did|does|should|must|may|might|prays|fasts|converted|carries|"
+    r"'s|\u2019s"
+)
+_ORG_WORDS = frozenset(
+    {"party", "union", "university", "college", "school", "church", "council", "trust",
+     "research", "society", "group", "team", "centre", "center", "hospital", "office", "street",
+     "road", "ltd", "limited", "plc", "inc", "association", "foundation", "fund", "bank",
+     "house", "hall", "month", "week", "day", "network", "committee", "board", "department",
+     "services", "service", "news", "times", "health", "care", "clinic", "airport", "station"}
+)
+_NAME_COMMON = frozenset(
+    {"the", "a", "an", "our", "your", "their", "his", "her", "my", "this", "that", "these",
+     "those", "new", "all", "every", "each", "any", "some", "no", "please", "dear", "hi",
+     "hello", "thanks", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+     "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december", "black", "white", "british", "asian",
+     "mixed", "mental", "pride", "local", "market", "press", "case", "call", "note", "notes",
+     "meeting", "complaint", "leave", "absence", "return", "grievance", "welfare", "lab",
+     "catering", "equal", "monitoring", "candidate", "applicant", "customer", "employee",
+     "staff", "member", "patient", "vetting", "supervisor", "occupational", "reasonable",
+     "shift", "union", "disciplinary", "interview", "pre", "headline", "statistics", "faith",
+     "researchers", "thousands", "server", "special", "guidance", "invoice", "remember",
+     "managers", "employees", "diabetes", "cancer", "sister", "brother", "father", "pastor",
+     "rabbi", "imam"}
+)
+UNRECOGNISED_NAME = re.compile(
+    rf"(?:(?i:\b(?:{_INTRO})\b)\s+(?P<a>{_NAME_PAIR})"
+    rf"|(?:^|(?<=[.!?:;]\s)|(?<=\n)|(?<=[.!?:;]\s\s))(?P<b>{_NAME_PAIR})(?=\s+(?i:{_PERSON_VERB})\b))"
+    r"(?!\s+[A-Z])"
+)
+# Pronouns and possessives that point back to a person named earlier in the same record.
+PRONOUN = re.compile(r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|I|me|my|mine)\b",
+                     re.IGNORECASE)
+PRONOUN_LOOKBACK = 3  # sentences
 
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "no", "nr", "e.g", "i.e", "eg", "ie", "vs",
@@ -110,7 +165,18 @@ def id_tokens(text: str, start: int = 0, end: int | None = None) -> Iterable[tup
             continue  # "staff 2024 survey"
         yield m.start(), m.end(), f"{m.group('what').lower()} number"
     for m in TITLED_NAME.finditer(text, start, len(text) if end is None else end):
-        yield m.start(), m.end(), "title and name"
+        # the name's span only: a title may itself be a special-category term ("Rabbi Cohen")
+        name_at = m.end() - len(m.group(0).split()[-1])
+        yield name_at, m.end(), "title and name"
+    for m in UNRECOGNISED_NAME.finditer(text, start, len(text) if end is None else end):
+        group = "a" if m.group("a") else "b"
+        name = m.group(group)
+        words = name.split()
+        if words[0].lower() in _NAME_COMMON or words[-1].lower() in _ORG_WORDS:
+            continue
+        if any(w.lower() in _ORG_WORDS or w.lower() in _NAME_COMMON for w in words[1:]):
+            continue
+        yield m.start(group), m.end(group), "capitalised name"
 
 
 def _overlaps(a: Detection, b: Detection) -> bool:
@@ -146,7 +212,35 @@ class Linkage:
             if d.end == d.start:  # a unit-level verdict: the whole unit is its sentence
                 s0, s1 = 0, len(text)
             why = self._identifier_in(text, dets, d, s0, s1)
-            dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
+            if why:
+                why = f"{why} in same {where}"
+            elif unit.kind == "prose":
+                why = self._pronoun_link(text, dets, d, spans, starts, s0, s1)
+            dets[i] = _linked(d, why) if why else _unlinked(d, where)
+
+    def _pronoun_link(
+        self,
+        text: str,
+        dets: Sequence[Detection],
+        special: Detection,
+        spans: Sequence[tuple[int, int]],
+        starts: Sequence[int],
+        s0: int,
+        s1: int,
+    ) -> str:
+        """A pronoun or possessive in the sentence ("she", "his") and a person identified in one
+        of the :data:`PRONOUN_LOOKBACK` sentences before it, in the same unit (a case note, a
+        message body): the pronoun refers to that person."""
+        pron = PRONOUN.search(text, s0, s1)
+        if pron is None or spans[0][0] == s0:
+            return ""
+        k = bisect_right(starts, s0) - 1
+        for j in range(k - 1, max(-1, k - 1 - PRONOUN_LOOKBACK), -1):
+            a, b = spans[j]
+            why = self._identifier_in(text, dets, special, a, b)
+            if why:
+                return f"pronoun '{pron.group(0).lower()}' after {why} in an earlier sentence"
+        return ""
 
     def _identifier_in(
         self, text: str, dets: Sequence[Detection], special: Detection, s0: int, s1: int
