@@ -445,7 +445,57 @@ class DateClassifier(PatternClassifier):
 
 
 
+# -- dates of birth by context ------------------------------------------------------------------
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?"
+_YEAR4 = r"(?:19|20)[0-9]{2}"
+_ANY_DATE = (
+    rf"(?:{_DAY}[ \-]+(?:of[ ]+)?{_MONTHS}[ ,\-]+{_YEAR4}"  # 17 August 1982, 3rd of May 1990
+    rf"|{_MONTHS}[ ]+{_DAY},?[ ]+{_YEAR4}"  # August 17, 1982
+    r"|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})"  # 17/08/1982, 08-17-82
+    rf"|{_YEAR4}[/.\-][0-9]{{1,2}}[/.\-][0-9]{{1,2}})"  # 1982-08-17
+)
+BIRTH_CUE = (r"(?:date[ \t]+of[ \t]+birth|birth[ \t]*date|d\.?o\.?b\.?|born(?:[ \t]+on)?|"
+             r"birthday|geboren(?:[ \t]+am)?|n[ée]e?[ \t]+le|fecha[ \t]+de[ \t]+nacimiento|"
+             r"data[ \t]+di[ \t]+nascita|geburtsdatum)")
+_DOB_DATE = re.compile(_ANY_DATE + r"$", re.IGNORECASE)
+
+
+class DateOfBirthClassifier(PatternClassifier):
+    """A date right after a birth cue in text ("Date of birth: 17/08/1982", "DOB 1982-08-17",
+    "born on 3 March 1985"): DATE_OF_BIRTH, not DATE_TIME (overlap resolution then reports the
+    span once, as the birth date). Only the date is the value; the cue is the evidence."""
+
+    id = "PII-DOB"
+    entities: ClassVar[Mapping[str, str]] = {"DATE_OF_BIRTH": "user.demographic.date_of_birth"}
+    patterns = (
+        Pattern("birth cue + date",
+                r"\b" + BIRTH_CUE + r"[ \t]*[:=\-]?[ \t]*(?:\(?[a-z/]{2,10}\)?[ \t]*[:=]?[ \t]*)?"
+                + _ANY_DATE + r"(?![0-9])",
+                "DATE_OF_BIRTH", 0.85, ignore_case=True),
+    )
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        value = candidate.value
+        m = _DOB_DATE.search(value)
+        if m is None:
+            return None
+        cue = value[: m.start()].strip(" \t:=-").lower()
+        start = candidate.start + m.start()
+        return Detection(
+            entity="DATE_OF_BIRTH",
+            start=start,
+            end=candidate.end,
+            score=candidate.pattern.score,
+            detector=self.id,
+            explanation=f"{self.id}: pattern {candidate.pattern.name}; context '{cue}'",
+            value=candidate.unit.text[start : candidate.end],
+        )
+
+
 CLASSIFIERS: tuple[type[PatternClassifier], ...] = (
+    DateOfBirthClassifier,
     EmailClassifier,
     PhoneClassifier,
     CreditCardClassifier,

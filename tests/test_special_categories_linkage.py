@@ -83,3 +83,41 @@ def test_the_sender_links_a_message_body(engine: Engine) -> None:
                       record="m3")]
     got = _specials(engine, units)
     assert got and all(linked for _, linked, _ in got)
+
+
+# -- dates of birth and name columns by context (issue 16.3) ---------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Date of birth: 17/08/1982", [("DATE_OF_BIRTH", "17/08/1982")]),
+        ("DOB 1982-08-17", [("DATE_OF_BIRTH", "1982-08-17")]),
+        ("She was born on 3 March 1985 in Leeds.", [("DATE_OF_BIRTH", "3 March 1985")]),
+        ("Born: August 17, 1982", [("DATE_OF_BIRTH", "August 17, 1982")]),
+        ("D.O.B. (dd/mm/yyyy): 01/02/1990", [("DATE_OF_BIRTH", "01/02/1990")]),
+        ("The invoice date is 17/08/1982.", [("DATE_TIME", "17/08/1982")]),
+        ("Delivered on 17/08/1982 to the depot.", [("DATE_TIME", "17/08/1982")]),
+    ],
+)
+def test_birth_dates_in_text(engine: Engine, text: str, expected: list[tuple[str, str]]) -> None:
+    [dets] = engine.analyze([TextUnit(Location("mem://t"), text)])
+    got = [(d.entity, text[d.start : d.end]) for d in dets if "DATE" in d.entity]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "person"),
+    [
+        ("candidate", "Priya Raman", True),
+        ("interviewer", "Tom Aldridge", True),
+        ("next_of_kin", "Mary Jones", True),
+        ("line_manager", "Sam O'Neil", True),
+        ("employee", "E-1234", False),  # an ID in a role column
+        ("manager", "yes", False),
+        ("customer", "Acme Ltd", False),  # a company
+        ("employee_type", "Full Time", False),
+    ],
+)
+def test_person_role_columns(engine: Engine, field: str, value: str, person: bool) -> None:
+    unit = TextUnit(Location("file:///hr.csv", line=2, field=field), value, kind="value")
+    [dets] = engine.analyze([unit])
+    assert any(d.entity == "PERSON" for d in dets) is person
