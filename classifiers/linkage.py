@@ -40,6 +40,12 @@ IDENTIFYING = frozenset(
 ) | ENTITIES_NATIONAL
 IDENTIFIER_MIN_SCORE = 0.4
 UNLINKED_FACTOR = 0.7
+# Entities that are personal data only when they are about someone (issue 16.4): a nationality
+# word ("American", "Democrat") or a bare date ("summer", "12 March") in text that identifies
+# nobody is noise to a DPO. Without an identifier in the same sentence / record (or a field that
+# names them) their score drops to CONTEXTUAL_SCORE, below the default ``min_score``.
+ABOUT_A_PERSON = frozenset({"NRP", "DATE_TIME"})
+CONTEXTUAL_SCORE = 0.3
 
 _ID_WORDS = (
     r"patient|employee|member|membership|customer|client|staff|student|user|account|subscriber|"
@@ -98,16 +104,27 @@ _NAME_COMMON = frozenset(
      "shift", "union", "disciplinary", "interview", "pre", "headline", "statistics", "faith",
      "researchers", "thousands", "server", "special", "guidance", "invoice", "remember",
      "managers", "employees", "diabetes", "cancer", "sister", "brother", "father", "pastor",
-     "rabbi", "imam"}
+     "rabbi", "imam", "sir", "madam", "sirs", "colleague", "colleagues", "friend", "friends",
+     "team", "members", "user", "users", "client", "clients", "parent", "parents", "reader",
+     "readers", "subscriber", "subscribers", "partner", "partners", "everyone", "hiring",
+     "valued", "shareholders", "residents", "students", "supporters", "doctor", "nurse"}
 )
 UNRECOGNISED_NAME = re.compile(
     rf"(?:(?i:\b(?:{_INTRO})\b)\s+(?P<a>{_NAME_PAIR})"
-    rf"|(?:^|(?<=[.!?:;]\s)|(?<=\n)|(?<=[.!?:;]\s\s))(?P<b>{_NAME_PAIR})(?=\s+(?i:{_PERSON_VERB})\b))"
+    rf"|(?:^|(?<=[.!?:;]\s)|(?<=\n)|(?<=[.!?:;]\s\s))(?P<b>{_NAME_PAIR})(?=\s+(?i:{_PERSON_VERB})\b)"
+    rf"|(?P<c>{_NAME_PAIR})(?=['\u2019]s\s+[a-z])"  # a possessive: "Sofia Marin's fit note"
+    r"|(?-i:\bDear\s+(?P<d>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?=\s*,)))"  # a letter's greeting
     r"(?!\s+[A-Z])"
 )
 # Pronouns and possessives that point back to a person named earlier in the same record.
 PRONOUN = re.compile(r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|I|me|my|mine)\b",
                      re.IGNORECASE)
+# For dates and NRP also the addressee of a letter ("Dear Ann, ... your appointment is on ...");
+# not for special categories, where "you" is mostly a policy's reader ("if you have a ...").
+PRONOUN_OR_YOU = re.compile(
+    r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|I|me|my|mine|you|your|yours)\b",
+    re.IGNORECASE,
+)
 PRONOUN_LOOKBACK = 3  # sentences
 
 _ABBREVIATIONS = frozenset(
@@ -169,7 +186,7 @@ def id_tokens(text: str, start: int = 0, end: int | None = None) -> Iterable[tup
         name_at = m.end() - len(m.group(0).split()[-1])
         yield name_at, m.end(), "title and name"
     for m in UNRECOGNISED_NAME.finditer(text, start, len(text) if end is None else end):
-        group = "a" if m.group("a") else "b"
+        group = next(g for g in "abcd" if m.group(g))
         name = m.group(group)
         words = name.split()
         if words[0].lower() in _NAME_COMMON or words[-1].lower() in _ORG_WORDS:
@@ -190,7 +207,9 @@ class Linkage:
     entities: Mapping[str, str] = {}
 
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
-        if not any(d.entity in SPECIAL_ENTITIES for ds in found for d in ds):
+        if not any(d.entity in SPECIAL_ENTITIES or (d.entity in ABOUT_A_PERSON and
+                                                    d.score > CONTEXTUAL_SCORE)
+                   for ds in found for d in ds):
             return
         if len(units) == 1 and units[0].record is None:
             self._by_sentence(units[0], found[0])
@@ -206,6 +225,16 @@ class Linkage:
             spans, where = [(0, len(text))], "value"
         starts = [a for a, _ in spans]
         for i, d in enumerate(dets):
+            if d.entity in ABOUT_A_PERSON:
+                if _named_by_field(unit, d):
+                    continue
+                s0, s1 = spans[max(0, bisect_right(starts, d.start) - 1)]
+                if not self._identifier_in(text, dets, d, s0, s1) and not (
+                    unit.kind == "prose"
+                    and self._pronoun_link(text, dets, d, spans, starts, s0, s1, PRONOUN_OR_YOU)
+                ):
+                    dets[i] = _not_about_anyone(d, where)
+                continue
             if d.entity not in SPECIAL_ENTITIES:
                 continue
             s0, s1 = spans[max(0, bisect_right(starts, d.start) - 1)]
@@ -227,11 +256,12 @@ class Linkage:
         starts: Sequence[int],
         s0: int,
         s1: int,
+        pronouns: re.Pattern[str] = PRONOUN,
     ) -> str:
         """A pronoun or possessive in the sentence ("she", "his") and a person identified in one
         of the :data:`PRONOUN_LOOKBACK` sentences before it, in the same unit (a case note, a
         message body): the pronoun refers to that person."""
-        pron = PRONOUN.search(text, s0, s1)
+        pron = pronouns.search(text, s0, s1)
         if pron is None or spans[0][0] == s0:
             return ""
         k = bisect_right(starts, s0) - 1
@@ -263,10 +293,12 @@ class Linkage:
     def _by_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
         where = "row" if all(u.kind == "value" and u.location.field for u in units) else "record"
         why = self._record_identifier(units, found)
-        for dets in found:
+        for u, dets in zip(units, found, strict=True):
             for i, d in enumerate(dets):
                 if d.entity in SPECIAL_ENTITIES:
                     dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
+                elif d.entity in ABOUT_A_PERSON and not why and not _named_by_field(u, d):
+                    dets[i] = _not_about_anyone(d, where)
 
     def _record_identifier(
         self, units: Sequence[TextUnit], found: Sequence[list[Detection]]
@@ -286,6 +318,29 @@ class Linkage:
                 if not any(a < d.end and d.start < b for d in specials):
                     return what
         return ""
+
+
+def _named_by_field(unit: TextUnit, d: Detection) -> bool:
+    """The detection comes from, or sits in, a field that names its entity (``nationality``)."""
+    if d.detector == "COL-NAME":
+        return True
+    field = unit.location.field
+    if not field:
+        return False
+    from classifiers.column_names import match_column
+
+    m = match_column(field)
+    return m is not None and m.entity in (d.entity, "DATE_OF_BIRTH")
+
+
+def _not_about_anyone(d: Detection, where: str) -> Detection:
+    if d.score <= CONTEXTUAL_SCORE:
+        return d
+    return replace(
+        d,
+        score=CONTEXTUAL_SCORE,
+        explanation=f"{d.explanation}; about no identified person in the same {where}",
+    )
 
 
 def _linked(d: Detection, why: str) -> Detection:

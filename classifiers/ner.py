@@ -67,10 +67,21 @@ _NUMERIC_DATE = re.compile(
 )
 
 
+# A code or reference ("E-1002", "AB12", "INV-2024-77"): not a place, name or group.
+_CODE = re.compile(r"[A-Za-z]{1,4}[-_/.]?[0-9][0-9A-Za-z\-_/.]*")
+_DIGIT = re.compile(r"[0-9]")
+
+
 def keep_entity(label: str, text: str) -> bool:
-    """Drop spaCy DATE/TIME entities that are not dates of a person: relative expressions and
+    """Drop spaCy entities that are not what their label says: a PERSON or NORP holding a digit
+    ("Leeds LS6 2AB" tagged PERSON: names have no digits), a place that is a code ("E-1002"
+    tagged GPE), and DATE/TIME entities that are not dates of a person: relative expressions and
     all-numeric strings that are not a date shape (a year, d/m/y, y-m-d, m/y): postcodes, card
     numbers and case or reference numbers ("case 77-2031") are often tagged DATE."""
+    if label in ("PERSON", "PER", "NORP"):
+        return not _DIGIT.search(text)
+    if label in ("GPE", "LOC", "FAC"):
+        return not _CODE.fullmatch(text.strip())
     if label not in ("DATE", "TIME"):
         return True
     stripped = text.strip()
