@@ -49,12 +49,23 @@ class InventorySettings(_Strict):
     url: str | None = None
 
 
+class OcrSettings(_Strict):
+    """OCR of images and of PDF pages without a text layer (connectors/extract/ocr.py)."""
+
+    enabled: bool = True
+    max_pixels: int = 40_000_000  # per page; larger pages are scaled down to this
+    max_pages: int = 20  # per item
+    timeout_s: float = 60.0  # Tesseract time per item, all pages together
+    lang: str = "eng"
+
+
 class Settings(_Strict):
     limits: Limits = Field(default_factory=Limits)
     walk: WalkRules = Field(default_factory=WalkRules)
     classify: ClassifySettings = Field(default_factory=ClassifySettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     inventory: InventorySettings = Field(default_factory=InventorySettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     workers: int = 0
     policies: tuple[str, ...] = ("gdpr", "cybercon", "cybrid", "cyrus")
     # Where the installation secret and the default inventory live.

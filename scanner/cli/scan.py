@@ -48,6 +48,7 @@ def _check_target(target: str) -> str:
 @click.option("-c", "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML config file (see config/defaults.yaml for the keys).")
 @click.option("--no-ner", is_flag=True, help="Patterns only: no spaCy named-entity recognition.")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR images and PDF pages without text.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Classification processes [default: number of cores; 1 = in-process].")
 @click.option("--include", multiple=True, help="Glob of paths to scan (repeatable).")
@@ -73,6 +74,7 @@ def command(
     max_item_size: int | None, min_score: float | None, sample_rows: int | None,
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool, verbose: int,
+    no_ocr: bool = False,
 ) -> None:
     """Scan TARGETS for personal data and report what was found and where.
 
@@ -99,6 +101,7 @@ def command(
         "policies": policies or None,
         "inventory.url": db_url,
         "inventory.enabled": False if no_inventory else None,
+        "ocr.enabled": False if no_ocr else None,
     })
     fmt = fmt or ("table" if output is None else _format_from_name(output))
     data_dir = settings.data_dir or default_data_dir()
