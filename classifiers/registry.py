@@ -12,6 +12,7 @@ from classifiers import (
     call_records,
     column_names,
     devices,
+    document_kinds,
     forms,
     linkage,
     national_ids,
@@ -22,7 +23,8 @@ from classifiers.ner import SpacyNer
 from scanner.settings import ClassifySettings
 
 # Module order is the order unit / record classifiers run in; linkage stays last.
-MODULES = (pii, national_ids, forms, devices, call_records, special_categories, column_names, linkage)
+MODULES = (pii, national_ids, forms, devices, call_records, special_categories, column_names,
+           linkage, document_kinds)
 
 
 def classifier_classes() -> list[type]:
