@@ -123,3 +123,52 @@ def test_person_role_columns(engine: Engine, field: str, value: str, person: boo
     unit = TextUnit(Location("file:///hr.csv", line=2, field=field), value, kind="value")
     [dets] = engine.analyze([unit])
     assert any(d.entity == "PERSON" for d in dets) is person
+
+
+# -- precision on business prose (issue 16.4) ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def ner_engine() -> Engine:
+    from scanner.settings import load_settings
+
+    return Engine(load_settings().classify)
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "keep"),
+    [
+        ("PERSON", "Leeds LS6 2AB", False),
+        ("PERSON", "Jane Roe", True),
+        ("NORP", "Unit 4", False),
+        ("GPE", "E-1002", False),
+        ("GPE", "288", False),
+        ("GPE", "Leeds", True),
+        ("DATE", "the evening", False),
+        ("DATE", "summer", False),
+        ("DATE", "the summer of 1982", True),
+        ("DATE", "Manchester M1 1AE", False),
+    ],
+)
+def test_ner_entity_guards(label: str, text: str, keep: bool) -> None:
+    from classifiers.ner import keep_entity
+
+    assert keep_entity(label, text) is keep
+
+
+@pytest.mark.parametrize(
+    ("text", "noise"),
+    [
+        ("Ticket E-1002 was closed after the fix shipped.", {"LOCATION"}),
+        ("The Leeds depot (Leeds LS6 2AB) received 40 pallets.", {"PERSON"}),
+        ("Demand from American retailers rose this summer.", {"NRP", "DATE_TIME"}),
+        ("The Democrat senator spoke in the evening.", {"NRP", "DATE_TIME"}),
+    ],
+)
+def test_business_noise_is_not_reported(ner_engine: Engine, text: str, noise: set[str]) -> None:
+    [dets] = ner_engine.analyze([TextUnit(Location("mem://t"), text)])
+    assert not {d.entity for d in dets} & noise
+
+
+def test_nrp_about_a_person_is_reported(ner_engine: Engine) -> None:
+    text = "Jane Roe is French and joined in March 2021."
+    [dets] = ner_engine.analyze([TextUnit(Location("mem://t"), text)])
+    assert "NRP" in {d.entity for d in dets}
