@@ -142,10 +142,21 @@ _NAME_HINTS: Mapping[str, str] = {
 }
 
 
-@lru_cache(maxsize=1)
-def _compiled() -> dict[str, list[tuple[str, float, re.Pattern[str]]]]:
-    return {kind: [(label, w, re.compile(rx, re.IGNORECASE)) for label, w, rx in cues]
+def _flat(rx: str) -> str:
+    """The cue for text without line structure (HTML flattened to one line): a heading may
+    start after any space and end before the next capitalised word."""
+    return rx.replace(_L, r"(?:^|\n|(?<=\s))").replace(r"(?:\n|$)", r"(?:\n|$|\s+(?=[A-Z0-9]))")
+
+
+@lru_cache(maxsize=2)
+def _compiled(flat: bool = False) -> dict[str, list[tuple[str, float, re.Pattern[str]]]]:
+    return {kind: [(label, w, re.compile(_flat(rx) if flat else rx, re.IGNORECASE))
+                   for label, w, rx in cues]
             for kind, cues in CUES.items()}
+
+
+def _is_flat(text: str) -> bool:
+    return len(text) > 300 and text.count("\n") * 400 < len(text)
 
 
 @dataclass(frozen=True)
@@ -162,7 +173,7 @@ def scores(text: str, name: str = "") -> dict[str, tuple[float, list[str]]]:
     text = text[:MAX_CHARS]
     base = re.split(r"[/!#]", name)[-1].lower().replace("_", " ").replace("-", " ")
     out: dict[str, tuple[float, list[str]]] = {}
-    for kind, cues in _compiled().items():
+    for kind, cues in _compiled(_is_flat(text)).items():
         points, labels = 0.0, []
         for label, weight, rx in cues:
             if rx.search(text):

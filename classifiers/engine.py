@@ -232,12 +232,12 @@ def _severity(entity: str, linked: bool | None) -> Severity:
 
 
 def _document_groups(units: Sequence[TextUnit]) -> list[list[int]]:
-    """Indices of the prose units of each item whose first unit (line 1) is in this batch, that
+    """Indices of the prose and log units of each item whose first unit (line 1) is in this batch, that
     unit first: a document is classified once, on the batch that starts it."""
     groups: dict[str, list[int]] = {}
     starts: dict[str, int] = {}
     for i, u in enumerate(units):
-        if u.kind != "prose":
+        if u.kind == "value":  # tables and JSON: rows, not a document's text
             continue
         groups.setdefault(u.location.uri, []).append(i)
         if u.location.line == 1 and u.location.uri not in starts:

@@ -98,3 +98,21 @@ def test_generated_documents_end_to_end(tmp_path: Path, fmt: str) -> None:
             assert "gdpr/art-88" in f.clauses
     # a CV names its candidate: linked, and under the employment clause
     assert any(f.attributes["kind"] == "cv" and f.linked for f in got.values())
+
+
+def test_text_that_libmagic_calls_hpgl_is_still_read(tmp_path: Path) -> None:
+    # libmagic types text starting with "PA" (PASSPORT, PAYSLIP) as HP-GL plotter commands
+    (tmp_path / "scan.txt").write_text(
+        "PASSPORT\nSurname: ROE\nGiven names: JANE\nNationality: British Citizen\n"
+        "Date of birth: 01/02/1980\nDate of expiry: 01/02/2030\n")
+    result = _scan(tmp_path)
+    kinds = [f.attributes["kind"] for f in result.findings if f.entity == "DOCUMENT"]
+    assert kinds == ["id_document"]
+    assert "DATE_OF_BIRTH" in {f.entity for f in result.findings}
+
+
+def test_flattened_html_keeps_its_headings(tmp_path: Path) -> None:
+    doc = documents.cv(__import__("random").Random(4))
+    (tmp_path / "cv.html").write_bytes(documents.as_html(doc.text))
+    result = _scan(tmp_path)
+    assert [f.attributes["kind"] for f in result.findings if f.entity == "DOCUMENT"] == ["cv"]
