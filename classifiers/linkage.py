@@ -46,6 +46,12 @@ UNLINKED_FACTOR = 0.7
 # names them) their score drops to CONTEXTUAL_SCORE, below the default ``min_score``.
 ABOUT_A_PERSON = frozenset({"NRP", "DATE_TIME"})
 CONTEXTUAL_SCORE = 0.3
+# A specific calendar date (a year, or day/month/year in numbers) stays reported as Presidio
+# reports it: it may be a birth, admission or hiring date whose person is in another unit. The
+# rule above is for vague and partial ones ("Monday", "12 June", "next spring").
+SPECIFIC_DATE = re.compile(
+    r"\b(?:1[89]|20)[0-9]{2}\b|\b[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2,4}\b"
+)
 
 _ID_WORDS = (
     r"patient|employee|member|membership|customer|client|staff|student|user|account|subscriber|"
@@ -226,7 +232,7 @@ class Linkage:
         starts = [a for a, _ in spans]
         for i, d in enumerate(dets):
             if d.entity in ABOUT_A_PERSON:
-                if _named_by_field(unit, d):
+                if _named_by_field(unit, d) or _specific_date(d):
                     continue
                 s0, s1 = spans[max(0, bisect_right(starts, d.start) - 1)]
                 if not self._identifier_in(text, dets, d, s0, s1) and not (
@@ -297,7 +303,8 @@ class Linkage:
             for i, d in enumerate(dets):
                 if d.entity in SPECIAL_ENTITIES:
                     dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
-                elif d.entity in ABOUT_A_PERSON and not why and not _named_by_field(u, d):
+                elif (d.entity in ABOUT_A_PERSON and not why and not _named_by_field(u, d)
+                      and not _specific_date(d)):
                     dets[i] = _not_about_anyone(d, where)
 
     def _record_identifier(
@@ -318,6 +325,10 @@ class Linkage:
                 if not any(a < d.end and d.start < b for d in specials):
                     return what
         return ""
+
+
+def _specific_date(d: Detection) -> bool:
+    return d.entity == "DATE_TIME" and SPECIFIC_DATE.search(d.value) is not None
 
 
 def _named_by_field(unit: TextUnit, d: Detection) -> bool:

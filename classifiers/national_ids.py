@@ -201,6 +201,8 @@ def es_letter(number: int) -> str:
 
 def es_dni_valid(value: str) -> bool:
     v = re.sub(r"[\s.\-]", "", value).upper()
+    if re.fullmatch(r"\d{7}[A-Z]", v):
+        v = "0" + v  # an old DNI written without its leading zero
     if not re.fullmatch(r"\d{8}[A-Z]", v) or len(set(v[:8])) == 1:
         return False
     return es_letter(int(v[:8])) == v[8]
@@ -274,7 +276,7 @@ def pesel_valid(value: str) -> bool:
 
 def se_personnummer_valid(value: str) -> bool:
     v = value.strip()
-    m = re.fullmatch(r"(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})", v)
+    m = re.fullmatch(r"(18|19|20)?(\d{2})(\d{2})(\d{2})[-+]?(\d{4})", v)
     if not m:
         return False
     yy, mm, dd = int(m.group(2)), int(m.group(3)), int(m.group(4))
@@ -365,8 +367,8 @@ CONTEXT: Mapping[str, tuple[str, ...]] = {
     "IT_FISCAL_CODE": ("codice fiscale", "cod. fisc", "c.f.", "fiscal code", "tax code", "cf"),
     "NL_BSN": ("bsn", "burgerservicenummer", "sofinummer", "sofi", "citizen service number"),
     "PL_PESEL": ("pesel",),
-    "SE_PERSONNUMMER": ("personnummer", "personal identity number", "samordningsnummer",
-                        "pnr"),
+    "SE_PERSONNUMMER": ("personnummer", "personal identity number", "personal identity code",
+                        "samordningsnummer", "swedish id", "pnr"),
     "BE_NATIONAL_NUMBER": ("rijksregisternummer", "rijksregister", "numéro national",
                            "numero national", "registre national", "national number",
                            "insz", "niss"),
@@ -381,7 +383,7 @@ class NationalIdClassifier(PatternClassifier):
     entities: ClassVar[Mapping[str, str]] = CATEGORY
     patterns = (
         _p("UK NINO", r"[A-Z]{2}" + _SEP + r"\d{2}" + _SEP + r"\d{2}" + _SEP + r"\d{2}" + _SEP
-           + r"[A-D]", "UK_NINO", CHECKSUM_SCORE),
+           + r"[A-D]", "UK_NINO", CHECKSUM_SCORE, ignore_case=True),
         _p("UK passport", r"\d{9}", "UK_PASSPORT", CONTEXT_REQUIRED_SCORE),
         _p("UK driving licence", r"[A-Z][A-Z9]{4}\d{6}[A-Z][A-Z9]\d[A-Z0-9]{2}",
            "UK_DRIVING_LICENCE", 0.5),
@@ -392,14 +394,14 @@ class NationalIdClassifier(PatternClassifier):
            CONTEXT_REQUIRED_SCORE),
         _p("FR NIR", r"[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}", "FR_NIR",
            CHECKSUM_SCORE),
-        _p("ES DNI", r"\d{8}[ \-]?[A-Z]", "ES_NIF", 0.5),
+        _p("ES DNI", r"\d{7,8}[ \-]?[A-Z]", "ES_NIF", 0.5, ignore_case=True),
         _p("ES NIE", r"[XYZ][ \-]?\d{7}[ \-]?[A-Z]", "ES_NIE", CHECKSUM_SCORE),
         _p("IT codice fiscale", r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}"
            r"[A-Z][0-9LMNPQRSTUV]{3}[A-Z]", "IT_FISCAL_CODE", 0.8, ignore_case=True),
         _p("NL BSN", r"\d{4}\.?\d{2}\.?\d{3}|\d{3} \d{3} \d{3}", "NL_BSN", DIGITS_ONLY_SCORE),
         _p("PL PESEL", r"\d{11}", "PL_PESEL", DIGITS_ONLY_SCORE),
         _p("SE personnummer", r"(?:19|20)?\d{6}[-+]\d{4}", "SE_PERSONNUMMER", 0.5),
-        _p("SE personnummer (no separator)", r"(?:19|20)\d{10}|\d{10}", "SE_PERSONNUMMER",
+        _p("SE personnummer (no separator)", r"(?:18|19|20)\d{10}|\d{10}", "SE_PERSONNUMMER",
            DIGITS_ONLY_SCORE),
         _p("BE national number", r"\d{2}\.\d{2}\.\d{2}[-. ]\d{3}[-. ]\d{2}", "BE_NATIONAL_NUMBER",
            CHECKSUM_SCORE),

@@ -78,6 +78,9 @@ def test_every_single_digit_change_breaks_the_checksum(entity: str) -> None:
         ("Rijksregisternummer 85.07.30-033.28", "BE_NATIONAL_NUMBER", "85.07.30-033.28"),
         ("NIR 2 55 08 14 168 025 38", "FR_NIR", "2 55 08 14 168 025 38"),
         ("driving licence MORGA753116SM9IJ", "UK_DRIVING_LICENCE", "MORGA753116SM9IJ"),
+        ("nino hh 01 02 03 d", "UK_NINO", "hh 01 02 03 d"),  # lower case
+        ("DNI 1111111-G", "ES_NIF", "1111111-G"),  # old DNI without its leading zero
+        ("personnummer 189004119807", "SE_PERSONNUMMER", "189004119807"),  # born in the 1890s
         ("a pesel column", "PL_PESEL", None),
     ],
 )
