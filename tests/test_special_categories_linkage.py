@@ -95,9 +95,8 @@ def test_the_sender_links_a_message_body(engine: Engine) -> None:
         ("Born: August 17, 1982", [("DATE_OF_BIRTH", "August 17, 1982")]),
         ("D.O.B. (dd/mm/yyyy): 01/02/1990", [("DATE_OF_BIRTH", "01/02/1990")]),
         ("Jane Roe's appointment is on 17/08/2024.", [("DATE_TIME", "17/08/2024")]),
-        # a bare date about nobody: below the threshold (issue 16.4)
-        ("The invoice date is 17/08/1982.", []),
-        ("Delivered on 17/08/1982 to the depot.", []),
+        # a specific calendar date stays reported, as Presidio reports it
+        ("The invoice date is 17/08/1982.", [("DATE_TIME", "17/08/1982")]),
     ],
 )
 def test_birth_dates_in_text(engine: Engine, text: str, expected: list[tuple[str, str]]) -> None:
@@ -172,3 +171,16 @@ def test_nrp_about_a_person_is_reported(ner_engine: Engine) -> None:
     text = "Jane Roe is French and joined in March 2021."
     [dets] = ner_engine.analyze([TextUnit(Location("mem://t"), text)])
     assert "NRP" in {d.entity for d in dets}
+
+
+@pytest.mark.parametrize(
+    ("text", "reported"),
+    [
+        ("The parcel arrives on Monday at the depot.", False),  # vague, about no one
+        ("Jane Roe starts on Monday at the depot.", True),  # about a person
+        ("The contract was signed on 3 March 2021.", True),  # a specific date
+    ],
+)
+def test_partial_dates_need_a_person(ner_engine: Engine, text: str, reported: bool) -> None:
+    [dets] = ner_engine.analyze([TextUnit(Location("mem://t"), text)])
+    assert ("DATE_TIME" in {d.entity for d in dets}) is reported
