@@ -431,6 +431,14 @@ NOTES = """
   match. piiscout's date context words include "today"; every Presidio date test sentence starts
   "Today is", which lifts piiscout's copies of Presidio's 0.1/0.2 month/year patterns ("5/21")
   over the threshold there: about 6 of the 35 date cases pass only because of that word.
+- **NRP and vague dates** (issue 16.4): an NRP word or a partial/vague date ("Monday", "12 June",
+  "the evening") counts only when the same sentence or record identifies a person (a name, an
+  ID, a pronoun or a letter's greeting pointing back) or a field names it; otherwise it is
+  scored 0.3, below the threshold. That is what removes the business-prose noise, and it is why
+  NRP recall on presidio-research (whose sentences label every nationality word, about someone
+  or not) is below Presidio's. Specific calendar dates (a year, d/m/y) are kept as Presidio
+  keeps them; the Presidio date test cases that still fail are partial dates ("5/21",
+  "Jan-2021") in sentences about no one.
 - **Issue 16 sections** (special categories, national IDs, business prose, document kinds, OCR)
   use sets generated or written for piiscout (`tests/data/special_categories/`,
   `classifiers/national_id_samples.py`, `benchmarks/business_prose.py`,

@@ -247,9 +247,20 @@ class CreditCardClassifier(PatternClassifier):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():
             return None  # 15 Luhn-valid digits next to "imei": the device classifier's IMEI
+        if len(number) == 15 and number[0] in "12" and _nir_in_context(candidate):
+            return None  # a French social security number (NIR) that also passes Luhn
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
         return replace(d, score=1.0, explanation=f"{d.explanation}; Luhn checksum valid") if d else d
+
+
+def _nir_in_context(candidate: Candidate) -> bool:
+    from classifiers.national_ids import CONTEXT, _word_in, fr_nir_valid
+
+    if not fr_nir_valid(candidate.value):
+        return False
+    window = candidate.window(60, 20)
+    return any(_word_in(w, window) for w in CONTEXT["FR_NIR"])
 
 
 # -- IBAN -----------------------------------------------------------------------------------------

@@ -121,3 +121,11 @@ def test_every_entity_has_a_government_id_category() -> None:
 
     for entity in n.ENTITIES:
         assert taxonomy()[entity]["category"].startswith("user.government_id."), entity
+
+
+def test_a_nir_that_passes_luhn_is_a_nir_not_a_card() -> None:
+    text = "NIR 152086579373064"  # 15 digits starting with 1: also a Luhn-valid UATP shape
+    assert [e for e, _ in _found(_engine("re", full=True), text) if e in ("FR_NIR", "CREDIT_CARD")] \
+        == ["FR_NIR"]
+    assert ("CREDIT_CARD", "122000000000003") in _found(_engine("re", full=True),
+                                                        "UATP card 122000000000003")
