@@ -28,6 +28,9 @@ sysdeps:
 	@ldconfig -p | grep -q 'libmagic\.so\.1' || { \
 		echo "installing libmagic1 (python-magic needs it)"; \
 		apt-get update -qq && apt-get install -y -qq libmagic1; }
+	@command -v tesseract >/dev/null || { \
+		echo "installing tesseract-ocr (OCR of images and scanned PDFs)"; \
+		apt-get update -qq && apt-get install -y -qq tesseract-ocr; }
 
 test: sysdeps dev-venv
 	$(BIN)/ruff check scanner connectors classifiers tests benchmarks; lint=$$?; \

@@ -80,6 +80,15 @@ _MAX_LEN = {"PERSON": 100, "EMAIL_ADDRESS": 320, "PHONE_NUMBER": 40, "LOCATION":
             "MAC_ADDRESS": 30, "IMEI": 30, "DEVICE_ID": 100, "NRP": 40}
 
 
+# Last words of organisation names ("Acme Ltd" in a customer column is a company).
+_ORG_SUFFIXES = frozenset(
+    {"ltd", "limited", "inc", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv",
+     "srl", "spa", "corp", "corporation", "co", "company", "group", "holdings", "services",
+     "solutions", "partners", "associates", "trust", "foundation", "council", "university",
+     "school", "hospital", "bank", "agency", "team", "department"}
+)
+
+
 @dataclass(frozen=True)
 class ColumnMatch:
     """What a column name says its values are."""
@@ -91,6 +100,7 @@ class ColumnMatch:
     vocabulary: Vocabulary | None = None  # special categories
     checked: bool = False  # the value must be a vocabulary term ("race", "party")
     whole: bool = False  # matched a `whole` rule (city, country, ...)
+    role: bool = False  # a person's role (candidate, interviewer): the value must look like a name
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,7 @@ class _Rules:
     stop_suffixes: frozenset[str]
     prefixes: frozenset[str]
     identifier_columns: frozenset[str]
+    person_roles: frozenset[str] = frozenset()
 
 
 def _words(data: dict[str, object], key: str) -> frozenset[str]:
@@ -134,6 +145,7 @@ def _rules() -> _Rules:
         stop_suffixes=_words(data, "stop_suffixes"),
         prefixes=_words(data, "prefixes"),
         identifier_columns=_words(data, "identifier_columns"),
+        person_roles=_words(data, "person_roles"),
     )
 
 
@@ -180,6 +192,8 @@ def _match(name: str) -> ColumnMatch | None:
         if rest in rules.whole:
             entity, score, voc, checked = rules.whole[rest]
             return ColumnMatch(entity, score, label, vocabulary=voc, checked=checked, whole=True)
+        if rest in rules.person_roles:
+            return ColumnMatch("PERSON", 0.75, f"{label} (a person's role)", role=True)
     best: tuple[int, float, int, str] | None = None
     for a in range(len(toks)):
         for b in range(a + 1, len(toks) + 1):
@@ -362,6 +376,14 @@ class ColumnNameClassifier:
         rules = _rules()
         if m.whole and m.entity == "LOCATION" and compact(name) in ctx:
             return None  # a lookup table of places: country.country, city.city
+        if m.role:
+            if any(d.entity == "PERSON" and d.start <= start + 1 and d.end >= end - 1
+                   for d in found):
+                return None  # NER reported the name already
+            last = value.split()[-1].strip(".,").lower() if value.split() else ""
+            if last in _ORG_SUFFIXES or not looks_like_person_name(value):
+                return None
+            return m.score, f"{m.reason} and the value looks like a person's name"
         if not m.ambiguous:
             return m.score, m.reason
         table = next((t for t in ctx if t in rules.person_tables), "")

@@ -67,12 +67,15 @@ class Engine:
         self.ner: list[SpacyNer] = []
         self.unit_classifiers: list[UnitClassifier] = []
         self.record_classifiers: list[RecordClassifier] = []
+        self.item_classifiers: list[Any] = []  # whole documents (classifiers.document_kinds)
         for c in chosen:
             if isinstance(c, PatternClassifier):
                 self.pattern_classifiers.append(c)
             elif isinstance(c, SpacyNer):
                 if settings.ner:
                     self.ner.append(c)
+            elif hasattr(c, "classify_item"):
+                self.item_classifiers.append(c)
             elif hasattr(c, "classify_record"):
                 self.record_classifiers.append(c)  # type: ignore[arg-type]
             elif hasattr(c, "classify"):
@@ -103,12 +106,15 @@ class Engine:
     @property
     def classifier_ids(self) -> list[str]:
         groups: list[Sequence[Any]] = [
-            self.pattern_classifiers, self.ner, self.unit_classifiers, self.record_classifiers
+            self.pattern_classifiers, self.ner, self.unit_classifiers, self.record_classifiers,
+            self.item_classifiers,
         ]
         return [c.id for g in groups for c in g]
 
     # -- taxonomy --------------------------------------------------------------------------------
-    def category(self, entity: str) -> str:
+    def category(self, entity: str, attributes: Mapping[str, object] | None = None) -> str:
+        if attributes and entity == "DOCUMENT" and "category" in attributes:
+            return str(attributes["category"])  # the document kind's category
         return _category(entity, self._categories.get(entity, "user"))
 
     def severity(self, entity: str, linked: bool | None) -> Severity:
@@ -125,6 +131,13 @@ class Engine:
                     rc.classify_record([units[i] for i in idx], sub)
                     for i, ds in zip(idx, sub, strict=True):
                         found[i] = ds
+        if self.item_classifiers:
+            from classifiers.linkage import IDENTIFYING
+
+            for idx in _document_groups(units):
+                for ic in self.item_classifiers:
+                    ic.classify_item([units[i] for i in idx], [found[i] for i in idx],
+                                     IDENTIFYING)
         floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
         out: list[list[Detection]] = []
         for unit, ds in zip(units, found, strict=True):
@@ -216,6 +229,25 @@ def _severity(entity: str, linked: bool | None) -> Severity:
     if "unlinked_severity" in entry and linked is not True:
         return Severity(entry["unlinked_severity"])
     return Severity(entry["severity"])
+
+
+def _document_groups(units: Sequence[TextUnit]) -> list[list[int]]:
+    """Indices of the prose and log units of each item whose first unit (line 1) is in this batch, that
+    unit first: a document is classified once, on the batch that starts it."""
+    groups: dict[str, list[int]] = {}
+    starts: dict[str, int] = {}
+    for i, u in enumerate(units):
+        if u.kind == "value":  # tables and JSON: rows, not a document's text
+            continue
+        groups.setdefault(u.location.uri, []).append(i)
+        if u.location.line == 1 and u.location.uri not in starts:
+            starts[u.location.uri] = i
+    out = []
+    for uri, idx in groups.items():
+        first = starts.get(uri)
+        if first is not None:
+            out.append([first, *(i for i in idx if i != first)])
+    return out
 
 
 def _record_groups(units: Sequence[TextUnit]) -> list[list[int]]:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from classifiers.column_names import NULL_LIKE, is_identifier_column, split_path
+from classifiers.national_ids import ENTITIES as ENTITIES_NATIONAL
 from classifiers.special_categories import SPECIAL_ENTITIES
 from scanner.models import Detection, TextUnit
 
@@ -36,9 +37,21 @@ DETECTOR_ID = "LINKAGE"
 IDENTIFYING = frozenset(
     {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "IMEI",
      "DEVICE_ID"}
-)
+) | ENTITIES_NATIONAL
 IDENTIFIER_MIN_SCORE = 0.4
 UNLINKED_FACTOR = 0.7
+# Entities that are personal data only when they are about someone (issue 16.4): a nationality
+# word ("American", "Democrat") or a bare date ("summer", "12 March") in text that identifies
+# nobody is noise to a DPO. Without an identifier in the same sentence / record (or a field that
+# names them) their score drops to CONTEXTUAL_SCORE, below the default ``min_score``.
+ABOUT_A_PERSON = frozenset({"NRP", "DATE_TIME"})
+CONTEXTUAL_SCORE = 0.3
+# A specific calendar date (a year, or day/month/year in numbers) stays reported as Presidio
+# reports it: it may be a birth, admission or hiring date whose person is in another unit. The
+# rule above is for vague and partial ones ("Monday", "12 June", "next spring").
+SPECIFIC_DATE = re.compile(
+    r"\b(?:1[89]|20)[0-9]{2}\b|\b[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-][0-9]{2,4}\b"
+)
 
 _ID_WORDS = (
     r"patient|employee|member|membership|customer|client|staff|student|user|account|subscriber|"
@@ -52,7 +65,73 @@ ID_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+TITLED_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sister|Brother|Father|Rabbi|Imam|Pastor|Rev|Revd|Reverend|"
+    r"Sgt|Cllr|Councillor)\.?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b"
+)
+# A name the NER model did not recognise: two or three capitalised words right after a word that
+# introduces a person ("from", "with", "candidate", "colleague", ...) or right before a verb
+# people do ("Nina Petrova came out", "Tenzin Dorje is"), and not followed by another capitalised
+# word or an organisation word (which makes it a name of something else: "Cancer Research UK").
+_NAME = r"[A-Z][a-z]+(?:[-'\u2019][A-Z]?[a-z]+)?(?:\s+(?:van|von|de|da|di|del|le|la|bin|al)\b)?"
+_NAME_PAIR = rf"(?-i:{_NAME}\s+{_NAME}(?:\s+{_NAME})?)"
+_INTRO = (
+    r"from|with|for|by|about|to|colleague|candidate|applicant|customer|caller|visitor|tenant|"
+    r"claimant|patient|employee|member|manager|supervisor|client|resident|student|pupil|"
+    r"interviewee|complainant|holder|worker|driver|volunteer"
+)
+_PERSON_VERB = (
+    r"is|was|has|had|have|said|says|told|tells|asked|asks|came|comes|joined|joins|reported|"
+    r"reports|disclosed|discloses|needs|needed|wants|wanted|identifies|identified|describes|"
+    r"described|uses|used|goes|went|attends|attended|wears|wore|keeps|kept|votes|voted|"
+    r"campaigns|campaigned|signed|took|takes|requested|requests|called|phoned|mentioned|"
+    r"explained|confirmed|admitted|returned|suffers|suffered|lives|works|worked|refuses|"
+    r"refused|declined|received|receives|gave|gives|tested|underwent|missed|became|will|would|"
+    r"can|cannot|could|did|does|should|must|may|might|prays|fasts|converted|carries|"
+    r"'s|\u2019s"
+)
+_ORG_WORDS = frozenset(
+    {"party", "union", "university", "college", "school", "church", "council", "trust",
+     "research", "society", "group", "team", "centre", "center", "hospital", "office", "street",
+     "road", "ltd", "limited", "plc", "inc", "association", "foundation", "fund", "bank",
+     "house", "hall", "month", "week", "day", "network", "committee", "board", "department",
+     "services", "service", "news", "times", "health", "care", "clinic", "airport", "station"}
+)
+_NAME_COMMON = frozenset(
+    {"the", "a", "an", "our", "your", "their", "his", "her", "my", "this", "that", "these",
+     "those", "new", "all", "every", "each", "any", "some", "no", "please", "dear", "hi",
+     "hello", "thanks", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+     "sunday", "january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december", "black", "white", "british", "asian",
+     "mixed", "mental", "pride", "local", "market", "press", "case", "call", "note", "notes",
+     "meeting", "complaint", "leave", "absence", "return", "grievance", "welfare", "lab",
+     "catering", "equal", "monitoring", "candidate", "applicant", "customer", "employee",
+     "staff", "member", "patient", "vetting", "supervisor", "occupational", "reasonable",
+     "shift", "union", "disciplinary", "interview", "pre", "headline", "statistics", "faith",
+     "researchers", "thousands", "server", "special", "guidance", "invoice", "remember",
+     "managers", "employees", "diabetes", "cancer", "sister", "brother", "father", "pastor",
+     "rabbi", "imam", "sir", "madam", "sirs", "colleague", "colleagues", "friend", "friends",
+     "team", "members", "user", "users", "client", "clients", "parent", "parents", "reader",
+     "readers", "subscriber", "subscribers", "partner", "partners", "everyone", "hiring",
+     "valued", "shareholders", "residents", "students", "supporters", "doctor", "nurse"}
+)
+UNRECOGNISED_NAME = re.compile(
+    rf"(?:(?i:\b(?:{_INTRO})\b)\s+(?P<a>{_NAME_PAIR})"
+    rf"|(?:^|(?<=[.!?:;]\s)|(?<=\n)|(?<=[.!?:;]\s\s))(?P<b>{_NAME_PAIR})(?=\s+(?i:{_PERSON_VERB})\b)"
+    rf"|(?P<c>{_NAME_PAIR})(?=['\u2019]s\s+[a-z])"  # a possessive: "Sofia Marin's fit note"
+    r"|(?-i:\bDear\s+(?P<d>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?=\s*,)))"  # a letter's greeting
+    r"(?!\s+[A-Z])"
+)
+# Pronouns and possessives that point back to a person named earlier in the same record.
+PRONOUN = re.compile(r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|I|me|my|mine)\b",
+                     re.IGNORECASE)
+# For dates and NRP also the addressee of a letter ("Dear Ann, ... your appointment is on ...");
+# not for special categories, where "you" is mostly a policy's reader ("if you have a ...").
+PRONOUN_OR_YOU = re.compile(
+    r"\b(?:he|she|him|her|hers|his|they|them|their|theirs|I|me|my|mine|you|your|yours)\b",
+    re.IGNORECASE,
+)
+PRONOUN_LOOKBACK = 3  # sentences
 
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "mx", "dr", "prof", "st", "no", "nr", "e.g", "i.e", "eg", "ie", "vs",
@@ -109,7 +188,18 @@ def id_tokens(text: str, start: int = 0, end: int | None = None) -> Iterable[tup
             continue  # "staff 2024 survey"
         yield m.start(), m.end(), f"{m.group('what').lower()} number"
     for m in TITLED_NAME.finditer(text, start, len(text) if end is None else end):
-        yield m.start(), m.end(), "title and name"
+        # the name's span only: a title may itself be a special-category term ("Rabbi Cohen")
+        name_at = m.end() - len(m.group(0).split()[-1])
+        yield name_at, m.end(), "title and name"
+    for m in UNRECOGNISED_NAME.finditer(text, start, len(text) if end is None else end):
+        group = next(g for g in "abcd" if m.group(g))
+        name = m.group(group)
+        words = name.split()
+        if words[0].lower() in _NAME_COMMON or words[-1].lower() in _ORG_WORDS:
+            continue
+        if any(w.lower() in _ORG_WORDS or w.lower() in _NAME_COMMON for w in words[1:]):
+            continue
+        yield m.start(group), m.end(group), "capitalised name"
 
 
 def _overlaps(a: Detection, b: Detection) -> bool:
@@ -123,7 +213,9 @@ class Linkage:
     entities: Mapping[str, str] = {}
 
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
-        if not any(d.entity in SPECIAL_ENTITIES for ds in found for d in ds):
+        if not any(d.entity in SPECIAL_ENTITIES or (d.entity in ABOUT_A_PERSON and
+                                                    d.score > CONTEXTUAL_SCORE)
+                   for ds in found for d in ds):
             return
         if len(units) == 1 and units[0].record is None:
             self._by_sentence(units[0], found[0])
@@ -139,13 +231,52 @@ class Linkage:
             spans, where = [(0, len(text))], "value"
         starts = [a for a, _ in spans]
         for i, d in enumerate(dets):
+            if d.entity in ABOUT_A_PERSON:
+                if _named_by_field(unit, d) or _specific_date(d):
+                    continue
+                s0, s1 = spans[max(0, bisect_right(starts, d.start) - 1)]
+                if not self._identifier_in(text, dets, d, s0, s1) and not (
+                    unit.kind == "prose"
+                    and self._pronoun_link(text, dets, d, spans, starts, s0, s1, PRONOUN_OR_YOU)
+                ):
+                    dets[i] = _not_about_anyone(d, where)
+                continue
             if d.entity not in SPECIAL_ENTITIES:
                 continue
             s0, s1 = spans[max(0, bisect_right(starts, d.start) - 1)]
             if d.end == d.start:  # a unit-level verdict: the whole unit is its sentence
                 s0, s1 = 0, len(text)
             why = self._identifier_in(text, dets, d, s0, s1)
-            dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
+            if why:
+                why = f"{why} in same {where}"
+            elif unit.kind == "prose":
+                why = self._pronoun_link(text, dets, d, spans, starts, s0, s1)
+            dets[i] = _linked(d, why) if why else _unlinked(d, where)
+
+    def _pronoun_link(
+        self,
+        text: str,
+        dets: Sequence[Detection],
+        special: Detection,
+        spans: Sequence[tuple[int, int]],
+        starts: Sequence[int],
+        s0: int,
+        s1: int,
+        pronouns: re.Pattern[str] = PRONOUN,
+    ) -> str:
+        """A pronoun or possessive in the sentence ("she", "his") and a person identified in one
+        of the :data:`PRONOUN_LOOKBACK` sentences before it, in the same unit (a case note, a
+        message body): the pronoun refers to that person."""
+        pron = pronouns.search(text, s0, s1)
+        if pron is None or spans[0][0] == s0:
+            return ""
+        k = bisect_right(starts, s0) - 1
+        for j in range(k - 1, max(-1, k - 1 - PRONOUN_LOOKBACK), -1):
+            a, b = spans[j]
+            why = self._identifier_in(text, dets, special, a, b)
+            if why:
+                return f"pronoun '{pron.group(0).lower()}' after {why} in an earlier sentence"
+        return ""
 
     def _identifier_in(
         self, text: str, dets: Sequence[Detection], special: Detection, s0: int, s1: int
@@ -168,10 +299,13 @@ class Linkage:
     def _by_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
         where = "row" if all(u.kind == "value" and u.location.field for u in units) else "record"
         why = self._record_identifier(units, found)
-        for dets in found:
+        for u, dets in zip(units, found, strict=True):
             for i, d in enumerate(dets):
                 if d.entity in SPECIAL_ENTITIES:
                     dets[i] = _linked(d, f"{why} in same {where}") if why else _unlinked(d, where)
+                elif (d.entity in ABOUT_A_PERSON and not why and not _named_by_field(u, d)
+                      and not _specific_date(d)):
+                    dets[i] = _not_about_anyone(d, where)
 
     def _record_identifier(
         self, units: Sequence[TextUnit], found: Sequence[list[Detection]]
@@ -191,6 +325,33 @@ class Linkage:
                 if not any(a < d.end and d.start < b for d in specials):
                     return what
         return ""
+
+
+def _specific_date(d: Detection) -> bool:
+    return d.entity == "DATE_TIME" and SPECIFIC_DATE.search(d.value) is not None
+
+
+def _named_by_field(unit: TextUnit, d: Detection) -> bool:
+    """The detection comes from, or sits in, a field that names its entity (``nationality``)."""
+    if d.detector == "COL-NAME":
+        return True
+    field = unit.location.field
+    if not field:
+        return False
+    from classifiers.column_names import match_column
+
+    m = match_column(field)
+    return m is not None and m.entity in (d.entity, "DATE_OF_BIRTH")
+
+
+def _not_about_anyone(d: Detection, where: str) -> Detection:
+    if d.score <= CONTEXTUAL_SCORE:
+        return d
+    return replace(
+        d,
+        score=CONTEXTUAL_SCORE,
+        explanation=f"{d.explanation}; about no identified person in the same {where}",
+    )
 
 
 def _linked(d: Detection, why: str) -> Detection:

@@ -67,12 +67,43 @@ _NUMERIC_DATE = re.compile(
 )
 
 
+# A UK postcode ("LS6 2AB"): the words before it are a place, and a "date" holding it is none.
+POSTCODE = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
+# "the Leeds depot": a name before one of these nouns is a place or an organisation.
+_PLACE_NOUN_AFTER = re.compile(
+    r"\s+(?:depot|office|offices|branch|store|stores|site|warehouse|team|plant|factory|hub|"
+    r"campus|launch|market|markets|region|area|distributor|retailers?|airport|station)\b"
+)
+# Vague times of day, seasons and periods (no digits): "the evening", "summer", "quarterly".
+_VAGUE_TIME = re.compile(
+    r"\b(?:morning|afternoon|evening|night|noon|midnight|spring|summer|autumn|fall|winter|"
+    r"quarter|quarterly|season|holidays?|weekdays?|weekends?|christmas|easter)\b",
+    re.IGNORECASE,
+)
+_TOWN_POSTCODE = re.compile(r"\b([A-Z][a-z]+)[ ,]+[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
+_POSTCODE_AFTER = re.compile(r"[ ,]*[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b")
+# A code or reference ("E-1002", "AB12", "INV-2024-77"): not a place, name or group.
+_CODE = re.compile(r"[A-Za-z]{1,4}[-_/.]?[0-9][0-9A-Za-z\-_/.]*")
+_DIGIT = re.compile(r"[0-9]")
+
+
 def keep_entity(label: str, text: str) -> bool:
-    """Drop spaCy DATE/TIME entities that are not dates of a person: relative expressions and
+    """Drop spaCy entities that are not what their label says: a PERSON or NORP holding a digit
+    ("Leeds LS6 2AB" tagged PERSON: names have no digits), a place that is a code ("E-1002"
+    tagged GPE), and DATE/TIME entities that are not dates of a person: relative expressions and
     all-numeric strings that are not a date shape (a year, d/m/y, y-m-d, m/y): postcodes, card
     numbers and case or reference numbers ("case 77-2031") are often tagged DATE."""
+    if label in ("PERSON", "PER", "NORP"):
+        return not _DIGIT.search(text)
+    if label in ("GPE", "LOC", "FAC"):
+        stripped = text.strip()
+        return not _CODE.fullmatch(stripped) and not stripped.isdigit()
     if label not in ("DATE", "TIME"):
         return True
+    if POSTCODE.search(text):
+        return False
+    if _VAGUE_TIME.search(text) and not _DIGIT.search(text):
+        return False
     stripped = text.strip()
     if _NUMERIC.fullmatch(stripped):
         return bool(_NUMERIC_DATE.fullmatch(stripped))
@@ -197,7 +228,7 @@ class SpacyNer:
             return out
         docs = self.nlp.pipe((t for _, _, t in jobs), batch_size=self.batch_size)  # type: ignore[attr-defined]
         for (i, off, _), doc in zip(jobs, docs, strict=True):
-            self._add(out[i], off, _entities(doc))
+            self._add(out[i], off, _entities(doc), units[i].text)
         return out
 
     def _value_entities(self, texts: set[str]) -> dict[str, _Ents]:
@@ -212,11 +243,21 @@ class SpacyNer:
                 got[text] = _value_memo[(self.model, text)] = _entities(doc)
         return got  # type: ignore[return-value]
 
-    def _add(self, out: list[Detection], off: int, ents: _Ents) -> None:
+    def _add(self, out: list[Detection], off: int, ents: _Ents, unit_text: str = "") -> None:
+        towns: set[str] | None = None  # words right before a postcode anywhere in the unit
         for label, start, end, text in ents:
             entity = LABELS.get(label)
             if entity is None or not keep_entity(label, text):
                 continue
+            if entity == "PERSON" and unit_text:
+                if _POSTCODE_AFTER.match(unit_text, off + end):
+                    continue  # "Leeds LS6 2AB": a town before its postcode, not a person
+                if towns is None:
+                    towns = {m.group(1) for m in _TOWN_POSTCODE.finditer(unit_text)}
+                if text in towns:
+                    continue  # "the Leeds depot" where the text also has "Leeds LS6 2AB"
+                if " " not in text.strip() and _PLACE_NOUN_AFTER.match(unit_text, off + end):
+                    continue  # "the Glasgow depot"
             out.append(
                 Detection(
                     entity=entity,

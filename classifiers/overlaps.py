@@ -28,6 +28,10 @@ IDENTIFIERS = frozenset(
         "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "DATE_TIME", "URL", "CREDIT_CARD",
         "IBAN_CODE", "US_SSN", "NRP", "IP_ADDRESS", "MAC_ADDRESS", "IMEI", "DEVICE_ID",
         "DATE_OF_BIRTH",
+        # classifiers.national_ids
+        "UK_NINO", "UK_PASSPORT", "UK_DRIVING_LICENCE", "DE_TAX_ID", "DE_ID_CARD", "FR_NIR",
+        "ES_NIF", "ES_NIE", "IT_FISCAL_CODE", "NL_BSN", "PL_PESEL", "SE_PERSONNUMMER",
+        "BE_NATIONAL_NUMBER", "PASSPORT",
     }
 )
 NER_PREFIX = "NER-"

@@ -536,9 +536,20 @@ class CreditCardClassifier(PatternClassifier):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():
             return None  # 15 Luhn-valid digits next to "imei": the device classifier's IMEI
+        if len(number) == 15 and number[0] in "12" and _nir_in_context(candidate):
+            return None  # a French social security number (NIR) that also passes Luhn
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
         return replace(d, score=1.0, explanation=f"{d.explanation}; Luhn checksum valid") if d else d
+
+
+def _nir_in_context(candidate: Candidate) -> bool:
+    from classifiers.national_ids import CONTEXT, _word_in, fr_nir_valid
+
+    if not fr_nir_valid(candidate.value):
+        return False
+    window = candidate.window(60, 20)
+    return any(_word_in(w, window) for w in CONTEXT["FR_NIR"])
 
 
 # -- IBAN -----------------------------------------------------------------------------------------
@@ -734,7 +745,57 @@ class DateClassifier(PatternClassifier):
 
 
 
+# -- dates of birth by context ------------------------------------------------------------------
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?"
+_YEAR4 = r"(?:19|20)[0-9]{2}"
+_ANY_DATE = (
+    rf"(?:{_DAY}[ \-]+(?:of[ ]+)?{_MONTHS}[ ,\-]+{_YEAR4}"  # 17 August 1982, 3rd of May 1990
+    rf"|{_MONTHS}[ ]+{_DAY},?[ ]+{_YEAR4}"  # August 17, 1982
+    r"|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})"  # 17/08/1982, 08-17-82
+    rf"|{_YEAR4}[/.\-][0-9]{{1,2}}[/.\-][0-9]{{1,2}})"  # 1982-08-17
+)
+BIRTH_CUE = (r"(?:date[ \t]+of[ \t]+birth|birth[ \t]*date|d\.?o\.?b\.?|born(?:[ \t]+on)?|"
+             r"birthday|geboren(?:[ \t]+am)?|n[ée]e?[ \t]+le|fecha[ \t]+de[ \t]+nacimiento|"
+             r"data[ \t]+di[ \t]+nascita|geburtsdatum)")
+_DOB_DATE = re.compile(_ANY_DATE + r"$", re.IGNORECASE)
+
+
+class DateOfBirthClassifier(PatternClassifier):
+    """A date right after a birth cue in text ("Date of birth: 17/08/1982", "DOB 1982-08-17",
+    "born on 3 March 1985"): DATE_OF_BIRTH, not DATE_TIME (overlap resolution then reports the
+    span once, as the birth date). Only the date is the value; the cue is the evidence."""
+
+    id = "PII-DOB"
+    entities: ClassVar[Mapping[str, str]] = {"DATE_OF_BIRTH": "user.demographic.date_of_birth"}
+    patterns = (
+        Pattern("birth cue + date",
+                r"\b" + BIRTH_CUE + r"[ \t]*[:=\-]?[ \t]*(?:\(?[a-z/]{2,10}\)?[ \t]*[:=]?[ \t]*)?"
+                + _ANY_DATE + r"(?![0-9])",
+                "DATE_OF_BIRTH", 0.85, ignore_case=True),
+    )
+
+    def validate(self, candidate: Candidate) -> Detection | None:
+        value = candidate.value
+        m = _DOB_DATE.search(value)
+        if m is None:
+            return None
+        cue = value[: m.start()].strip(" \t:=-").lower()
+        start = candidate.start + m.start()
+        return Detection(
+            entity="DATE_OF_BIRTH",
+            start=start,
+            end=candidate.end,
+            score=candidate.pattern.score,
+            detector=self.id,
+            explanation=f"{self.id}: pattern {candidate.pattern.name}; context '{cue}'",
+            value=candidate.unit.text[start : candidate.end],
+        )
+
+
 CLASSIFIERS: tuple[type[PatternClassifier], ...] = (
+    DateOfBirthClassifier,
     EmailClassifier,
     PhoneClassifier,
     CreditCardClassifier,

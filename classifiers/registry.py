@@ -8,12 +8,23 @@ classifier module that fails to import is a bug, not something to skip.
 
 from __future__ import annotations
 
-from classifiers import call_records, column_names, devices, linkage, pii, special_categories
+from classifiers import (
+    call_records,
+    column_names,
+    devices,
+    document_kinds,
+    forms,
+    linkage,
+    national_ids,
+    pii,
+    special_categories,
+)
 from classifiers.ner import SpacyNer
 from scanner.settings import ClassifySettings
 
 # Module order is the order unit / record classifiers run in; linkage stays last.
-MODULES = (pii, devices, call_records, special_categories, column_names, linkage)
+MODULES = (pii, national_ids, forms, devices, call_records, special_categories, column_names,
+           linkage, document_kinds)
 
 
 def classifier_classes() -> list[type]:

@@ -75,7 +75,10 @@ _NEGATION = re.compile(
     r"includes|regardless\s+of|irrespective\s+of|any|concerning|relating\s+to|about\s+your)\b",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|\bbut\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"[.;:!?\n]|\b(?:but|because|as|so\s+that|since|although|though|while|who|which)\b",
+    re.IGNORECASE,
+)
 _NEGATION_WINDOW = 45
 
 

@@ -129,7 +129,7 @@ class Classifier:
                 redacted = (mask(d.entity, d.value), value_hash(self.secret, d.entity, d.value))
                 memo.put(key, redacted)
             out.append(
-                Finding(location, d.entity, engine.category(d.entity), d.score,
+                Finding(location, d.entity, engine.category(d.entity, d.attributes), d.score,
                         engine.severity(d.entity, d.linked), d.detector, d.explanation,
                         redacted[0], redacted[1], d.linked, (), unit.source_kind, d.attributes)
             )

@@ -104,7 +104,8 @@ def known_categories() -> frozenset[str]:
     text = resources.files("config").joinpath("taxonomy.yaml").read_text()
     data = yaml.safe_load(text) or {}
     keys: set[str] = set()
-    for spec in (data.get("entities") or {}).values():
+    specs = [*(data.get("entities") or {}).values(), *(data.get("document_kinds") or {}).values()]
+    for spec in specs:
         parts = str(spec["category"]).split(".")
         keys.update(".".join(parts[: i + 1]) for i in range(len(parts)))
     return frozenset(keys)

@@ -68,6 +68,7 @@ class ScanOptions(_Strict):
     no_inventory: bool | None = None
     full: bool | None = None
     no_progress: bool | None = None
+    no_ocr: bool | None = None
 
 
 class ReportSettings(_Strict):
@@ -83,6 +84,14 @@ class Profile(_Strict):
     policies: tuple[str, ...] | None = None
     report: ReportSettings = Field(default_factory=ReportSettings)
     fail_on: Literal["low", "medium", "high"] | None = None
+class OcrSettings(_Strict):
+    """OCR of images and of PDF pages without a text layer (connectors/extract/ocr.py)."""
+
+    enabled: bool = True
+    max_pixels: int = 40_000_000  # per page; larger pages are scaled down to this
+    max_pages: int = 20  # per item
+    timeout_s: float = 60.0  # Tesseract time per item, all pages together
+    lang: str = "eng"
 
 
 class Settings(_Strict):
@@ -91,6 +100,7 @@ class Settings(_Strict):
     classify: ClassifySettings = Field(default_factory=ClassifySettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     inventory: InventorySettings = Field(default_factory=InventorySettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
     workers: int = 0
     policies: tuple[str, ...] = ("gdpr", "cybercon", "cybrid", "cyrus")
     # Where the installation secret and the default inventory live.

@@ -68,9 +68,8 @@ def test_linked_by_id_like_token(text: str, why: str) -> None:
 
 
 UNLINKED = [
-    # a name, then the health term in the *next* sentence
-    ("Jane Roe joined in March. She was diagnosed with asthma.", "Jane Roe"),
-    ("Jane Roe joined in March!\nShe was diagnosed with asthma.", "Jane Roe"),
+    # a name, then the health term in the *next* sentence, with no pronoun pointing back (a
+    # pronoun does link: tests/test_special_categories_linkage.py)
     ("Jane Roe, see below.\n\nDiagnosed with asthma in 2020.", "Jane Roe"),
     # news-like text with no identifier at all
     ("Diabetes is rising among adults, the report says.", None),
@@ -116,8 +115,9 @@ def test_log_lines_link_line_by_line() -> None:
 
 
 def test_weak_identifier_does_not_link() -> None:
-    text = "Jane Roe was diagnosed with asthma."
-    [d] = specials(run_prose(text, person(text, "Jane Roe", score=0.2)))
+    # lower case: a capitalised "Jane Roe was" is itself a name to linkage (UNRECOGNISED_NAME)
+    text = "jane roe was diagnosed with asthma."
+    [d] = specials(run_prose(text, person(text, "jane roe", score=0.2)))
     assert d.linked is False
 
 
@@ -219,7 +219,8 @@ def engine() -> Engine:
 E2E = [
     ("Jane Roe was diagnosed with type 2 diabetes in 2019.", "HEALTH", True),
     ("Jane Roe joined the team in March. She was diagnosed with asthma last year.", "HEALTH",
-     False),
+     True),  # "she" refers to Jane Roe (issue 16.1)
+    ("The team grew in March. She was diagnosed with asthma last year.", "HEALTH", False),
     ("Patient 4471 carries a BRCA1 mutation.", "GENETIC", True),
     ("John Doe votes for the Green Party.", "POLITICAL_OPINION", True),
     ("Mohammed Khan is a practising Muslim.", "RELIGION", True),

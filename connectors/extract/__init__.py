@@ -75,6 +75,14 @@ EXTRACTORS: dict[str, str] = {
     PST: "connectors.mail.pst:extract_pst",
 }
 
+# OCR (connectors/extract/ocr.py): images, and PDF pages without a text layer after the text pass.
+EXTRACTORS.update(dict.fromkeys(("image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp",
+                                 "image/x-ms-bmp", "image/webp"), _P + "ocr:extract_image"))
+EXTRACTORS["application/pdf"] = _P + "ocr:extract_pdf"
+# libmagic calls any text that starts with "PA" (PASSPORT, PAYSLIP) HP-GL plotter commands, which
+# are ASCII text anyway: read it as text rather than skip it.
+EXTRACTORS["application/vnd.hp-HPGL"] = _P + "text:extract_text"
+
 # Types we recognise but cannot read, with the error kind to record.
 NOT_READ: dict[str, tuple[str, str]] = {
     "application/x-empty": ("", ""),

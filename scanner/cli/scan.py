@@ -183,6 +183,7 @@ def _interruptible() -> Iterator[None]:
               help="Read every item again, also those unchanged since the last scan "
                    "[default with the inventory on: incremental].")
 @click.option("--no-ner", is_flag=True, help="Patterns only: no spaCy named-entity recognition.")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR images and PDF pages without text.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="Classification processes [default: number of cores; 1 = in-process].")
 @click.option("--include", multiple=True, help="Glob of paths to scan (repeatable).")
@@ -215,6 +216,7 @@ def command(
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool, verbose: int,
     wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
+    no_ocr: bool = False,
 ) -> None:
     """Scan TARGETS for personal data and report what was found and where.
 
@@ -233,7 +235,7 @@ def command(
     with _interruptible():
         _scan(targets, fmt, output, config, profile, full, no_ner, workers, include, exclude,
               max_item_size, min_score, sample_rows, endpoint_url, policies, db_url,
-              no_inventory, fail_on, no_progress, wide, recognizers, allow_list)
+              no_inventory, fail_on, no_progress, wide, recognizers, allow_list, no_ocr)
 
 
 def _scan(
@@ -244,6 +246,7 @@ def _scan(
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool,
     wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
+    no_ocr: bool = False,
 ) -> None:
     if config is None and user_config_file().is_file():
         config = user_config_file()
@@ -270,6 +273,7 @@ def _scan(
         "inventory.enabled": False if (no_inventory or opts.no_inventory) else None,
         "classify.recognizers": str(Path(recognizers).resolve()) if recognizers else None,
         "classify.allow_list": str(Path(allow_list).resolve()) if allow_list else None,
+        "ocr.enabled": False if (no_ocr or opts.no_ocr) else None,
     })
     full = full or bool(opts.full)
     no_progress = no_progress or bool(opts.no_progress)
