@@ -13,6 +13,8 @@ COMMANDS = (
     ("findings", "command"),
     ("subject", "command"),
     ("policy", "command"),
+    ("users", "command"),
+    ("serve", "command"),
 )
 
 
