@@ -290,7 +290,7 @@ def _connect_target(table_uri: str, source_dbs: Sequence[str]) -> tuple[str, str
     for url in source_dbs:
         try:
             base = base_uri(make_url(url))
-        except Exception:  # noqa: BLE001 - a bad --source-db URL is skipped
+        except Exception:  # noqa: BLE001, S112 - a bad --source-db URL is skipped
             continue
         if table_uri.startswith(base + "/"):
             rest = table_uri[len(base) + 1 :].split("/")

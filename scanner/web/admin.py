@@ -15,7 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/users", methods=["GET", "POST"])
 @role_required("admin")
-def users_page():  # noqa: ANN201
+def users_page():
     form = UserForm()
     if form.validate_on_submit():
         try:
@@ -32,7 +32,7 @@ def users_page():  # noqa: ANN201
 
 @bp.route("/users/<name>/remove", methods=["POST"])
 @role_required("admin")
-def remove(name: str):  # noqa: ANN201
+def remove(name: str):
     if ActionForm().validate_on_submit():
         if name == current_user.name:
             flash("You cannot remove yourself.")
@@ -47,7 +47,7 @@ def remove(name: str):  # noqa: ANN201
 
 @bp.route("/audit")
 @role_required("admin")
-def audit():  # noqa: ANN201
+def audit():
     action = request.args.get("action") or None
     return render_template("audit.html", entries=audit_entries(inventory(), action=action),
                            action=action or "")

@@ -25,7 +25,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201 - a Flask view
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.dashboard"))
     form = LoginForm()
@@ -54,7 +54,7 @@ def login():  # noqa: ANN201 - a Flask view
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # noqa: ANN201
+def logout():
     if ActionForm().validate_on_submit():
         record(inventory(), current_user.name, "logout", "", remote())
         logout_user()

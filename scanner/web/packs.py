@@ -39,7 +39,7 @@ def _listing() -> list[dict[str, object]]:
 
 @bp.route("/packs")
 @role_required("viewer")
-def packs():  # noqa: ANN201
+def packs():
     return render_template("packs.html", packs=_listing(), form=PackSelectForm(),
                            import_form=ImportForm(), is_admin=current_user.can("admin"),
                            fixed=bool(current_app.config["SETTINGS"].policies))
@@ -47,7 +47,7 @@ def packs():  # noqa: ANN201
 
 @bp.route("/packs/<pack_id>")
 @role_required("viewer")
-def pack(pack_id: str):  # noqa: ANN201
+def pack(pack_id: str):
     try:
         p = load_pack(pack_id) if pack_id in set(available_packs()) | set(
             imported_packs(current_app.config["DATA_DIR"])) else None
@@ -61,7 +61,7 @@ def pack(pack_id: str):  # noqa: ANN201
 
 @bp.route("/packs/select", methods=["POST"])
 @role_required("admin")
-def select():  # noqa: ANN201
+def select():
     if PackSelectForm().validate_on_submit():
         ids = request.form.getlist("pack")
         try:
@@ -76,7 +76,7 @@ def select():  # noqa: ANN201
 
 @bp.route("/packs/import", methods=["POST"])
 @role_required("admin")
-def import_text():  # noqa: ANN201
+def import_text():
     from scanner.policy_import import draft_pack
 
     form = ImportForm()
@@ -103,7 +103,7 @@ def import_text():  # noqa: ANN201
 
 @bp.route("/packs/save", methods=["POST"])
 @role_required("admin")
-def save():  # noqa: ANN201
+def save():
     form = DraftForm()
     if not form.validate_on_submit():
         flash("The draft was empty.")

@@ -58,7 +58,7 @@ def _resolved(r: FindingRow) -> bool:
 
 @bp.route("/")
 @role_required("viewer")
-def dashboard():  # noqa: ANN201
+def dashboard():
     rows = all_rows()
     m = mapper()
     live = [r for r in rows if r.status != "false-positive" and not _resolved(r)]
@@ -86,7 +86,7 @@ def dashboard():  # noqa: ANN201
 
 @bp.route("/inventory")
 @role_required("viewer")
-def inventory_page():  # noqa: ANN201
+def inventory_page():
     by = request.args.get("by", "clause")
     if by not in GROUPINGS:
         abort(400)
@@ -131,7 +131,7 @@ def _filtered(args: Any, m: PolicyMapper) -> list[tuple[FindingRow, tuple[str, .
 
 @bp.route("/findings")
 @role_required("viewer")
-def findings():  # noqa: ANN201
+def findings():
     m = mapper()
     args = request.args
     rows = _filtered(args, m)
@@ -149,7 +149,7 @@ def findings():  # noqa: ANN201
 
 @bp.route("/findings/review", methods=["POST"])
 @role_required("reviewer")
-def review_bulk():  # noqa: ANN201
+def review_bulk():
     form = ReviewForm()
     back = request.form.get("back", "")
     back = back if back.startswith("/") and not back.startswith("//") else url_for(
@@ -182,7 +182,7 @@ def review_bulk():  # noqa: ANN201
 
 @bp.route("/findings/<int:finding_id>")
 @role_required("viewer")
-def finding(finding_id: int):  # noqa: ANN201
+def finding(finding_id: int):
     rows = inventory().findings(ids=[finding_id], status="*")
     if not rows:
         abort(404)
@@ -201,7 +201,7 @@ def finding(finding_id: int):  # noqa: ANN201
 
 @bp.route("/location")
 @role_required("viewer")
-def location():  # noqa: ANN201
+def location():
     uri = request.args.get("uri", "")
     if not uri:
         abort(400)
@@ -216,7 +216,7 @@ def location():  # noqa: ANN201
 
 @bp.route("/gaps")
 @role_required("viewer")
-def gaps_page():  # noqa: ANN201
+def gaps_page():
     m = mapper()
     rows = [r for r in all_rows() if r.status != "false-positive" and not _resolved(r)]
     g = gaps(rows, m)
@@ -228,7 +228,7 @@ def gaps_page():  # noqa: ANN201
 
 @bp.route("/runs")
 @role_required("viewer")
-def runs():  # noqa: ANN201
+def runs():
     runs = inventory().runs()
     rows = []
     prev = None
@@ -240,5 +240,5 @@ def runs():  # noqa: ANN201
 
 @bp.route("/about")
 @role_required("viewer")
-def about():  # noqa: ANN201
+def about():
     return render_template("about.html", database=current_app.config["DATABASE_DISPLAY"])

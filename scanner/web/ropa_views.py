@@ -17,14 +17,14 @@ bp = Blueprint("ropa", __name__)
 
 @bp.route("/ropa")
 @role_required("viewer")
-def ropa():  # noqa: ANN201
+def ropa():
     acts = activities(inventory(), mapper(), all_rows())
     return render_template("ropa.html", acts=acts, can_edit=current_user.can("reviewer"))
 
 
 @bp.route("/ropa/edit", methods=["GET", "POST"])
 @role_required("reviewer")
-def edit():  # noqa: ANN201
+def edit():
     scope = request.values.get("scope", "")
     key = request.values.get("key", "")
     if scope not in ROPA_SCOPES or not key or len(key) > 2000:
@@ -46,7 +46,7 @@ def edit():  # noqa: ANN201
 
 @bp.route("/ropa/export.<fmt>")
 @role_required("viewer")
-def export(fmt: str):  # noqa: ANN201
+def export(fmt: str):
     acts = activities(inventory(), mapper(), all_rows())
     record(inventory(), current_user.name, "ropa-export", f"format={fmt}", remote())
     if fmt == "csv":

@@ -17,7 +17,7 @@ bp = Blueprint("subject", __name__)
 
 @bp.route("/subject", methods=["GET", "POST"])
 @role_required("reviewer")
-def subject():  # noqa: ANN201
+def subject():
     form = SubjectForm()
     result = None
     error = ""
