@@ -61,6 +61,13 @@ def guess_kind(value: str) -> str:
     compact = re.sub(r"[\s.-]", "", v)
     if re.fullmatch(r"[A-Za-z]{2}\d{2}[A-Za-z0-9]{10,30}", compact):
         return "iban"
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(v)
+        return "ip"
+    except ValueError:
+        pass
     digits = _DIGITS.sub("", v)
     if re.fullmatch(r"[\d\s()+./-]+", v) and digits:
         if 13 <= len(digits) <= 19 and not v.startswith(("+", "0")):
@@ -68,8 +75,6 @@ def guess_kind(value: str) -> str:
         if len(digits) == 9:
             return "id"
         return "phone"
-    if re.fullmatch(r"[\d.]+|[0-9a-fA-F:]+", v) and ("." in v or ":" in v):
-        return "ip"
     if re.fullmatch(r"[^\d@]+", v) and " " in v:
         return "name"
     return "id"
@@ -89,12 +94,10 @@ def phone_forms(value: str) -> set[str]:
         if not phonenumbers.is_possible_number(num):
             continue
         forms.add(phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164))
-        national = str(num.national_number)
-        prefix = phonenumbers.country_code_for_region(region)
-        if num.country_code == prefix or v.startswith("+"):
-            # stored from a national spelling: redact.normalize_phone(its text) gave these
-            for spelling in ("0" + national, national):
-                forms.add(normalize_phone(spelling))
+        # The number written nationally (07700 900122) was stored as redact normalised that
+        # text, without knowing its country: add that form too.
+        forms.add(normalize_phone(
+            phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL)))
     return {f for f in forms if f and f != "+"}
 
 
