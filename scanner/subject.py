@@ -220,11 +220,17 @@ def lookup(
         loc.matched_as[r.id] = by_hash[r.value_hash]
     out = SubjectResult(kind=kind or guess_kind(value), locations=[])
     if live:
-        _live(inv, forms, results, out, source_dbs, settings, include_resolved)
+        # Reading whole columns is costly: only those of the kind asked for, or the likeliest.
+        live_forms = {e: forms[e] for e in KINDS[out.kind] if e in forms}
+        _live(inv, live_forms, results, out, source_dbs, settings, include_resolved)
     uris = list(results)
     if uris:
         matched = {r.id for loc in results.values() for r in loc.matches}
         for r in _findings_at(inv, uris):
+            # A table's column findings hold one sampled value of some row, not this
+            # person's record: the record of a table match is its live row.
+            if r.source_kind == "database" and "/row=" not in r.uri:
+                continue
             if r.id not in matched and not _hidden(r, include_resolved):
                 results[r.uri].same_location.append(r)
     out.locations = sorted(results.values(), key=lambda loc: loc.uri)

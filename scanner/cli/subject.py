@@ -79,7 +79,8 @@ def find_command(value: str | None, kind: str | None, include_resolved: bool, no
     if not result.locations:
         console.print("No location in the inventory holds this value.")
         return
-    table = Table(title=f"{result.total} locations hold this value")
+    table = Table(title=f"{result.total} "
+                  f"{'location holds' if result.total == 1 else 'locations hold'} this value")
     for col in ("location", "field", "entity", "preview", "count", "last seen", "status",
                 "also held there"):
         table.add_column(col, overflow="fold")
