@@ -14,7 +14,11 @@ from conftest import require_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from scanner.inventory import Inventory, InventoryError
+from scanner.inventory import (
+    Inventory,
+    InventoryError,
+    web_schema,  # noqa: F401 - the workbench's tables share Base
+)
 from scanner.inventory import store as store_module
 from scanner.inventory.schema import Base
 from scanner.models import Finding, Location, ScanError, ScanInfo, ScanResult, Severity
@@ -84,7 +88,7 @@ def test_schema_after_migrations_matches_the_models(inv: Inventory) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     with inv.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003_web"
 
 
 def test_reopening_migrates_nothing_and_keeps_data(db_url: str, tmp_path: Path) -> None:

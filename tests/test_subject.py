@@ -25,13 +25,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def inv(home: Path):  # noqa: ANN201
+def inv(home: Path):
     url = seed_inventory(home)
     with Inventory.open(url, home) as inventory:
         yield inventory
 
 
-def uris(result) -> list[str]:  # noqa: ANN001
+def uris(result) -> list[str]:
     return [loc.uri for loc in result.locations]
 
 

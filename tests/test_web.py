@@ -15,12 +15,12 @@ from click.testing import CliRunner
 
 pytest.importorskip("flask")
 
-from scanner.cli import main  # noqa: E402
-from scanner.cli.serve import is_loopback  # noqa: E402
-from scanner.inventory.store import Inventory  # noqa: E402
-from scanner.web import create_app  # noqa: E402
-from scanner.web.accounts import audit_entries  # noqa: E402
-from tests.web_fixtures import (  # noqa: E402
+from scanner.cli import main
+from scanner.cli.serve import is_loopback
+from scanner.inventory.store import Inventory
+from scanner.web import create_app
+from scanner.web.accounts import audit_entries
+from tests.web_fixtures import (
     CLEAR_VALUES,
     PASSWORDS,
     SECRET,
@@ -60,7 +60,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def app(home: Path):  # noqa: ANN201
+def app(home: Path):
     url = seed_inventory(home)
     app = create_app(db_url=url, data_dir=home, testing=True)
     add_users(app.config["INVENTORY"])
@@ -68,19 +68,19 @@ def app(home: Path):  # noqa: ANN201
     app.config["INVENTORY"].close()
 
 
-def signed_in(app, name: str):  # noqa: ANN001, ANN201
+def signed_in(app, name: str):
     client = app.test_client()
     resp = login(client, name)
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return client
 
 
-def finding_id(app, entity: str, uri_part: str = "") -> int:  # noqa: ANN001
+def finding_id(app, entity: str, uri_part: str = "") -> int:
     inv: Inventory = app.config["INVENTORY"]
     return next(r.id for r in inv.findings(status="*") if r.entity == entity and uri_part in r.uri)
 
 
-def status_of(app, fid: int) -> str:  # noqa: ANN001
+def status_of(app, fid: int) -> str:
     return app.config["INVENTORY"].findings(ids=[fid], status="*")[0].status
 
 
@@ -91,14 +91,14 @@ def assert_no_clear_value(text: str) -> None:
 
 # -- sessions ---------------------------------------------------------------------------
 @pytest.mark.parametrize("path", GET_PAGES + REVIEWER_PAGES + ADMIN_PAGES)
-def test_no_page_without_a_session(app, path: str) -> None:  # noqa: ANN001
+def test_no_page_without_a_session(app, path: str) -> None:
     resp = app.test_client().get(path)
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
     assert_no_clear_value(resp.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("path", POSTS)
-def test_no_change_without_a_session(app, path: str) -> None:  # noqa: ANN001
+def test_no_change_without_a_session(app, path: str) -> None:
     client = app.test_client()
     token = csrf_token(client.get("/login").get_data(as_text=True))
     fid = finding_id(app, "EMAIL_ADDRESS")
@@ -107,7 +107,7 @@ def test_no_change_without_a_session(app, path: str) -> None:  # noqa: ANN001
     assert status_of(app, fid) == "open"
 
 
-def test_login_sets_a_strict_session_cookie(app) -> None:  # noqa: ANN001
+def test_login_sets_a_strict_session_cookie(app) -> None:
     client = app.test_client()
     resp = login(client, "vera")
     cookie = resp.headers["Set-Cookie"]
@@ -125,7 +125,7 @@ def test_secure_cookies_when_configured(home: Path) -> None:
     app.config["INVENTORY"].close()
 
 
-def test_session_expires(app) -> None:  # noqa: ANN001
+def test_session_expires(app) -> None:
     app.permanent_session_lifetime = timedelta(seconds=1)
     client = signed_in(app, "vera")
     assert client.get("/").status_code == 200
@@ -134,14 +134,14 @@ def test_session_expires(app) -> None:  # noqa: ANN001
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-def test_logout_ends_the_session(app) -> None:  # noqa: ANN001
+def test_logout_ends_the_session(app) -> None:
     client = signed_in(app, "vera")
     token = csrf_token(client.get("/").get_data(as_text=True))
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 302
 
 
-def test_a_new_password_signs_out_old_sessions(app) -> None:  # noqa: ANN001
+def test_a_new_password_signs_out_old_sessions(app) -> None:
     from scanner.web.accounts import set_password
 
     client = signed_in(app, "rex")
@@ -150,7 +150,7 @@ def test_a_new_password_signs_out_old_sessions(app) -> None:  # noqa: ANN001
     assert login(app.test_client(), "rex", "another-password-9").status_code == 302
 
 
-def test_wrong_password_refused_and_logged_without_it(app, caplog) -> None:  # noqa: ANN001
+def test_wrong_password_refused_and_logged_without_it(app, caplog) -> None:
     caplog.set_level(logging.INFO)
     client = app.test_client()
     resp = login(client, "rex", "not-the-password-123")
@@ -163,7 +163,7 @@ def test_wrong_password_refused_and_logged_without_it(app, caplog) -> None:  # n
     assert login(client, "nobody", "whatever-password").status_code == 401
 
 
-def test_failed_logins_are_rate_limited(app) -> None:  # noqa: ANN001
+def test_failed_logins_are_rate_limited(app) -> None:
     client = app.test_client()
     codes = [login(client, "rex", f"wrong-password-{i:03}").status_code for i in range(7)]
     assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
@@ -183,7 +183,7 @@ def test_repeated_failures_lock_the_user_name(home: Path) -> None:
     app.config["INVENTORY"].close()
 
 
-def test_next_parameter_cannot_redirect_elsewhere(app) -> None:  # noqa: ANN001
+def test_next_parameter_cannot_redirect_elsewhere(app) -> None:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     resp = client.post("/login?next=//evil.example/x", data={
@@ -193,7 +193,7 @@ def test_next_parameter_cannot_redirect_elsewhere(app) -> None:  # noqa: ANN001
 
 # -- CSRF ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", POSTS)
-def test_a_form_without_its_csrf_token_is_refused(app, path: str) -> None:  # noqa: ANN001
+def test_a_form_without_its_csrf_token_is_refused(app, path: str) -> None:
     client = signed_in(app, "ada")
     fid = finding_id(app, "EMAIL_ADDRESS")
     resp = client.post(path, data={"ids": str(fid), "status": "confirmed", "name": "eve",
@@ -205,7 +205,7 @@ def test_a_form_without_its_csrf_token_is_refused(app, path: str) -> None:  # no
     assert [u.name for u in users(app.config["INVENTORY"])] == ["ada", "rex", "vera"]
 
 
-def test_a_forged_csrf_token_is_refused(app) -> None:  # noqa: ANN001
+def test_a_forged_csrf_token_is_refused(app) -> None:
     client = signed_in(app, "rex")
     fid = finding_id(app, "EMAIL_ADDRESS")
     other = app.test_client()
@@ -215,14 +215,14 @@ def test_a_forged_csrf_token_is_refused(app) -> None:  # noqa: ANN001
     assert resp.status_code == 400 and status_of(app, fid) == "open"
 
 
-def test_login_form_needs_its_csrf_token(app) -> None:  # noqa: ANN001
+def test_login_form_needs_its_csrf_token(app) -> None:
     resp = app.test_client().post("/login", data={"name": "vera", "password": PASSWORDS["vera"]})
     assert resp.status_code == 400
 
 
 # -- roles ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("path", GET_PAGES)
-def test_viewer_reads_every_page_without_clear_values(app, path: str) -> None:  # noqa: ANN001
+def test_viewer_reads_every_page_without_clear_values(app, path: str) -> None:
     resp = signed_in(app, "vera").get(path)
     assert resp.status_code == 200
     body = resp.get_data(as_text=False)
@@ -236,7 +236,7 @@ def test_viewer_reads_every_page_without_clear_values(app, path: str) -> None:  
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
 
 
-def test_pages_show_masked_previews(app) -> None:  # noqa: ANN001
+def test_pages_show_masked_previews(app) -> None:
     client = signed_in(app, "vera")
     page = client.get("/findings?status=*").get_data(as_text=True)
     assert "j***@e***.org" in page and "**** **** **** **** **54 32" in page
@@ -245,11 +245,11 @@ def test_pages_show_masked_previews(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("path", REVIEWER_PAGES + ADMIN_PAGES)
-def test_viewer_cannot_open_reviewer_or_admin_pages(app, path: str) -> None:  # noqa: ANN001
+def test_viewer_cannot_open_reviewer_or_admin_pages(app, path: str) -> None:
     assert signed_in(app, "vera").get(path).status_code == 403
 
 
-def test_viewer_cannot_review(app) -> None:  # noqa: ANN001
+def test_viewer_cannot_review(app) -> None:
     client = signed_in(app, "vera")
     fid = finding_id(app, "EMAIL_ADDRESS")
     page = client.get("/findings").get_data(as_text=True)
@@ -260,7 +260,7 @@ def test_viewer_cannot_review(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_reviewer_cannot_manage(app, path: str) -> None:  # noqa: ANN001
+def test_reviewer_cannot_manage(app, path: str) -> None:
     client = signed_in(app, "rex")
     assert client.get(path).status_code == 403
     token = csrf_token(client.get("/").get_data(as_text=True))
@@ -272,7 +272,7 @@ def test_reviewer_cannot_manage(app, path: str) -> None:  # noqa: ANN001
 
 
 # -- review ---------------------------------------------------------------------------------
-def test_bulk_review_by_the_signed_in_user(app) -> None:  # noqa: ANN001
+def test_bulk_review_by_the_signed_in_user(app) -> None:
     client = signed_in(app, "rex")
     page = client.get("/findings").get_data(as_text=True)
     a, b = finding_id(app, "EMAIL_ADDRESS"), finding_id(app, "COOKIE_ID")
@@ -289,7 +289,7 @@ def test_bulk_review_by_the_signed_in_user(app) -> None:  # noqa: ANN001
     assert audit_entries(inv, action="review")[0].detail == "findings=2 status=accepted"
 
 
-def test_bulk_review_of_everything_matching_the_filters(app) -> None:  # noqa: ANN001
+def test_bulk_review_of_everything_matching_the_filters(app) -> None:
     client = signed_in(app, "rex")
     page = client.get("/findings?entity=PERSON").get_data(as_text=True)
     client.post("/findings/review", data={
@@ -300,7 +300,7 @@ def test_bulk_review_of_everything_matching_the_filters(app) -> None:  # noqa: A
     assert {r.status for r in rows if r.entity != "PERSON"} == {"open"}
 
 
-def test_reopen_and_history(app) -> None:  # noqa: ANN001
+def test_reopen_and_history(app) -> None:
     client = signed_in(app, "rex")
     fid = finding_id(app, "HEALTH")
     for status in ("false-positive", "open"):
@@ -314,7 +314,7 @@ def test_reopen_and_history(app) -> None:  # noqa: ANN001
         "false-positive", "open"]
 
 
-def test_filters(app) -> None:  # noqa: ANN001
+def test_filters(app) -> None:
     client = signed_in(app, "vera")
 
     def ids(query: str) -> set[str]:
@@ -333,7 +333,7 @@ def test_filters(app) -> None:  # noqa: ANN001
 
 
 # -- subject access ------------------------------------------------------------------------
-def test_subject_lookup_page_audits_the_kind_never_the_value(app, caplog) -> None:  # noqa: ANN001
+def test_subject_lookup_page_audits_the_kind_never_the_value(app, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     client = signed_in(app, "rex")
     token = csrf_token(client.get("/subject").get_data(as_text=True))
@@ -350,7 +350,7 @@ def test_subject_lookup_page_audits_the_kind_never_the_value(app, caplog) -> Non
 
 
 # -- record of processing ----------------------------------------------------------------
-def test_ropa_edit_and_exports(app) -> None:  # noqa: ANN001
+def test_ropa_edit_and_exports(app) -> None:
     from openpyxl import load_workbook
 
     client = signed_in(app, "rex")
@@ -380,7 +380,7 @@ def test_ropa_edit_and_exports(app) -> None:  # noqa: ANN001
 
 
 # -- policy packs ----------------------------------------------------------------------------
-def test_only_gdpr_is_active_by_default_and_admins_choose(app, home: Path) -> None:  # noqa: ANN001
+def test_only_gdpr_is_active_by_default_and_admins_choose(app, home: Path) -> None:
     client = signed_in(app, "ada")
     page = client.get("/gaps").get_data(as_text=True)
     assert "Under the active packs: gdpr " in page and "cyrus" not in page
@@ -392,7 +392,7 @@ def test_only_gdpr_is_active_by_default_and_admins_choose(app, home: Path) -> No
     assert "Under the active packs: gdpr, cyrus" in client.get("/gaps").get_data(as_text=True)
 
 
-def test_import_a_policy_review_the_draft_and_activate(app, home: Path) -> None:  # noqa: ANN001
+def test_import_a_policy_review_the_draft_and_activate(app, home: Path) -> None:
     client = signed_in(app, "ada")
     token = csrf_token(client.get("/packs").get_data(as_text=True))
     policy = ("Acme privacy policy\n\nInformation we collect\n\nWe collect your name, e-mail "
@@ -405,7 +405,7 @@ def test_import_a_policy_review_the_draft_and_activate(app, home: Path) -> None:
     import html
     import re
 
-    draft = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+    draft = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.DOTALL).group(1))
     resp = client.post("/packs/save", data={"yaml_text": draft, "activate": "y",
                                             "csrf_token": csrf_token(page)})
     assert resp.status_code == 302
@@ -421,7 +421,7 @@ def test_import_a_policy_review_the_draft_and_activate(app, home: Path) -> None:
 
 
 # -- users ----------------------------------------------------------------------------------
-def test_admin_adds_and_removes_users(app) -> None:  # noqa: ANN001
+def test_admin_adds_and_removes_users(app) -> None:
     from scanner.web.accounts import users
 
     client = signed_in(app, "ada")

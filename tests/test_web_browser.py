@@ -86,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
 
 
 @pytest.fixture(scope="module")
-def browser_context(server: dict[str, object], tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def browser_context(server: dict[str, object], tmp_path_factory: pytest.TempPathFactory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with playwright_sync.sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
@@ -117,7 +117,7 @@ def test_serve_listens_on_loopback_only(server: dict[str, object]) -> None:
     assert addrs == {"0100007F"}, addrs  # 127.0.0.1, nothing else, no IPv6 wildcard
 
 
-def sign_in(page, server: dict[str, object], name: str) -> None:  # noqa: ANN001
+def sign_in(page, server: dict[str, object], name: str) -> None:
     page.goto(f"{server['url']}/")
     assert "/login" in page.url
     page.fill("#name", name)
@@ -126,12 +126,12 @@ def sign_in(page, server: dict[str, object], name: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{server['url']}/")
 
 
-def sign_out(page) -> None:  # noqa: ANN001
+def sign_out(page) -> None:
     page.click("form.logout button")
     page.wait_for_url("**/login")
 
 
-def test_reviewer_workflow(browser_context, server: dict[str, object]) -> None:  # noqa: ANN001
+def test_reviewer_workflow(browser_context, server: dict[str, object]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser_context.new_page()
     sign_in(page, server, "rita")
@@ -192,7 +192,7 @@ def test_reviewer_workflow(browser_context, server: dict[str, object]) -> None: 
     page.close()
 
 
-def test_viewer_sees_no_review_controls(browser_context, server: dict[str, object]) -> None:  # noqa: ANN001
+def test_viewer_sees_no_review_controls(browser_context, server: dict[str, object]) -> None:
     page = browser_context.new_page()
     sign_in(page, server, "vic")
     page.goto(f"{server['url']}/findings")
@@ -206,7 +206,7 @@ def test_viewer_sees_no_review_controls(browser_context, server: dict[str, objec
     page.close()
 
 
-def test_admin_activates_a_pack(browser_context, server: dict[str, object]) -> None:  # noqa: ANN001
+def test_admin_activates_a_pack(browser_context, server: dict[str, object]) -> None:
     page = browser_context.new_page()
     sign_in(page, server, "ada")
     page.goto(f"{server['url']}/packs")
@@ -221,7 +221,7 @@ def test_admin_activates_a_pack(browser_context, server: dict[str, object]) -> N
 
 
 def test_no_clear_value_or_password_in_the_server_log(server: dict[str, object],
-                                                      browser_context) -> None:  # noqa: ANN001
+                                                      browser_context) -> None:
     text = Path(str(server["log"])).read_text() + str(server["cli"])
     assert "POST /login" in text and "subject-lookup" in text
     for clear in CLEAR:

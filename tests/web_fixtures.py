@@ -78,7 +78,7 @@ def csrf_token(html: str) -> str:
     return next(g for g in m.groups() if g)
 
 
-def login(client, name: str, password: str | None = None):  # noqa: ANN001, ANN201
+def login(client, name: str, password: str | None = None):
     page = client.get("/login").get_data(as_text=True)
     return client.post("/login", data={"name": name, "password": password or PASSWORDS[name],
                                        "csrf_token": csrf_token(page)})

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 _SEPARATORS = ("/", "!", "#", "?")
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
 _DB_SCHEMES = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
 
 
@@ -77,6 +78,9 @@ def _sqlite_db_path(uri: str) -> str | None:
         if seg.startswith("row="):  # a BLOB item: <table uri>/<column>/row=<key>
             segments = segments[: i - 1]
             break
+    else:
+        if segments[-1].lower().endswith(_SQLITE_SUFFIXES):  # the database itself
+            return "/".join(segments)
     if len(segments) < 4:  # "", a file, a schema, a table at least
         return None
     return "/".join(segments[:-2])
