@@ -72,6 +72,23 @@ def create_app(
         app.register_blueprint(bp)
     limit_login(app)
 
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: "The request was refused (a form without its security token, or a bad value).",
+        403: "Your role does not allow this.",
+        404: "There is nothing here.",
+        429: "Too many attempts: wait a minute and try again.",
+    }
+
+    @app.errorhandler(HTTPException)
+    def _error(exc: HTTPException) -> tuple[str, int]:
+        from flask import render_template
+
+        code = exc.code or 500
+        return render_template("error.html", code=code, title=exc.name,
+                               message=messages.get(code, exc.description)), code
+
     @app.context_processor
     def _globals() -> dict[str, object]:
         return {"DEFINITIONS": DEFINITIONS}
