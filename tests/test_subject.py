@@ -208,3 +208,44 @@ def test_cli_matches_the_module_and_is_audited(scanned_db: tuple[str, Path], hom
     assert entry.detail == "kind=email locations=1 via=cli" and value not in entry.detail
     table = CliRunner().invoke(main, ["subject", "find", "-", "--db", url], input=value + "\n")
     assert "1 location holds this value" in table.output and "live" in table.output
+
+
+# -- the public chinook database (../shared/corpus; skipped when absent) ------------------------
+@pytest.mark.corpus
+def test_every_chinook_customer_is_found(shared_corpus: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    check_chinook(shared_corpus / "databases" / "chinook.sqlite", tmp_path, monkeypatch)
+
+
+def check_chinook(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.redact import load_or_create_secret
+
+    if not db.is_file():
+        pytest.skip("chinook.sqlite is not in the corpus")
+    home = tmp_path / "home"
+    monkeypatch.setenv("PIISCOUT_HOME", str(home))
+    config = tmp_path / "customers.yaml"
+    config.write_text("walk:\n  include: ['main/Customer']\n")
+    res = CliRunner().invoke(main, ["scan", f"sqlite:///{db}", "--no-ner", "--sample-rows", "10",
+                                    "-c", str(config), "--format", "json", "-o",
+                                    str(tmp_path / "r.json")])
+    assert res.exit_code == 0, res.output
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    people = con.execute("SELECT Email, Phone FROM Customer").fetchall()
+    con.close()
+    secret = load_or_create_secret(home)
+    with Inventory.open(None, home) as inv:
+        for email, phone in people:
+            result = lookup(inv, secret, email.upper(), kind="email")
+            (loc,) = result.locations
+            assert loc.uri.endswith("/main/Customer")
+            assert loc.matches or loc.live_rows, email
+            if loc.live_rows:
+                related = {v.field for v in loc.live_rows[0].related}
+                assert {"FirstName", "LastName"} <= related
+            text = json.dumps(result.to_dict())
+            assert email not in text and email.upper() not in text
+        if people[1][1]:
+            spaced = people[1][1].replace(" ", "")  # the same phone without spaces
+            assert lookup(inv, secret, spaced, kind="phone").locations
+        assert lookup(inv, secret, "nobody.at.all@example.invalid").locations == []
