@@ -160,7 +160,10 @@ def test_wrong_password_refused_and_logged_without_it(app, caplog) -> None:
     assert [(e.actor, e.detail) for e in entries] == [("rex", "user=rex")]
     assert "not-the-password-123" not in caplog.text
     assert "not-the-password-123" not in json.dumps([e.__dict__ for e in entries])
-    assert login(client, "nobody", "whatever-password").status_code == 401
+    assert login(client, "Typed-My-Password-Here", "whatever-password").status_code == 401
+    unknown = audit_entries(app.config["INVENTORY"], action="login-failed")[0]
+    assert (unknown.actor, unknown.detail) == ("(unknown user)", "user=(unknown user)")
+    assert "Typed-My-Password-Here" not in caplog.text
 
 
 def test_failed_logins_are_rate_limited(app) -> None:
@@ -496,3 +499,24 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
 def test_serve_refuses_a_non_loopback_host(home: Path, host: str) -> None:
     res = CliRunner().invoke(main, ["serve", "--host", host, "--port", "0"])
     assert res.exit_code != 0 and "--allow-remote" in res.output
+
+
+def test_runs_show_what_each_run_found_first(app, home: Path) -> None:
+    from scanner.models import ScanInfo, ScanResult
+    from scanner.policy import load_packs
+    from tests.web_fixtures import SEED, finding
+
+    inv = app.config["INVENTORY"]
+    extra = ("EMAIL_ADDRESS", "user.contact.email", "new.person@example.org",
+             "file:///d/crm/leads.csv", "email", "file", None, SEED[0][7])
+    inv.record(ScanResult(ScanInfo("s2", "t", "t", ("/d",)),
+                          tuple(finding(*s) for s in (*SEED[:2], extra)), ()),
+               load_packs(["gdpr"]))
+    client = signed_in(app, "vera")
+    page = client.get("/runs").get_data(as_text=True)
+    assert "new_in=2" in page and "new_in=1" in page
+    import re
+
+    listed = client.get("/findings?status=*&new_in=2").get_data(as_text=True)
+    assert set(re.findall(r'href="/findings/(\d+)"', listed)) == {
+        str(finding_id(app, "EMAIL_ADDRESS", "leads.csv"))}

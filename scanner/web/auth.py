@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scanner.web.accounts import authenticate, recent_failures, record
+from scanner.web.accounts import authenticate, recent_failures, record, users
 from scanner.web.forms import ActionForm, LoginForm
 from scanner.web.security import WebUser, inventory, remote
 
@@ -40,7 +40,10 @@ def login():
             return render_template("login.html", form=form), 429
         account = authenticate(inv, name, form.password.data)
         if account is None:
-            record(inv, name, "login-failed", f"user={name}", remote())
+            # An unknown name may be a password typed in the wrong box: it is not recorded.
+            known = any(u.name == name for u in users(inv))
+            who = name if known else "(unknown user)"
+            record(inv, who, "login-failed", f"user={who}", remote())
             flash("Unknown user or wrong password.")
             return render_template("login.html", form=form), 401
         session.clear()

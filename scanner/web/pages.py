@@ -104,6 +104,8 @@ def _filtered(args: Any, m: PolicyMapper) -> list[tuple[FindingRow, tuple[str, .
         category=args.get("category") or None,
         source=args.get("source") or None,
     )
+    run = args.get("new_in", "")
+    new_ids = _new_in(int(run)) if run.isdigit() else None
     out = []
     for r in rows:
         if _resolved(r) and status not in ("*", "resolved"):
@@ -124,6 +126,8 @@ def _filtered(args: Any, m: PolicyMapper) -> list[tuple[FindingRow, tuple[str, .
         if args.get("linked") == "1" and r.linked is not True:
             continue
         if args.get("special") == "1" and r.entity not in SPECIAL:
+            continue
+        if new_ids is not None and r.id not in new_ids:
             continue
         out.append((r, cs))
     return out
@@ -226,14 +230,35 @@ def gaps_page():
     return render_template("gaps.html", gaps=g, per_pack=per_pack, packs=[p.id for p in m.packs])
 
 
+def _first_seen_in() -> dict[int, int]:
+    """Run ID -> number of findings first recorded by that run."""
+    from sqlalchemy import func, select
+
+    from scanner.inventory.schema import FindingAgg
+
+    with inventory().session() as s:
+        q = select(FindingAgg.first_run_id, func.count()).group_by(FindingAgg.first_run_id)
+        return {run_id: n for run_id, n in s.execute(q)}
+
+
+def _new_in(run_id: int) -> set[int]:
+    from sqlalchemy import select
+
+    from scanner.inventory.schema import FindingAgg
+
+    with inventory().session() as s:
+        return set(s.scalars(select(FindingAgg.id).where(FindingAgg.first_run_id == run_id)))
+
+
 @bp.route("/runs")
 @role_required("viewer")
 def runs():
     runs = inventory().runs()
+    new = _first_seen_in()
     rows = []
     prev = None
     for r in runs:
-        rows.append((r, None if prev is None else r.findings - prev.findings))
+        rows.append((r, None if prev is None else r.findings - prev.findings, new.get(r.id, 0)))
         prev = r
     return render_template("runs.html", runs=list(reversed(rows)))
 
