@@ -85,8 +85,8 @@ def test_cli_live_lookup_on_a_server_database(customers: tuple[str, str, Path]) 
     url, table, home = customers
     with Inventory.open(None, home) as inv:
         value = _outside_sample(inv, load_or_create_secret(home))
-    res = CliRunner().invoke(main, ["subject", "find", "-", "--source-db", url, "--format",
-                                    "json"], input=value + "\n")
+    res = CliRunner().invoke(main, ["subject", "find", "-", "--format", "json"],
+                             input=value + "\n", env={"PIISCOUT_SOURCE_DB": url})
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert [loc["location"].rsplit("/", 1)[1] for loc in out["locations"]] == [table]

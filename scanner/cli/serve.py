@@ -36,8 +36,10 @@ def is_loopback(host: str) -> bool:
 @click.option("--session-minutes", default=30, show_default=True, type=click.IntRange(1, 1440),
               help="A session expires after this long without a request.")
 @click.option("--source-db", "source_dbs", multiple=True, metavar="URL",
+              envvar="PIISCOUT_SOURCE_DB",
               help="Connection URL (with credentials) of a scanned server database, for live "
-              "subject lookups; repeatable. SQLite databases need none. Never shown or logged.")
+              "subject lookups; repeatable, or PIISCOUT_SOURCE_DB (space-separated), which keeps "
+              "passwords out of the process list. SQLite databases need none. Never shown.")
 @db_options
 def command(host: str, port: int, allow_remote: bool, secure_cookies: bool, session_minutes: int,
             source_dbs: tuple[str, ...], db_url: str | None, config: Path | None) -> None:

@@ -37,7 +37,9 @@ def command() -> None:
               help="Also show false positives and findings resolved by later scans.")
 @click.option("--no-live", is_flag=True, help="Answer from the inventory only (no database query).")
 @click.option("--source-db", "source_dbs", multiple=True, metavar="URL",
-              help="Connection URL of a scanned server database, for the live query (repeatable).")
+              envvar="PIISCOUT_SOURCE_DB",
+              help="Connection URL of a scanned server database, for the live query "
+              "(repeatable; or PIISCOUT_SOURCE_DB, space-separated).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @db_options
