@@ -520,3 +520,13 @@ def test_runs_show_what_each_run_found_first(app, home: Path) -> None:
     listed = client.get("/findings?status=*&new_in=2").get_data(as_text=True)
     assert set(re.findall(r'href="/findings/(\d+)"', listed)) == {
         str(finding_id(app, "EMAIL_ADDRESS", "leads.csv"))}
+
+
+@pytest.mark.parametrize("back", ["//evil.example/x", "/\\evil.example", "https://evil.example/"])
+def test_a_review_never_redirects_off_the_server(app, back: str) -> None:
+    client = signed_in(app, "rex")
+    token = csrf_token(client.get("/findings").get_data(as_text=True))
+    resp = client.post("/findings/review", data={"ids": str(finding_id(app, "PERSON")),
+                                                 "status": "accepted", "back": back,
+                                                 "csrf_token": token})
+    assert resp.headers["Location"] == "/findings"

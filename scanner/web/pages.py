@@ -156,8 +156,8 @@ def findings():
 def review_bulk():
     form = ReviewForm()
     back = request.form.get("back", "")
-    back = back if back.startswith("/") and not back.startswith("//") else url_for(
-        "pages.findings")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("pages.findings")  # only a path on this server
     if not form.validate_on_submit():
         flash("The decision was not recorded: " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
