@@ -19,9 +19,10 @@ $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# The demo shows GDPR and one seed pack that fits the sample data (device and call records).
 demo: sysdeps venv
-	$(BIN)/piiscout scan examples
-	$(BIN)/piiscout inventory
+	$(BIN)/piiscout scan examples --policy gdpr --policy cybrid
+	$(BIN)/piiscout inventory --policy gdpr --policy cybrid
 
 # libmagic is the one system library the scanner itself needs (python-magic loads it).
 sysdeps:

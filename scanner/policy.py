@@ -160,12 +160,16 @@ def load_pack(name: str) -> PolicyPack:
         origin = name
     else:
         res = _policies_dir().joinpath(f"{name}.yaml")
-        if name.startswith("_") or not res.is_file():
+        imported = imported_dir() / f"{name}.yaml"
+        if not name.startswith("_") and res.is_file():
+            text, origin = res.read_text(encoding="utf-8"), name
+        elif _ID.match(name) and imported.is_file():
+            text, origin = imported.read_text(encoding="utf-8"), name
+        else:
             raise PolicyError(
-                f"unknown policy pack {name!r}: use one of {', '.join(available_packs())} "
-                "or a path to a YAML file"
+                f"unknown policy pack {name!r}: use one of "
+                f"{', '.join(available_packs() + imported_packs())} or a path to a YAML file"
             )
-        text, origin = res.read_text(encoding="utf-8"), name
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -174,8 +178,9 @@ def load_pack(name: str) -> PolicyPack:
 
 
 def load_packs(names: Sequence[str]) -> list[PolicyPack]:
-    """Load and validate packs; two packs with the same ID are an error."""
-    packs = [load_pack(n) for n in names]
+    """Load and validate packs; two packs with the same ID are an error. No names: the packs
+    the organisation selected (:func:`selected_packs`)."""
+    packs = [load_pack(n) for n in (names or selected_packs())]
     ids = [p.id for p in packs]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -228,3 +233,79 @@ class PolicyMapper:
     def all_clauses(self) -> list[tuple[PolicyPack, Clause]]:
         """Clauses that have rules (i.e. map data), in pack order."""
         return [(p, c) for p in self.packs for c in p.clauses if c.rules]
+
+
+# -- which packs are active: chosen by the organisation, not all that ship ------------------
+# The selection lives in the data directory (``$PIISCOUT_HOME``): ``policies.yaml`` holds
+# ``active: [ids]`` (written by ``piiscout policy use`` and the workbench), and packs imported from
+# a policy text are kept as ``policies/<id>.yaml`` next to it. Without a selection only GDPR is
+# active; the seed packs stay available by ID.
+DEFAULT_PACKS = ("gdpr",)
+SELECTION_FILE = "policies.yaml"
+
+
+def _data_dir() -> Path:
+    from scanner.settings import default_data_dir
+
+    return default_data_dir()
+
+
+def imported_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or _data_dir()) / "policies"
+
+
+def imported_packs(data_dir: Path | None = None) -> list[str]:
+    """IDs of the packs the organisation imported (``<data dir>/policies/<id>.yaml``)."""
+    d = imported_dir(data_dir)
+    if not d.is_dir():
+        return []
+    return sorted(p.stem for p in d.glob("*.yaml") if _ID.match(p.stem))
+
+
+def selected_packs(data_dir: Path | None = None) -> tuple[str, ...]:
+    """The active pack IDs: the saved selection, else GDPR."""
+    path = (data_dir or _data_dir()) / SELECTION_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return DEFAULT_PACKS
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{path}: cannot read the pack selection ({exc})") from None
+    active = data.get("active") if isinstance(data, dict) else None
+    if not isinstance(active, list) or not all(isinstance(a, str) for a in active):
+        raise PolicyError(f"{path}: `active` must be a list of pack IDs")
+    return tuple(active) or DEFAULT_PACKS
+
+
+def select_packs(ids: Sequence[str], data_dir: Path | None = None) -> tuple[str, ...]:
+    """Save ``ids`` as the active packs (each must load; duplicates dropped, order kept)."""
+    chosen = tuple(dict.fromkeys(ids))
+    if not chosen:
+        raise PolicyError("choose at least one policy pack")
+    for pid in chosen:
+        if not _ID.match(pid):
+            raise PolicyError(f"{pid!r} is not a pack ID (files cannot be selected; import them)")
+        load_pack(pid)
+    d = data_dir or _data_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    tmp = d / (SELECTION_FILE + ".tmp")
+    tmp.write_text(yaml.safe_dump({"active": list(chosen)}, sort_keys=False), encoding="utf-8")
+    tmp.replace(d / SELECTION_FILE)
+    return chosen
+
+
+def save_imported_pack(text: str, data_dir: Path | None = None) -> PolicyPack:
+    """Validate a pack's YAML and keep it as an imported pack (replacing one with its ID)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"not valid YAML ({exc})") from None
+    pack = parse_pack(data, "draft")
+    if not _ID.match(pack.id):
+        raise PolicyError(f"pack id {pack.id!r} must be lower-case letters, digits, . _ -")
+    if pack.id in available_packs():
+        raise PolicyError(f"{pack.id!r} is a pack shipped with piiscout: give the draft another id")
+    d = imported_dir(data_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / f"{pack.id}.yaml").write_text(text, encoding="utf-8")
+    return pack

@@ -102,7 +102,7 @@ class Settings(_Strict):
     inventory: InventorySettings = Field(default_factory=InventorySettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     workers: int = 0
-    policies: tuple[str, ...] = ("gdpr", "cybercon", "cybrid", "cyrus")
+    policies: tuple[str, ...] = ()  # empty: the selection saved by `piiscout policy use`
     # Where the installation secret and the default inventory live.
     data_dir: Path | None = None
     # S3 endpoint for S3-compatible stores (--endpoint-url).

@@ -15,7 +15,11 @@ from conftest import ROOT, require_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from scanner.inventory import Inventory, InventoryError
+from scanner.inventory import (
+    Inventory,
+    InventoryError,
+    web_schema,  # noqa: F401 - the workbench's tables share Base
+)
 from scanner.inventory import store as store_module
 from scanner.inventory.schema import Base
 from scanner.models import Finding, Location, ScanError, ScanInfo, ScanResult, Severity

@@ -14,6 +14,8 @@ COMMANDS = (
     ("subject", "command"),
     ("policy", "command"),
     ("secret", "command"),
+    ("users", "command"),
+    ("serve", "command"),
 )
 
 

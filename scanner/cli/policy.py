@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.cli.inventory import output_stream, settings_for
-from scanner.policy import PolicyError, available_packs, load_pack
+from scanner.policy import (
+    PolicyError,
+    available_packs,
+    imported_packs,
+    load_pack,
+    select_packs,
+    selected_packs,
+)
 
 
 @click.group(name="policy")
@@ -22,12 +29,16 @@ def command() -> None:
 @click.option("-c", "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Config file whose `policies` are marked active.")
 def list_command(config: Path | None) -> None:
-    """The packs shipped with piiscout; active ones (config `policies`) are marked."""
-    active = set(settings_for(config).policies)
+    """The packs shipped with piiscout and those imported; active ones are marked (config
+    `policies`, else the selection made with `piiscout policy use`, else GDPR)."""
+    try:
+        active = set(settings_for(config).policies or selected_packs())
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
     table = Table(title="Policy packs")
     for col in ("id", "active", "title", "clauses", "source"):
         table.add_column(col, overflow="fold")
-    for pid in available_packs():
+    for pid in sorted(set(available_packs()) | set(imported_packs())):
         try:
             pack = load_pack(pid)
         except PolicyError as exc:
@@ -97,3 +108,34 @@ def import_command(file: Path, pack_id: str | None, title: str, output: Path | N
         stream.write(text)
     if output is not None:
         click.echo(f"Draft pack written to {output}; edit it, then use --policy {output}", err=True)
+
+
+@command.command(name="use")
+@click.argument("pack_ids", nargs=-1, required=True, metavar="ID...")
+def use_command(pack_ids: tuple[str, ...]) -> None:
+    """Make these packs the active ones (saved in the data directory; shipped or imported IDs).
+
+    Every inventory command and scan then uses them unless --policy or a config's `policies`
+    says otherwise. `piiscout policy use gdpr` goes back to the default.
+    """
+    try:
+        chosen = select_packs(pack_ids)
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("active policy packs: " + ", ".join(chosen))
+
+
+@command.command(name="save")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--activate", is_flag=True, help="Also add it to the active packs.")
+def save_command(file: Path, activate: bool) -> None:
+    """Keep a reviewed draft pack (YAML from `policy import`) as an imported pack."""
+    from scanner.policy import save_imported_pack
+
+    try:
+        pack = save_imported_pack(file.read_text(encoding="utf-8"))
+        if activate:
+            select_packs([*selected_packs(), pack.id])
+    except PolicyError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    click.echo(f"pack {pack.id} saved" + (" and active" if activate else ""))

@@ -1,19 +1,48 @@
 """Which source a location belongs to: the scan target it was found under, or else the root of
-its URI (``s3://bucket``, ``smb://host/share``, ``postgresql://host:port/db``, a directory)."""
+its URI (``s3://bucket``, ``smb://host/share``, ``postgresql://host:port/db``, a directory).
+
+Database sources are named so that the name can be pasted back into ``piiscout scan``: an SQLite
+database is ``sqlite:////abs/path.db`` (SQLAlchemy's four-slash absolute form; its locations are
+``sqlite:///abs/path.db/<schema>/<table>``), a server database ``postgresql://host:5432/db``
+(no user or password: add them when scanning). :func:`scan_target` turns any location URI back
+into such a target.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 _SEPARATORS = ("/", "!", "#", "?")
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
+_DB_SCHEMES = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
+
+
+def _is_db_scheme(scheme: str) -> bool:
+    return scheme.split("+", 1)[0] in _DB_SCHEMES
+
+
+def _database_prefix(target: str) -> str | None:
+    """The location prefix a database target's findings get (credentials never kept)."""
+    scheme = target.split("://", 1)[0]
+    if not _is_db_scheme(scheme):
+        return None
+    try:
+        from sqlalchemy.engine import make_url
+
+        from connectors.database import base_uri
+
+        return base_uri(make_url(target))
+    except Exception:  # noqa: BLE001 - an unparseable URL is named as it was typed
+        return None
 
 
 def target_uri(target: str) -> str:
-    """A scan target as a URI prefix (paths become ``file://`` URIs)."""
+    """A scan target as a URI prefix (paths become ``file://`` URIs; a database URL the prefix
+    of its locations, without user or password)."""
     if "://" in target:
-        return target.rstrip("/")
+        return _database_prefix(target) or target.rstrip("/")
     try:
         return Path(target).expanduser().resolve().as_uri()
     except (OSError, ValueError):
@@ -31,8 +60,30 @@ def source_of(uri: str, targets: Sequence[str] = ()) -> str:
         if under and len(prefix) > len(best):
             best = prefix
     if best:
-        return best
+        return _sqlite_name(best) if best.startswith("sqlite:///") else best
     return uri_root(uri)
+
+
+def _sqlite_name(prefix: str) -> str:
+    """``sqlite:///abs/x.db`` (a location prefix) -> ``sqlite:////abs/x.db`` (a target)."""
+    return "sqlite:///" + unquote(prefix[len("sqlite://"):])
+
+
+def _sqlite_db_path(uri: str) -> str | None:
+    """The database file of an SQLite location ``sqlite:///abs/x.db/<schema>/<table>[/...]``."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    segments = uri[len("sqlite://"):].split("#", 1)[0].split("/")
+    for i, seg in enumerate(segments):
+        if seg.startswith("row="):  # a BLOB item: <table uri>/<column>/row=<key>
+            segments = segments[: i - 1]
+            break
+    else:
+        if segments[-1].lower().endswith(_SQLITE_SUFFIXES):  # the database itself
+            return "/".join(segments)
+    if len(segments) < 4:  # "", a file, a schema, a table at least
+        return None
+    return "/".join(segments[:-2])
 
 
 def uri_root(uri: str) -> str:
@@ -42,6 +93,9 @@ def uri_root(uri: str) -> str:
     parts = urlsplit(outer)
     scheme = parts.scheme
     segments = [p for p in parts.path.split("/") if p]
+    if scheme == "sqlite":
+        path = _sqlite_db_path(outer)
+        return "sqlite:///" + unquote(path if path else parts.path)
     if scheme == "file" or scheme in ("mbox", "maildir", "eml", "msg", "pst"):
         parent = "/".join(segments[:-1])
         return f"{scheme}:///{parent}" if parent else f"{scheme}:///"
@@ -49,7 +103,26 @@ def uri_root(uri: str) -> str:
         return f"smb://{parts.netloc}/{segments[0]}" if segments else f"smb://{parts.netloc}"
     if scheme in ("s3", "gs"):
         return f"{scheme}://{parts.netloc}"
-    if scheme.startswith(("postgresql", "mysql", "mariadb", "sqlite", "mssql")):
+    if _is_db_scheme(scheme):
         db = segments[0] if segments else ""
         return f"{scheme}://{parts.netloc}/{db}" if db else f"{scheme}://{parts.netloc}"
     return f"{scheme}://{parts.netloc}"
+
+
+def scan_target(uri: str) -> str:
+    """A target for ``piiscout scan`` that covers location ``uri``: the database of a table
+    (``sqlite:////abs/x.db``, ``postgresql://host:5432/db``), the file of a member, the uri."""
+    if "://" not in uri:
+        return uri
+    scheme = uri.split("://", 1)[0]
+    if scheme == "sqlite":
+        if uri.startswith("sqlite:////"):
+            return uri
+        path = _sqlite_db_path(uri)
+        return "sqlite:///" + unquote(path if path else uri[len("sqlite://"):])
+    if _is_db_scheme(scheme):
+        return uri_root(uri)
+    outer = uri.split("!/", 1)[0].split("#", 1)[0]
+    if scheme == "file":
+        return unquote(urlsplit(outer).path)
+    return outer
