@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from scanner.interrupt import sigterm_as_interrupt
 from scanner.models import Finding, ScanInfo, ScanResult, Severity
 from scanner.reports import FORMATS, STREAMING, formatter, stream_writer
 from scanner.settings import Settings, default_data_dir, load_settings
@@ -114,6 +115,7 @@ def command(
     ranks: set[int] = set()  # severity ranks of the findings reported, for --fail-on
 
     with ExitStack() as stack:
+        stack.enter_context(sigterm_as_interrupt())  # SIGTERM unwinds like Ctrl-C
         stream: TextIO = (
             stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
             if output else sys.stdout
@@ -172,7 +174,8 @@ def _start_run(
     inventory = stack.enter_context(Inventory.open(settings.inventory.url, data_dir))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     info = ScanInfo(str(uuid.uuid4()), now, now, tuple(display_target(t) for t in targets))
-    return inventory.start(info, packs)
+    # Left unfinished (Ctrl-C, SIGTERM, an error), the run is marked interrupted at once.
+    return stack.enter_context(inventory.start(info, packs))
 
 
 def _record(result: ScanResult, settings: Settings, packs: list, data_dir: Path) -> ScanResult:
@@ -180,7 +183,7 @@ def _record(result: ScanResult, settings: Settings, packs: list, data_dir: Path)
 
     inventory = Inventory.open(settings.inventory.url, data_dir)
     try:
-        kept = inventory.record(result, packs)
+        kept = inventory.record(result, packs, mark_interrupted=True)
     finally:
         inventory.close()
     return ScanResult(result.info, tuple(kept), result.errors)
