@@ -36,11 +36,14 @@ def command() -> None:
               help="Only this source (its name, its kind such as s3, or a URI prefix).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--include-resolved", is_flag=True,
+              help="Also findings resolved by a later scan (no longer where they were).")
 @policy_option
 @db_options
 def list_command(
     status: str | None, clause: str | None, category: str | None, source: str | None, fmt: str,
     policies: tuple[str, ...], db_url: str | None, config: Path | None,
+    include_resolved: bool = False,
 ) -> None:
     """List findings (masked previews only), with their clauses under the active packs."""
     settings = settings_for(config)
@@ -50,7 +53,8 @@ def list_command(
             f"no clause {clause!r} in the active packs; see `piiscout policy show ID` for IDs"
         )
     with opened(db_url, settings) as inv:
-        rows = inv.findings(status=status, category=category, source=source)
+        rows = inv.findings(status=status, category=category, source=source,
+                            resolved=include_resolved)
     mapped = [(r, mapper.clauses_for_category(r.category, r.linked, r.source_kind)) for r in rows]
     if clause:
         mapped = [(r, cs) for r, cs in mapped if any(_under(c, clause) for c in cs)]

@@ -29,8 +29,11 @@ def command() -> None:
 @click.argument("value", required=False, metavar="[VALUE|-]")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@click.option("--include-resolved", is_flag=True,
+              help="Also locations where a later scan no longer found it.")
 @db_options
-def find_command(value: str | None, fmt: str, db_url: str | None, config: Path | None) -> None:
+def find_command(value: str | None, fmt: str, db_url: str | None, config: Path | None,
+                 include_resolved: bool = False) -> None:
     """List every location holding VALUE (an e-mail, phone, card number, name, ...).
 
     Without VALUE you are prompted (input hidden); `-` reads it from standard input.
@@ -52,7 +55,7 @@ def find_command(value: str | None, fmt: str, db_url: str | None, config: Path |
     del value
     by_hash = {h: entity for entity, h in hashes.items()}
     with opened(db_url, settings) as inv:
-        rows = inv.findings(value_hashes=by_hash, status="*")
+        rows = inv.findings(value_hashes=by_hash, status="*", resolved=include_resolved)
     if fmt == "json":
         click.echo(json.dumps(
             {"matches": [{**r.to_dict(), "matched_as": by_hash[r.value_hash]} for r in rows]},
