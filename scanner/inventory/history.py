@@ -73,17 +73,24 @@ def default_pair(runs: Sequence[RunRow], from_run: int | None, to_run: int | Non
     for given in (from_run, to_run):
         if given is not None and given not in by_id:
             return f"no run {given}; see `piiscout inventory runs`"
+    if to_run is None and from_run is None:  # the latest completed run that has a predecessor
+        for later in reversed(completed):
+            same = [r for r in completed if r.id < later.id
+                    and sorted(r.targets) == sorted(later.targets)]
+            if same:
+                return same[-1].id, later.id
+        return ("no two completed runs over the same targets to compare; "
+                "see `piiscout inventory runs`")
     if to_run is None:
-        pool = completed
-        if from_run is not None:
-            same = sorted(by_id[from_run].targets)
-            pool = [r for r in completed if r.id > from_run and sorted(r.targets) == same]
+        same_targets = sorted(by_id[from_run].targets)  # type: ignore[index]
+        pool = [r for r in completed if r.id > from_run  # type: ignore[operator]
+                and sorted(r.targets) == same_targets]
         if not pool:
-            return "no completed run to compare to; see `piiscout inventory runs`"
+            return f"no completed run after run {from_run} over the same targets; give --to RUN"
         to_run = pool[-1].id
     if from_run is None:
-        same = sorted(by_id[to_run].targets)
-        earlier = [r for r in completed if r.id < to_run and sorted(r.targets) == same]
+        same_targets = sorted(by_id[to_run].targets)
+        earlier = [r for r in completed if r.id < to_run and sorted(r.targets) == same_targets]
         if not earlier:
             return (f"run {to_run} has no earlier completed run over the same targets; "
                     "give --from RUN")
