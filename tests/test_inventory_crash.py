@@ -1,0 +1,182 @@
+"""Crash safety and concurrency with the real ``piiscout`` in subprocesses: a scan killed with
+SIGKILL or SIGTERM half-way, then rerun, leaves the inventory a clean scan makes; several
+commands on a fresh inventory at once; two scans at once; a review during a recording."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from inventory_fixtures import pg_schema_url, piiscout
+
+FILES, PER_FILE = 200, 20  # 8,000 e-mails and 8,000 cards: four recording batches of 2,000
+SCAN = ("scan", "--no-ner", "--workers", "1", "--no-progress", "--format", "jsonl")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("crash") / "share"
+    root.mkdir()
+    for i in range(FILES):
+        lines = [f"Contact {j}: user{i}x{j}@example.org, card 4111 1111 1111 1111.\n"
+                 for j in range(PER_FILE)]
+        (root / f"f{i:04d}.txt").write_text("".join(lines))
+    return root
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")  # one installation key for every scan here
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 300) -> tuple[int, str, str]:
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # anything this test started and left behind
+        except ProcessLookupError:
+            pass
+    return proc.returncode, out, err
+
+
+def scan_into(db: Path, corpus: Path, home: Path, report: Path) -> subprocess.Popen[str]:
+    return piiscout(*SCAN, str(corpus), "--db", f"sqlite:///{db}", "-o", str(report), home=home)
+
+
+def raw(db: Path, sql: str) -> list[tuple[object, ...]]:
+    """Read the file directly (no piiscout command, which would reap stale runs)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def wait_for_batches(db: Path, proc: subprocess.Popen[str], n: int = 1) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the scan ended before it could be interrupted"
+        try:
+            got = raw(db, "SELECT count(*) FROM sightings s JOIN runs r ON r.id = s.run_id "
+                          "WHERE r.status = 'running'")[0][0]
+        except sqlite3.OperationalError:  # not created or migrated yet
+            got = 0
+        if got >= 2000 * n:
+            return
+        time.sleep(0.05)
+    pytest.fail("no batch was recorded in time")
+
+
+def inventory_of(db: Path) -> list[tuple[object, ...]]:
+    return sorted(raw(db, "SELECT l.uri, f.field, f.entity, f.value_hash, f.count, f.status, "
+                          "f.severity, f.resolved_run_id IS NULL FROM findings f "
+                          "JOIN locations l ON l.id = f.location_id"))
+
+
+@pytest.fixture(scope="module")
+def clean(corpus: Path, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("clean") / "inv.sqlite"
+    code, _, err = finish(scan_into(db, corpus, home, db.with_suffix(".jsonl")))
+    assert code == 0, err
+    assert raw(db, "SELECT status FROM runs") == [("completed",)]
+    return db
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_killed_scan_then_rerun_equals_one_clean_scan(
+    sig: signal.Signals, corpus: Path, home: Path, clean: Path, tmp_path: Path
+) -> None:
+    db, report = tmp_path / "inv.sqlite", tmp_path / "r.jsonl"
+    proc = scan_into(db, corpus, home, report)
+    wait_for_batches(db, proc)
+    os.kill(proc.pid, sig)
+    code, _, err = finish(proc, timeout=60)
+    assert code != 0 and "Traceback" not in err
+
+    partial = raw(db, "SELECT count(*) FROM sightings")[0][0]
+    assert 2000 <= partial < 2 * FILES * PER_FILE  # stopped half-way, batches whole
+    (status,) = raw(db, "SELECT status FROM runs")
+    lines = report.read_text().splitlines()
+    if sig == signal.SIGTERM:
+        assert status == ("interrupted",)  # marked at once
+        parsed = [json.loads(line) for line in lines]  # every line complete
+    else:
+        assert status == ("running",)
+        parsed = [json.loads(line) for line in lines[:-1]]  # valid up to the last whole line
+        res = piiscout("inventory", "runs", "--db", f"sqlite:///{db}", "--format", "json",
+                       home=home)
+        code, out, err = finish(res)
+        assert code == 0, err
+        assert [r["status"] for r in json.loads(out)] == ["interrupted"]
+    assert len(parsed) >= 500 and all(p["type"] == "finding" for p in parsed)
+
+    code, _, err = finish(scan_into(db, corpus, home, report))
+    assert code == 0, err
+    assert inventory_of(db) == inventory_of(clean)
+    assert len(inventory_of(clean)) == FILES * PER_FILE + FILES
+    assert raw(db, "SELECT status, findings FROM runs ORDER BY id") == [
+        ("interrupted", 0), ("completed", FILES * PER_FILE + FILES)]
+    assert raw(db, "SELECT count(*) FROM errors") == [(0,)]
+
+
+def test_commands_started_at_once_on_a_fresh_inventory(tmp_path: Path, home: Path) -> None:
+    urls = [f"sqlite:///{tmp_path / 'fresh.sqlite'}"]
+    pg = pg_schema_url()
+    urls.append(next(pg))
+    try:
+        for url in urls:
+            procs = [piiscout("inventory", "runs", "--db", url, "--format", "json", home=home)
+                     for _ in range(4)]
+            results = [finish(p) for p in procs]
+            assert [(code, out.strip()) for code, out, _ in results] == [(0, "[]")] * 4, results
+    finally:
+        pg.close()
+
+
+def test_two_scans_at_once_serialise_or_refuse(
+    corpus: Path, home: Path, clean: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "inv.sqlite"
+    first = scan_into(db, corpus, home, tmp_path / "1.jsonl")
+    wait_for_batches(db, first)
+    second = scan_into(db, corpus, home, tmp_path / "2.jsonl")
+    (c2, _, err2), (c1, _, err1) = finish(second), finish(first)
+    assert c1 == 0, err1
+    assert c2 == 1 and "Traceback" not in err2
+    (message,) = [line for line in err2.splitlines() if line.strip()]
+    assert "another scan is recording into this inventory (run 1, process" in message
+    assert inventory_of(db) == inventory_of(clean)
+    assert raw(db, "SELECT status FROM runs") == [("completed",)]
+
+
+def test_review_during_a_recording(
+    corpus: Path, home: Path, clean: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "inv.sqlite"
+    db.write_bytes(clean.read_bytes())
+    ids = [i for (i,) in raw(db, "SELECT id FROM findings ORDER BY id LIMIT 3")]
+    more = tmp_path / "more"  # another, longer scan into the same inventory
+    more.mkdir()
+    for i in range(2 * FILES):
+        (more / f"m{i:04d}.txt").write_text("".join(
+            f"Contact {j}: other{i}x{j}@example.org\n" for j in range(2 * PER_FILE)))
+    proc = scan_into(db, more, home, tmp_path / "r.jsonl")
+    wait_for_batches(db, proc)
+    reviews = [piiscout("findings", "review", str(fid), "--status", "accepted", "--db",
+                        f"sqlite:///{db}", home=home) for fid in ids]
+    for fid, review in zip(ids, reviews, strict=True):
+        code, out, err = finish(review)
+        assert code == 0 and f"finding {fid}: open -> accepted" in out, err
+    assert raw(db, "SELECT status FROM runs ORDER BY id") == [("completed",), ("running",)]
+    code, _, err = finish(proc)
+    assert code == 0, err
+    assert raw(db, f"SELECT status FROM findings WHERE id IN ({ids[0]}, {ids[1]}, {ids[2]})") \
+        == [("accepted",)] * 3
+    assert raw(db, "SELECT status FROM runs ORDER BY id") == [("completed",), ("completed",)]
