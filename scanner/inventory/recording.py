@@ -25,7 +25,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -76,7 +86,11 @@ def greatest(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
 
 
 def _rank(col: Any) -> ColumnElement[int]:
-    return case({"low": 1, "medium": 2, "high": 3}, value=col, else_=0)
+    # Literals, not bound parameters: a statement with parameters outside its VALUES clause
+    # would be sent row by row instead of in multi-row batches.
+    return case(*((col == literal_column(f"'{name}'"), literal_column(str(rank)))
+                  for name, rank in (("low", 1), ("medium", 2), ("high", 3))),
+                else_=literal_column("0"))
 
 
 def worse_sql(a: Any, b: Any) -> ColumnElement[str]:
@@ -101,8 +115,8 @@ def source_ids(
     missing = [k for k in wanted if k not in cache]
     if missing:
         rows = [{"kind": wanted[k][0], "name": wanted[k][1], "name_key": k} for k in missing]
-        s.execute(insert(dialect, SOURCES).values(rows)
-                  .on_conflict_do_nothing(index_elements=["name_key"]))
+        s.execute(insert(dialect, SOURCES).on_conflict_do_nothing(index_elements=["name_key"]),
+                  rows)
         for sid, k in s.execute(select(SOURCES.c.id, SOURCES.c.name_key)
                                 .where(SOURCES.c.name_key.in_(missing))):
             cache[k] = sid
@@ -135,7 +149,7 @@ def record_batch(
             "first_seen": now, "last_seen": now, "first_run_id": run_id, "last_run_id": run_id,
             "status": "open", "resolved_run_id": None,
         })
-    stmt = insert(dialect, FINDINGS).values(rows)
+    stmt = insert(dialect, FINDINGS)
     new, old = stmt.excluded, FINDINGS.c
     same_run = old.last_run_id == new.last_run_id
 
@@ -155,13 +169,13 @@ def record_batch(
             "max_score": greatest(dialect, old.max_score, new.max_score),
             "last_seen": greatest(dialect, old.last_seen, new.last_seen),
             "last_run_id": new.last_run_id,
-            "resolved_run_id": None,
+            "resolved_run_id": null(),
         },
     ).returning(old.id, old.status, old.location_id, old.field, old.entity, old.value_hash)
     uri_of = {lid: uri for uri, lid in loc_ids.items()}
     ids: dict[Key, int] = {}
     suppressed: set[Key] = set()
-    for fid, status, lid, field, entity, vhash in s.execute(stmt):
+    for fid, status, lid, field, entity, vhash in s.execute(stmt, rows):
         key = (uri_of[lid], field, entity, vhash)
         ids[key] = fid
         if status == "false-positive":
@@ -173,10 +187,10 @@ def record_batch(
         for fid in s.scalars(select(SIGHTINGS.c.finding_id).where(
             SIGHTINGS.c.run_id == run_id, SIGHTINGS.c.finding_id.in_(part)))
     }
-    sight = insert(dialect, SIGHTINGS).values([
-        {"run_id": run_id, "finding_id": ids[k], "count": g.count, "max_score": g.max_score,
-         "severity": g.severity, "linked": g.linked} for k, g in batch.items()
-    ])
+    sight = insert(dialect, SIGHTINGS)
+    sightings = [{"run_id": run_id, "finding_id": ids[k], "count": g.count,
+                  "max_score": g.max_score, "severity": g.severity, "linked": g.linked}
+                 for k, g in batch.items()]
     was = SIGHTINGS.c
     s.execute(sight.on_conflict_do_update(
         index_elements=["run_id", "finding_id"],
@@ -186,15 +200,15 @@ def record_batch(
             "severity": worse_sql(was.severity, sight.excluded.severity),
             "linked": linked_sql(was.linked, sight.excluded.linked),
         },
-    ))
+    ), sightings)
 
     fresh = [fid for fid in all_ids if fid not in seen_before]
     for part in chunks(fresh):
         s.execute(delete(CLAUSES).where(CLAUSES.c.finding_id.in_(part)))
     pairs = [{"finding_id": ids[k], "clause": c} for k, g in batch.items()
              for c in sorted(g.clauses)]
-    for part in chunks(pairs):
-        s.execute(insert(dialect, CLAUSES).values(list(part)).on_conflict_do_nothing())
+    if pairs:
+        s.execute(insert(dialect, CLAUSES).on_conflict_do_nothing(), pairs)
     return suppressed
 
 
@@ -216,14 +230,14 @@ def _locations(
     rows = [{"source_id": sids[src_of_uri[uri]], "uri": uri, "uri_key": key_of(uri),
              "item_key": key_of(item_of(uri)), "first_seen": now, "last_seen": now,
              "last_run_id": run_id} for uri in kinds]
-    stmt = insert(dialect, LOCATIONS).values(rows)
+    stmt = insert(dialect, LOCATIONS)
     stmt = stmt.on_conflict_do_update(
         index_elements=["uri_key"],
         set_={"last_seen": greatest(dialect, LOCATIONS.c.last_seen, stmt.excluded.last_seen),
               "last_run_id": stmt.excluded.last_run_id},
     ).returning(LOCATIONS.c.id, LOCATIONS.c.uri_key)
     by_key = {key_of(uri): uri for uri in kinds}
-    return {by_key[k]: lid for lid, k in s.execute(stmt)}
+    return {by_key[k]: lid for lid, k in s.execute(stmt, rows)}
 
 
 def touch(s: Session, run_id: int, now: str, uris: Sequence[str]) -> int:
