@@ -144,3 +144,29 @@ def test_cli_diff_and_include_resolved(tmp_path: Path) -> None:
     assert sorted(r["change"] for r in rows) == ["changed", "new", "resolved"]
     bad = runner.invoke(main, ["inventory", "diff", "--db", db, "--to", "42"])
     assert bad.exit_code == 1 and "no run 42" in bad.output and "Traceback" not in bad.output
+
+
+def test_subject_find_leaves_resolved_locations_out(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.redact import load_or_create_secret, mask, value_hash
+
+    monkeypatch.setenv("PIISCOUT_HOME", str(tmp_path))
+    secret = load_or_create_secret(tmp_path)
+    value = "jane.roe@example.org"
+
+    def at(uri: str) -> Finding:
+        f = make_finding("EMAIL_ADDRESS", EMAIL, value, uri=uri)
+        return Finding(f.location, f.entity, f.category, f.score, f.severity, f.detector,
+                       f.explanation, mask(f.entity, value), value_hash(secret, f.entity, value))
+
+    with Inventory.open(None, tmp_path) as inventory:
+        run(inventory, [at("file:///d/crm.csv"), at("file:///d/old.csv")])
+        run(inventory, [at("file:///d/crm.csv")])  # old.csv no longer holds it
+
+    def found(*extra: str) -> set[str]:
+        res = CliRunner().invoke(main, ["subject", "find", value, "--format", "json", *extra])
+        assert res.exit_code == 0, res.output
+        return {m["uri"] for m in json.loads(res.output)["matches"]}
+
+    assert found() == {"file:///d/crm.csv"}
+    assert found("--include-resolved") == {"file:///d/crm.csv", "file:///d/old.csv"}

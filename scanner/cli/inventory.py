@@ -167,7 +167,8 @@ def _with_parent(opts: dict[str, Any]) -> dict[str, Any]:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def runs_command(db_url: str | None, config: Path | None, fmt: str) -> None:
-    """The recorded scans; a run still marked `running` was interrupted while recording."""
+    """The recorded scans: `completed`, `interrupted` (stopped, or killed: marked by the next
+    command), or `running` (still recording)."""
     import json
 
     from rich.console import Console
