@@ -24,6 +24,7 @@ BUSY_SECONDS = 15
 WRITE = {"sqlite_begin": "IMMEDIATE"}  # execution options of the writing sessions
 _PG_CLASS = 0x5049  # "PI": first key of piiscout's advisory locks; the second is per schema
 _PG_MIGRATE, _PG_RECORD = 1, 2
+_PG_SCHEMA = "hashtext(coalesce(current_schema(), ''))"  # one lock per inventory schema
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -46,7 +47,7 @@ def configure_sqlite(engine: Engine) -> None:
 def migration_guard(conn: Connection) -> None:
     """Serialise migrations: called first inside the migration's transaction."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:a, hashtext(current_schema()))"),
+        conn.execute(text(f"SELECT pg_advisory_xact_lock(:a, {_PG_SCHEMA})"),
                      {"a": _PG_CLASS * 16 + _PG_MIGRATE})
 
 
@@ -75,7 +76,7 @@ class RecordingLock:
         if self.engine.dialect.name == "postgresql":
             conn = self.engine.connect()
             got = conn.execute(
-                text("SELECT pg_try_advisory_lock(:a, hashtext(current_schema()))"),
+                text(f"SELECT pg_try_advisory_lock(:a, {_PG_SCHEMA})"),
                 {"a": _PG_CLASS * 16 + _PG_RECORD},
             ).scalar()
             conn.commit()  # a session-level lock outlives the transaction
