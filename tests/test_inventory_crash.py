@@ -108,6 +108,8 @@ def test_killed_scan_then_rerun_equals_one_clean_scan(
     if sig == signal.SIGTERM:
         assert status == ("interrupted",)  # marked at once
         parsed = [json.loads(line) for line in lines]  # every line complete
+        # what was found before the signal is both recorded and written, once
+        assert len(parsed) == raw(db, "SELECT sum(count) FROM sightings")[0][0]
     else:
         assert status == ("running",)
         parsed = [json.loads(line) for line in lines[:-1]]  # valid up to the last whole line

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from scanner.interrupt import sigterm_as_interrupt
+from scanner.interrupt import deferred, sigterm_as_interrupt
 from scanner.models import Finding, ScanInfo, ScanResult, Severity
 from scanner.reports import FORMATS, STREAMING, formatter, stream_writer
 from scanner.settings import Settings, default_data_dir, load_settings
@@ -140,12 +140,19 @@ def command(
                     return
                 pending.append(f)
                 if len(pending) >= RECORD_BATCH:
-                    emit(recorder.add(pending))
-                    pending.clear()
+                    with deferred():  # Ctrl-C/SIGTERM wait: a batch is recorded and written
+                        emit(recorder.add(pending))
+                        pending.clear()
 
             # The recorder maps findings to clauses itself: map them here only without it.
-            result = _run(checked, settings, mapper.map if recorder is None else None,
-                          show_progress=not no_progress, on_finding=on_finding)
+            try:
+                result = _run(checked, settings, mapper.map if recorder is None else None,
+                              show_progress=not no_progress, on_finding=on_finding)
+            except KeyboardInterrupt:  # Ctrl-C, SIGTERM: record and write what was found
+                if recorder is not None and pending:
+                    with deferred():
+                        emit(recorder.add(pending))
+                raise
             if recorder is not None:
                 emit(recorder.add(pending))
                 recorder.finish(result.info, result.errors)

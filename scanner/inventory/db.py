@@ -65,6 +65,15 @@ def _error_text(exc: Exception, url: str) -> str:
     return text
 
 
+def describe(exc: SQLAlchemyError, url: str) -> str:
+    """A one-line message for a database failure (a busy SQLite file says so)."""
+    where = safe_url(url)
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return (f"the inventory at {where} stayed locked by another piiscout command for over "
+                f"{BUSY_SECONDS} s; try again when it has finished")
+    return f"inventory {where}: {_error_text(exc, url)}"
+
+
 def _db_errors(method: Callable[..., T]) -> Callable[..., T]:
     """Database failures of an :class:`Inventory` (or recorder) method become one-line
     :class:`InventoryError` messages: a busy SQLite file says so, nothing shows a traceback."""
@@ -76,13 +85,7 @@ def _db_errors(method: Callable[..., T]) -> Callable[..., T]:
         except SQLAlchemyError as exc:
             engine = getattr(self, "engine", None) or self.inv.engine
             url = engine.url.render_as_string(hide_password=False)
-            where = safe_url(url)
-            if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
-                raise InventoryError(
-                    f"the inventory at {where} stayed locked by another piiscout command for "
-                    f"over {BUSY_SECONDS} s; try again when it has finished"
-                ) from None
-            raise InventoryError(f"inventory {where}: {_error_text(exc, url)}") from None
+            raise InventoryError(describe(exc, url)) from None
 
     return wrapper
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, func, or_, select, update
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scanner.inventory import history, recording
@@ -34,6 +34,7 @@ from scanner.inventory.db import (
     _error_text,
     _key,
     _now,
+    describe,
     migrate,
     normalize_url,
     safe_url,
@@ -113,6 +114,8 @@ class Inventory:
             migrate(engine)
         except SQLAlchemyError as exc:
             engine.dispose()
+            if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+                raise InventoryError(describe(exc, url)) from None
             raise InventoryError(
                 f"cannot open the inventory at {safe_url(url)}: {_error_text(exc, url)}"
             ) from None
