@@ -185,3 +185,55 @@ def test_review_during_a_recording(
     assert raw(db, f"SELECT status FROM findings WHERE id IN ({ids[0]}, {ids[1]}, {ids[2]})") \
         == [("accepted",)] * 3
     assert raw(db, "SELECT status FROM runs ORDER BY id") == [("completed",), ("completed",)]
+
+
+def test_killed_scan_on_postgresql_is_reaped_and_redone(
+    corpus: Path, home: Path, clean: Path, tmp_path: Path
+) -> None:
+    """kill -9 on the real PostgreSQL server: the dead scan's advisory lock goes with its
+    connection, the next command marks the run interrupted, a rerun equals a clean scan."""
+    import sqlalchemy as sa
+
+    urls = pg_schema_url()
+    url = next(urls)
+    engine = sa.create_engine(url)
+    try:
+        def query(sql: str) -> list[tuple[object, ...]]:
+            with engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(sa.text(sql))]
+
+        proc = piiscout(*SCAN, str(corpus), "--db", url, "-o", str(tmp_path / "r.jsonl"),
+                        home=home)
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None and time.monotonic() < deadline
+            try:
+                if query("SELECT count(*) FROM sightings")[0][0] >= 500:
+                    break
+            except sa.exc.ProgrammingError:  # not migrated yet
+                pass
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        finish(proc, timeout=60)
+        assert query("SELECT status FROM runs") == [("running",)]
+        deadline = time.monotonic() + 30
+        while True:  # the server ends the dead session (and its lock) as its socket closes
+            code, out, err = finish(piiscout("inventory", "runs", "--db", url, "--format",
+                                             "json", home=home))
+            assert code == 0, err
+            if [r["status"] for r in json.loads(out)] == ["interrupted"] or \
+                    time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert [r["status"] for r in json.loads(out)] == ["interrupted"]
+        code, _, err = finish(piiscout(*SCAN, str(corpus), "--db", url, "-o",
+                                       str(tmp_path / "r.jsonl"), home=home))
+        assert code == 0, err
+        got = sorted(tuple(r) for r in query(
+            "SELECT l.uri, f.field, f.entity, f.value_hash, f.count, f.status, f.severity, "
+            "f.resolved_run_id IS NULL FROM findings f JOIN locations l ON l.id = f.location_id"))
+        assert got == [(*r[:7], bool(r[7])) for r in inventory_of(clean)]
+        assert query("SELECT status FROM runs ORDER BY id") == [("interrupted",), ("completed",)]
+    finally:
+        engine.dispose()
+        urls.close()
