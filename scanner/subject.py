@@ -211,7 +211,7 @@ def lookup(
     entities = KINDS[kind] if kind else ALL_ENTITIES
     forms = normal_forms(value, entities)
     by_hash = hashes_for(secret, forms)
-    rows = [r for r in inv.findings(value_hashes=list(by_hash), status="*")
+    rows = [r for r in inv.findings(value_hashes=list(by_hash), status="*", resolved=True)
             if not _hidden(r, include_resolved)]
     results: dict[str, LocationResult] = {}
     for r in rows:
@@ -241,7 +241,8 @@ def _findings_at(inv: Inventory, uris: Sequence[str]) -> list[FindingRow]:
     wanted = set(uris)
     out: list[FindingRow] = []
     for prefix in sorted(wanted):
-        out.extend(r for r in inv.findings(source=prefix, status="*") if r.uri in wanted)
+        out.extend(r for r in inv.findings(source=prefix, status="*", resolved=True)
+                   if r.uri in wanted)
     seen: set[int] = set()
     return [r for r in out if not (r.id in seen or seen.add(r.id))]
 
@@ -258,7 +259,7 @@ def _live(
 ) -> None:
     columns: dict[str, dict[str, FindingRow]] = {}  # table uri -> column -> a finding
     table_findings: dict[str, list[FindingRow]] = {}
-    for r in inv.findings(source="database", status="*"):
+    for r in inv.findings(source="database", status="*", resolved=True):
         if r.source_kind != "database" or not r.field or "/row=" in r.uri:
             continue
         table_findings.setdefault(r.uri, []).append(r)

@@ -180,14 +180,16 @@ def test_streamed_output_records_the_inventory_in_batches(
     from scanner.inventory import Inventory
     from scanner.inventory.store import RunRecorder
 
-    monkeypatch.setattr(scan_cli, "RECORD_BATCH", 3)  # many batches on a small corpus
     sizes: list[int] = []
     add = RunRecorder.add
     monkeypatch.setattr(RunRecorder, "add", lambda self, fs: sizes.append(len(fs)) or add(self, fs))
     runner = CliRunner()
     common = ["scan", str(GOLDEN), "--workers", "1", "--no-progress"]
     streamed_db, collected_db = f"sqlite:///{tmp_path / 's.db'}", f"sqlite:///{tmp_path / 'c.db'}"
+    # json streams too: the reference records everything in one batch, jsonl in many.
+    monkeypatch.setattr(scan_cli, "RECORD_BATCH", 10**6)
     ref = runner.invoke(main, [*common, "--db", collected_db, "-o", str(tmp_path / "r.json")])
+    monkeypatch.setattr(scan_cli, "RECORD_BATCH", 3)  # many batches on a small corpus
     out = runner.invoke(main, [*common, "--db", streamed_db, "-o", str(tmp_path / "r.jsonl")])
     assert ref.exit_code == 0 and out.exit_code == 0, out.output
 

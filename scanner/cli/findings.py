@@ -58,11 +58,14 @@ def command() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--wide", is_flag=True, help="Every column, nothing shortened.")
+@click.option("--include-resolved", is_flag=True,
+              help="Also findings resolved by a later scan (no longer where they were).")
 @policy_option
 @db_options
 def list_command(
     status: str | None, clause: str | None, category: str | None, source: str | None, fmt: str,
     wide: bool, policies: tuple[str, ...], db_url: str | None, config: Path | None,
+    include_resolved: bool = False,
 ) -> None:
     """List findings (masked previews only), with their clauses under the active packs."""
     settings = settings_for(config)
@@ -81,7 +84,8 @@ def list_command(
                 "; categories are fideslang keys such as user.contact.email (a parent such as "
                 "user.contact selects its children)")
             )
-        rows = inv.findings(status=status, category=category, source=source)
+        rows = inv.findings(status=status, category=category, source=source,
+                            resolved=include_resolved)
     mapped = [(r, mapper.clauses_for_category(r.category, r.linked, r.source_kind)) for r in rows]
     if clause:
         mapped = [(r, cs) for r, cs in mapped if any(_under(c, clause) for c in cs)]

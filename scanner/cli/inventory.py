@@ -198,7 +198,8 @@ def _with_parent(opts: dict[str, Any]) -> dict[str, Any]:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 def runs_command(db_url: str | None, config: Path | None, fmt: str) -> None:
-    """The recorded scans; a run still marked `running` was interrupted while recording."""
+    """The recorded scans: `completed`, `interrupted` (stopped, or killed: marked by the next
+    command), or `running` (still recording)."""
     import json
 
     from rich.console import Console
@@ -223,3 +224,89 @@ def runs_command(db_url: str | None, config: Path | None, fmt: str) -> None:
         table.add_row(str(r.id), r.recorded_at, r.status, targets, str(r.scanned),
                       str(r.failed), str(r.findings), str(r.errors))
     Console().print(table)
+
+
+DIFF_COLUMNS = ("change", "id", "uri", "field", "entity", "category", "severity", "count",
+                "preview", "value_hash", "status", "clauses", "changes")
+
+
+@command.command(name="diff")
+@click.option("--from", "from_run", type=int, default=None, metavar="RUN",
+              help="The earlier run [default: the completed run before --to over the same "
+              "targets].")
+@click.option("--to", "to_run", type=int, default=None, metavar="RUN",
+              help="The later run [default: the last completed run].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@policy_option
+@db_options
+def diff_command(from_run: int | None, to_run: int | None, fmt: str, policies: tuple[str, ...],
+                 db_url: str | None, config: Path | None) -> None:
+    """What changed between two runs: findings new in the later run, findings resolved (their
+    location was scanned again and no longer holds them), and findings whose count, severity or
+    linkage changed. Run IDs are in `piiscout inventory runs`."""
+    import csv
+    import json
+
+    given = _with_parent({"db_url": db_url, "config": config, "policies": policies})
+    settings = settings_for(given["config"])
+    mapper = PolicyMapper(packs_for(given["policies"], settings))
+    with opened(given["db_url"], settings) as inv:
+        diff, rows = inv.diff(from_run, to_run)
+
+    def order(ids: list[int]) -> list[int]:
+        return sorted(ids, key=lambda i: (rows[i].uri, rows[i].field, rows[i].entity, i))
+
+    def item(fid: int) -> dict[str, Any]:
+        r = rows[fid]
+        return {**r.to_dict(),
+                "clauses": list(mapper.clauses_for_category(r.category, r.linked, r.source_kind))}
+
+    doc: dict[str, Any] = {
+        "from": diff.from_run, "to": diff.to_run,
+        "new": [item(i) for i in order(diff.new)],
+        "resolved": [item(i) for i in order(diff.resolved)],
+        "changed": [{**item(i), "changes": diff.changed[i]} for i in order(list(diff.changed))],
+    }
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    flat = [(change, f) for change in ("new", "resolved", "changed") for f in doc[change]]
+    if fmt == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(DIFF_COLUMNS)
+        for change, f in flat:
+            out.writerow([_cell(v) for v in (
+                change, f["id"], f["uri"], f["field"], f["entity"], f["category"], f["severity"],
+                f["count"], f["preview"], f["value_hash"], f["status"], ";".join(f["clauses"]),
+                json.dumps(f.get("changes", {})) if change == "changed" else "")])
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    counts = ", ".join(f"{len(doc[c])} {c}" for c in ("new", "resolved", "changed"))
+    table = Table(title=f"Run {diff.from_run} -> run {diff.to_run}: {counts}")
+    for col in ("change", "id", "location", "field", "entity", "preview", "count", "status"):
+        table.add_column(col, overflow="fold")
+    for change, f in flat:
+        count = str(f["count"])
+        if "count" in f.get("changes", {}):
+            count = "{} -> {}".format(*f["changes"]["count"])
+        table.add_row(*(Text(_printable(str(v))) for v in (
+            change, f["id"], f["uri"], f["field"], f["entity"], f["preview"], count,
+            f["status"])))
+    console.print(table)
+
+
+def _printable(text: str) -> str:
+    """No control characters (escape sequences) reach the terminal."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP: prefix a quote)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

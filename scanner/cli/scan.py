@@ -27,6 +27,7 @@ from scanner.exitcodes import (
     TargetUnreadable,
     unreadable_targets,
 )
+from scanner.interrupt import Terminated, deferred, sigterm_as_interrupt
 from scanner.models import Finding, ScanInfo, ScanResult, Severity
 from scanner.reports import FORMATS, STREAMING, formatter, stream_writer
 from scanner.settings import (
@@ -156,8 +157,9 @@ def _interruptible() -> Iterator[None]:
         previous = signal.signal(signal.SIGTERM, on_term)
     try:
         yield
-    except KeyboardInterrupt:
-        raise ScanInterrupted("interrupted (Ctrl-C): the scan did not complete") from None
+    except KeyboardInterrupt as exc:  # SIGTERM arrives as scanner.interrupt.Terminated
+        how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
+        raise ScanInterrupted(f"{how}: the scan did not complete") from None
     except _foreign_interruptions() as exc:  # e.g. the pipeline's "lost Dask scheduler"
         if isinstance(exc, click.ClickException):
             raise
@@ -320,7 +322,8 @@ def _scan(
     with ExitStack() as stack:
         inventory = _open_inventory(stack, settings, data_dir) if settings.inventory.enabled \
             else None
-        recorder = _start_run(inventory, packs, checked) if inventory is not None else None
+        recorder = (_start_run(stack, inventory, packs, checked) if inventory is not None
+                    else None)
         hook = None
         if inventory is not None:
             from scanner.inventory.versions import Incremental, settings_fingerprint
@@ -329,6 +332,7 @@ def _scan(
                                full=full)
         previous = (_previous(inventory, recorder, checked)
                     if fmt == "sarif" and recorder is not None else None)
+        stack.enter_context(sigterm_as_interrupt())  # SIGTERM unwinds like Ctrl-C
         try:
             stream: TextIO = (
                 stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
@@ -356,12 +360,20 @@ def _scan(
                     return
                 pending.append(f)
                 if len(pending) >= RECORD_BATCH:
-                    emit(recorder.add(pending))
-                    pending.clear()
+                    with deferred():  # Ctrl-C/SIGTERM wait: a batch is recorded and written
+                        emit(recorder.add(pending))
+                        pending.clear()
 
             # The recorder maps findings to clauses itself: map them here only without it.
-            result = _run(checked, settings, mapper.map if recorder is None else None,
-                          show_progress=not no_progress, on_finding=on_finding, skip_item=hook)
+            try:
+                result = _run(checked, settings, mapper.map if recorder is None else None,
+                              show_progress=not no_progress, on_finding=on_finding,
+                              skip_item=hook)
+            except KeyboardInterrupt:  # Ctrl-C, SIGTERM: record and write what was found
+                if recorder is not None and pending:
+                    with deferred():
+                        emit(recorder.add(pending))
+                raise
             if recorder is not None:
                 emit(recorder.add(pending))
                 stored = _commit(inventory, recorder, hook, result)
@@ -424,7 +436,8 @@ def _open_inventory(stack: ExitStack, settings: Settings, data_dir: Path) -> Inv
         ) from None
 
 
-def _start_run(inventory: Inventory, packs: list, targets: list[str]) -> RunRecorder:
+def _start_run(stack: ExitStack, inventory: Inventory, packs: list,
+               targets: list[str]) -> RunRecorder:
     import uuid
     from datetime import UTC, datetime
 
@@ -432,7 +445,8 @@ def _start_run(inventory: Inventory, packs: list, targets: list[str]) -> RunReco
 
     now = datetime.now(UTC).isoformat(timespec="seconds")
     info = ScanInfo(str(uuid.uuid4()), now, now, tuple(display_target(t) for t in targets))
-    return inventory.start(info, packs)
+    # Left unfinished (Ctrl-C, SIGTERM, an error), the run is marked interrupted at once.
+    return stack.enter_context(inventory.start(info, packs))
 
 
 def _commit(inventory: Inventory | None, recorder: RunRecorder, hook: object,

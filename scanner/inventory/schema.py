@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 STATUSES = ("open", "confirmed", "false-positive", "accepted", "remediated")
-RUN_STATES = ("running", "completed")
+RUN_STATES = ("running", "completed", "interrupted")
 
 
 class Base(DeclarativeBase):
@@ -42,6 +42,9 @@ class Run(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     findings: Mapped[int] = mapped_column(Integer, default=0)
+    # Who records it (0003): a run left "running" whose process is gone is marked "interrupted".
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class Source(Base):
@@ -63,6 +66,9 @@ class LocationRow(Base):
     first_seen: Mapped[str] = mapped_column(String(40))
     last_seen: Mapped[str] = mapped_column(String(40))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    # sha256 of the item the location lies in (the URI before any "!" or "#"; 0003): an
+    # unchanged item carries all its locations (archive members, messages) over at once.
+    item_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class FindingAgg(Base):
@@ -92,6 +98,23 @@ class FindingAgg(Base):
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # latest review decision
+    # The completed run that scanned its location and no longer saw it (NULL: current). Kept
+    # apart from ``status`` so that the review decision survives; reset when it is seen again.
+    resolved_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+class Sighting(Base):
+    """A finding as one run saw it (or, for an unchanged item, carried it over): the run
+    history that diffs are computed from. Rows are added per run, never rewritten later."""
+
+    __tablename__ = "sightings"
+    run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), primary_key=True,
+                                            index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    max_score: Mapped[float] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(8))
+    linked: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class ClauseMapping(Base):

@@ -10,7 +10,7 @@ into such a target.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,13 +51,26 @@ def target_uri(target: str) -> str:
 
 def source_of(uri: str, targets: Sequence[str] = ()) -> str:
     """The longest scan target that ``uri`` lies under, else the root of the URI."""
+    return _source_of(uri, [target_uri(t) for t in targets])
+
+
+def resolver(targets: Sequence[str]) -> Callable[[str], str]:
+    """:func:`source_of` for many URIs under the same targets (resolved once)."""
+    prefixes = [target_uri(t) for t in targets]
+    return lambda uri: _source_of(uri, prefixes)
+
+
+def under(uri: str, prefix: str) -> bool:
+    """``uri`` is ``prefix`` or lies inside it (a member, a path below, a part)."""
+    return uri == prefix or (
+        uri.startswith(prefix) and (uri[len(prefix)] in _SEPARATORS or prefix.endswith("/"))
+    )
+
+
+def _source_of(uri: str, prefixes: Sequence[str]) -> str:
     best = ""
-    for t in targets:
-        prefix = target_uri(t)
-        under = uri == prefix or (
-            uri.startswith(prefix) and (uri[len(prefix)] in _SEPARATORS or prefix.endswith("/"))
-        )
-        if under and len(prefix) > len(best):
+    for prefix in prefixes:
+        if under(uri, prefix) and len(prefix) > len(best):
             best = prefix
     if best:
         return _sqlite_name(best) if best.startswith("sqlite:///") else best

@@ -1,9 +1,12 @@
 """The inventory store: open (and migrate) a database, record scan results, query and review.
 
 Recording is transactional in batches: the run row is committed first with status ``running``;
-each batch of aggregated findings is committed in its own transaction; errors, totals and the
-``completed`` status are committed last. An interrupted recording leaves every committed batch
-whole and its run visibly ``running`` (incomplete).
+each batch of aggregated findings is committed in its own transaction (bulk upserts, see
+:mod:`.recording`); errors, totals, resolved findings and the ``completed`` status are committed
+last. A run stopped by Ctrl-C or SIGTERM is marked ``interrupted`` at once; one killed outright
+stays ``running`` until a later command sees that nobody holds its recording lock any more
+(:mod:`.locks`) and marks it ``interrupted``. Every committed batch is whole, and a rerun's counts
+replace the interrupted run's: the inventory then equals what one clean scan would have made.
 
 A finding's identity is location URI + field + entity + value hash, never a line number, so review
 decisions carry over to later scans. Clear values are never stored: only the masked preview and
@@ -12,22 +15,33 @@ the keyed hash that :mod:`scanner.redact` made.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
+import functools
 import json
 import os
+import socket
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
-import click
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, func, or_, select, update
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from scanner.inventory import history, recording
+from scanner.inventory.db import (
+    InventoryError,
+    _db_errors,
+    _error_text,
+    _key,
+    _now,
+    describe,
+    migrate,
+    normalize_url,
+    safe_url,
+)
+from scanner.inventory.locks import WRITE, RecordingLock, configure_sqlite
+from scanner.inventory.recording import Group as _Group
+from scanner.inventory.rows import FindingRow, ReviewEntry, RunRow
 from scanner.inventory.schema import (
     STATUSES,
     ClauseMapping,
@@ -38,135 +52,27 @@ from scanner.inventory.schema import (
     Run,
     Source,
 )
-from scanner.inventory.sources import source_of
+from scanner.inventory.sources import resolver
 from scanner.models import Finding, ScanError, ScanInfo, ScanResult
 from scanner.policy import PolicyMapper, PolicyPack
+
+__all__ = [
+    "FindingRow",
+    "Inventory",
+    "InventoryError",
+    "ReviewEntry",
+    "RunRecorder",
+    "RunRow",
+    "_key",
+    "migrate",
+    "normalize_url",
+    "safe_url",
+]
 
 DB_FILE = "inventory.sqlite"
 BATCH = 500
 REVIEW_STATUSES = tuple(s for s in STATUSES if s != "open")
-
-
-class InventoryError(click.ClickException):
-    """A problem with the inventory database that the user can act on.
-
-    A :class:`click.ClickException`, so that any command shows its message instead of a traceback.
-    """
-
-
-@dataclass(frozen=True)
-class FindingRow:
-    """One aggregated finding as stored (safe to print: preview and hash only)."""
-
-    id: int
-    uri: str
-    field: str
-    entity: str
-    category: str
-    value_hash: str
-    preview: str
-    detector: str
-    severity: str
-    linked: bool | None
-    source_kind: str
-    source: str
-    count: int
-    max_score: float
-    first_seen: str
-    last_seen: str
-    status: str
-    clauses: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        d = dataclasses.asdict(self)
-        d["clauses"] = list(self.clauses)
-        d["max_score"] = round(self.max_score, 4)
-        return d
-
-
-@dataclass(frozen=True)
-class ReviewEntry:
-    id: int
-    finding_id: int
-    reviewer: str
-    at: str
-    old_status: str
-    new_status: str
-    note: str
-
-    def to_dict(self) -> dict[str, object]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class RunRow:
-    id: int
-    scan_id: str
-    started_at: str
-    finished_at: str
-    recorded_at: str
-    status: str
-    targets: tuple[str, ...]
-    packs: tuple[str, ...]
-    scanned: int
-    skipped: int
-    failed: int
-    findings: int
-    errors: int = 0
-
-    def to_dict(self) -> dict[str, object]:
-        d = dataclasses.asdict(self)
-        d["targets"], d["packs"] = list(self.targets), list(self.packs)
-        return d
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def normalize_url(url: str) -> str:
-    """``postgresql://`` -> psycopg 3; a bare path -> an SQLite file."""
-    if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def safe_url(url: str) -> str:
-    """The URL without user name and password (secret query values masked), for messages."""
-    from scanner.urls import redact_url
-
-    return redact_url(url)
-
-
-def _error_text(exc: Exception, url: str) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    text = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    try:
-        password = make_url(url).password
-    except ArgumentError:
-        password = None
-    from scanner.urls import redact_text, url_secrets
-
-    return redact_text(text, str(password) if password else None, *url_secrets(url))
-
-
-def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest migration shipped in ``migrations/``."""
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+HOST = socket.gethostname()[:255]
 
 
 class Inventory:
@@ -175,7 +81,9 @@ class Inventory:
     def __init__(self, engine: Engine, clock: Callable[[], str] = _now) -> None:
         self.engine = engine
         self.session = sessionmaker(engine, expire_on_commit=False)
+        self.write = sessionmaker(engine.execution_options(**WRITE), expire_on_commit=False)
         self.clock = clock
+        self._source_ids: dict[str, int] = {}
 
     @classmethod
     def open(cls, url: str | None, data_dir: Path) -> Inventory:
@@ -194,16 +102,26 @@ class Inventory:
                 f"cannot use the inventory URL {safe_url(url)}: {_error_text(exc, url)}; "
                 "give --db an sqlite:///PATH or postgresql://HOST/DB URL"
             ) from None
+        if engine.dialect.name not in ("sqlite", "postgresql"):
+            engine.dispose()
+            raise InventoryError(
+                f"cannot use {safe_url(url)} as the inventory: it must be SQLite or PostgreSQL "
+                "(give --db an sqlite:///PATH or postgresql://HOST/DB URL)"
+            )
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+            configure_sqlite(engine)
         try:
             migrate(engine)
         except SQLAlchemyError as exc:
             engine.dispose()
+            if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+                raise InventoryError(describe(exc, url)) from None
             raise InventoryError(
                 f"cannot open the inventory at {safe_url(url)}: {_error_text(exc, url)}"
             ) from None
-        return cls(engine)
+        inventory = cls(engine)
+        inventory.reap()
+        return inventory
 
     def close(self) -> None:
         self.engine.dispose()
@@ -214,29 +132,93 @@ class Inventory:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- runs left behind -----------------------------------------------------------------
+    def _stale(self) -> Any:
+        """Runs still ``running`` that no live recorder of this process can own."""
+        return (Run.status == "running") & or_(
+            Run.pid.is_(None), Run.pid != os.getpid(), Run.host.is_(None), Run.host != HOST
+        )
+
+    def reap(self) -> int:
+        """Mark ``interrupted`` the runs left ``running`` by a process that is gone (killed).
+
+        Nobody recording holds the recording lock, so when it can be taken every such run is
+        dead. Best effort: a busy or read-only inventory is left as it is."""
+        try:
+            with self.session() as s:
+                if not s.scalar(select(func.count()).select_from(Run).where(self._stale())):
+                    return 0
+            lock = RecordingLock(self.engine)
+            if not lock.acquire():
+                return 0
+            try:
+                return self._mark_stale()
+            finally:
+                lock.release()
+        except SQLAlchemyError:
+            return 0
+
+    def _mark_stale(self) -> int:
+        with self.write.begin() as s:
+            return s.execute(
+                update(Run).where(self._stale()).values(status="interrupted")
+            ).rowcount or 0
+
     # -- recording ------------------------------------------------------------------------
-    def record(self, result: ScanResult, packs: Sequence[PolicyPack]) -> list[Finding]:
-        """Store a scan; return its findings (mapped to clauses) minus suppressed ones."""
+    def record(self, result: ScanResult, packs: Sequence[PolicyPack], *,
+               mark_interrupted: bool = False) -> list[Finding]:
+        """Store a scan; return its findings (mapped to clauses) minus suppressed ones.
+
+        If recording stops half-way (an exception, Ctrl-C), the run stays ``running`` or, with
+        ``mark_interrupted``, is marked ``interrupted`` at once."""
         recorder = self.start(result.info, packs)
-        kept = recorder.add(result.findings)
-        recorder.finish(result.info, result.errors)
+        try:
+            kept = recorder.add(result.findings)
+            recorder.finish(result.info, result.errors)
+        except BaseException:
+            if mark_interrupted:
+                recorder.interrupt()
+            else:
+                recorder.lock.release()
+            raise
         return kept
 
+    @_db_errors
     def start(self, info: ScanInfo, packs: Sequence[PolicyPack]) -> RunRecorder:
         """Open a run (status "running") whose findings are then added in batches as a scan
-        makes them, so that memory does not grow with their number; see :class:`RunRecorder`."""
-        now = self.clock()
-        with self.session.begin() as s:
-            run = Run(
-                scan_id=info.id, started_at=info.started_at, finished_at=info.finished_at,
-                recorded_at=now, status="running", targets=json.dumps(list(info.targets)),
-                packs=json.dumps([p.id for p in packs]), scanned=info.scanned,
-                skipped=info.skipped, failed=info.failed, findings=0,
-            )
-            s.add(run)
-            s.flush()
-            run_id = run.id
-        return RunRecorder(self, run_id, now, info.targets, PolicyMapper(packs))
+        makes them, so that memory does not grow with their number; see :class:`RunRecorder`.
+
+        Takes the recording lock first: a second scan into the same inventory is refused."""
+        lock = RecordingLock(self.engine)
+        if not lock.acquire():
+            raise InventoryError(self._busy_message())
+        try:
+            self._mark_stale()
+            now = self.clock()
+            with self.write.begin() as s:
+                run = Run(
+                    scan_id=info.id, started_at=info.started_at, finished_at=info.finished_at,
+                    recorded_at=now, status="running", targets=json.dumps(list(info.targets)),
+                    packs=json.dumps([p.id for p in packs]), scanned=info.scanned,
+                    skipped=info.skipped, failed=info.failed, findings=0, pid=os.getpid(),
+                    host=HOST,
+                )
+                s.add(run)
+                s.flush()
+                run_id = run.id
+        except BaseException:
+            lock.release()
+            raise
+        return RunRecorder(self, run_id, now, info.targets, PolicyMapper(packs), lock)
+
+    def _busy_message(self) -> str:
+        with self.session() as s:
+            run = s.scalars(select(Run).where(Run.status == "running")
+                            .order_by(Run.id.desc())).first()
+        who = (f" (run {run.id}, process {run.pid} on {run.host}, since {run.recorded_at})"
+               if run is not None else "")
+        return (f"another scan is recording into this inventory{who}; wait for it to finish, "
+                "or record into another --db")
 
     def _record_batch(
         self,
@@ -246,105 +228,11 @@ class Inventory:
         targets: Sequence[str],
         batch: dict[tuple[str, str, str, str], _Group],
     ) -> set[tuple[str, str, str, str]]:
-        locations = self._locations(s, run_id, now, targets, batch)
-        loc_ids = [loc.id for loc in locations.values()]
-        existing = {
-            (f.location_id, f.field, f.entity, f.value_hash): f
-            for f in s.scalars(select(FindingAgg).where(FindingAgg.location_id.in_(loc_ids)))
-        }
-        suppressed: set[tuple[str, str, str, str]] = set()
-        rows: list[tuple[FindingAgg, _Group, bool]] = []
-        for key, g in batch.items():
-            uri, field, entity, vhash = key
-            loc = locations[uri]
-            row = existing.get((loc.id, field, entity, vhash))
-            f = g.first
-            if row is None:
-                row = FindingAgg(
-                    location_id=loc.id, field=field, entity=entity, category=f.category[:128],
-                    value_hash=vhash, preview=f.preview, detector=f.detector[:64],
-                    severity=g.severity, linked=g.linked, source_kind=f.source_kind[:16],
-                    count=g.count, max_score=g.max_score, first_seen=now, last_seen=now,
-                    first_run_id=run_id, last_run_id=run_id, status="open",
-                )
-                s.add(row)
-            elif row.last_run_id == run_id:  # seen in an earlier batch of this run: add up
-                row.count += g.count
-                row.max_score = max(row.max_score, g.max_score)
-                row.severity = _worse(row.severity, g.severity)
-                row.linked = _linked(row.linked, g.linked)
-                if row.status == "false-positive":
-                    suppressed.add(key)
-                rows.append((row, g, True))
-                continue
-            else:
-                row.category, row.preview = f.category[:128], f.preview
-                row.detector = f.detector[:64]
-                row.severity, row.linked, row.source_kind = g.severity, g.linked, f.source_kind[:16]
-                row.count = g.count  # per run, not accumulated across runs
-                row.max_score = max(row.max_score, g.max_score)
-                row.last_seen = max(row.last_seen, now)
-                row.last_run_id = run_id
-                if row.status == "false-positive":
-                    suppressed.add(key)
-            rows.append((row, g, False))
-        s.flush()
-        fresh = [row.id for row, _, again in rows if not again]
-        s.execute(delete(ClauseMapping).where(ClauseMapping.finding_id.in_(fresh)))
-        again = [row.id for row, _, again in rows if again]
-        have = {(fid, c) for fid, c in s.execute(
-            select(ClauseMapping.finding_id, ClauseMapping.clause)
-            .where(ClauseMapping.finding_id.in_(again)))} if again else set()
-        s.add_all(
-            ClauseMapping(finding_id=row.id, clause=c) for row, g, _ in rows for c in g.clauses
-            if (row.id, c) not in have
-        )
-        return suppressed
-
-    def _locations(
-        self,
-        s: Session,
-        run_id: int,
-        now: str,
-        targets: Sequence[str],
-        batch: dict[tuple[str, str, str, str], _Group],
-    ) -> dict[str, LocationRow]:
-        kinds = {k[0]: g.first.source_kind[:16] for k, g in batch.items()}
-        by_key = {_key(uri): uri for uri in kinds}
-        found = {
-            row.uri: row
-            for row in s.scalars(select(LocationRow).where(LocationRow.uri_key.in_(by_key)))
-        }
-        sources: dict[tuple[str, str], int] = {}
-        for uri, kind in kinds.items():
-            row = found.get(uri)
-            if row is None:
-                name = source_of(uri, targets)
-                sid = sources.get((kind, name))
-                if sid is None:
-                    sid = sources[(kind, name)] = self._source_id(s, kind, name)
-                row = LocationRow(source_id=sid, uri=uri, uri_key=_key(uri), first_seen=now,
-                                  last_seen=now, last_run_id=run_id)
-                s.add(row)
-                found[uri] = row
-            else:
-                row.last_seen = max(row.last_seen, now)
-                row.last_run_id = run_id
-        s.flush()
-        return found
-
-    @staticmethod
-    def _source_id(s: Session, kind: str, name: str) -> int:
-        key = _key(f"{kind}\x1f{name}")
-        sid = s.scalar(select(Source.id).where(Source.name_key == key))
-        if sid is None:
-            src = Source(kind=kind, name=name, name_key=key)
-            s.add(src)
-            s.flush()
-            sid = src.id
-        return sid
+        return recording.record_batch(s, run_id=run_id, now=now, source_of=_resolver(tuple(targets)),
+                                      source_cache=self._source_ids, batch=batch)
 
     # -- queries --------------------------------------------------------------------------
+    @_db_errors
     def findings(
         self,
         *,
@@ -353,8 +241,10 @@ class Inventory:
         source: str | None = None,
         value_hashes: Iterable[str] | None = None,
         ids: Iterable[int] | None = None,
+        resolved: bool = False,
     ) -> list[FindingRow]:
-        """Stored findings. Without ``status``, false positives are left out; ``"*"``: all."""
+        """Stored findings. Without ``status``, false positives are left out; ``"*"``: all.
+        Resolved findings (no longer seen where they were) only with ``resolved``."""
         q = (
             select(FindingAgg, LocationRow.uri, Source.name)
             .join(LocationRow, FindingAgg.location_id == LocationRow.id)
@@ -364,6 +254,8 @@ class Inventory:
             q = q.where(FindingAgg.status != "false-positive")
         elif status != "*":
             q = q.where(FindingAgg.status == status)
+        if not resolved:
+            q = q.where(FindingAgg.resolved_run_id.is_(None))
         if category:
             q = q.where(
                 or_(FindingAgg.category == category, FindingAgg.category.startswith(category + "."))
@@ -390,13 +282,14 @@ class Inventory:
         return [_row(f, uri, name, tuple(sorted(clauses.get(f.id, ())))) for f, uri, name in rows]
 
     def get(self, finding_id: int) -> FindingRow:
-        rows = self.findings(ids=[finding_id], status="*")
+        rows = self.findings(ids=[finding_id], status="*", resolved=True)
         if rows:
             return rows[0]
         raise InventoryError(
             f"no finding with ID {finding_id}; list them with `piiscout findings list`"
         )
 
+    @_db_errors
     def review(
         self, finding_id: int, status: str, *, reviewer: str, note: str = ""
     ) -> ReviewEntry:
@@ -405,7 +298,7 @@ class Inventory:
             raise InventoryError(
                 f"unknown review status {status!r}: use one of {', '.join(REVIEW_STATUSES)}"
             )
-        with self.session.begin() as s:
+        with self.write.begin() as s:
             row = s.get(FindingAgg, finding_id)
             if row is None:
                 raise InventoryError(
@@ -418,6 +311,7 @@ class Inventory:
             s.flush()
             return _review(entry)
 
+    @_db_errors
     def history(self, finding_id: int | None = None) -> list[ReviewEntry]:
         q = select(Review).order_by(Review.id)
         if finding_id is not None:
@@ -425,18 +319,35 @@ class Inventory:
         with self.session() as s:
             return [_review(r) for r in s.scalars(q)]
 
+    @_db_errors
     def runs(self) -> list[RunRow]:
         with self.session() as s:
-            errors: dict[int, int] = {}
-            for run_id in s.scalars(select(ErrorRow.run_id)):
-                errors[run_id] = errors.get(run_id, 0) + 1
+            errors: dict[int, int] = {
+                run_id: n for run_id, n in s.execute(
+                    select(ErrorRow.run_id, func.count()).group_by(ErrorRow.run_id))
+            }
             return [
                 RunRow(r.id, r.scan_id, r.started_at, r.finished_at, r.recorded_at, r.status,
                        tuple(json.loads(r.targets)), tuple(json.loads(r.packs)), r.scanned,
-                       r.skipped, r.failed, r.findings, errors.get(r.id, 0))
+                       r.skipped, r.failed, r.findings, errors.get(r.id, 0), r.pid, r.host)
                 for r in s.scalars(select(Run).order_by(Run.id))
             ]
 
+    def diff(self, from_run: int | None = None, to_run: int | None = None
+             ) -> tuple[history.Diff, dict[int, FindingRow]]:
+        """What changed between two runs (see :mod:`.history`), with the findings concerned."""
+        pair = history.default_pair(self.runs(), from_run, to_run)
+        if isinstance(pair, str):
+            raise InventoryError(pair)
+        with self.session() as s:
+            d = history.diff(s, *pair)
+        ids = [*d.new, *d.resolved, *d.changed]
+        rows: dict[int, FindingRow] = {}
+        for part in recording.chunks(ids):
+            rows.update((r.id, r) for r in self.findings(ids=part, status="*", resolved=True))
+        return d, rows
+
+    @_db_errors
     def errors(self, run_id: int | None = None) -> list[tuple[int, str, str, str]]:
         q = select(ErrorRow).order_by(ErrorRow.id)
         if run_id is not None:
@@ -445,25 +356,33 @@ class Inventory:
             return [(e.run_id, e.location, e.kind, e.message) for e in s.scalars(q)]
 
 
-@dataclass
-class _Group:
-    first: Finding
-    count: int
-    max_score: float
-    severity: str
-    linked: bool | None
-    clauses: set[str]
+@functools.lru_cache(maxsize=8)
+def _resolver(targets: tuple[str, ...]) -> Callable[[str], str]:
+    return resolver(tuple(targets))
 
 
 class RunRecorder:
     """One run being recorded: :meth:`add` stores a batch of findings (a finding seen in an
     earlier batch adds to its row's count) and returns those not suppressed as false positives;
-    :meth:`finish` stores the errors and counts and marks the run completed."""
+    :meth:`touch` carries unchanged items over; :meth:`finish` stores the errors and counts,
+    resolves what the run no longer saw and marks the run completed; :meth:`interrupt` marks it
+    interrupted. As a context manager, leaving it unfinished (an exception, Ctrl-C, SIGTERM)
+    interrupts it."""
 
     def __init__(self, inv: Inventory, run_id: int, now: str, targets: Sequence[str],
-                 mapper: PolicyMapper) -> None:
+                 mapper: PolicyMapper, lock: RecordingLock | None = None) -> None:
         self.inv, self.run_id, self.now, self.targets, self.mapper = inv, run_id, now, targets, mapper
+        self.lock = lock or RecordingLock(inv.engine)
+        self.done = False
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if not self.done:
+            self.interrupt()
+
+    @_db_errors
     def add(self, findings: Sequence[Finding]) -> list[Finding]:
         findings = self.mapper.map(findings)
         groups = _aggregate(findings)
@@ -471,22 +390,46 @@ class RunRecorder:
         suppressed: set[tuple[str, str, str, str]] = set()
         for i in range(0, len(keys), BATCH):
             batch = {k: groups[k] for k in keys[i : i + BATCH]}
-            with self.inv.session.begin() as s:
+            with self.inv.write.begin() as s:
                 suppressed |= self.inv._record_batch(s, self.run_id, self.now, self.targets,
                                                      batch)
         return [f for f in findings if _identity(f) not in suppressed]
 
+    @_db_errors
+    def touch(self, uris: Iterable[str]) -> int:
+        """Items skipped as unchanged (incremental rescans): their locations and current findings
+        count as seen by this run, so that they are not resolved. Bulk; returns the number of
+        findings carried over."""
+        with self.inv.write.begin() as s:
+            return recording.touch(s, self.run_id, self.now, list(uris))
+
+    @_db_errors
     def finish(self, info: ScanInfo, errors: Iterable[ScanError]) -> None:
-        with self.inv.session.begin() as s:
-            for e in errors:
-                s.add(ErrorRow(run_id=self.run_id, location=e.location, kind=e.kind,
-                               message=e.message[:2000]))
+        errors = list(errors)
+        with self.inv.write.begin() as s:
+            s.add_all(ErrorRow(run_id=self.run_id, location=e.location, kind=e.kind,
+                               message=e.message[:2000]) for e in errors)
+            history.resolve(s, self.run_id, self.targets, [e.location for e in errors])
             run = s.get_one(Run, self.run_id)
             run.scan_id, run.finished_at = info.id, info.finished_at
             run.scanned, run.skipped, run.failed = info.scanned, info.skipped, info.failed
             run.findings = s.scalar(select(func.count()).select_from(FindingAgg)
                                     .where(FindingAgg.last_run_id == self.run_id)) or 0
             run.status = "completed"
+        self.done = True
+        self.lock.release()
+
+    def interrupt(self) -> None:
+        """Mark the run ``interrupted`` (best effort: a dead database is reaped later)."""
+        self.done = True
+        try:
+            with self.inv.write.begin() as s:
+                s.execute(update(Run).where(Run.id == self.run_id, Run.status == "running")
+                          .values(status="interrupted", finished_at=_now()))
+        except SQLAlchemyError:
+            pass
+        finally:
+            self.lock.release()
 
 
 def _identity(f: Finding) -> tuple[str, str, str, str]:
@@ -529,15 +472,9 @@ def _row(f: FindingAgg, uri: str, source: str, clauses: tuple[str, ...]) -> Find
         value_hash=f.value_hash, preview=f.preview, detector=f.detector, severity=f.severity,
         linked=f.linked, source_kind=f.source_kind, source=source, count=f.count,
         max_score=f.max_score, first_seen=f.first_seen, last_seen=f.last_seen, status=f.status,
-        clauses=clauses,
+        clauses=clauses, resolved_run_id=f.resolved_run_id,
     )
 
 
 def _review(r: Review) -> ReviewEntry:
     return ReviewEntry(r.id, r.finding_id, r.reviewer, r.at, r.old_status, r.new_status, r.note)
-
-
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()

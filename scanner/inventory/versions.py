@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from scanner.inventory.schema import ClauseMapping, FindingAgg, ItemVersion, LocationRow, Run
 from scanner.models import Finding, Location, ScanError, Severity
@@ -124,7 +124,7 @@ class Incremental:
                 for item in _item_prefixes(loc):
                     if item in self.seen:
                         by_item.add(item)
-        with self.inv.session.begin() as s:
+        with self.inv.write.begin() as s:
             items = list(self.seen.items()) + [(u, None) for u in self.unchanged]
             for i in range(0, len(items), _CHUNK):
                 chunk = items[i : i + _CHUNK]
@@ -169,30 +169,15 @@ def _locations_under(s: object, items: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def touch(inv: Inventory, run_id: int, uris: Sequence[str], now: str) -> int:
-    """Advance the locations at or under ``uris`` and their current findings (those the
-    location's last run saw) to ``run_id``. Returns the number of findings advanced."""
+    """Advance the locations at or under ``uris`` and their current findings to ``run_id``
+    (``RunRecorder.touch``'s contract: they count as seen, with a sighting, and are not
+    resolved). Returns the number of findings carried over."""
     if not uris:
         return 0
-    advanced = 0
-    with inv.session.begin() as s:
-        locs = _locations_under(s, uris)
-        by_run: dict[int, list[int]] = {}
-        for loc_id, last in locs:
-            by_run.setdefault(last, []).append(loc_id)
-        for last, ids in by_run.items():
-            if last == run_id:
-                continue
-            for i in range(0, len(ids), _CHUNK):
-                chunk = ids[i : i + _CHUNK]
-                res = s.execute(
-                    update(FindingAgg)
-                    .where(FindingAgg.location_id.in_(chunk), FindingAgg.last_run_id == last)
-                    .values(last_run_id=run_id, last_seen=now)
-                )
-                advanced += res.rowcount or 0
-                s.execute(update(LocationRow).where(LocationRow.id.in_(chunk))
-                          .values(last_run_id=run_id, last_seen=now))
-    return advanced
+    from scanner.inventory import recording
+
+    with inv.write.begin() as s:
+        return recording.touch(s, run_id, now, list(uris))
 
 
 @dataclass(frozen=True)

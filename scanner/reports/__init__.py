@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
 
 # Formats that can be written while the scan runs (memory does not grow with the findings).
 STREAMING: dict[str, str] = {
+    "json": "scanner.reports.json_report:JsonStream",
     "jsonl": "scanner.reports.json_report:JsonlStream",
     "csv": "scanner.reports.csv_report:CsvStream",
     "table": "scanner.reports.table:TableStream",

@@ -73,7 +73,7 @@ def add_user(inv: Inventory, name: str, role: str, password: str, *, actor: str)
         raise InventoryError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     digest = _hasher.hash(check_password(password))
     try:
-        with inv.session.begin() as s:
+        with inv.write.begin() as s:
             user = User(name=name, role=role, password_hash=digest, created_at=_now(),
                         session_epoch=0)
             s.add(user)
@@ -87,7 +87,7 @@ def add_user(inv: Inventory, name: str, role: str, password: str, *, actor: str)
 
 def set_password(inv: Inventory, name: str, password: str, *, actor: str) -> None:
     digest = _hasher.hash(check_password(password))
-    with inv.session.begin() as s:
+    with inv.write.begin() as s:
         user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise InventoryError(f"no user named {name!r}")
@@ -97,7 +97,7 @@ def set_password(inv: Inventory, name: str, password: str, *, actor: str) -> Non
 
 
 def remove_user(inv: Inventory, name: str, *, actor: str) -> None:
-    with inv.session.begin() as s:
+    with inv.write.begin() as s:
         user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise InventoryError(f"no user named {name!r}")
@@ -135,7 +135,7 @@ def authenticate(inv: Inventory, name: str, password: str) -> Account | None:
         account = _account(user)
         rehash = _hasher.check_needs_rehash(digest)
     if rehash:
-        with inv.session.begin() as s:
+        with inv.write.begin() as s:
             u = s.get(User, account.id)
             if u is not None:
                 u.password_hash = _hasher.hash(password)
@@ -145,7 +145,7 @@ def authenticate(inv: Inventory, name: str, password: str) -> Account | None:
 def record(inv: Inventory, actor: str, action: str, detail: str = "", remote: str = "") -> None:
     """One audit entry (and one line on the ``piiscout.audit`` logger)."""
     at = _now()
-    with inv.session.begin() as s:
+    with inv.write.begin() as s:
         s.add(AuditEntry(at=at, actor=actor[:64], action=action[:32], detail=detail[:2000],
                          remote=remote[:64]))
     audit_log.info("%s %s %s %s%s", at, actor, action, detail,

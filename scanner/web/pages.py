@@ -187,7 +187,7 @@ def review_bulk():
 @bp.route("/findings/<int:finding_id>")
 @role_required("viewer")
 def finding(finding_id: int):
-    rows = inventory().findings(ids=[finding_id], status="*")
+    rows = inventory().findings(ids=[finding_id], status="*", resolved=True)
     if not rows:
         abort(404)
     row = rows[0]

@@ -28,7 +28,7 @@ def decide(inv: Inventory, finding_ids: Iterable[int], status: str, *, reviewer:
 
 
 def _reopen(inv: Inventory, finding_id: int, reviewer: str, note: str) -> ReviewEntry:
-    with inv.session.begin() as s:
+    with inv.write.begin() as s:
         row = s.get(FindingAgg, finding_id)
         if row is None:
             raise InventoryError(f"no finding with ID {finding_id}")

@@ -101,7 +101,7 @@ def save_entry(inv: Inventory, scope: str, key: str, values: dict[str, str], *,
     if scope not in ROPA_SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with inv.session.begin() as s:
+    with inv.write.begin() as s:
         e = s.scalar(select(RopaEntry).where(RopaEntry.scope == scope,
                                              RopaEntry.scope_key == key))
         if e is None:
