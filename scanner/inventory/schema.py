@@ -149,7 +149,7 @@ class Review(Base):
 
 class ItemVersion(Base):
     """The version of an item last read completely, for incremental scans (migration
-    ``0003_nightly``; used by :mod:`scanner.inventory.versions`)."""
+    ``0004_nightly``; used by :mod:`scanner.inventory.versions`)."""
 
     __tablename__ = "item_versions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

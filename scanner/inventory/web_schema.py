@@ -1,6 +1,6 @@
 """Tables of the DPO's workbench (``piiscout serve``): users, the audit log of what they did and
 the Record of Processing Activities. Same declarative ``Base`` as the inventory; created by the
-``0003_web`` migration. Change them only together with a new migration.
+``0005_web`` migration. Change them only together with a new migration.
 
 No clear value is ever written here: a password is kept as its argon2 hash, and an audit entry
 says what *kind* of value was looked up, never the value.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_web"
-down_revision = "0002"
+revision = "0005_web"
+down_revision = "0004_nightly"
 branch_labels = None
 depends_on = None
 
