@@ -1,6 +1,6 @@
 """Item versions for incremental scans: per item uri, the version last read completely.
 
-Revision ID: 0003_nightly
+Revision ID: 0004_nightly
 Revises: 0002
 """
 

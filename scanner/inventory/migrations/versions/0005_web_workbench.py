@@ -1,6 +1,6 @@
 """The workbench's tables: users, audit_log, ropa (see scanner/inventory/web_schema.py).
 
-Revision ID: 0003_web
+Revision ID: 0005_web
 Revises: 0002
 """
 
