@@ -1,7 +1,7 @@
 """Item versions for incremental scans: per item uri, the version last read completely.
 
 Revision ID: 0004_nightly
-Revises: 0002
+Revises: 0003_inv
 """
 
 from __future__ import annotations

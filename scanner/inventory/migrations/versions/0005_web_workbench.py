@@ -1,7 +1,7 @@
 """The workbench's tables: users, audit_log, ropa (see scanner/inventory/web_schema.py).
 
 Revision ID: 0005_web
-Revises: 0002
+Revises: 0004_nightly
 """
 
 from __future__ import annotations
