@@ -96,6 +96,7 @@ class Progress:
     findings: int
     done: bool = True
     text_chars: int = 0
+    workers: int = 0  # processes of a cluster scan (0 on one machine)
 
 
 Event = Finding | ScanError | Progress
@@ -290,11 +291,12 @@ class _Replay:
 
     def __init__(self) -> None:
         self.scanned = self.skipped = self.failed = self.findings = self.chars = 0
+        self.workers = 0
         self._collected: list[Finding] = []
 
     def progress(self, uri: str = "", size: int = 0, *, done: bool = True) -> Progress:
         return Progress(uri, size, self.scanned, self.skipped, self.failed, self.findings, done,
-                        self.chars)
+                        self.chars, self.workers)
 
     def events(self, step: Step) -> Iterator[Event]:
         kind = step[0]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from scanner.errors_exit import exits_on_interrupt
 from scanner.models import Finding, ScanInfo, ScanResult, Severity
 from scanner.reports import FORMATS, STREAMING, formatter, stream_writer
 from scanner.settings import Settings, default_data_dir, load_settings
@@ -67,12 +68,16 @@ def _check_target(target: str) -> str:
               help="Exit 1 when a finding at or above this severity exists.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", count=True, help="Log more (never values or credentials).")
+@click.option("--cluster", default=None, callback=lambda c, p, v: _check_cluster(v),
+              help="Run on a Dask cluster: tcp://HOST:PORT, tls://HOST:PORT or local:N "
+                   "(docs/cluster.md).")
 def command(
     targets: tuple[str, ...], fmt: str | None, output: Path | None, config: Path | None,
     no_ner: bool, workers: int | None, include: tuple[str, ...], exclude: tuple[str, ...],
     max_item_size: int | None, min_score: float | None, sample_rows: int | None,
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool, verbose: int,
+    cluster: str | None = None,
 ) -> None:
     """Scan TARGETS for personal data and report what was found and where.
 
@@ -143,13 +148,14 @@ def command(
 
             # The recorder maps findings to clauses itself: map them here only without it.
             result = _run(checked, settings, mapper.map if recorder is None else None,
-                          show_progress=not no_progress, on_finding=on_finding)
+                          show_progress=not no_progress, on_finding=on_finding, cluster=cluster)
             if recorder is not None:
                 emit(recorder.add(pending))
                 recorder.finish(result.info, result.errors)
             writer.end(result)
         else:
-            result = _run(checked, settings, mapper.map, show_progress=not no_progress)
+            result = _run(checked, settings, mapper.map, show_progress=not no_progress,
+                          cluster=cluster)
             if settings.inventory.enabled:
                 result = _record(result, settings, packs, data_dir)
             formatter(fmt)(result, stream, color=color)
@@ -191,15 +197,34 @@ def _format_from_name(path: Path) -> str:
     return suffix if suffix in FORMATS else "json"
 
 
+def _check_cluster(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import importlib.util
+
+    from scanner.cluster import parse_address
+
+    try:
+        parse_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cluster") from None
+    if importlib.util.find_spec("distributed") is None:
+        raise click.BadParameter("needs the cluster extra: pip install 'piiscout[cluster]'",
+                                 param_hint="--cluster")
+    return value
+
+
+@exits_on_interrupt
 def _run(
     targets: list[str], settings: Settings,
     map_findings: Callable[[list[Finding]], list[Finding]] | None, *, show_progress: bool,
-    on_finding: Callable[[Finding], None] | None = None,
+    on_finding: Callable[[Finding], None] | None = None, cluster: str | None = None,
 ) -> ScanResult:
     from scanner.pipeline import scan
 
     if not (show_progress and sys.stderr.isatty()):
-        return scan(targets, settings, map_findings=map_findings, on_finding=on_finding)
+        return scan(targets, settings, map_findings=map_findings, on_finding=on_finding,
+                    cluster=cluster)
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (
@@ -220,4 +245,4 @@ def _run(
                        findings=p.findings, failed=p.failed, mb=p.text_chars / 1e6)
 
         return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
-                    on_finding=on_finding)
+                    on_finding=on_finding, cluster=cluster)
