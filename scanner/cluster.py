@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
 import os
 import re
@@ -49,6 +50,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from connectors.base import accepts, connector_for
+from scanner import gctune
 from scanner.errors_exit import ScanInterrupted
 from scanner.models import Item, ItemError, ScanError
 from scanner.pipeline import (
@@ -71,8 +73,9 @@ from scanner.targets import display_target
 
 log = logging.getLogger("piiscout.cluster")
 
-TASK_BYTES = 16 * 1024 * 1024  # bytes of source per unit of files or S3 objects
-TASK_ITEMS = 256  # items per unit
+# Bytes of source per unit of files or S3 objects (docs/cluster.md: larger on a large cluster).
+TASK_BYTES = int(os.environ.get("PIISCOUT_CLUSTER_TASK_BYTES", "1048576"))
+TASK_ITEMS = int(os.environ.get("PIISCOUT_CLUSTER_TASK_ITEMS", "32"))  # items per unit
 LOST_AFTER_S = 20.0  # the scheduler connection is given this long to come back
 CONNECT_TIMEOUT_S = 20
 ENV_TARGETS = "PIISCOUT_CLUSTER_TARGETS"
@@ -279,6 +282,7 @@ def _plan_database(connector: Any, target: str) -> Iterator[Entry]:
 # -- work (workers) --------------------------------------------------------------------------
 _RUNS: dict[str, tuple[Settings, bytes]] = {}
 _RUNS_LOCK = threading.Lock()
+_TUNED: list[bool] = []
 _LOCAL = threading.local()  # one classifier per worker thread (the engine is not shared)
 
 
@@ -290,12 +294,19 @@ def _context(run: str) -> tuple[Settings, Classifier]:
 
             value = Variable(_variable_name(run)).get(timeout=60)
             known = (Settings.model_validate_json(value["settings"]), bytes(value["secret"]))
+            if not _RUNS and not _TUNED:
+                gctune.tune()  # as a pool worker does: a scan's objects form no cycles
+                _TUNED.append(True)
             _RUNS.clear()  # a worker keeps the context of the latest scan only
             _RUNS[run] = known
     settings, secret = known
-    if getattr(_LOCAL, "run", None) != run:
+    # Kept across scans with the same settings and secret: a worker of a long-running cluster
+    # builds its engine once (spaCy's pipeline, hyperscan databases), not once per scan.
+    key = hashlib.sha256(secret + settings.classify.model_dump_json().encode()).digest()
+    if getattr(_LOCAL, "key", None) != key:
+        _LOCAL.classifier = None  # the old engine goes before the new one is built
         _LOCAL.classifier = Classifier(settings, secret)
-        _LOCAL.run = run
+        _LOCAL.key = key
     return settings, _LOCAL.classifier
 
 

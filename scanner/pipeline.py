@@ -76,8 +76,8 @@ BATCH_UNITS = 4096
 # Items up to this size are extracted in a worker; larger ones here, their batches in the pool.
 WORKER_ITEM_BYTES = 8 * 1024 * 1024
 # Small items travel together: a task holds up to this many bytes or items.
-GROUP_BYTES = 1024 * 1024
-GROUP_ITEMS = 64
+GROUP_BYTES = 512 * 1024
+GROUP_ITEMS = 16
 RECORD_ENTITIES = frozenset({"CALL_RECORD"})
 SKIP_KINDS = frozenset({"too_large", "skipped", "excluded", "unsupported"})
 _DETECTION_ORDER = attrgetter("start", "end", "entity")
