@@ -307,6 +307,10 @@ def _context(run: str) -> tuple[Settings, Classifier]:
         _LOCAL.classifier = None  # the old engine goes before the new one is built
         _LOCAL.classifier = Classifier(settings, secret)
         _LOCAL.key = key
+    elif getattr(_LOCAL, "run", None) != run:  # a new scan starts with empty memos, as here
+        _LOCAL.classifier.engine.memo.clear()
+        _LOCAL.classifier._redacted.clear()
+    _LOCAL.run = run
     return settings, _LOCAL.classifier
 
 
@@ -376,7 +380,7 @@ def _variable_name(run: str) -> str:
 
 def in_flight(client: Any) -> int:
     """Units submitted and not yet replayed: two per worker thread (at least four)."""
-    threads = sum(client.nthreads().values())
+    threads = sum(_workers(client).values())
     return max(4, 2 * threads)
 
 
@@ -455,7 +459,11 @@ def _stream(client: Any, entries: Iterator[Entry], replay: _Replay, run: str,
             if kind == "steps":
                 window.append((None, payload))
             else:
-                window.append((submit_task(client, payload, run, index), payload))
+                try:
+                    window.append((submit_task(client, payload, run, index), payload))
+                except (OSError, RuntimeError, asyncio.CancelledError) as exc:
+                    raise ScanInterrupted(f"lost the Dask scheduler at {address}: "
+                                          f"{type(exc).__name__}") from None
                 pending += 1
             limit = in_flight(client)
             while window and (window[0][0] is None or window[0][0].done() or pending > limit):

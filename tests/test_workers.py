@@ -111,7 +111,7 @@ def test_the_mixed_input_has_every_route(one_process: ScanResult) -> None:
     assert one_process.info.failed >= 2 and one_process.info.skipped >= 2
 
 
-@pytest.mark.parametrize("worker_item_bytes,group_items", [(8 * 1024 * 1024, 64), (64 * 1024, 3)])
+@pytest.mark.parametrize("worker_item_bytes,group_items", [(8 * 1024 * 1024, 16), (64 * 1024, 3)])
 def test_workers_give_the_same_findings_and_errors_in_the_same_order(
     mixed: list[str], settings: Settings, classifier: Classifier, one_process: ScanResult,
     monkeypatch: pytest.MonkeyPatch, worker_item_bytes: int, group_items: int,
