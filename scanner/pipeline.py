@@ -380,7 +380,8 @@ def die_with_parent(parent: int) -> None:
 
     On Linux the kernel sends SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``); the
     parent may have died before the call, so the parent pid is checked after it. Elsewhere a
-    daemon thread polls the parent pid."""
+    daemon thread polls the parent pid. (Linux sends the signal when the *thread* that started
+    the worker ends: the pool is started by the thread that runs the scan, which outlives it.)"""
     import signal
     import sys
 
