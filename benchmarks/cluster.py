@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 import uuid
@@ -27,6 +28,13 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 from benchmarks.corpus import build
 
 SECRET = b"b" * 32
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of (this process, its finished child processes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def split_corpus(src: list[Path], dest: Path, files: int) -> Path:
@@ -129,8 +137,11 @@ def main() -> None:
     rows = []
     base_t, base_f = timed_scan(folder, settings)
     rows.append(("one process (--workers 1)", base_t, base_f))
+    c0 = _cpu()
     t, f = timed_scan(folder, settings.with_overrides(workers=2))
+    c1 = _cpu()
     rows.append(("local pool (--workers 2)", t, f))
+    pool_cpu = (c1[0] - c0[0], c1[1] - c0[1])
     for n in (1, 2):
         t, f = timed_scan(folder, settings, cluster=f"local:{n}")
         rows.append((f"--cluster local:{n} (start included)", t, f))
@@ -143,6 +154,8 @@ def main() -> None:
     for name, t, f in rows:
         print(f"| {name} | {t:.1f} | {size / t:.3f} | {len(f)} | {'yes' if f == base_f else 'NO'} |")
     print()
+    print(f"local pool CPU: {pool_cpu[0]:.1f} s in the parent (walk, hand-out, replay), "
+          f"{pool_cpu[1]:.1f} s in its 2 workers (extraction, classification)")
     print(f"LocalCluster start + connect: local:1 {cluster_start(1):.1f} s, "
           f"local:2 {cluster_start(2):.1f} s")
     per, window = unit_overhead(settings, args.units)
