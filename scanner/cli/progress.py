@@ -65,7 +65,7 @@ def run(
     targets: list[str], settings: Settings,
     map_findings: Callable[[list[Finding]], list[Finding]] | None, *, show_progress: bool,
     on_finding: Callable[[Finding], None] | None = None,
-    skip_item: Callable[[object], bool] | None = None,
+    skip_item: Callable[[object], bool] | None = None, cluster: str | None = None,
 ) -> ScanResult:
     """The scan, with a progress display on a terminal; counts kept for :func:`print_summary`."""
     from scanner.pipeline import scan
@@ -91,8 +91,9 @@ def run(
         def quiet(p: object) -> None:
             _note(stats, p)
         return finish(scan(targets, settings, map_findings=map_findings, on_finding=counted,
-                           on_progress=quiet, skip_item=skip_item))
-    return finish(_with_bar(targets, settings, map_findings, counted, stats, skip_item))
+                           on_progress=quiet, skip_item=skip_item, cluster=cluster))
+    return finish(_with_bar(targets, settings, map_findings, counted, stats, skip_item,
+                            cluster))
 
 
 def stderr_is_terminal() -> bool:
@@ -162,7 +163,7 @@ def _with_bar(
     targets: list[str], settings: Settings,
     map_findings: Callable[[list[Finding]], list[Finding]] | None,
     on_finding: Callable[[Finding], None] | None, stats: Stats,
-    skip_item: Callable[[object], bool] | None = None,
+    skip_item: Callable[[object], bool] | None = None, cluster: str | None = None,
 ) -> ScanResult:
     from rich.console import Console
     from rich.progress import (
@@ -242,7 +243,7 @@ def _with_bar(
 
         try:
             return scan(targets, settings, map_findings=map_findings, on_progress=on_progress,
-                        on_finding=on_finding, skip_item=skip_item)
+                        on_finding=on_finding, skip_item=skip_item, cluster=cluster)
         finally:
             count.cancelled = True
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from scanner.errors_exit import exits_on_interrupt
 from scanner.exitcodes import (
     FINDINGS,
     ConfigError,
@@ -210,6 +211,9 @@ def _interruptible() -> Iterator[None]:
 @click.option("--allow-list", "allow_list", type=click.Path(exists=True, dir_okay=False),
               default=None, help="Values never reported, one a line (config classify.allow_list).")
 @click.option("-v", "--verbose", count=True, help="Log more (never values or credentials).")
+@click.option("--cluster", default=None, callback=lambda c, p, v: _check_cluster(v),
+              help="Run on a Dask cluster: tcp://HOST:PORT, tls://HOST:PORT or local:N "
+                   "(docs/cluster.md).")
 def command(
     targets: tuple[str, ...], fmt: str | None, output: Path | None, config: Path | None,
     profile: str | None, full: bool,
@@ -219,6 +223,7 @@ def command(
     no_inventory: bool, fail_on: str | None, no_progress: bool, verbose: int,
     wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
     no_ocr: bool = False,
+    cluster: str | None = None,
 ) -> None:
     """Scan TARGETS for personal data and report what was found and where.
 
@@ -237,7 +242,8 @@ def command(
     with _interruptible():
         _scan(targets, fmt, output, config, profile, full, no_ner, workers, include, exclude,
               max_item_size, min_score, sample_rows, endpoint_url, policies, db_url,
-              no_inventory, fail_on, no_progress, wide, recognizers, allow_list, no_ocr)
+              no_inventory, fail_on, no_progress, wide, recognizers, allow_list, no_ocr,
+              cluster)
 
 
 def _scan(
@@ -248,7 +254,7 @@ def _scan(
     endpoint_url: str | None, policies: tuple[str, ...], db_url: str | None,
     no_inventory: bool, fail_on: str | None, no_progress: bool,
     wide: bool = False, recognizers: str | None = None, allow_list: str | None = None,
-    no_ocr: bool = False,
+    no_ocr: bool = False, cluster: str | None = None,
 ) -> None:
     if config is None and user_config_file().is_file():
         config = user_config_file()
@@ -368,7 +374,7 @@ def _scan(
             try:
                 result = _run(checked, settings, mapper.map if recorder is None else None,
                               show_progress=not no_progress, on_finding=on_finding,
-                              skip_item=hook)
+                              skip_item=hook, cluster=cluster)
             except KeyboardInterrupt:  # Ctrl-C, SIGTERM: record and write what was found
                 if recorder is not None and pending:
                     with deferred():
@@ -383,7 +389,7 @@ def _scan(
             writer.end(result)
         else:
             result = _run(checked, settings, mapper.map, show_progress=not no_progress,
-                          skip_item=hook)
+                          skip_item=hook, cluster=cluster)
             everything = list(result.findings)
             if recorder is not None:
                 kept = recorder.add(result.findings)
@@ -508,14 +514,33 @@ def _format_from_name(path: Path) -> str:
         "or .txt, or give --format", param_hint="-o/--output")
 
 
+def _check_cluster(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import importlib.util
+
+    from scanner.cluster import parse_address
+
+    try:
+        parse_address(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--cluster") from None
+    if importlib.util.find_spec("distributed") is None:
+        raise click.BadParameter("needs the cluster extra: pip install 'piiscout[cluster]'",
+                                 param_hint="--cluster")
+    return value
+
+
+@exits_on_interrupt
 def _run(
     targets: list[str], settings: Settings,
     map_findings: Callable[[list[Finding]], list[Finding]] | None, *, show_progress: bool,
     on_finding: Callable[[Finding], None] | None = None,
     skip_item: Callable[[object], bool] | None = None,
+    cluster: str | None = None,
 ) -> ScanResult:
     """The scan, with the progress display of :mod:`scanner.cli.progress`."""
     from scanner.cli.progress import run
 
     return run(targets, settings, map_findings, show_progress=show_progress,
-               on_finding=on_finding, skip_item=skip_item)
+               on_finding=on_finding, skip_item=skip_item, cluster=cluster)
