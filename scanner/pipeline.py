@@ -471,7 +471,8 @@ def item_ref(item: Item, limit: int | None = None) -> ItemRef | None:
     limit = WORKER_ITEM_BYTES if limit is None else limit
     if item.size is None or item.size > limit:
         return None
-    meta = dict(item.metadata)
+    # What a worker needs to extract: not the parent's helpers (a table's version() method)
+    meta = {k: v for k, v in item.metadata.items() if not callable(v)}
     path = local_path(item)
     if path is not None:
         return (path, None, item.uri, item.source_kind, item.size, item.name, item.media_type,

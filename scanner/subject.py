@@ -181,7 +181,11 @@ class SubjectResult:
         return len(self.locations)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "locations": [loc.to_dict() for loc in self.locations],
+        locations = [loc.to_dict() for loc in self.locations]
+        return {"kind": self.kind,
+                # every stored finding of the value, flat (the format of earlier versions)
+                "matches": [m for loc in locations for m in loc["matches"]],  # type: ignore[attr-defined]
+                "locations": locations,
                 "live_checked": self.live_checked, "live_errors": self.live_errors}
 
 

@@ -130,6 +130,9 @@ def test_killed_scan_then_rerun_equals_one_clean_scan(
 
 
 def test_commands_started_at_once_on_a_fresh_inventory(tmp_path: Path, home: Path) -> None:
+    # Only `scan` creates an inventory file (a mistyped --db must not); an empty file is a fresh
+    # inventory that every command migrates.
+    (tmp_path / "fresh.sqlite").touch()
     urls = [f"sqlite:///{tmp_path / 'fresh.sqlite'}"]
     pg = pg_schema_url()
     urls.append(next(pg))

@@ -546,8 +546,9 @@ def test_scanning_changes_nothing_beside_the_sources(tmp_path: Path, sources: Pa
               if "crm.db" in f["location"]["uri"]]
     assert shares == [2]  # the row that is only in the live WAL was read too
     assert _listing(sources) == before  # no -wal/-shm, no temp file, no mtime changed
+    # beside the sources' parent: only the report and the inventory (with its recording lock)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*parent_before, "r.json",
-                                                                 "inv.db", "home"])
+                                                                 "inv.db", "inv.db.lock", "home"])
 
 
 # -- field names that are data -------------------------------------------------------------------

@@ -50,7 +50,7 @@ def sample_result() -> ScanResult:
               ScanError(f"{ROOT}/huge.bin", "too_large", "over the limit"),
               ScanError(f"{ROOT}/archive.zip!/skip.iso", "skipped", "not a regular file"))
     info = ScanInfo("id", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:03+00:00", ("x",),
-                    4, 1, 1, 2)
+                    4, 1, 1, allowed=2)
     return ScanResult(info, tuple(fs), errors)
 
 

@@ -83,4 +83,5 @@ def test_three_sqlite_databases_are_three_sources_that_scan_again(tmp_path: Path
     rows2 = json.loads(run.invoke(main, ["findings", "list", "--format", "json"]).output)
     assert {r["id"] for r in rows2} == {r["id"] for r in rows}
     first = rows[0]
-    assert {"field", "line", "explanation"} <= set(first)
+    # the inventory aggregates per location + field (no line, no explanation stored)
+    assert {"field", "uri", "entity", "clauses"} <= set(first)

@@ -90,9 +90,7 @@ def list_command(
     if clause:
         mapped = [(r, cs) for r, cs in mapped if any(_under(c, clause) for c in cs)]
     if fmt == "json":
-        out = [{**r.to_dict(), "clauses": list(cs), "field": r.field,
-                "line": getattr(r, "line", None), "explanation": getattr(r, "explanation", None)}
-               for r, cs in mapped]
+        out = [{**r.to_dict(), "clauses": list(cs)} for r, cs in mapped]
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     _table(mapped, wide=wide)
