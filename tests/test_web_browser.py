@@ -1,7 +1,8 @@
 """End to end in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
 `piiscout serve` runs as a subprocess on a free loopback port over an inventory made by real
 scans; a reviewer signs in, reviews in bulk, looks up a subject and exports the Record of
-Processing; a viewer cannot review. Screenshots go to docs/screenshots/."""
+Processing; a viewer cannot review. Screenshots go to a temporary folder,
+or to $PIISCOUT_SCREENSHOTS (docs/screenshots/ holds the last ones committed)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +28,8 @@ if not CHROMIUM.exists():
                 allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots go to a temporary folder; PIISCOUT_SCREENSHOTS=docs/screenshots refreshes the docs'.
+SHOTS = Path(os.environ.get("PIISCOUT_SCREENSHOTS") or tempfile.mkdtemp(prefix="piiscout-shots-"))
 PIISCOUT = str(Path(sys.executable).with_name("piiscout"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
