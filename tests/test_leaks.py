@@ -646,3 +646,40 @@ def test_smb_credentials_never_logged_at_vv(tmp_path: Path) -> None:
     finally:
         (sub / "a.txt").unlink()
         sub.rmdir()
+
+
+def test_inventory_db_url_with_any_character_in_the_password(tmp_path: Path,
+                                                            pg_with_password: str) -> None:
+    """`--db` is parsed like a database target: a password holding '@', '#' and '/' connects
+    and never shows."""
+    import sqlalchemy as sa
+
+    odd = "in@v#4242/Pw"
+    schema = f"inv_{uuid.uuid4().hex[:12]}"
+    parsed = parse_db_url(pg_with_password)
+    engine = sa.create_engine(parsed)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        conn.execute(sa.text(f"alter role {parsed.username} password '{odd}'"))
+    engine.dispose()
+    engine = sa.create_engine(parsed.set(password=odd))
+    try:
+        db = (f"postgresql://{parsed.username}:{odd}@{parsed.host}:{parsed.port}/{parsed.database}"
+              f"?options=-csearch_path%3D{schema}")
+        src = tmp_path / "src"
+        src.mkdir()
+        (src / "a.txt").write_text("write to inv.person@example.org\n")
+        res = run_cli(["scan", str(src), "--no-ner", "--workers", "1", "--no-progress",
+                       "--format", "jsonl", "-o", str(tmp_path / "r.jsonl"), "--db", db],
+                      tmp_path / "home")
+        assert res.returncode == 0, res.stderr[-2000:]
+        runs = run_cli(["inventory", "runs", "--db", db, "--format", "json"], tmp_path / "home")
+        assert runs.returncode == 0, runs.stderr[-2000:]
+        assert [r["status"] for r in json.loads(runs.stdout)] == ["completed"]
+        assert not _leaks([odd, "in@v", "4242/Pw"], res.stdout, res.stderr, runs.stdout,
+                          runs.stderr)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            conn.execute(sa.text(f"alter role {parsed.username} password '{PG_PASSWORD}'"))
+        engine.dispose()

@@ -96,7 +96,10 @@ class Inventory:
             url = f"sqlite:///{path}"
         url = normalize_url(url)
         try:
-            engine = create_engine(url)
+            from scanner.urls import parse_db_url
+
+            # any character in the password (/, #, @): the same parser as database targets
+            engine = create_engine(parse_db_url(url))
         except (ArgumentError, ImportError, ValueError) as exc:
             raise InventoryError(
                 f"cannot use the inventory URL {safe_url(url)}: {_error_text(exc, url)}; "
