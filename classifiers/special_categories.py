@@ -28,7 +28,7 @@ the matched text: it is the clear value.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -288,6 +288,53 @@ def negation(text: str, start: int) -> str:
     return found[-1].group(0).lower() if found else ""
 
 
+# Texts longer than this that pass the prefilter are matched only around the prefilter's hits.
+WINDOW_MIN_TEXT = 4096
+# Characters kept on each side of a hit's end: more than any vocabulary match and its lookaround.
+WINDOW_MARGIN = 400
+
+
+def _windows(text: str) -> list[tuple[int, int]] | None:
+    """Character ranges of ``text`` holding every match of :func:`_matcher`, merged: the
+    prefilter reports every end offset of a superset of the matches, and a match with its
+    lookaround lies within :data:`WINDOW_MARGIN` of its end. ``None``: match the whole text
+    (short, non-ASCII, or no prefilter). ``[]``: nothing can match."""
+    if len(text) < WINDOW_MIN_TEXT or not text.isascii():
+        return None
+    pre = _prefilter()
+    if pre is None:
+        return None
+    db, _folding = pre  # folding characters are not ASCII
+    ends: list[int] = []
+
+    def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+        ends.append(to)
+
+    db.scan(text.encode("ascii"), match_event_handler=on_match)  # type: ignore[attr-defined]
+    out: list[tuple[int, int]] = []
+    for e in sorted(set(ends)):
+        lo, hi = max(0, e - WINDOW_MARGIN), min(len(text), e + WINDOW_MARGIN)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, searched only in :func:`_windows` of a long text
+    (tests/test_perf_equivalence.py compares the two)."""
+    windows = _windows(text)
+    if windows is None:
+        yield from pattern.finditer(text)
+        return
+    last = 0
+    for lo, hi in windows:
+        for m in pattern.finditer(text, max(lo, last), hi):
+            last = m.end()
+            yield m
+
+
 class SpecialCategoryClassifier:
     """Special categories (health, religion, union, ethnicity, ...) in text, from vocabularies."""
 
@@ -307,7 +354,7 @@ class SpecialCategoryClassifier:
             return []
         pattern, groups = _matcher()
         out: list[Detection] = []
-        for m in pattern.finditer(text):
+        for m in _matches(pattern, text):
             voc, kind = groups[m.lastgroup or ""]
             if voc.entity == skip:
                 continue

@@ -365,3 +365,44 @@ def test_cdr_word_stems_cover_every_alternative() -> None:
         for m in call_records._CDR_WORDS.finditer(text):
             if text.isascii():
                 assert any(stem in m.group(0).lower() for stem in call_records._CDR_STEMS)
+
+
+def _long_texts(seed: int) -> list[str]:
+    """Long ASCII texts mixing every labelled special-category sentence (some split over lines,
+    some back to back) with log lines and ordinary prose."""
+    import json
+    import random
+
+    rng = random.Random(seed)
+    data = Path(__file__).parent / "data" / "special_categories"
+    sentences = [u["text"] for f in sorted(data.glob("*.jsonl"))
+                 for line in f.read_text().splitlines() if line.strip()
+                 for u in json.loads(line)["units"]]
+    sentences = [s for s in sentences if s.isascii()]
+    filler = ["2026-03-01T10:02:11Z GET /api/v1/orders/4471 200 0.013 ms",
+              "The quarterly figures were reviewed by the board and approved without changes.",
+              "Invoice 2026-0042 for 1,200.00 EUR is due on 31 March.", "x" * 500, ""]
+    texts = []
+    for _ in range(6):
+        parts: list[str] = []
+        while sum(map(len, parts)) < 40_000:
+            pick = rng.random()
+            if pick < 0.3:
+                s = rng.choice(sentences)
+                parts.append(s.replace(" ", "\n", 1) if rng.random() < 0.2 else s)
+            else:
+                parts.append(rng.choice(filler))
+        texts.append((" " if rng.random() < 0.5 else "\n").join(parts))
+    return texts
+
+
+def test_special_category_windows_find_what_the_whole_text_finds() -> None:
+    """The windowed match of long texts (around the prefilter's hits) equals one pass of the
+    vocabulary pattern over the whole text."""
+    pattern, _groups = special_categories._matcher()
+    texts = _long_texts(7)
+    assert all(special_categories._windows(t) for t in texts)  # the fast path is taken
+    for text in texts:
+        whole = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
+        windowed = [(m.span(), m.lastgroup) for m in special_categories._matches(pattern, text)]
+        assert whole and windowed == whole
