@@ -20,6 +20,7 @@ import io
 import shutil
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 
 from connectors.extract import Extracted
@@ -56,7 +57,9 @@ def ocr_image(image: object, settings: Settings, budget: _Budget) -> str:
         scale = (limit / (img.width * img.height)) ** 0.5
         img = img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))))
     if img.mode not in ("L", "RGB"):
-        img = img.convert("RGB")
+        with warnings.catch_warnings():  # PIL's note on palette transparency: not the user's
+            warnings.simplefilter("ignore", UserWarning)
+            img = img.convert("RGB")
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     left = budget.left()
