@@ -433,7 +433,10 @@ def iter_cluster_scan(
         except (OSError, TimeoutError) as exc:
             raise ScanInterrupted(f"lost the Dask scheduler at {address}: "
                                   f"{type(exc).__name__}") from None
-        replay = _Replay()
+        from scanner.allowlist import AllowList
+
+        # the allow-list is applied here, on the client, as on one machine
+        replay = _Replay(AllowList.from_settings(settings, secret))
         yield from _stream(client, plan(targets, settings), replay, run, address)
         yield replay.progress()
     finally:

@@ -134,3 +134,15 @@ def test_cli_allow_list_option_and_summary(share: Path, tmp_path: Path,
     bad.write_bytes(b"\xff\n")
     res = CliRunner().invoke(main, [*args, "--allow-list", str(bad)])
     assert res.exit_code == 2 and f"{bad}:1" in res.output
+
+
+def test_pipeline_on_a_local_cluster_agrees(share: Path, tmp_path: Path) -> None:
+    """The allow-list holds on a Dask cluster too (applied on the client, as on one machine)."""
+    pytest.importorskip("distributed")
+    allow = tmp_path / "allow.txt"
+    allow.write_text("\n".join(LISTED) + "\n")
+    s = load_settings().with_overrides(**{"classify.ner": False, "classify.allow_list": str(allow)})
+    one = scan([str(share)], s.with_overrides(workers=1), secret=SECRET)
+    cluster = scan([str(share)], s, secret=SECRET, cluster="local:1")
+    assert sorted(map(repr, one.findings)) == sorted(map(repr, cluster.findings))
+    assert one.info.allowed == cluster.info.allowed > 0
