@@ -86,3 +86,27 @@ def _result():  # type: ignore[no-untyped-def]
     from scanner.models import ScanResult
 
     return ScanResult(make_info(), (F,), ())
+
+
+def test_an_unknown_schema_revision_is_a_message_and_the_file_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    """An inventory stamped by a newer (or unreleased) piiscout: one line, nothing changed."""
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    path = tmp_path / "inv.sqlite"
+    Inventory.open(f"sqlite:///{path}", tmp_path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_future'")
+    before = path.read_bytes()
+    with pytest.raises(InventoryError, match="schema revision 0099_future, which this piiscout"):
+        Inventory.open(f"sqlite:///{path}", tmp_path)
+    (tmp_path / "src").mkdir()
+    res = CliRunner().invoke(main, ["scan", str(tmp_path / "src"), "--no-progress", "--format",
+                                    "jsonl", "-o", str(tmp_path / "r.jsonl"),
+                                    "--db", f"sqlite:///{path}"])
+    assert res.exit_code == 2 and "0099_future" in res.output, res.output
+    assert "Traceback" not in res.output
+    assert path.read_bytes() == before

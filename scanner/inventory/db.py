@@ -97,7 +97,18 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    from alembic.runtime.migration import MigrationContext
+    from alembic.util.exc import CommandError
+
     with engine.execution_options(**WRITE).begin() as conn:
         migration_guard(conn)
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        try:
+            command.upgrade(cfg, "head")
+        except CommandError:  # the stamped revision is not one this version ships
+            stamped = MigrationContext.configure(conn).get_current_heads()
+            raise UnknownSchema(", ".join(stamped) or "?") from None
+
+
+class UnknownSchema(Exception):
+    """The inventory's schema revision is not one of ours (a newer or unreleased piiscout)."""

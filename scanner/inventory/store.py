@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scanner.inventory import history, recording
 from scanner.inventory.db import (
     InventoryError,
+    UnknownSchema,
     _db_errors,
     _error_text,
     _key,
@@ -115,6 +116,13 @@ class Inventory:
             configure_sqlite(engine)
         try:
             migrate(engine)
+        except UnknownSchema as exc:
+            engine.dispose()
+            raise InventoryError(
+                f"the inventory at {safe_url(url)} has schema revision {exc}, which this piiscout "
+                "does not know (it was written by a newer or an unreleased version): open it "
+                "with that version, or give --db (or PIISCOUT_HOME) another inventory"
+            ) from None
         except SQLAlchemyError as exc:
             engine.dispose()
             if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
