@@ -291,6 +291,15 @@ class DatabaseConnector:
         )
 
     def walk(self) -> Iterator[Walked]:
+        for listed in self.tables():
+            if isinstance(listed, ScanError):
+                yield listed
+            else:
+                yield from self._table(*listed)
+
+    def tables(self) -> Iterator[ScanError | tuple[sa.Inspector, str, str]]:
+        """The (inspector, schema, table) of every table the walk settings accept, in order,
+        and the errors met listing them (also the plan of a cluster scan)."""
         if self.backend == "sqlite" and self.url.database not in (None, "", ":memory:"):
             path = Path(self.url.database.removeprefix("file:").split("?", 1)[0]).expanduser()
             if not path.is_file():
@@ -312,7 +321,7 @@ class DatabaseConnector:
                 continue
             for table in tables:
                 if accepts(f"{schema}/{table}", self.settings.walk):
-                    yield from self._table(inspector, schema, table)
+                    yield inspector, schema, table
 
     def _table(self, inspector: sa.Inspector, schema: str, table: str) -> Iterator[Walked]:
         uri = table_uri(self.base, schema, table)

@@ -45,11 +45,10 @@ import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
-from connectors.base import accepts, connector_for
+from connectors.base import connector_for
 from scanner import gctune
 from scanner.errors_exit import ScanInterrupted
 from scanner.models import Item, ItemError, ScanError
@@ -244,39 +243,14 @@ def _plan_s3(connector: Any, target: str) -> Iterator[Entry]:
 
 
 def _plan_database(connector: Any, target: str) -> Iterator[Entry]:
-    """As :meth:`connectors.database.DatabaseConnector.walk` lists, one unit per table."""
-    import sqlalchemy as sa
-
-    from connectors.database import error_kind
-
+    """The tables :meth:`connectors.database.DatabaseConnector.walk` would read, one unit each."""
     clean = worker_target(target)
-
-    def error(location: str, kind: str, message: str) -> Entry:
-        return ("steps", [("error", ScanError(location, kind, message), "walk")])
-
-    url = connector.url
-    if connector.backend == "sqlite" and url.database not in (None, "", ":memory:"):
-        path = Path(url.database.removeprefix("file:").split("?", 1)[0]).expanduser()
-        if not path.is_file():
-            yield error(connector.base, "unreadable", "no such database file")
-            return
-    try:
-        inspector = sa.inspect(connector.engine)
-        schemas = connector.schemas(inspector)
-    except Exception as exc:  # noqa: BLE001 - driver missing, refused, bad password ...
-        msg = connector.scrub(exc)
-        yield error(connector.base, error_kind(msg), f"cannot connect: {msg}")
-        return
-    for schema in schemas:
-        try:
-            tables = sorted(inspector.get_table_names(schema=schema))
-        except Exception as exc:  # noqa: BLE001
-            msg = connector.scrub(exc)
-            yield error(f"{connector.base}/{quote(schema, safe='')}", error_kind(msg), msg)
-            continue
-        for table in tables:
-            if accepts(f"{schema}/{table}", connector.settings.walk):
-                yield ("task", Task("table", clean, ((schema, table),)))
+    for listed in connector.tables():
+        if isinstance(listed, ScanError):
+            yield ("steps", [("error", listed, "walk")])
+        else:
+            _inspector, schema, table = listed
+            yield ("task", Task("table", clean, ((schema, table),)))
 
 
 # -- work (workers) --------------------------------------------------------------------------
