@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from connectors.extract import Extracted
 from connectors.extract.common import ProseBuilder, value_unit
@@ -28,6 +29,18 @@ _NUMBERED = re.compile(r"(\d+)")
 NOTE_PARTS = (("word/footnotes.xml", "footnotes"), ("word/endnotes.xml", "endnotes"),
               ("word/comments.xml", "comments"))
 
+
+
+def _content(package: Package, name: str) -> Iterator[tuple[str, Any, str]]:
+    """(event, element, local tag) of a part's XML, leaving out what is inside <mc:Fallback>:
+    a copy of the <mc:Choice> content, which is not read twice."""
+    fallback = 0
+    for event, elem in package.iterparse(name):
+        tag = local(elem.tag)
+        if tag == "Fallback":
+            fallback += 1 if event == "start" else -1
+        elif not fallback:
+            yield event, elem, tag
 
 def _natural(name: str) -> list[object]:
     return [int(p) if p.isdigit() else p for p in _NUMBERED.split(name)]
@@ -82,14 +95,7 @@ def _docx_part(item: Item, package: Package, name: str, builder: ProseBuilder,
     depth = 0  # table nesting
     header: list[tuple[int, str]] | None = None
     row_number = 0
-    fallback = 0  # inside <mc:Fallback>: a copy of the <mc:Choice> content, not read twice
-    for event, elem in package.iterparse(name):
-        tag = local(elem.tag)
-        if tag == "Fallback":
-            fallback += 1 if event == "start" else -1
-            continue
-        if fallback:
-            continue
+    for event, elem, tag in _content(package, name):
         if event == "start":
             if tag == "p":
                 paragraphs.append([])
@@ -211,14 +217,7 @@ def _pptx_part(package: Package, name: str, builder: ProseBuilder, field: str,
     body_placeholder = False  # notes: only the notes text (the body placeholder) counts
     in_cell = 0
     cell_start = 0
-    fallback = 0  # inside <mc:Fallback>: a copy of the <mc:Choice> content
-    for event, elem in package.iterparse(name):
-        tag = local(elem.tag)
-        if tag == "Fallback":
-            fallback += 1 if event == "start" else -1
-            continue
-        if fallback:
-            continue
+    for event, elem, tag in _content(package, name):
         if event == "start":
             if tag == "sp":
                 body_placeholder = False
