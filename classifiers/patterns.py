@@ -220,9 +220,9 @@ def _span_collector(
             spans[pid] = [[start, end]]
         elif start <= (last := lst[-1])[1]:
             # no max()/min() calls: this runs for every end of every match
-            if end > last[1]:  # noqa: PLR1730
+            if end > last[1]:
                 last[1] = end
-            if start < last[0]:  # noqa: PLR1730
+            if start < last[0]:
                 last[0] = start
         else:
             lst.append([start, end])
@@ -364,7 +364,7 @@ class PatternSet:
             for pid, lst in by_pid.items():
                 _confirm(found, pid, compiled[pid], text, lst, to_char, base)
             out[index[k]] = found
-        for k, i in enumerate(index):
+        for i in index:
             found = out[i]
             if self._re_only:
                 found.extend(self._re_matches(texts[i], self._re_only))

@@ -251,7 +251,7 @@ def _may_match(text: str) -> bool:
 
     try:
         db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - hyperscan.ScanTerminated after the first match
+    except Exception:
         return True
     return hit
 

@@ -59,7 +59,7 @@ def is_database_url(target: str) -> bool:
         parse_db_url(target).get_dialect()
     except (ArgumentError, NoSuchModuleError, ValueError):
         return False
-    except Exception:  # noqa: BLE001 - a dialect that fails to load is not ours to scan
+    except Exception:
         return False
     return True
 
@@ -308,14 +308,14 @@ class DatabaseConnector:
         try:
             inspector = sa.inspect(self.engine)
             schemas = self.schemas(inspector)
-        except Exception as exc:  # noqa: BLE001 - driver missing, refused, bad password ...
+        except Exception as exc:
             msg = self.scrub(exc)
             yield ScanError(self.base, error_kind(msg), f"cannot connect: {msg}")
             return
         for schema in schemas:
             try:
                 tables = sorted(inspector.get_table_names(schema=schema))
-            except Exception as exc:  # noqa: BLE001 - one schema or table, not the walk
+            except Exception as exc:
                 msg = self.scrub(exc)
                 yield ScanError(f"{self.base}/{quote(schema, safe='')}", error_kind(msg), msg)
                 continue
@@ -328,7 +328,7 @@ class DatabaseConnector:
         try:
             columns = inspector.get_columns(table, schema=schema)
             key = inspector.get_pk_constraint(table, schema=schema).get("constrained_columns") or []
-        except Exception as exc:  # noqa: BLE001 - one schema or table, not the walk
+        except Exception as exc:
             msg = self.scrub(exc)
             yield ScanError(uri, error_kind(msg), msg)
             return

@@ -70,7 +70,7 @@ def _name_scores(column: str, fn: NameSignal | None) -> dict[str, tuple[float, s
         return out
     try:
         signals = list(fn(column))
-    except Exception:  # noqa: BLE001 - a broken name classifier must not lose the table
+    except Exception:
         return out
     for entity, score, reason in signals:
         if score > out.get(entity, (0.0, ""))[0]:

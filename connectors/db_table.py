@@ -67,7 +67,7 @@ def plan_columns(columns: Sequence[dict[str, Any]], key: Sequence[str] = ()) -> 
             continue
         try:
             type_name = str(c["type"])
-        except Exception:  # noqa: BLE001 - some dialect types cannot render themselves
+        except Exception:
             type_name = type(c["type"]).__name__
         out.append(ColumnPlan(str(c["name"]), column_role(c["type"]), type_name))
     return out
@@ -150,7 +150,7 @@ class TableSource:
                 )
                 for i, row in enumerate(result, 1):
                     yield from self._row_units(i, columns, row)
-        except Exception as exc:  # noqa: BLE001 - driver errors may quote values: scrub all
+        except Exception as exc:
             msg = self.scrub(exc)
             raise ItemError(error_kind(msg), msg, self.uri) from None
 
@@ -309,7 +309,7 @@ def table_version(src: TableSource) -> str | None:
                 marker = str(row[0])
             else:
                 return None
-    except Exception:  # noqa: BLE001 - no version: the table is simply read again
+    except Exception:
         return None
     digest = hashlib.sha256(f"{schema}|{rows}|{marker}".encode("utf-8", "surrogatepass"))
     return f"{src.dialect}:{digest.hexdigest()}"

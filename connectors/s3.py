@@ -149,7 +149,7 @@ class ResumingBody(io.RawIOBase):
         while True:
             try:
                 chunk = self._body.read(len(view))
-            except Exception as exc:  # noqa: BLE001 - urllib3/botocore stream errors vary
+            except Exception as exc:
                 self._failures += 1
                 if self._failures > self._retries:
                     raise ItemError(
@@ -214,7 +214,7 @@ class S3Connector:
                     yield from self._object(obj)
         except ItemError:
             raise
-        except Exception as exc:  # noqa: BLE001 - NoSuchBucket, AccessDenied, no credentials
+        except Exception as exc:
             yield ScanError(root, "unreadable", f"cannot list objects: {_describe(exc)}")
 
     def _object(self, obj: dict[str, Any]) -> Iterator[Walked]:
@@ -260,7 +260,7 @@ class S3Connector:
                 args["Range"] = f"bytes={start}-"
             try:
                 return self.client.get_object(**args)["Body"]
-            except Exception as exc:  # noqa: BLE001 - ClientError, connection errors
+            except Exception as exc:
                 code = client_error_code(exc)
                 kind = "changed" if code in ("PreconditionFailed", "412") else "unreadable"
                 raise ItemError(kind, _describe(exc), uri) from None

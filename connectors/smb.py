@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import logging
 import os
@@ -127,10 +128,8 @@ class SmbConnector:
     def _reconnect(self) -> None:
         import smbclient
 
-        try:
+        with contextlib.suppress(Exception):
             smbclient.reset_connection_cache(fail_on_error=False, connection_cache=self._cache)
-        except Exception:  # noqa: BLE001, S110 - the old connection is gone anyway
-            pass
         self._cache = {}
         self._register()
 
@@ -149,10 +148,8 @@ class SmbConnector:
         import smbclient
 
         if self._registered:
-            try:
+            with contextlib.suppress(Exception):
                 smbclient.reset_connection_cache(fail_on_error=False, connection_cache=self._cache)
-            except Exception:  # noqa: BLE001, S110 - closing is best effort
-                pass
         self._registered = False
 
     # -- the walk -----------------------------------------------------------------------
@@ -166,7 +163,7 @@ class SmbConnector:
     def walk(self) -> Iterator[Walked]:
         try:
             self._register()
-        except Exception as exc:  # noqa: BLE001 - unreachable host, refused login, ...
+        except Exception as exc:
             yield ScanError(
                 self.root_uri, "unreadable", f"cannot connect: {self._secret_free(exc)}"
             )
@@ -175,7 +172,7 @@ class SmbConnector:
 
         try:
             info = self._retry(lambda: smbclient.stat(self._unc(self.base), **self._kw()))  # fmt: skip
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             yield ScanError(self.root_uri, "unreadable", self._secret_free(exc))
             return
         if not (info.st_file_attributes & FILE_ATTRIBUTE_DIRECTORY):
@@ -197,7 +194,7 @@ class SmbConnector:
                 entries = self._retry(lambda unc=unc: sorted(
                     smbclient.scandir(unc, **self._kw()),
                     key=lambda e: e.name))  # fmt: skip
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 yield ScanError(self._uri(rel), "unreadable", self._secret_free(exc))
                 continue
             subdirs: list[list[str]] = []

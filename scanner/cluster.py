@@ -237,7 +237,7 @@ def _plan_s3(connector: Any, target: str) -> Iterator[Entry]:
     except ItemError as exc:
         error = ScanError(exc.location or display_target(target), exc.kind, exc.message)
         yield ("steps", [("error", error, "walk")])
-    except Exception as exc:  # noqa: BLE001 - NoSuchBucket, AccessDenied, no credentials
+    except Exception as exc:
         error = ScanError(root, "unreadable", f"cannot list objects: {_describe(exc)}")
         yield ("steps", [("error", error, "walk")])
 
@@ -294,7 +294,7 @@ def run_task(task: Task, run: str) -> list[Step]:
     steps: list[Step] = []
     try:
         steps.extend(settle_sources(_task_steps(task, settings, classifier.flat)))
-    except Exception as exc:  # noqa: BLE001 - a bug must not lose the unit's other results
+    except Exception as exc:
         log.warning("a %s unit failed: %s", task.kind, type(exc).__name__)
         started = [s[1] for s in steps if s[0] == "start"]
         ended = {s[1] for s in steps if s[0] == "end"}
@@ -335,7 +335,7 @@ def _table_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step
     try:
         try:
             inspector = sa.inspect(connector.engine)
-        except Exception as exc:  # noqa: BLE001 - this worker cannot reach the database
+        except Exception as exc:
             msg = connector.scrub(exc)
             for where in task.locations():
                 yield ("error", ScanError(where, error_kind(msg), f"cannot connect: {msg}"), "walk")
@@ -471,7 +471,7 @@ def _replay(client: Any, fut: Any, payload: Any, replay: _Replay,
 def _workers(client: Any) -> dict[str, int]:
     try:
         return client.nthreads()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return {}
 
 

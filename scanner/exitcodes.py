@@ -94,7 +94,7 @@ def target_roots(target: str) -> set[str]:
             from connectors.database import base_uri
 
             roots.add(base_uri(make_url(target)))
-    except Exception:  # noqa: BLE001, S110 - a target we cannot parse keeps its display form
+    except Exception:
         pass
     return roots
 

@@ -229,7 +229,7 @@ def item_steps(item: Item, settings: Settings, classify: Classify) -> Iterator[S
             if chars >= BATCH_CHARS or len(batch) >= BATCH_UNITS:
                 yield ("batch", uri, size, chars, classify(batch))
                 batch, chars = [], 0
-    except Exception as exc:  # noqa: BLE001 - extraction bugs are confined to their item
+    except Exception as exc:
         failed = True
         yield ("error", ScanError(uri, "extract_failed", f"{type(exc).__name__}: {exc}"), None)
     if batch:
@@ -254,7 +254,7 @@ def source_steps(source: UnitSource, classify: Classify) -> Iterator[Step]:
     except ItemError as exc:
         failed = True
         yield ("error", ScanError(exc.location or uri, exc.kind, exc.message), None)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         failed = True
         yield ("error", ScanError(uri, "read_failed", f"{type(exc).__name__}: {exc}"), None)
     if batch:
@@ -355,7 +355,7 @@ def guarded_walk(connector: object, target: str) -> Iterator[object]:
         yield from connector.walk()  # type: ignore[attr-defined]
     except ItemError as exc:
         yield ScanError(exc.location or display_target(target), exc.kind, exc.message)
-    except Exception as exc:  # noqa: BLE001 - a broken source must not end the scan
+    except Exception as exc:
         log.warning("walk of %s stopped: %s", display_target(target), type(exc).__name__)
         yield ScanError(display_target(target), "walk_failed", f"{type(exc).__name__}: {exc}")
 
@@ -480,7 +480,7 @@ def item_ref(item: Item, limit: int | None = None) -> ItemRef | None:
     try:
         with item.open() as stream:
             data = stream.read(limit + 1)
-    except Exception:  # noqa: BLE001 - extraction here reports it exactly as one process does
+    except Exception:
         return None
     if len(data) > limit:
         return None

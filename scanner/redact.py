@@ -8,6 +8,7 @@ confirm a guess.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -59,10 +60,9 @@ def load_or_create_secret(data_dir: Path) -> bytes:
         return read_secret(path)
     except FileNotFoundError:
         pass
-    try:
+    # FileExistsError: another process created it meanwhile; use that one
+    with contextlib.suppress(FileExistsError):
         write_secret(path, secrets.token_bytes(MIN_SECRET_BYTES), replace=False)
-    except FileExistsError:
-        pass  # another process created it meanwhile: use that one
     try:
         return read_secret(path)
     except FileNotFoundError:

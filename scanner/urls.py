@@ -125,10 +125,7 @@ def redact_url(url: str) -> str:
     try:
         split = split_userinfo(url)
         rest = split.rest
-        if split.has_authority:
-            end = _host_end(rest, 0)
-        else:
-            end = 0
+        end = _host_end(rest, 0) if split.has_authority else 0
         head, tail = rest[:end], rest[end:]
         fragment = ""
         q = tail.find("?")
@@ -139,7 +136,7 @@ def redact_url(url: str) -> str:
                 query, fragment = query[:h], query[h:]
             tail = f"{path}?{_mask_query(query)}{fragment}"
         return f"{split.scheme}://{head}{tail}"
-    except Exception:  # noqa: BLE001 - a redactor must never fail
+    except Exception:
         return url.split("://", 1)[0] + "://<unparseable>"
 
 

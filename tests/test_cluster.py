@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from conftest import ROOT, require_server
 from database_fixtures import build, drop, shared_classifier
-from test_s3 import LIMIT, SECRET_KEY, aws_env, bucket, endpoint  # noqa: F401 - fixtures
+from test_s3 import LIMIT, SECRET_KEY
 
 from scanner import cluster
 from scanner.cli import main
@@ -250,7 +250,7 @@ def test_folder_on_a_local_cluster_equals_one_machine(
 
 @pytest.mark.server
 def test_s3_bucket_on_a_cluster_equals_one_machine(
-    dask_cluster: DaskCluster, bucket: str, endpoint: str, classifier: Classifier  # noqa: F811
+    dask_cluster: DaskCluster, bucket: str, endpoint: str, classifier: Classifier
 ) -> None:
     s = load_settings().with_overrides(
         workers=1, s3_endpoint_url=endpoint, **{"limits.max_item_bytes": LIMIT})
@@ -265,7 +265,7 @@ def test_s3_bucket_on_a_cluster_equals_one_machine(
 
 @pytest.mark.server
 def test_s3_bucket_on_a_local_cluster_equals_one_machine(
-    bucket: str, endpoint: str, classifier: Classifier  # noqa: F811
+    bucket: str, endpoint: str, classifier: Classifier
 ) -> None:
     s = load_settings().with_overrides(
         workers=1, s3_endpoint_url=endpoint, **{"limits.max_item_bytes": LIMIT})

@@ -87,7 +87,7 @@ def test_generated_documents_end_to_end(tmp_path: Path, fmt: str) -> None:
                         for n in expected)
     right = sum(c for (e, g), c in confusion.items() if e == g)
     assert right / len(expected) >= 0.9, confusion
-    for name, f in got.items():
+    for f in got.values():
         kind = f.attributes["kind"]
         assert f.category == CATEGORY[kind]
         assert f.explanation.startswith("DOC-KIND: " + kind)

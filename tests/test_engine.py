@@ -103,7 +103,7 @@ class Recorder:
     """A unit classifier that records what it saw and adds one unit-level detection."""
 
     id = "TEST-UNIT"
-    entities = {"HEALTH": "user.health"}  # noqa: RUF012
+    entities = {"HEALTH": "user.health"}
 
     def __init__(self) -> None:
         self.seen: list[list[str]] = []
@@ -115,7 +115,7 @@ class Recorder:
 
 class RecordCounter:
     id = "TEST-RECORD"
-    entities = {"CALL_RECORD": "user.behavior.telephony_log"}  # noqa: RUF012
+    entities = {"CALL_RECORD": "user.behavior.telephony_log"}
 
     def __init__(self) -> None:
         self.groups: list[int] = []
@@ -220,7 +220,7 @@ def test_category_from_taxonomy() -> None:
 def test_a_broken_validator_does_not_stop_the_scan() -> None:
     class Broken(PatternClassifier):
         id = "TEST-BROKEN"
-        entities = {"X": "user"}  # noqa: RUF012
+        entities = {"X": "user"}
         patterns = (Pattern("x", r"x+", "X", 0.9),)
 
         def validate(self, candidate):  # type: ignore[no-untyped-def]

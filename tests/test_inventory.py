@@ -18,7 +18,6 @@ from sqlalchemy.engine import make_url
 from scanner.inventory import (
     Inventory,
     InventoryError,
-    web_schema,  # noqa: F401 - the workbench's tables share Base
 )
 from scanner.inventory import store as store_module
 from scanner.inventory.schema import Base

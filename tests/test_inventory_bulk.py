@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from inventory_fixtures import Clock, db_url, make_finding, make_info  # noqa: F401
+from inventory_fixtures import Clock, make_finding, make_info
 from inventory_reference import ReferenceInventory
 from sqlalchemy import select
 
@@ -93,7 +93,7 @@ def record_all(inv: Inventory, runs: list[list[list[Finding]]], seed: int) -> li
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_bulk_recording_equals_the_orm_recording(
-    db_url: str, tmp_path: Path, seed: int  # noqa: F811
+    db_url: str, tmp_path: Path, seed: int
 ) -> None:
     runs = generated_runs(seed)
     bulk = Inventory.open(db_url, tmp_path)
@@ -113,7 +113,7 @@ def test_bulk_recording_equals_the_orm_recording(
         ref.close()
 
 
-def test_a_rerun_replaces_counts_and_a_batch_adds_up(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_rerun_replaces_counts_and_a_batch_adds_up(db_url: str, tmp_path: Path) -> None:
     """A run's counts replace the previous run's (an interrupted run followed by a full one does
     not double them); within a run, batches add up."""
     inv = Inventory.open(db_url, tmp_path)

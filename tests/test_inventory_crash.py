@@ -4,6 +4,7 @@ commands on a fresh inventory at once; two scans at once; a review during a reco
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -39,10 +40,8 @@ def finish(proc: subprocess.Popen[str], timeout: float = 300) -> tuple[int, str,
     try:
         out, err = proc.communicate(timeout=timeout)
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # anything this test started and left behind
-        except ProcessLookupError:
-            pass
+        with contextlib.suppress(ProcessLookupError):  # what this test started and left behind
+            os.killpg(proc.pid, signal.SIGKILL)
     return proc.returncode, out, err
 
 

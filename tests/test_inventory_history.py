@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from inventory_fixtures import Clock, db_url, make_finding, make_info  # noqa: F401
+from inventory_fixtures import Clock, make_finding, make_info
 
 from scanner.cli import main
 from scanner.inventory import Inventory, InventoryError
@@ -36,7 +36,7 @@ def run(inv: Inventory, findings: list[Finding], *, errors: tuple[ScanError, ...
 
 
 @pytest.fixture
-def inv(db_url: str, tmp_path: Path):  # noqa: F811
+def inv(db_url: str, tmp_path: Path):
     inventory = Inventory.open(db_url, tmp_path)
     inventory.clock = Clock()
     yield inventory

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from inventory_fixtures import db_url, make_finding, make_info  # noqa: F401
+from inventory_fixtures import make_finding, make_info
 from sqlalchemy import update
 
 from scanner.inventory import Inventory, InventoryError, locks
@@ -17,7 +17,7 @@ PACKS = load_packs(["gdpr"])
 F = make_finding("EMAIL_ADDRESS", "user.contact.email", "ann@example.org")
 
 
-def test_one_recorder_at_a_time_and_the_lock_is_released(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_one_recorder_at_a_time_and_the_lock_is_released(db_url: str, tmp_path: Path) -> None:
     with Inventory.open(db_url, tmp_path) as first, Inventory.open(db_url, tmp_path) as second:
         recorder = first.start(make_info("a"), PACKS)
         with pytest.raises(InventoryError, match=r"another scan is recording into this "
@@ -34,7 +34,7 @@ def test_one_recorder_at_a_time_and_the_lock_is_released(db_url: str, tmp_path: 
         second.start(make_info("c"), PACKS).finish(make_info("c"), ())
 
 
-def test_a_run_left_by_a_dead_process_is_marked_interrupted(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_run_left_by_a_dead_process_is_marked_interrupted(db_url: str, tmp_path: Path) -> None:
     with Inventory.open(db_url, tmp_path) as inv:
         mine = inv.start(make_info("a"), PACKS)
         mine.add([F])
@@ -46,7 +46,7 @@ def test_a_run_left_by_a_dead_process_is_marked_interrupted(db_url: str, tmp_pat
         assert len(later.findings()) == 1  # what it committed stays
 
 
-def test_a_live_recorder_is_not_reaped(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_a_live_recorder_is_not_reaped(db_url: str, tmp_path: Path) -> None:
     with Inventory.open(db_url, tmp_path) as inv:
         recorder = inv.start(make_info("a"), PACKS)
         with inv.write.begin() as s:  # even if it looked foreign, it holds the lock

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from database_fixtures import SECRET, shared_classifier
-from test_s3 import LIMIT, OBJECTS, SECRET_KEY, aws_env, bucket, endpoint  # noqa: F401 - fixtures
+from test_s3 import LIMIT, SECRET_KEY
 
 from scanner.models import ScanResult
 from scanner.pipeline import scan
@@ -17,14 +17,14 @@ pytestmark = pytest.mark.server
 
 
 @pytest.fixture()
-def result(bucket: str, endpoint: str) -> Iterator[ScanResult]:  # noqa: F811 - fixtures
+def result(bucket: str, endpoint: str) -> Iterator[ScanResult]:
     s = load_settings().with_overrides(
         workers=1, s3_endpoint_url=endpoint, **{"limits.max_item_bytes": LIMIT}
     )
     yield scan([f"s3://{bucket}"], s, secret=SECRET, classifier=shared_classifier())
 
 
-def test_every_readable_object_has_its_findings(result: ScanResult, bucket: str) -> None:  # noqa: F811
+def test_every_readable_object_has_its_findings(result: ScanResult, bucket: str) -> None:
     emails = {f.location.uri for f in result.findings if f.entity == "EMAIL_ADDRESS"}
     base = f"s3://{bucket}"
     assert f"{base}/docs/notes.txt" in emails
@@ -34,7 +34,7 @@ def test_every_readable_object_has_its_findings(result: ScanResult, bucket: str)
     assert all(f.source_kind == "s3" for f in result.findings)
 
 
-def test_failures_are_recorded_and_the_scan_goes_on(result: ScanResult, bucket: str) -> None:  # noqa: F811
+def test_failures_are_recorded_and_the_scan_goes_on(result: ScanResult, bucket: str) -> None:
     by_location = {e.location: e.kind for e in result.errors}
     assert by_location.get(f"s3://{bucket}/big/huge.txt") == "too_large"
     corrupt = [k for loc, k in by_location.items() if loc.startswith(f"s3://{bucket}/broken/")]
@@ -53,7 +53,7 @@ def test_report_has_no_clear_values_or_keys(result: ScanResult) -> None:
         assert value not in text
 
 
-def test_unlisted_bucket_is_an_error(endpoint: str) -> None:  # noqa: F811
+def test_unlisted_bucket_is_an_error(endpoint: str) -> None:
     s = load_settings().with_overrides(workers=1, s3_endpoint_url=endpoint)
     r = scan(["s3://piiscout-absent-bucket/x"], s, secret=SECRET, classifier=shared_classifier())
     assert [e.kind for e in r.errors] == ["unreadable"] and r.findings == ()

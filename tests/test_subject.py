@@ -238,7 +238,7 @@ def check_chinook(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     con.close()
     secret = load_or_create_secret(home)
     with Inventory.open(None, home) as inv:
-        for email, phone in people:
+        for email, _phone in people:
             result = lookup(inv, secret, email.upper(), kind="email")
             (loc,) = result.locations
             assert loc.uri.endswith("/main/Customer")

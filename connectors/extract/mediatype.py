@@ -67,7 +67,7 @@ def sniff(head: bytes, name: str = "") -> str:
         return _ole(head, ext)
     try:
         mime = _magic().from_buffer(head)
-    except Exception:  # noqa: BLE001 - libmagic refuses some buffers; fall back to our checks
+    except Exception:
         mime = "application/octet-stream"
     if mime == "application/zip":
         return _zip(head, ext)

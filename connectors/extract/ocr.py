@@ -149,7 +149,7 @@ def _ocr_pdf_pages(item: Item, settings: Settings, done: set[str]) -> Iterator[E
                 return
             pages = reader.pages
             count = len(pages)
-        except Exception:  # noqa: BLE001 - the text pass has recorded why already
+        except Exception:
             return
         for n in range(count):
             field = f"page:{n + 1}"
@@ -160,7 +160,7 @@ def _ocr_pdf_pages(item: Item, settings: Settings, done: set[str]) -> Iterator[E
                 break
             try:
                 images = [im.image for im in pages[n].images]
-            except Exception as exc:  # noqa: BLE001 - a broken image stream on one page
+            except Exception as exc:
                 yield ScanError(f"{item.uri}#page={n + 1}", "corrupt",
                                 f"page image: {type(exc).__name__}")
                 continue

@@ -149,7 +149,7 @@ def _docx_part(item: Item, package: Package, name: str, builder: ProseBuilder,
             if (row_number == 1 and len(texts) > 1 and all(texts)
                     and len(set(texts)) == len(texts)):
                 header = [(c, namer.name(t)) for c, t in row.cells]
-                for c, t in row.cells:
+                for _c, t in row.cells:
                     yield from namer.units(item, t, line, f"table{tables}:row1")
                 clear(elem)
                 continue

@@ -51,7 +51,7 @@ def detect_encoding(sample: bytes) -> str:
 
         matches = from_bytes(sample[:SAMPLE_BYTES])
         best = matches.best()
-    except Exception:  # noqa: BLE001 - detection is a heuristic; fall through to the fallbacks
+    except Exception:
         matches, best = [], None
     if best is not None and best.encoding:
         # Short Western text fits many code pages equally well: prefer the common one on a tie.

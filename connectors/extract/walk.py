@@ -45,7 +45,7 @@ def extract_all(item: Item, settings: Settings) -> Iterator[TextUnit | ScanError
         yield ScanError(exc.location or item.uri, exc.kind, exc.message)
     except OSError as exc:
         yield ScanError(item.uri, "unreadable", f"{type(exc).__name__}: {exc}")
-    except Exception as exc:  # noqa: BLE001 - e.g. a decompressor failing on the first bytes
+    except Exception as exc:
         yield ScanError(item.uri, "corrupt", f"{type(exc).__name__}: {exc}")
     finally:
         if opener is not None:

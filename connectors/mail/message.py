@@ -184,7 +184,7 @@ class MessageReader:
                 continue
             try:
                 text = decode_header_value(str(value))
-            except Exception as exc:  # noqa: BLE001 - one bad header never stops the message
+            except Exception as exc:
                 yield ScanError(self.item.uri, "corrupt", f"header {name}: {exc}")
                 continue
             if not text.strip():
@@ -212,7 +212,7 @@ class MessageReader:
     def walk(self, part: Message, path: str) -> Iterator[Extracted]:
         try:
             yield from self._part(part, path)
-        except Exception as exc:  # noqa: BLE001 - a broken part never stops the message
+        except Exception as exc:
             where = child_uri(self.item.uri, "part", path) if path else self.item.uri
             yield ScanError(where, "corrupt", f"{type(exc).__name__}: {exc}")
 
@@ -279,7 +279,7 @@ class MessageReader:
             return
         try:
             data = sub.as_bytes(policy=compat32)
-        except Exception:  # noqa: BLE001 - as_string is more forgiving about 8-bit headers
+        except Exception:
             data = sub.as_string(policy=compat32).encode("utf-8", "surrogateescape")
         name = part.get_filename() or ""
         if not name:
@@ -314,7 +314,7 @@ def message_units(
     raw = data.decode("ascii", "surrogateescape")
     try:
         msg = BytesParser(policy=compat32).parsebytes(data)
-    except Exception as exc:  # noqa: BLE001 - compat32 rarely raises; keep the text then
+    except Exception as exc:
         yield ScanError(item.uri, "corrupt", f"unparseable message ({type(exc).__name__})")
         text = clean(decode_bytes(data))
         if text.strip():
@@ -324,7 +324,7 @@ def message_units(
     reader = MessageReader(item, settings, raw, line_offset)
     try:
         yield from reader.headers(msg)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         yield ScanError(item.uri, "corrupt", f"headers: {type(exc).__name__}: {exc}")
     yield from reader.walk(msg, "")
 
@@ -350,7 +350,7 @@ def _is_attachment(part: Message, ctype: str) -> bool:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or part.get_param("name") or ""
-    except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
+    except Exception:
         name = ""
     if isinstance(name, tuple):  # RFC 2231 (charset, language, value)
         name = name[2]

@@ -42,7 +42,7 @@ def extract_msg(item: Item, settings: Settings) -> Iterator[Extracted]:
 
     try:
         msg = xmsg.openMsg(data, strict=False)
-    except Exception as exc:  # noqa: BLE001 - the library raises many kinds on broken files
+    except Exception as exc:
         yield ScanError(item.uri, "corrupt", f"unreadable .msg ({type(exc).__name__}: {exc})")
         return
     try:
@@ -54,7 +54,7 @@ def extract_msg(item: Item, settings: Settings) -> Iterator[Extracted]:
 def _get(msg: Any, attr: str) -> Any:
     try:
         return getattr(msg, attr, None)
-    except Exception:  # noqa: BLE001 - properties decode lazily and may fail
+    except Exception:
         return None
 
 
@@ -94,5 +94,5 @@ def _units(msg: Any, item: Item, settings: Settings) -> Iterator[Extracted]:
                                         "application/vnd.ms-outlook")  # fmt: skip
             else:
                 yield ScanError(item.uri, "unreadable", f"attachment {i}: no readable data")
-        except Exception as exc:  # noqa: BLE001 - one attachment never stops the message
+        except Exception as exc:
             yield ScanError(item.uri, "corrupt", f"attachment {i}: {type(exc).__name__}: {exc}")

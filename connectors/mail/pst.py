@@ -47,7 +47,7 @@ def _prop(obj: Any, tag: int) -> Any:
     """A property of a pypff object: str for string types, int for integers, else bytes."""
     try:
         sets = [obj.get_record_set(i) for i in range(obj.number_of_record_sets)]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     for rs in sets:
         for entry in rs.entries:
@@ -69,7 +69,7 @@ def _recipients(message: Any) -> dict[str, list[str]]:
     try:
         recipients = message.recipients
         count = recipients.number_of_sub_items if recipients is not None else 0
-    except Exception:  # noqa: BLE001 - messages without a recipient table
+    except Exception:
         return out
     for i in range(count):
         rec = recipients.get_sub_item(i)
@@ -110,7 +110,7 @@ def message_bytes(message: Any, settings: Settings, errors: list[str]) -> bytes:
     else:
         try:
             rtf = message.rtf_body
-        except Exception:  # noqa: BLE001 - compressed RTF libpff cannot inflate
+        except Exception:
             rtf = None
         if rtf:
             root.attach(MIMEText(rtf_to_text(decode_bytes(rtf, "cp1252")), "plain", "utf-8"))
@@ -128,7 +128,7 @@ def message_bytes(message: Any, settings: Settings, errors: list[str]) -> bytes:
                 errors.append(f"attachment {name}: {size} bytes is over the {limit}-byte limit")
                 continue
             data = att.read_buffer(size) if size else b""
-        except Exception as exc:  # noqa: BLE001 - embedded messages, broken attachments
+        except Exception as exc:
             errors.append(f"attachment {i + 1}: {type(exc).__name__}: {exc}")
             continue
         part = MIMEApplication(data, Name=name)
@@ -144,7 +144,7 @@ def pst_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Sett
     pst = pypff.file()
     try:
         pst.open_file_object(stream)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         yield ScanError(base_uri, "corrupt", f"not a readable PST/OST file: {exc}")
         return
     depth = item.depth + 1 if item is not None else 0
@@ -157,7 +157,7 @@ def pst_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Sett
             furi = folder_uri(base_uri, path)
             try:
                 n_messages, n_folders = folder.number_of_sub_messages, folder.number_of_sub_folders
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 yield ScanError(furi, "corrupt", f"folder: {exc}")
                 continue
             for i in range(n_messages):
@@ -173,7 +173,7 @@ def pst_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Sett
                 errors: list[str] = []
                 try:
                     data = message_bytes(folder.get_sub_message(i), settings, errors)
-                except Exception as exc:  # noqa: BLE001 - one bad message never stops the file
+                except Exception as exc:
                     yield ScanError(uri, "corrupt", f"message: {type(exc).__name__}: {exc}")
                     continue
                 for err in errors:
@@ -193,7 +193,7 @@ def pst_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Sett
                 try:
                     sub = folder.get_sub_folder(j)
                     subs.append((sub, [*path, sub.name or f"folder-{j + 1}"]))
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     yield ScanError(furi, "corrupt", f"sub-folder {j + 1}: {exc}")
             stack.extend(reversed(subs))
     finally:

@@ -75,7 +75,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         best = from_bytes(data[:200_000]).best()
         if best is not None and best.encoding:
             return data.decode(best.encoding, errors="replace")
-    except Exception:  # noqa: BLE001, S110 - a guess that fails is no reason to stop
+    except Exception:
         pass
     return data.decode(codec or "cp1252", errors="replace")
 
@@ -142,7 +142,7 @@ def html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # noqa: BLE001 - HTMLParser is lenient; this is a last resort
+    except Exception:
         return unescape(re.sub(r"<[^>]*>", " ", html))
     return "".join(parser.out)
 

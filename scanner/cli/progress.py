@@ -15,6 +15,7 @@ Nothing printed here carries a value; uris are cleaned (:mod:`scanner.textsafe`)
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -125,7 +126,7 @@ def _sqlite_path(settings: Settings) -> Path | None:
         from scanner.inventory.store import normalize_url
 
         parsed = make_url(normalize_url(url))
-    except Exception:  # noqa: BLE001 - the inventory reports a bad URL itself
+    except Exception:
         return None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or \
             parsed.database == ":memory:":
@@ -262,7 +263,7 @@ def precount(targets: Sequence[str], settings: Settings, into: _Count) -> None:
             return
         try:
             connector = connector_for(target, settings)
-        except Exception:  # noqa: BLE001 - the scan reports it; the bar stays a spinner
+        except Exception:
             into.items += 1  # the scan counts an unusable target as one failed item
             continue
         try:
@@ -281,13 +282,11 @@ def precount(targets: Sequence[str], settings: Settings, into: _Count) -> None:
                     into.bytes += walked.size or 0
                 else:  # a table (unit source) or a walk-level error: one item each for the scan
                     into.items += 1
-        except Exception:  # noqa: BLE001 - a failed listing only costs the total
+        except Exception:
             return
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 connector.close()
-            except Exception:  # noqa: BLE001, S110 - closing a listing connection
-                pass
     into.done = True
 
 

@@ -87,7 +87,7 @@ def _check_scheme(target: str, settings: Settings) -> None:
 
     try:
         connector = connector_for(target, settings)
-    except Exception as exc:  # noqa: BLE001 - ValueError, SQLAlchemy's ArgumentError, ...
+    except Exception as exc:
         scheme = target.split("://", 1)[0].lower() if "://" in target else ""
         if scheme.split("+", 1)[0] in DATABASE_SCHEMES:
             # The parser's message may quote part of a password: never show it.

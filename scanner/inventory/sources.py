@@ -34,7 +34,7 @@ def _database_prefix(target: str) -> str | None:
         from connectors.database import base_uri
 
         return base_uri(make_url(target))
-    except Exception:  # noqa: BLE001 - an unparseable URL is named as it was typed
+    except Exception:
         return None
 
 

@@ -72,10 +72,7 @@ def settings_fingerprint(settings: Settings, packs: Sequence[object]) -> str:
 def item_version(walked: object) -> str | None:
     """The connector's version of an item or unit source, or ``None`` (not skippable)."""
     meta = getattr(walked, "metadata", None)
-    if meta is not None:
-        v = meta.get("version")
-    else:
-        v = getattr(walked, "version", None)
+    v = meta.get("version") if meta is not None else getattr(walked, "version", None)
     if callable(v):
         v = v()
     return str(v) if v else None
