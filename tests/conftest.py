@@ -1,49 +1,27 @@
-"""Shared fixtures: the public corpus in ../shared (optional) and the servers .ci/run starts."""
+"""Shared fixtures: the public corpus in ../shared (optional) and the servers .ci/run starts.
+
+Paths are in tests/helpers/paths.py, server variables in tests/helpers/servers.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import shlex
 from pathlib import Path
 
 import pytest
 
 from classifiers.base import Candidate
 from scanner.models import Detection, Finding, Location, TextUnit
+from tests.helpers.paths import SHARED
+from tests.helpers.servers import read_server_env
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-STATE_ENV = ROOT / ".ci" / "state" / "env"
-
-
-def _server_env() -> dict[str, str]:
-    env: dict[str, str] = {}
-    if STATE_ENV.exists():
-        for line in STATE_ENV.read_text().splitlines():
-            line = line.strip()
-            if line.startswith("export ") and "=" in line:
-                key, _, value = line[len("export ") :].partition("=")
-                env[key] = shlex.split(value)[0] if value else ""
-    return env
+# Fixtures shared across the tree live in tests/helpers and are registered here once:
+# db_url (inventory on SQLite and PostgreSQL), aws_env/endpoint/bucket (S3 on moto), home (web).
+pytest_plugins = ("tests.helpers.inventory", "tests.helpers.s3", "tests.helpers.web")
 
 
 @pytest.fixture(scope="session")
 def server_env() -> dict[str, str]:
-    return _server_env()
-
-
-def require_server(var: str) -> str:
-    """The value of a server variable from .ci/state/env (or the environment).
-
-    Under CI a missing server is a failure, never a silent skip; elsewhere the test is skipped.
-    """
-    value = os.environ.get(var) or _server_env().get(var)
-    if value:
-        return value
-    if os.environ.get("CI"):
-        pytest.fail(f"{var} is not set: .ci/servers.sh did not start its server")
-    pytest.skip(f"{var} not set (run `bash .ci/servers.sh start` first)")
+    return read_server_env()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,9 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "accuracy.py"
+from tests.helpers.paths import BENCHMARKS
+
+BENCH = BENCHMARKS / "accuracy.py"
 
 pytestmark = pytest.mark.corpus
 

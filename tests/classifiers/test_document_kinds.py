@@ -13,6 +13,7 @@ import yaml
 from benchmarks import documents
 from classifiers.document_kinds import CATEGORY, CUES, classify_document
 from scanner.settings import load_settings
+from tests.helpers.paths import CONFIG
 
 SECRET = b"k" * 32
 
@@ -20,7 +21,7 @@ SECRET = b"k" * 32
 def test_every_kind_has_cues_and_a_known_category() -> None:
     from scanner.policy import known_categories
 
-    taxonomy = yaml.safe_load(Path("config/taxonomy.yaml").read_text())
+    taxonomy = yaml.safe_load((CONFIG / "taxonomy.yaml").read_text())
     assert {k: v["category"] for k, v in taxonomy["document_kinds"].items()} == dict(CATEGORY)
     assert set(CUES) == set(CATEGORY) == set(documents.KINDS)
     assert set(CATEGORY.values()) <= known_categories()

@@ -22,6 +22,7 @@ from classifiers.engine import Engine
 from classifiers.patterns import PatternSet
 from scanner.models import Detection, Location, TextUnit
 from scanner.settings import ClassifySettings
+from tests.helpers.paths import DATA
 
 EXTRA = [
     "He was diagnosed with type 2 diabetes and is a practising Muslim. Call +44 20 7946 0123.",
@@ -374,7 +375,7 @@ def _long_texts(seed: int) -> list[str]:
     import random
 
     rng = random.Random(seed)
-    data = Path(__file__).parent / "data" / "special_categories"
+    data = DATA / "special_categories"
     sentences = [u["text"] for f in sorted(data.glob("*.jsonl"))
                  for line in f.read_text().splitlines() if line.strip()
                  for u in json.loads(line)["units"]]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from database_fixtures import BLOB_TEXT, CATALOGUE, ODD, ODD_COLUMN, build
 from sqlalchemy.engine import make_url
 
 from connectors.base import UnitSource, connector_for
@@ -23,6 +22,7 @@ from connectors.db_sampling import bernoulli_percent
 from connectors.db_table import cell_text, unit_kind
 from scanner.models import Item, ItemError, ScanError, TextUnit
 from scanner.settings import Settings
+from tests.helpers.database import BLOB_TEXT, CATALOGUE, ODD, ODD_COLUMN, build
 
 
 def walk(target: str, settings: Settings) -> tuple[dict[str, UnitSource], list[Item], list]:

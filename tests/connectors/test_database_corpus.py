@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import require_server
-from database_fixtures import SECRET, column_findings, shared_classifier
 
 from scanner.models import ScanResult
 from scanner.pipeline import scan
 from scanner.settings import load_settings
+from tests.helpers.database import SECRET, column_findings, shared_classifier
+from tests.helpers.servers import require_server
 
 pytestmark = pytest.mark.corpus
 

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import require_server
-from database_fixtures import (
+from sqlalchemy.engine import make_url
+
+from scanner.models import ScanResult
+from scanner.pipeline import scan
+from scanner.settings import Settings, load_settings
+from tests.helpers.database import (
     CATALOGUE,
     ODD,
     ODD_COLUMN,
@@ -22,11 +26,7 @@ from database_fixtures import (
     people_rows,
     shared_classifier,
 )
-from sqlalchemy.engine import make_url
-
-from scanner.models import ScanResult
-from scanner.pipeline import scan
-from scanner.settings import Settings, load_settings
+from tests.helpers.servers import require_server
 
 OURS = (PEOPLE, CATALOGUE, ODD)
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import require_server
-from database_fixtures import CATALOGUE, ODD, PEOPLE, build, drop
 from sqlalchemy.engine import make_url
 
 from connectors.base import UnitSource, connector_for
 from connectors.database import DatabaseConnector, error_kind
 from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
+from tests.helpers.database import CATALOGUE, ODD, PEOPLE, build, drop
+from tests.helpers.servers import require_server
 
 pytestmark = pytest.mark.server
 

@@ -6,12 +6,12 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from database_fixtures import SECRET, shared_classifier
-from test_s3 import LIMIT, SECRET_KEY
 
 from scanner.models import ScanResult
 from scanner.pipeline import scan
 from scanner.settings import load_settings
+from tests.helpers.database import SECRET, shared_classifier
+from tests.helpers.s3 import LIMIT, SECRET_KEY
 
 pytestmark = pytest.mark.server
 

@@ -7,13 +7,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import require_server
 
 from connectors.base import connector_for
 from connectors.extract.walk import extract_all
 from connectors.smb import SmbConnector, public_uri
 from scanner.models import Item, ScanError, TextUnit
 from scanner.settings import Settings
+from tests.helpers.servers import require_server
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from importlib import resources
 
 import click
 import yaml
-from conftest import ROOT
+
+from tests.helpers.paths import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -24,7 +24,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from extract_helpers import item_from_path, minimal_pdf, run
 
 from benchmarks.hostile import (
     MB,
@@ -37,6 +36,7 @@ from benchmarks.hostile import (
 )
 from scanner.models import ScanError
 from scanner.settings import Limits, Settings
+from tests.helpers.extract import item_from_path, minimal_pdf, run
 
 SECRET = b"k" * 32
 

@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import require_server
 
 from scanner.urls import parse_db_url, redact_text, redact_url, split_userinfo
+from tests.helpers.paths import SHARED
+from tests.helpers.servers import require_server
 
 PIISCOUT = str(Path(sys.executable).with_name("piiscout"))
 PG_PASSWORD = "4242/S3cretPW"
@@ -448,7 +449,7 @@ def test_inventory_csv_neutralises_formulas() -> None:
 
 
 # -- sources stay exactly as they were -----------------------------------------------------------
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 
 
 def _listing(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -624,7 +625,7 @@ def test_field_names_that_are_data_never_appear_in_clear(tmp_path: Path) -> None
 
 def test_smb_credentials_never_logged_at_vv(tmp_path: Path) -> None:
     url = require_server("PIISCOUT_TEST_SMB_URL")
-    from conftest import _server_env
+    from tests.helpers.servers import read_server_env as _server_env
 
     env = _server_env()
     user = os.environ.get("PIISCOUT_TEST_SMB_USER") or env["PIISCOUT_TEST_SMB_USER"]

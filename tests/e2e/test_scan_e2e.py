@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT
 
 from scanner.cli import main
 from scanner.models import Finding, ScanResult
 from scanner.pipeline import Classifier, scan
 from scanner.settings import Settings, load_settings
+from tests.helpers.paths import EXAMPLES, GOLDEN
 
-GOLDEN = ROOT / "tests" / "golden"
-EXAMPLES = ROOT / "examples"
 SECRET = b"s" * 32
 
 # Clear values planted in examples/: none may appear in anything a scan writes.

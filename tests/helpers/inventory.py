@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import require_server
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from scanner.models import Finding, Location, ScanError, ScanInfo, ScanResult, Severity
 from scanner.redact import mask, value_hash
+from tests.helpers.paths import ROOT
+from tests.helpers.servers import require_server
 
 SECRET = b"k" * 32
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_finding(entity: str, category: str, value: str, *, uri: str = "file:///d/a.csv",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from scanner.inventory import Inventory
 from scanner.models import Finding, Location, ScanInfo, ScanResult, Severity
 from scanner.policy import load_packs
@@ -38,6 +40,14 @@ SEED = (
      None, "s3", None, Severity.MEDIUM),
 )
 CLEAR_VALUES = tuple(dict.fromkeys(s[2] for s in SEED))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PIISCOUT_HOME for one test: a fresh folder (not made yet) the web and subject tests seed."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("PIISCOUT_HOME", str(h))
+    return h
 
 
 def finding(entity: str, category: str, value: str, uri: str, field: str | None, kind: str,

@@ -22,9 +22,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import ROOT, require_server
-from database_fixtures import build, drop, shared_classifier
-from test_s3 import LIMIT, SECRET_KEY
 
 from scanner import cluster
 from scanner.cli import main
@@ -32,10 +29,13 @@ from scanner.errors_exit import ScanInterrupted
 from scanner.models import Finding, ScanResult
 from scanner.pipeline import Classifier, iter_scan, scan
 from scanner.settings import Settings, load_settings
+from tests.helpers.database import build, drop, shared_classifier
+from tests.helpers.paths import GOLDEN
+from tests.helpers.s3 import LIMIT, SECRET_KEY
+from tests.helpers.servers import require_server
 
 pytest.importorskip("distributed")
 
-GOLDEN = ROOT / "tests" / "golden"
 SECRET = b"d" * 32  # the secret of database_fixtures.shared_classifier
 DASK = Path(sys.executable).parent / "dask"
 PLANTED = ["jane.roe@example.org", "ann.lee@example.org", "bo.chen@example.net",
@@ -81,7 +81,7 @@ def _pg_env() -> dict[str, str]:
 
 
 def _server_var(name: str) -> str | None:
-    from conftest import _server_env
+    from tests.helpers.servers import read_server_env as _server_env
 
     return _server_env().get(name)
 

@@ -18,6 +18,7 @@ from scanner.policy import (
     load_pack,
     load_packs,
 )
+from tests.helpers.paths import CONFIG
 
 SEED = ("cybercon", "cybrid", "cyrus")
 
@@ -179,6 +180,6 @@ def test_quotes_are_verbatim_from_the_policies(shared_policies: Path) -> None:
 
 def test_every_category_in_the_taxonomy_is_covered_by_gdpr() -> None:
     gdpr = PolicyMapper(load_packs(["gdpr"]))
-    text = Path(__file__).resolve().parent.parent.joinpath("config", "taxonomy.yaml").read_text()
+    text = CONFIG.joinpath("taxonomy.yaml").read_text()
     for category in set(re.findall(r"category: ([\w.]+)", text)):
         assert "gdpr/art-4-1" in gdpr.clauses_for_category(category), category

@@ -15,14 +15,7 @@ from scanner.cli import main
 from scanner.inventory.store import Inventory
 from scanner.redact import normalize_phone
 from scanner.subject import guess_kind, lookup, phone_forms
-from tests.web_fixtures import CLEAR_VALUES, SECRET, seed_inventory
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    h = tmp_path / "home"
-    monkeypatch.setenv("PIISCOUT_HOME", str(h))
-    return h
+from tests.helpers.web import CLEAR_VALUES, SECRET, seed_inventory
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import require_server
 from sqlalchemy.engine import make_url
 
 from scanner.cli import main
 from scanner.inventory.store import Inventory
 from scanner.redact import load_or_create_secret, value_hash
 from scanner.subject import lookup
+from tests.helpers.servers import require_server
 
 pytestmark = pytest.mark.server
 SERVERS = {"postgresql": "PIISCOUT_TEST_PG_URL", "mariadb": "PIISCOUT_TEST_MYSQL_URL"}
@@ -96,7 +96,7 @@ def test_cli_live_lookup_on_a_server_database(customers: tuple[str, str, Path]) 
 def test_workbench_on_a_postgresql_inventory(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("flask")
-    from tests.web_fixtures import PASSWORDS, add_users, csrf_token, login, seed_inventory
+    from tests.helpers.web import PASSWORDS, add_users, csrf_token, login, seed_inventory
 
     base = require_server("PIISCOUT_TEST_PG_URL")
     schema = f"web_{uuid.uuid4().hex[:12]}"
@@ -112,7 +112,7 @@ def test_workbench_on_a_postgresql_inventory(tmp_path: Path,
         from scanner.inventory.store import Inventory as Inv
         from scanner.models import ScanInfo, ScanResult
         from scanner.policy import load_packs
-        from tests.web_fixtures import SEED, finding
+        from tests.helpers.web import SEED, finding
 
         with Inv.open(url, home) as inv:
             inv.record(ScanResult(ScanInfo("s", "t", "t", ("/d",)),

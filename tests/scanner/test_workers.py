@@ -17,15 +17,14 @@ from pathlib import Path
 import psutil
 import pytest
 import sqlalchemy as sa
-from conftest import ROOT
-from database_fixtures import build
 
 from scanner import pipeline
 from scanner.models import Item, ScanResult
 from scanner.pipeline import Classifier, scan
 from scanner.settings import Settings, load_settings
+from tests.helpers.database import build
+from tests.helpers.paths import GOLDEN, ROOT
 
-GOLDEN = ROOT / "tests" / "golden"
 SECRET = b"w" * 32
 
 

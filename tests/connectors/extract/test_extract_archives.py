@@ -13,7 +13,8 @@ import tarfile
 import zipfile
 
 import pytest
-from extract_helpers import item_from_bytes, run
+
+from tests.helpers.extract import item_from_bytes, run
 
 
 def make_zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from extract_helpers import item_from_path, joined, run
 
 from connectors.extract.textio import detect_encoding
 from scanner.models import ScanError, TextUnit
+from tests.helpers.extract import item_from_path, joined, run
 
 pytestmark = pytest.mark.corpus
 

@@ -6,7 +6,8 @@ import io
 from pathlib import Path
 
 import pytest
-from extract_helpers import item_from_bytes, item_from_path, minimal_pdf, run
+
+from tests.helpers.extract import item_from_bytes, item_from_path, minimal_pdf, run
 
 
 def test_pdf_page_text_and_location() -> None:

@@ -7,11 +7,11 @@ import tarfile
 import zipfile
 
 import pytest
-from extract_helpers import item_from_bytes
 
 from connectors.extract import EXTRACTORS, extract, sniff
 from connectors.extract.mediatype import DOCX, EMLX, MSG, PST, XLSX
 from scanner.settings import Settings
+from tests.helpers.extract import item_from_bytes
 
 
 def _zip(members: dict[str, bytes]) -> bytes:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from extract_helpers import item_from_bytes, run
+
+from tests.helpers.extract import item_from_bytes, run
 
 
 def _cells(units: list) -> list[tuple[int | None, str | None, str, str | None]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from extract_helpers import item_from_bytes, joined, run
 
 from connectors.extract.textio import UNIT_CHARS, detect_encoding, line_chunks, looks_like_log
+from tests.helpers.extract import item_from_bytes, joined, run
 
 TEXT = "Jörg Müller, café Zürich — naïve résumé\nsecond line: bob@example.org\n"
 

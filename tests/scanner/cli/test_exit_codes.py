@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, require_server
 
 from scanner.cli import main
 from scanner.exitcodes import FINDINGS, INCOMPLETE, OK, USAGE
+from tests.helpers.paths import ROOT
+from tests.helpers.servers import require_server
 
 HIGH_TEXT = "Card 4111 1111 1111 1111 for jane.roe@example.org, IBAN GB82 WEST 1234 5698 7654 32.\n"
 CLEAN_TEXT = "Nothing personal here, only the weather.\n"

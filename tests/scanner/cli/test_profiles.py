@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from scanner.cli import main
 from scanner.exitcodes import FINDINGS, OK, USAGE
 from scanner.settings import ConfigFileError, load_settings, user_config_file
+from tests.helpers.paths import EXAMPLES
 
 TEXT = "Card 4111 1111 1111 1111 for jane.roe@example.org.\n"
 
@@ -136,7 +137,7 @@ def test_profiles_parse_into_settings(tmp_path: Path) -> None:
 
 
 def test_the_example_units_name_a_profile() -> None:
-    root = Path(__file__).resolve().parent.parent / "examples"
+    root = EXAMPLES
     service = (root / "piiscout-nightly.service").read_text()
     timer = (root / "piiscout-nightly.timer").read_text()
     assert "--profile nightly" in service and "Type=oneshot" in service

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from conftest import require_server
 
 from scanner.cli import main
 from scanner.inventory import Inventory
 from scanner.inventory.versions import ItemVersion, is_under, item_version
+from tests.helpers.servers import require_server
 
 DOCS = {
     "a.txt": "Write to jane.roe@example.org or call +44 20 7946 0958.\n",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import require_server
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from scanner.inventory import (
     Inventory,
@@ -21,58 +18,12 @@ from scanner.inventory import (
 )
 from scanner.inventory import store as store_module
 from scanner.inventory.schema import Base
-from scanner.models import Finding, Location, ScanError, ScanInfo, ScanResult, Severity
+from scanner.models import ScanError, Severity
 from scanner.policy import load_packs
-from scanner.redact import mask, value_hash
+from scanner.redact import value_hash
+from tests.helpers.inventory import SECRET, Clock, make_finding, make_result
 
-SECRET = b"k" * 32
 PACKS = load_packs(["gdpr", "cybercon", "cybrid", "cyrus"])
-
-
-def make_finding(entity: str, category: str, value: str, *, uri: str = "file:///d/a.csv",
-                 line: int | None = 1, field: str | None = "col", score: float = 0.8,
-                 linked: bool | None = None, kind: str = "file") -> Finding:
-    return Finding(
-        location=Location(uri, line, field), entity=entity, category=category, score=score,
-        severity=Severity.MEDIUM, detector="T-1", explanation="test", preview=mask(entity, value),
-        value_hash=value_hash(SECRET, entity, value), linked=linked, source_kind=kind,
-    )
-
-
-def make_result(findings: list[Finding], errors: tuple[ScanError, ...] = (),
-                scan_id: str = "scan-1") -> ScanResult:
-    info = ScanInfo(scan_id, "2026-01-01T00:00:00+00:00", "2026-01-01T00:01:00+00:00",
-                    ("/d",), scanned=2)
-    return ScanResult(info, tuple(findings), errors)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0
-
-    def __call__(self) -> str:
-        self.t += 1
-        return f"2026-02-01T00:00:{self.t:02d}+00:00"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh inventory URL: an SQLite file, or a throwaway schema on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'inv.sqlite'}"
-        return
-    base = require_server("PIISCOUT_TEST_PG_URL")
-    schema = f"inv_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ import random
 from pathlib import Path
 
 import pytest
-from inventory_fixtures import Clock, make_finding, make_info
-from inventory_reference import ReferenceInventory
 from sqlalchemy import select
 
 from scanner.inventory import Inventory
 from scanner.inventory.schema import ClauseMapping, FindingAgg, LocationRow, Run, Source
 from scanner.models import Finding, ScanError, Severity
 from scanner.policy import load_packs
+from tests.helpers.inventory import Clock, make_finding, make_info
+from tests.helpers.inventory_reference import ReferenceInventory
 
 PACKS = load_packs(["gdpr", "cybercon", "cybrid", "cyrus"])
 ENTITIES = [("EMAIL_ADDRESS", "user.contact.email"), ("PHONE_NUMBER", "user.contact.phone_number"),

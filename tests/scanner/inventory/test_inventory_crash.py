@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from inventory_fixtures import pg_schema_url, piiscout
+
+from tests.helpers.inventory import pg_schema_url, piiscout
 
 FILES, PER_FILE = 200, 20  # 8,000 e-mails and 8,000 cards: four recording batches of 2,000
 SCAN = ("scan", "--no-ner", "--workers", "1", "--no-progress", "--format", "jsonl")

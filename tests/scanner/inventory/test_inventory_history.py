@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from inventory_fixtures import Clock, make_finding, make_info
 
 from scanner.cli import main
 from scanner.inventory import Inventory, InventoryError
 from scanner.models import Finding, ScanError
 from scanner.policy import load_packs
+from tests.helpers.inventory import Clock, make_finding, make_info
 
 PACKS = load_packs(["gdpr"])
 EMAIL = "user.contact.email"

@@ -6,12 +6,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from inventory_fixtures import make_finding, make_info
 from sqlalchemy import update
 
 from scanner.inventory import Inventory, InventoryError, locks
 from scanner.inventory.schema import Run
 from scanner.policy import load_packs
+from tests.helpers.inventory import make_finding, make_info
 
 PACKS = load_packs(["gdpr"])
 F = make_finding("EMAIL_ADDRESS", "user.contact.email", "ann@example.org")

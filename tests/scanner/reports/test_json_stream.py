@@ -6,11 +6,10 @@ import io
 import json
 import tracemalloc
 
-from inventory_fixtures import make_finding, make_info
-
 from scanner.models import Finding, ScanError, ScanResult
 from scanner.reports import STREAMING, stream_writer
 from scanner.reports.json_report import JsonStream, write_json
+from tests.helpers.inventory import make_finding, make_info
 
 
 def findings(n: int) -> list[Finding]:

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from scanner.cli import main
 from scanner.inventory import Inventory
 from scanner.reports import sarif
+from tests.helpers.paths import DATA
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 PLANTED = ("jane.roe@example.org", "4111 1111 1111 1111", "john.doe@example.com",
            "ann.lee@example.net", "GB82 WEST 1234 5698 7654 32")
 DOCS = {

@@ -20,7 +20,7 @@ from scanner.cli.serve import is_loopback
 from scanner.inventory.store import Inventory
 from scanner.web import create_app
 from scanner.web.accounts import audit_entries
-from tests.web_fixtures import (
+from tests.helpers.web import (
     CLEAR_VALUES,
     PASSWORDS,
     SECRET,
@@ -50,13 +50,6 @@ def _cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr("scanner.web.accounts._hasher",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    h = tmp_path / "home"
-    monkeypatch.setenv("PIISCOUT_HOME", str(h))
-    return h
 
 
 @pytest.fixture
@@ -504,7 +497,7 @@ def test_serve_refuses_a_non_loopback_host(home: Path, host: str) -> None:
 def test_runs_show_what_each_run_found_first(app, home: Path) -> None:
     from scanner.models import ScanInfo, ScanResult
     from scanner.policy import load_packs
-    from tests.web_fixtures import SEED, finding
+    from tests.helpers.web import SEED, finding
 
     inv = app.config["INVENTORY"]
     extra = ("EMAIL_ADDRESS", "user.contact.email", "new.person@example.org",

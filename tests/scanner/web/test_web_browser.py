@@ -21,13 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.paths import ROOT
+
 playwright_sync = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed (.ci/servers.d/chromium.sh installs it)",
                 allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[1]
 # Screenshots go to a temporary folder; PIISCOUT_SCREENSHOTS=docs/screenshots refreshes the docs'.
 SHOTS = Path(os.environ.get("PIISCOUT_SCREENSHOTS") or tempfile.mkdtemp(prefix="piiscout-shots-"))
 PIISCOUT = str(Path(sys.executable).with_name("piiscout"))
