@@ -9,11 +9,9 @@ from classifiers import national_id_samples as samples
 from classifiers import national_ids as n
 from classifiers.engine import Engine
 from classifiers.national_ids import NationalIdClassifier
-from classifiers.patterns import hyperscan_available
-from scanner.models import Location, TextUnit
 from scanner.settings import ClassifySettings
+from tests.helpers.classify import BACKENDS, analyze
 
-BACKENDS = ["re"] + (["hyperscan"] if hyperscan_available() else [])
 ENTITIES = sorted(samples.SCHEMES)
 PER_ENTITY = 25
 
@@ -26,8 +24,7 @@ def _engine(backend: str, full: bool = False) -> Engine:
 
 def _found(engine: Engine, text: str, field: str | None = None) -> list[tuple[str, str]]:
     kind = "value" if field else "prose"
-    unit = TextUnit(Location("mem://t", field=field), text, kind=kind)
-    return [(d.entity, text[d.start : d.end]) for d in engine.analyze([unit])[0]]
+    return [(d.entity, text[d.start : d.end]) for d in analyze(engine, text, kind, field)]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -11,20 +11,16 @@ import pytest
 
 from classifiers import pii
 from classifiers.engine import Engine
-from classifiers.patterns import hyperscan_available
 from classifiers.pii import PhoneClassifier
 from scanner.models import Location, TextUnit
 from scanner.redact import normalize, value_hash
 from scanner.settings import ClassifySettings
-
-BACKENDS = ["re"] + (["hyperscan"] if hyperscan_available() else [])
+from tests.helpers import classify
+from tests.helpers.classify import BACKENDS
 
 
 def found(text: str, backend: str = "re", kind: str = "prose") -> list[str]:
-    engine = Engine(ClassifySettings(ner=False), [PhoneClassifier()],
-                    use_hyperscan=backend == "hyperscan")
-    unit = TextUnit(Location("mem://t"), text, kind=kind)  # type: ignore[arg-type]
-    return [text[d.start : d.end] for d in engine.analyze([unit])[0]]
+    return classify.found(PhoneClassifier, text, backend, kind)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.engine import Engine
-from classifiers.patterns import hyperscan_available
 from classifiers.pii import DateClassifier, StreetAddressClassifier
-from scanner.models import Location, TextUnit
-from scanner.settings import ClassifySettings
-
-BACKENDS = ["re"] + (["hyperscan"] if hyperscan_available() else [])
-
-
-def found(cls: type, text: str, backend: str) -> list[str]:
-    engine = Engine(ClassifySettings(ner=False), [cls()], use_hyperscan=backend == "hyperscan")
-    unit = TextUnit(Location("mem://t"), text)
-    return [text[d.start : d.end] for d in engine.analyze([unit])[0]]
+from tests.helpers.classify import BACKENDS, found
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.engine import Engine
-from classifiers.patterns import hyperscan_available
 from classifiers.pii import (
     CreditCardClassifier,
     IbanClassifier,
@@ -14,16 +12,8 @@ from classifiers.pii import (
     luhn,
     ssn_valid,
 )
-from scanner.models import Location, TextUnit
-from scanner.settings import ClassifySettings
-
-BACKENDS = ["re"] + (["hyperscan"] if hyperscan_available() else [])
-
-
-def found(cls: type, text: str, backend: str) -> list[tuple[str, float]]:
-    engine = Engine(ClassifySettings(ner=False), [cls()], use_hyperscan=backend == "hyperscan")
-    unit = TextUnit(Location("mem://t"), text)
-    return [(text[d.start : d.end], d.score) for d in engine.analyze([unit])[0]]
+from tests.helpers.classify import BACKENDS
+from tests.helpers.classify import found_with_scores as found
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
