@@ -69,7 +69,7 @@ def test_linked_by_id_like_token(text: str, why: str) -> None:
 
 UNLINKED = [
     # a name, then the health term in the *next* sentence, with no pronoun pointing back (a
-    # pronoun does link: tests/test_special_categories_linkage.py)
+    # pronoun does link: tests/classifiers/test_special_categories_linkage.py)
     ("Jane Roe, see below.\n\nDiagnosed with asthma in 2020.", "Jane Roe"),
     # news-like text with no identifier at all
     ("Diabetes is rising among adults, the report says.", None),

@@ -4,14 +4,14 @@ items are still found. Peak memory is measured by ``benchmarks/hostile.py``, not
 
 Covered elsewhere and not repeated (grep for the test names):
 zip ratio bombs, gzip and tar.gz bombs, max_total_bytes, max_members
-(tests/test_extract_archives.py: test_zip_bomb_by_ratio_is_refused_and_the_rest_read,
+(tests/connectors/extract/test_extract_archives.py: test_zip_bomb_by_ratio_is_refused_and_the_rest_read,
 test_gzip_bomb_caught_while_reading, test_tar_gz_bomb_member_caught_while_reading, ...);
 traversal names, tar links, zip symlinks, encrypted members, truncated and garbage zips, CRC errors,
 max_depth (same file); FIFOs, symlink loops, unreadable files, the size limit
-(tests/test_files_connector.py); XML entities not expanded (tests/test_extract_structured.py:
+(tests/connectors/test_files_connector.py); XML entities not expanded (tests/connectors/extract/test_extract_structured.py:
 test_xml_text_cdata_and_no_entity_expansion); a line longer than a unit, huge text streamed,
-max_text_chars (tests/test_extract_text.py); truncated PDF (tests/test_extract_documents.py);
-broken PST (tests/test_mail_archives.py).
+max_text_chars (tests/connectors/extract/test_extract_text.py); truncated PDF (tests/connectors/extract/test_extract_documents.py);
+broken PST (tests/connectors/mail/test_mail_archives.py).
 """
 
 from __future__ import annotations

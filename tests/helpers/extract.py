@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from connectors.extract.walk import extract_all
 from scanner.models import Item, ScanError, TextUnit
@@ -20,7 +21,7 @@ def item_from_path(path: Path) -> Item:
                 open=lambda: open(path, "rb"), size=path.stat().st_size, name=path.name)
 
 
-def run(item: Item, **limits: object) -> tuple[list[TextUnit], list[ScanError]]:
+def run(item: Item, **limits: Any) -> tuple[list[TextUnit], list[ScanError]]:
     settings = Settings(limits=Limits(**limits)) if limits else Settings()
     units: list[TextUnit] = []
     errors: list[ScanError] = []

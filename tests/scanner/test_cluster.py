@@ -32,11 +32,12 @@ from scanner.settings import Settings, load_settings
 from tests.helpers.database import build, drop, shared_classifier
 from tests.helpers.paths import GOLDEN
 from tests.helpers.s3 import LIMIT, SECRET_KEY
+from tests.helpers.scan import facts as _facts
 from tests.helpers.servers import require_server
 
 pytest.importorskip("distributed")
 
-SECRET = b"d" * 32  # the secret of database_fixtures.shared_classifier
+SECRET = b"d" * 32  # the secret of tests.helpers.database.shared_classifier
 DASK = Path(sys.executable).parent / "dask"
 PLANTED = ["jane.roe@example.org", "ann.lee@example.org", "bo.chen@example.net",
            "4111 1111 1111 1111", "+44 20 7946 0958", "GB82 WEST 1234 5698 7654 32"]
@@ -154,11 +155,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / "many" / f"{i:02d}" / "n.txt").write_text(
             f"Jane Roe ({i}) jane.roe@example.org +44 20 7946 0958\n", "utf-8")
     return root
-
-
-def _facts(r: ScanResult) -> tuple[list[dict[str, object]], list[dict[str, str]], tuple[int, ...]]:
-    return ([f.to_dict() for f in r.findings], [e.to_dict() for e in r.errors],
-            (r.info.scanned, r.info.skipped, r.info.failed))
 
 
 def _same(on_cluster: ScanResult, alone: ScanResult) -> None:

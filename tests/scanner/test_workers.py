@@ -24,6 +24,7 @@ from scanner.pipeline import Classifier, scan
 from scanner.settings import Settings, load_settings
 from tests.helpers.database import build
 from tests.helpers.paths import GOLDEN, ROOT
+from tests.helpers.scan import facts as _facts
 
 SECRET = b"w" * 32
 
@@ -84,11 +85,6 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     db = root / "crm.db"
     build(sa.create_engine(f"sqlite:///{db}"))
     return [str(folder), f"mbox://{mbox}", f"sqlite:///{db}", "foo://nothing-takes-this"]
-
-
-def _facts(r: ScanResult) -> tuple[list[dict[str, object]], list[dict[str, str]], tuple[int, ...]]:
-    return ([f.to_dict() for f in r.findings], [e.to_dict() for e in r.errors],
-            (r.info.scanned, r.info.skipped, r.info.failed))
 
 
 @pytest.fixture(scope="module")
