@@ -21,11 +21,15 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 from benchmarks.corpus import build
+
+if TYPE_CHECKING:
+    from scanner.settings import Settings
 
 SECRET = b"b" * 32
 
@@ -56,15 +60,15 @@ def split_corpus(src: list[Path], dest: Path, files: int) -> Path:
     return dest
 
 
-def timed_scan(folder: Path, settings: object, cluster: str | None = None) -> tuple[float, list]:
+def timed_scan(folder: Path, settings: Settings, cluster: str | None = None) -> tuple[float, list]:
     from scanner.pipeline import scan
 
     t0 = time.perf_counter()
-    result = scan([str(folder)], settings, secret=SECRET, cluster=cluster)  # type: ignore[arg-type]
+    result = scan([str(folder)], settings, secret=SECRET, cluster=cluster)
     return time.perf_counter() - t0, [f.to_dict() for f in result.findings]
 
 
-def warm_scan(folder: Path, settings: object, n: int) -> tuple[float, list]:
+def warm_scan(folder: Path, settings: Settings, n: int) -> tuple[float, list]:
     """The steady state: a running cluster whose workers have scanned once already."""
     from distributed import LocalCluster
 
@@ -86,7 +90,7 @@ def cluster_start(n: int) -> float:
     return dt
 
 
-def unit_overhead(settings: object, units: int) -> tuple[float, int]:
+def unit_overhead(settings: Settings, units: int) -> tuple[float, int]:
     """Seconds per empty unit through submit -> worker -> result -> replay on local:2."""
     from distributed import Variable
 

@@ -32,6 +32,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 MB = 1024 * 1024
 CHUNK = 4 * MB
@@ -242,7 +243,7 @@ print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_max
 """
 
 
-def run_case(path: Path, src: Path) -> dict[str, object]:
+def run_case(path: Path, src: Path) -> dict[str, Any]:  # the child's JSON line
     env = {**os.environ, "PYTHONPATH": str(src), "PIISCOUT_HOME": str(path.parent / "home")}
     res = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True,
                          text=True, env=env, cwd=str(src), check=False)

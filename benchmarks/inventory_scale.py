@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from scanner.inventory import Inventory
 from scanner.models import Finding, Location, ScanInfo, Severity
@@ -66,7 +66,9 @@ def record(inv: Inventory, findings: list[Finding], packs: list) -> float:
     return time.perf_counter() - t0
 
 
-def fresh_url(base: str | None, tmp: Path, size: int) -> tuple[str, object]:
+def fresh_url(base: str | None, tmp: Path,
+              size: int) -> tuple[str, tuple[Engine, str] | None]:
+    """An inventory URL, and for PostgreSQL the admin engine and schema to drop afterwards."""
     if base is None:
         return f"sqlite:///{tmp / f'inv-{size}.sqlite'}", None
     schema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -104,7 +106,7 @@ def main() -> None:
             finally:
                 inv.close()
                 if cleanup is not None:
-                    admin, schema = cleanup  # type: ignore[misc]
+                    admin, schema = cleanup
                     with admin.begin() as conn:
                         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
                     admin.dispose()

@@ -17,18 +17,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from scanner.models import Location, TextUnit
+
+# One line of the set as json.loads gives it: id, units, gold (and optionally also).
+Record = dict[str, Any]
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "special_categories"
 
 
-def load(part: str) -> list[dict[str, object]]:
+def load(part: str) -> list[Record]:
     return [json.loads(line) for line in (DATA / f"{part}.jsonl").read_text("utf-8").splitlines()
             if line.strip()]
 
 
-def units_of(rec: dict[str, object], n: int) -> list[TextUnit]:
+def units_of(rec: Record, n: int) -> list[TextUnit]:
     raw = rec["units"]
     assert isinstance(raw, list)
     record = f"r{n}" if len(raw) > 1 else None
@@ -43,13 +47,13 @@ def units_of(rec: dict[str, object], n: int) -> list[TextUnit]:
 Linked = Callable[[Sequence[TextUnit]], set[str]]
 
 
-def score(records: Sequence[dict[str, object]], predict: Linked) -> dict[str, object]:
+def score(records: Sequence[Record], predict: Linked) -> dict[str, object]:
     tp = fp = fn = 0
     misses: list[str] = []
     false: list[str] = []
     for n, rec in enumerate(records):
-        gold = set(rec["gold"])  # type: ignore[arg-type]
-        got = predict(units_of(rec, n)) - (set(rec.get("also") or ()) - gold)  # type: ignore[arg-type]
+        gold = set(rec["gold"])
+        got = predict(units_of(rec, n)) - (set(rec.get("also") or ()) - gold)
         tp += len(gold & got)
         fp += len(got - gold)
         fn += len(gold - got)

@@ -115,7 +115,7 @@ def sample_select(
             ordering = [sa.func.rand(SEED)]
         return sa.select(*[t.c[c] for c in columns]).select_from(t).order_by(*ordering).limit(n)
     if dialect == "sqlite" and rowid:
-        r = sa.literal_column("rowid")
+        r: ColumnElement[int] = sa.literal_column("rowid")
         mixed = (r * 2654435761) % 4294967296
         return sa.select(*[t.c[c] for c in columns]).select_from(t).order_by(mixed, r).limit(n)
     return sa.select(*[t.c[c] for c in columns]).select_from(t).order_by(*order).limit(n)

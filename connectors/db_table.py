@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import ReflectedColumn
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import sqltypes
 
@@ -58,7 +59,7 @@ def column_role(type_: Any) -> Role:
     return "text"
 
 
-def plan_columns(columns: Sequence[dict[str, Any]], key: Sequence[str] = ()) -> list[ColumnPlan]:
+def plan_columns(columns: Sequence[ReflectedColumn], key: Sequence[str] = ()) -> list[ColumnPlan]:
     """Roles of the reflected columns; a single integer primary key (a surrogate) is skipped."""
     out = []
     for c in columns:

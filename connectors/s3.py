@@ -267,6 +267,6 @@ class S3Connector:
 
         def open_() -> BinaryIO:
             raw = ResumingBody(fetch, uri, size)
-            return io.BufferedReader(raw, buffer_size=1024 * 1024)  # type: ignore[return-value]
+            return io.BufferedReader(raw, buffer_size=1024 * 1024)
 
         return open_

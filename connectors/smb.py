@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import logging
 import os
@@ -144,6 +145,12 @@ class SmbConnector:
             self._reconnect()
             return op()
 
+    def _listing(self, unc: str) -> list[Any]:
+        """The entries of the folder ``unc``, sorted by name."""
+        import smbclient
+
+        return sorted(smbclient.scandir(unc, **self._kw()), key=lambda e: e.name)
+
     def close(self) -> None:
         import smbclient
 
@@ -182,8 +189,6 @@ class SmbConnector:
         yield from self._walk_dirs(getattr(info, "st_ino", None))
 
     def _walk_dirs(self, root_id: int | None) -> Iterator[Walked]:
-        import smbclient
-
         seen: set[int] = {root_id} if root_id else set()
         stack: list[list[str]] = [[]]
         follow = self.settings.walk.follow_symlinks
@@ -191,9 +196,7 @@ class SmbConnector:
             rel = stack.pop()
             unc = self._unc([*self.base, *rel])
             try:
-                entries = self._retry(lambda unc=unc: sorted(
-                    smbclient.scandir(unc, **self._kw()),
-                    key=lambda e: e.name))  # fmt: skip
+                entries = self._retry(functools.partial(self._listing, unc))
             except Exception as exc:
                 yield ScanError(self._uri(rel), "unreadable", self._secret_free(exc))
                 continue

@@ -197,18 +197,22 @@ class ScanResult:
     errors: tuple[ScanError, ...]
 
     def to_dict(self) -> dict[str, object]:
-        i = self.info
         return {
             "schema": SCHEMA_VERSION,
-            "scan": {
-                "id": i.id,
-                "started_at": i.started_at,
-                "finished_at": i.finished_at,
-                "targets": list(i.targets),
-                "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed,
-                          "unchanged": i.unchanged},
-                "allowed": i.allowed,  # findings left out by the allow-list
-            },
+            "scan": self.scan_dict(),
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],
+        }
+
+    def scan_dict(self) -> dict[str, object]:
+        """The ``scan`` summary of :meth:`to_dict`: id, times, targets and counts."""
+        i = self.info
+        return {
+            "id": i.id,
+            "started_at": i.started_at,
+            "finished_at": i.finished_at,
+            "targets": list(i.targets),
+            "items": {"scanned": i.scanned, "skipped": i.skipped, "failed": i.failed,
+                      "unchanged": i.unchanged},
+            "allowed": i.allowed,  # findings left out by the allow-list
         }

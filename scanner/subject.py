@@ -157,12 +157,15 @@ class LocationResult:
     live_rows: list[LiveRow] = field(default_factory=list)
     live_note: str = ""  # why a live query could not run, or how far it read
 
+    def match_dicts(self) -> list[dict[str, object]]:
+        return [{**r.to_dict(), "matched_as": self.matched_as.get(r.id, r.entity)}
+                for r in self.matches]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "location": self.uri,
             "source": self.source,
-            "matches": [{**r.to_dict(), "matched_as": self.matched_as.get(r.id, r.entity)}
-                        for r in self.matches],
+            "matches": self.match_dicts(),
             "same_location": [r.to_dict() for r in self.same_location],
             "live_rows": [r.to_dict() for r in self.live_rows],
             "live_note": self.live_note,
@@ -184,7 +187,7 @@ class SubjectResult:
         locations = [loc.to_dict() for loc in self.locations]
         return {"kind": self.kind,
                 # every stored finding of the value, flat (the format of earlier versions)
-                "matches": [m for loc in locations for m in loc["matches"]],  # type: ignore[attr-defined]
+                "matches": [m for loc in self.locations for m in loc.match_dicts()],
                 "locations": locations,
                 "live_checked": self.live_checked, "live_errors": self.live_errors}
 
@@ -247,8 +250,10 @@ def _findings_at(inv: Inventory, uris: Sequence[str]) -> list[FindingRow]:
     for prefix in sorted(wanted):
         out.extend(r for r in inv.findings(source=prefix, status="*", resolved=True)
                    if r.uri in wanted)
-    seen: set[int] = set()
-    return [r for r in out if not (r.id in seen or seen.add(r.id))]
+    unique: dict[int, FindingRow] = {}  # a row under two prefixes is listed once
+    for r in out:
+        unique.setdefault(r.id, r)
+    return list(unique.values())
 
 
 # -- live queries on classified database columns ----------------------------------------

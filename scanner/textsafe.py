@@ -17,10 +17,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.markup import escape as _escape_markup
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.console import Console, JustifyMethod
 
 # C0 controls, DEL, C1 controls; Unicode separators and bidi embeddings/overrides/isolates,
 # zero-width joiners and the BOM (they reorder or hide what follows).
@@ -113,7 +116,7 @@ class Col:
     does not allow every column (fewer columns, never unreadable ones)."""
 
     def __init__(self, name: str, *, kind: str = "text", priority: int = 0, min: int = 8,
-                 justify: str = "left", max: int | None = None) -> None:
+                 justify: JustifyMethod = "left", max: int | None = None) -> None:
         self.name, self.kind, self.priority, self.min = name, kind, priority, min
         self.justify, self.max = justify, max
 
@@ -193,7 +196,7 @@ def fit_cell(col: Col, value: str, width: int) -> str:
     return value[: max(0, width - 1)] + ELLIPSIS
 
 
-def render_table(console: object, title: str, cols: list[Col], rows: list[list[str]],
+def render_table(console: Console, title: str, cols: list[Col], rows: list[list[str]],
                  width: int | None, *, styles: list[list[str]] | None = None,
                  note: str = "") -> None:
     """Print ``rows`` (already clean strings) on a rich console as a table that fits ``width``.
@@ -203,19 +206,19 @@ def render_table(console: object, title: str, cols: list[Col], rows: list[list[s
     from rich.table import Table
 
     layout = fit_columns(cols, rows, width)
-    console.print(Text(title, style="bold"))  # type: ignore[attr-defined]
+    console.print(Text(title, style="bold"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for i, w in layout:
         c = cols[i]
         table.add_column(Text(c.name), width=w, no_wrap=True, overflow="ellipsis",
-                         justify=c.justify)  # type: ignore[arg-type]
+                         justify=c.justify)
     for r, row in enumerate(rows):
         cells = []
         for i, w in layout:
             style = styles[r][i] if styles else ""
             cells.append(Text(fit_cell(cols[i], row[i], w), style=style))
         table.add_row(*cells)
-    console.print(table)  # type: ignore[attr-defined]
+    console.print(table)
     shown = {k for k, _ in layout}
     hidden = [cols[i].name for i in range(len(cols))
               if i not in shown and any(r[i] for r in rows)]
@@ -223,7 +226,7 @@ def render_table(console: object, title: str, cols: list[Col], rows: list[list[s
         parts = [note] if note else []
         if hidden:
             parts.append(f"not shown at this width: {', '.join(hidden)} (--wide shows them)")
-        console.print(Text("; ".join(parts), style="dim"))  # type: ignore[attr-defined]
+        console.print(Text("; ".join(parts), style="dim"))
 
 
 def plain_rows(stream: TextIO, cols: list[Col], rows: list[list[str]]) -> None:

@@ -9,12 +9,16 @@ source kind) are one object each, so pickle writes them once per batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from scanner.models import Finding, Location, Severity, TextUnit
+from scanner.models import Finding, Location, Severity, TextUnit, UnitKind
 
-UnitRow = tuple[str, int | None, str | None, str, str, str | None, str]
-FindingRow = tuple[object, ...]
+# uri, line, field, text, kind, record, source_kind
+UnitRow = tuple[str, int | None, str | None, str, UnitKind, str | None, str]
+# uri, line, field, entity, category, score, severity value, detector, explanation, preview,
+# value_hash, linked, clauses, source_kind, attributes (None when empty)
+FindingRow = tuple[str, int | None, str | None, str, str, float, str, str, str, str, str,
+                   bool | None, tuple[str, ...], str, Mapping[str, object] | None]
 
 _SEVERITY = {s.value: s for s in Severity}
 
@@ -25,7 +29,7 @@ def pack_units(units: Iterable[TextUnit]) -> list[UnitRow]:
 
 
 def unpack_units(rows: Iterable[UnitRow]) -> list[TextUnit]:
-    return [TextUnit(Location(uri, line, field), text, kind, record, source_kind)  # type: ignore[arg-type]
+    return [TextUnit(Location(uri, line, field), text, kind, record, source_kind)
             for uri, line, field, text, kind, record, source_kind in rows]
 
 
@@ -43,9 +47,9 @@ def pack_findings(findings: Iterable[Finding]) -> list[FindingRow]:
 
 def unpack_findings(rows: Sequence[FindingRow]) -> list[Finding]:
     return [
-        Finding(Location(uri, line, field), entity, category, score,  # type: ignore[arg-type]
-                _SEVERITY[severity], detector, explanation, preview, value_hash,  # type: ignore[index]
-                linked, clauses, source_kind, attributes or {})  # type: ignore[arg-type]
+        Finding(Location(uri, line, field), entity, category, score,
+                _SEVERITY[severity], detector, explanation, preview, value_hash,
+                linked, clauses, source_kind, attributes or {})
         for (uri, line, field, entity, category, score, severity, detector, explanation, preview,
              value_hash, linked, clauses, source_kind, attributes) in rows
     ]

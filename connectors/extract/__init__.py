@@ -19,7 +19,7 @@ images, executables, unknown binary data).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from importlib import import_module
 
 from connectors.extract.mediatype import (
@@ -123,7 +123,7 @@ def load_extractor(ref: str) -> Extractor:
     return fn
 
 
-def extract(item: Item, settings: Settings) -> Iterator[Extracted]:
+def extract(item: Item, settings: Settings) -> Generator[Extracted, None, None]:
     """Dispatch on ``item.media_type`` (sniffed from the first bytes when ``None``)."""
     if item.media_type is None:
         with item.open() as stream:

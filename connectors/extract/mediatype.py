@@ -177,4 +177,3 @@ def _looks_textual(head: bytes) -> bool:
         return False
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 14, 15, 27))
     return controls <= len(head) // 100
-

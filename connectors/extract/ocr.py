@@ -22,11 +22,15 @@ import subprocess
 import time
 import warnings
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from connectors.extract import Extracted
 from connectors.extract.common import ProseBuilder
-from scanner.models import Item, ItemError, ScanError
+from scanner.models import Item, ItemError, ScanError, TextUnit
 from scanner.settings import Settings
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp",
                "image/x-ms-bmp", "image/webp")
@@ -45,11 +49,8 @@ class _Budget:
         return self.deadline - time.monotonic()
 
 
-def ocr_image(image: object, settings: Settings, budget: _Budget) -> str:
+def ocr_image(img: Image.Image, settings: Settings, budget: _Budget) -> str:
     """Text of one PIL image. Raises ItemError("timeout") when the item's time is used up."""
-    from PIL import Image
-
-    img: Image.Image = image  # type: ignore[assignment]
     if img.width < MIN_SIDE or img.height < MIN_SIDE:
         return ""
     limit = settings.ocr.max_pixels
@@ -127,8 +128,8 @@ def extract_pdf(item: Item, settings: Settings) -> Iterator[Extracted]:
 
     pages_with_text: set[str] = set()
     for out in text_layer(item, settings):
-        if hasattr(out, "text") and out.text.strip() and out.location.field:  # type: ignore[union-attr]
-            pages_with_text.add(out.location.field)  # type: ignore[union-attr]
+        if isinstance(out, TextUnit) and out.text.strip() and out.location.field:
+            pages_with_text.add(out.location.field)
         yield out
     if settings.ocr.enabled:
         yield from _ocr_pdf_pages(item, settings, pages_with_text)

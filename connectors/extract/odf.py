@@ -14,6 +14,7 @@ Text is taken as odfpy's ``teletype.extractText`` does: ``<text:s c="n"/>`` is n
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from connectors.extract import Extracted
 from connectors.extract.common import ProseBuilder
@@ -27,6 +28,7 @@ MAX_REPEAT = 1000  # a non-empty cell or row repeated more than this is kept thi
 MAX_SPACES = 1000  # <text:s c="..."/> expanded at most this far
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+Element = Any  # an lxml element from Package.iterparse (lxml ships no type information here)
 
 
 def _ns(tag: object) -> str:
@@ -45,18 +47,18 @@ def _open(item: Item, settings: Settings) -> Package:
     return package
 
 
-def _spaces(elem: object) -> str:
-    count = elem.get(f"{{{_TEXT_NS}}}c") or "1"  # type: ignore[attr-defined]
+def _spaces(elem: Element) -> str:
+    count = elem.get(f"{{{_TEXT_NS}}}c") or "1"
     try:
         return " " * min(max(int(count), 1), MAX_SPACES)
     except ValueError:
         return " "
 
 
-def paragraph_text(elem: object) -> str:
+def paragraph_text(elem: Element) -> str:
     """The text of a complete paragraph element, as odfpy's ``teletype.extractText``."""
     out: list[str] = []
-    stack: list[tuple[object, bool]] = [(elem, False)]
+    stack: list[tuple[Element, bool]] = [(elem, False)]
     while stack:
         node, done = stack.pop()
         if done:  # after the children: the tail belongs to the parent
@@ -64,17 +66,17 @@ def paragraph_text(elem: object) -> str:
             if tail and node is not elem:
                 out.append(tail)
             continue
-        ns, tag = _ns(node.tag), local(node.tag)  # type: ignore[attr-defined]
+        ns, tag = _ns(node.tag), local(node.tag)
         if ns == _TEXT_NS and tag == "s":
             out.append(_spaces(node))
         elif ns == _TEXT_NS and tag == "tab":
             out.append("\t")
         elif ns == _TEXT_NS and tag == "line-break":
             out.append("\n")
-        elif node.text:  # type: ignore[attr-defined]
-            out.append(node.text)  # type: ignore[attr-defined]
+        elif node.text:
+            out.append(node.text)
         stack.append((node, True))
-        stack.extend((child, False) for child in reversed(list(node)))  # type: ignore[call-overload]
+        stack.extend((child, False) for child in reversed(list(node)))
     return "".join(out)
 
 
@@ -124,14 +126,14 @@ def _tables(package: Package) -> Iterator[tuple[str, Iterator[tuple[int, list[st
             yield title, _rows(events)
 
 
-def _int(elem: object, name: str) -> int:
+def _int(elem: Element, name: str) -> int:
     try:
-        return max(1, int(elem.get(f"{{{_TABLE_NS}}}{name}") or 1))  # type: ignore[attr-defined]
+        return max(1, int(elem.get(f"{{{_TABLE_NS}}}{name}") or 1))
     except ValueError:
         return 1
 
 
-def _rows(events: Iterator[tuple[str, object]]) -> Iterator[tuple[int, list[str]]]:
+def _rows(events: Iterator[tuple[str, Element]]) -> Iterator[tuple[int, list[str]]]:
     r = 0
     cells: list[str] = []
     depth = 0  # tables nested in a cell are part of that cell's text

@@ -258,4 +258,3 @@ def _pptx_part(package: Package, name: str, builder: ProseBuilder, field: str,
             clear(elem)
         elif tag in ("sp", "graphicFrame"):
             clear(elem)
-

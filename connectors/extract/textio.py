@@ -12,10 +12,13 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
-from typing import BinaryIO, TextIO
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from connectors.extract.streams import buffered, read_exact
+
+if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatch
 
 SAMPLE_BYTES = 64 * 1024
 # Upper bound of one text unit; split at a line boundary whenever there is one.
@@ -46,6 +49,7 @@ def detect_encoding(sample: bytes) -> str:
     utf16 = utf16_without_bom(sample)
     if utf16:
         return utf16
+    matches: Iterable[CharsetMatch]
     try:
         from charset_normalizer import from_bytes
 

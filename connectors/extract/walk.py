@@ -117,7 +117,7 @@ class _ReplayOpen:
                 return stream
         except (OSError, ValueError):
             pass
-        return buffered(self._head, stream)  # type: ignore[return-value]
+        return buffered(self._head, stream)
 
     def close(self) -> None:
         if self._stream is not None:

@@ -10,6 +10,7 @@ messages the rest of the archive is recorded as skipped.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -75,7 +76,7 @@ def mbox_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Set
         yield Item(
             uri=uri,
             source_kind=kind,
-            open=lambda data=data: io.BytesIO(data),  # type: ignore[misc]
+            open=functools.partial(io.BytesIO, data),
             size=len(data),
             name=f"msg-{index}.eml",
             media_type="message/rfc822",

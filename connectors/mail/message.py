@@ -34,7 +34,7 @@ from email.policy import compat32
 
 from connectors.mail.text import clean, decode_bytes, html_to_text, split_uuencoded
 from connectors.mail.uris import child_uri, record_for
-from scanner.models import Item, ItemError, Location, ScanError, TextUnit
+from scanner.models import Item, ItemError, Location, ScanError, TextUnit, UnitKind
 from scanner.settings import Settings
 
 Extracted = TextUnit | Item | ScanError
@@ -161,11 +161,11 @@ class MessageReader:
         self.names: set[str] = set()
         self.attachments = 0
 
-    def unit(self, text: str, line: int | None, field: str | None, kind: str) -> TextUnit:
+    def unit(self, text: str, line: int | None, field: str | None, kind: UnitKind) -> TextUnit:
         return TextUnit(
             location=Location(self.item.uri, line, field),
             text=text,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             record=self.record,
             source_kind=self.item.source_kind,
         )
@@ -221,7 +221,7 @@ class MessageReader:
         payload = part.get_payload()
         if ctype == "message/delivery-status" and isinstance(payload, list):
             text = "\n".join(str(block).strip() for block in payload)
-            first = payload[0].as_string() if payload else ""
+            first = str(payload[0]) if payload else ""  # str(Message) is its as_string()
             line = self.body_line(first.split("\n", 1)[0]) if first else None
             yield self.unit(clean(text), line, "delivery-status", "log")
             return
@@ -275,7 +275,7 @@ class MessageReader:
     def attached_message(self, part: Message, path: str) -> Iterator[Extracted]:
         payload = part.get_payload()
         sub = payload[0] if isinstance(payload, list) and payload else None
-        if sub is None:
+        if not isinstance(sub, Message):
             return
         try:
             data = sub.as_bytes(policy=compat32)

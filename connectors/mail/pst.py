@@ -10,6 +10,7 @@ cannot read is recorded and the walk goes on.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from email.message import Message
@@ -181,7 +182,7 @@ def pst_items(stream: BinaryIO, base_uri: str, item: Item | None, settings: Sett
                 yield Item(
                     uri=uri,
                     source_kind=kind,
-                    open=lambda data=data: io.BytesIO(data),  # type: ignore[misc]
+                    open=functools.partial(io.BytesIO, data),
                     size=len(data),
                     name=f"msg-{i + 1}.eml",
                     media_type="message/rfc822",

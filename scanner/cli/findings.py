@@ -15,7 +15,7 @@ from rich.console import Console
 
 from scanner.cli.inventory import db_options, opened, packs_for, policy_option, settings_for
 from scanner.inventory.schema import STATUSES
-from scanner.inventory.store import REVIEW_STATUSES, FindingRow
+from scanner.inventory.store import REVIEW_STATUSES, FindingRow, Inventory
 from scanner.policy import PolicyMapper, known_categories
 from scanner.textsafe import Col, clean, plain_rows, render_table, terminal_width
 
@@ -115,13 +115,13 @@ def _clauses(mapper: PolicyMapper) -> list[str]:
                                            for c in p.clauses]
 
 
-def _categories(inv: object) -> set[str]:
-    stored = {r.category for r in inv.findings(status="*")}  # type: ignore[attr-defined]
+def _categories(inv: Inventory) -> set[str]:
+    stored = {r.category for r in inv.findings(status="*")}
     parents = {".".join(c.split(".")[: i + 1]) for c in stored for i in range(c.count(".") + 1)}
     return set(known_categories()) | parents
 
 
-def _known_category(category: str, inv: object) -> bool:
+def _known_category(category: str, inv: Inventory) -> bool:
     return category in known_categories() or category in _categories(inv)
 
 

@@ -12,12 +12,16 @@ so that no hash made with the old secret stays behind; an inventory on a databas
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from scanner.cli.inventory import data_dir_of, settings_for
 from scanner.redact import MIN_SECRET_BYTES, SECRET_FILE, SecretError, read_secret, write_secret
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 CONSEQUENCE = (
     "Every value hash made with the old secret will stop matching: `piiscout subject find` "
@@ -31,15 +35,15 @@ def command() -> None:
     """The installation secret that keys every value hash."""
 
 
-def _config_option(func: object) -> object:
+def _config_option(func: FC) -> FC:
     return click.option(
         "-c", "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
         default=None, help="Config file (YAML) on top of the defaults.",
-    )(func)  # type: ignore[arg-type]
+    )(func)
 
 
 @command.command(name="check")
-@_config_option  # type: ignore[arg-type]
+@_config_option
 def check_command(config: Path | None) -> None:
     """Say whether the installation secret exists and can be used (exit 2 when it cannot)."""
     path = data_dir_of(settings_for(config)) / SECRET_FILE
@@ -54,7 +58,7 @@ def check_command(config: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--clear-inventory", is_flag=True,
               help="Also delete the default SQLite inventory of this data directory.")
-@_config_option  # type: ignore[arg-type]
+@_config_option
 def rotate_command(yes: bool, clear_inventory: bool, config: Path | None) -> None:
     """Replace the installation secret with a new random one (see the consequence below).
 

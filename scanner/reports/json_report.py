@@ -45,10 +45,9 @@ class JsonStream:
             self.stream.flush()
 
     def end(self, result: ScanResult) -> None:
-        doc = result.to_dict()
         self.stream.write(("\n  ]" if self.count else "]")
-                          + ',\n  "errors": ' + _nested(doc["errors"], 2)
-                          + ',\n  "scan": ' + _nested(doc["scan"], 2) + "\n}\n")
+                          + ',\n  "errors": ' + _nested([e.to_dict() for e in result.errors], 2)
+                          + ',\n  "scan": ' + _nested(result.scan_dict(), 2) + "\n}\n")
         self.stream.flush()
 
 
@@ -74,11 +73,10 @@ class JsonlStream:
             self.stream.flush()
 
     def end(self, result: ScanResult) -> None:
-        doc = result.to_dict()
         self.stream.writelines(
-            json.dumps({"type": "error", **e}, ensure_ascii=False) + "\n"
-            for e in doc["errors"]  # type: ignore[union-attr]
+            json.dumps({"type": "error", **e.to_dict()}, ensure_ascii=False) + "\n"
+            for e in result.errors
         )
-        summary = {"type": "scan", "schema": SCHEMA_VERSION, **doc["scan"]}  # type: ignore[dict-item]
+        summary = {"type": "scan", "schema": SCHEMA_VERSION, **result.scan_dict()}
         self.stream.write(json.dumps(summary, ensure_ascii=False) + "\n")
         self.stream.flush()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_required
@@ -96,7 +97,8 @@ def limit_login(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, default_limits=[], storage_uri="memory://",
                       headers_enabled=True)
     app.extensions["piiscout_limiter"] = limiter
-    view = app.view_functions["auth.login"]
+    # The sign-in view is a plain function, not a coroutine; so is its limited wrapper.
+    view = cast("Callable[..., ResponseReturnValue]", app.view_functions["auth.login"])
     app.view_functions["auth.login"] = limiter.limit(
         app.config["LOGIN_LIMIT"], methods=["POST"],
         deduct_when=lambda resp: resp.status_code != 302,
