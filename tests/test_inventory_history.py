@@ -17,6 +17,9 @@ from scanner.inventory import Inventory, InventoryError
 from scanner.models import Finding, ScanError
 from scanner.policy import load_packs
 
+# The shared ``db_url`` fixture (SQLite and the real PostgreSQL server).
+pytest_plugins = ["inventory_fixtures"]
+
 PACKS = load_packs(["gdpr"])
 EMAIL = "user.contact.email"
 

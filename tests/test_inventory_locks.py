@@ -13,6 +13,9 @@ from scanner.inventory import Inventory, InventoryError, locks
 from scanner.inventory.schema import Run
 from scanner.policy import load_packs
 
+# The shared ``db_url`` fixture (SQLite and the real PostgreSQL server).
+pytest_plugins = ["inventory_fixtures"]
+
 PACKS = load_packs(["gdpr"])
 F = make_finding("EMAIL_ADDRESS", "user.contact.email", "ann@example.org")
 
