@@ -43,11 +43,11 @@ border-bottom:2px solid #1d2330;padding-bottom:.2rem}h3{font-size:1rem;margin:1.
 .cards{display:flex;gap:.8rem;flex-wrap:wrap;margin:.6rem 0}.card{border:1px solid #ccd;
 border-radius:6px;padding:.5rem .9rem;min-width:8.5rem}.card b{display:block;font-size:1.4rem}
 .card.high b{color:#a01b1b}
-table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;table-layout:fixed}
+table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem}table.fixed{table-layout:fixed}
 th,td{border:1px solid #ccd;padding:.3rem .45rem;text-align:left;vertical-align:top;
 overflow-wrap:anywhere}
-th{background:#eef0f5}td.n,th.n{text-align:right;white-space:nowrap;width:6.2rem}
-col.key{width:24%}col.top{width:30%}
+th{background:#eef0f5}td.n,th.n{text-align:right;white-space:nowrap}
+col.key{width:21%}col.tags{width:15%}col.n{width:6.4rem}col.top{width:31%}
 blockquote{margin:.3rem 0;padding:.1rem .5rem;border-left:3px solid #99a;color:#333;
 font-style:italic;font-size:12px}
 ul.loc{margin:0;padding-left:1rem;font-size:12px}ul.loc li{word-break:break-all}
@@ -72,6 +72,12 @@ def _tags(values: Iterable[str]) -> str:
     if not values:
         return '<span class="none">—</span>'
     return "".join(f'<span class="tag">{_e(v)}</span>' for v in values)
+
+
+def _colgroup(*classes: str) -> str:
+    """A fixed-layout table's opening with its column widths (see the ``col.*`` rules)."""
+    return ('<table class="fixed"><colgroup>' + "".join(f'<col class="{c}">' for c in classes)
+            + "</colgroup>")
 
 
 def _sev(severity: str) -> str:
@@ -137,8 +143,8 @@ def _summary(rows: Sequence[FindingRow]) -> str:
     out.append("</table>")
     out.append("<h3>Special categories linked to a person</h3>")
     if special:
-        out.append('<table><colgroup><col class="key"><col><col class="top"></colgroup>'
-                   '<tr><th>category</th><th>entities</th><th class="n">findings</th>'
+        out.append(_colgroup("key", "tags", "n", "n", "n", "top")
+                   + '<tr><th>category</th><th>entities</th><th class="n">findings</th>'
                    '<th class="n">locations</th><th class="n">open</th>'
                    "<th>top locations</th></tr>")
         by_cat: dict[str, list[FindingRow]] = {}
@@ -174,19 +180,19 @@ def _clauses(report: InventoryReport) -> str:
             under.setdefault(qid, []).append(r)
     groups: list[Group] = (group(rows, report.mapper, "clause") if report.mapper is not None
                            else [g for g in report.groups if report.by == "clause"])
-    out = ['<table><colgroup><col class="key"><col><col span="4"><col class="top"></colgroup>'
-           '<tr><th>clause</th><th>categories found</th><th class="n">findings</th>'
+    out = [_colgroup("key", "tags", "n", "n", "n", "n", "top")
+           + '<tr><th>clause</th><th>categories found</th><th class="n">findings</th>'
            '<th class="n">occurrences</th><th class="n">high</th><th class="n">open</th>'
            "<th>top locations</th></tr>"]
     for g in groups:
         these = under.get(g.key, [])
         head = f"<b>{_e(g.key)}</b>" + (f"<br>{_e(g.title)}" if g.title else "")
-        if g.quote:
-            quote = g.quote if len(g.quote) <= 280 else g.quote[:279] + "…"
-            head += f"<blockquote>{_e(quote)}</blockquote>"
-        if not these:
+        if not these:  # its quotation is in the pack; the gaps list it too
             out.append(f'<tr class="none"><td>{head}</td><td colspan="6">never found</td></tr>')
             continue
+        if g.quote:
+            quote = g.quote if len(g.quote) <= 200 else g.quote[:199] + "…"
+            head += f"<blockquote>{_e(quote)}</blockquote>"
         args = ["--clause", g.key] if g.key != UNCOVERED else []
         out.append(
             f"<tr><td>{head}</td><td>{_tags(g.categories)}</td>"
@@ -204,8 +210,8 @@ def _categories(rows: Sequence[FindingRow]) -> str:
         by_cat.setdefault(r.category, []).append(r)
     if not by_cat:
         return '<p class="none">No findings.</p>'
-    out = ['<table><colgroup><col class="key"><col><col><col span="4"><col class="top">'
-           '</colgroup><tr><th>category</th><th>entities</th><th>clauses</th>'
+    out = [_colgroup("key", "tags", "tags", "n", "n", "n", "n", "top")
+           + "<tr><th>category</th><th>entities</th><th>clauses</th>"
            '<th class="n">findings</th><th class="n">occurrences</th><th class="n">worst</th>'
            '<th class="n">open</th><th>top locations</th></tr>']
     rank = {s: i for i, s in enumerate(SEVERITIES)}
