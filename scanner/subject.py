@@ -247,8 +247,18 @@ def _findings_at(inv: Inventory, uris: Sequence[str]) -> list[FindingRow]:
     for prefix in sorted(wanted):
         out.extend(r for r in inv.findings(source=prefix, status="*", resolved=True)
                    if r.uri in wanted)
+    return _unique(out)
+
+
+def _unique(rows: list[FindingRow]) -> list[FindingRow]:
+    """``rows`` without repeats (the first of each ID, in order)."""
     seen: set[int] = set()
-    return [r for r in out if not (r.id in seen or seen.add(r.id))]
+    out = []
+    for r in rows:
+        if r.id not in seen:
+            seen.add(r.id)
+            out.append(r)
+    return out
 
 
 # -- live queries on classified database columns ----------------------------------------

@@ -24,10 +24,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    CursorResult,
+    Result,
+    Table,
     and_,
     case,
     delete,
@@ -45,12 +48,17 @@ from scanner.models import Finding
 
 Key = tuple[str, str, str, str]  # uri, field, entity, value hash
 
-FINDINGS = FindingAgg.__table__
-LOCATIONS = LocationRow.__table__
-SOURCES = Source.__table__
-SIGHTINGS = Sighting.__table__
-CLAUSES = ClauseMapping.__table__
+FINDINGS = cast(Table, FindingAgg.__table__)
+LOCATIONS = cast(Table, LocationRow.__table__)
+SOURCES = cast(Table, Source.__table__)
+SIGHTINGS = cast(Table, Sighting.__table__)
+CLAUSES = cast(Table, ClauseMapping.__table__)
 CHUNK = 500  # ids per IN (...) list
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (a statement's result is a cursor result)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def key_of(text: str) -> str:
@@ -272,9 +280,9 @@ def touch(s: Session, run_id: int, now: str, uris: Sequence[str]) -> int:
             ins = insert(dialect, SIGHTINGS).from_select(
                 ["run_id", "finding_id", "count", "max_score", "severity", "linked"], src)
             s.execute(ins.on_conflict_do_nothing())
-            carried += s.execute(FINDINGS.update().where(current).values(
+            carried += affected(s.execute(FINDINGS.update().where(current).values(
                 last_run_id=run_id,
-                last_seen=greatest(dialect, FINDINGS.c.last_seen, literal(now)))).rowcount or 0
+                last_seen=greatest(dialect, FINDINGS.c.last_seen, literal(now)))))
     return carried
 
 

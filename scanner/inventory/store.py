@@ -40,6 +40,7 @@ from scanner.inventory.db import (
     normalize_url,
     safe_url,
 )
+from scanner.inventory.history import Diff
 from scanner.inventory.locks import WRITE, RecordingLock, configure_sqlite
 from scanner.inventory.recording import Group as _Group
 from scanner.inventory.rows import FindingRow, ReviewEntry, RunRow
@@ -171,9 +172,8 @@ class Inventory:
 
     def _mark_stale(self) -> int:
         with self.write.begin() as s:
-            return s.execute(
-                update(Run).where(self._stale()).values(status="interrupted")
-            ).rowcount or 0
+            return recording.affected(s.execute(
+                update(Run).where(self._stale()).values(status="interrupted")))
 
     # -- recording ------------------------------------------------------------------------
     def record(self, result: ScanResult, packs: Sequence[PolicyPack], *,
@@ -359,7 +359,7 @@ class Inventory:
             ]
 
     def diff(self, from_run: int | None = None, to_run: int | None = None,
-             mapper: PolicyMapper | None = None) -> tuple[history.Diff, dict[int, FindingRow]]:
+             mapper: PolicyMapper | None = None) -> tuple[Diff, dict[int, FindingRow]]:
         """What changed between two runs (see :mod:`.history`), with the findings concerned."""
         pair = history.default_pair(self.runs(), from_run, to_run)
         if isinstance(pair, str):

@@ -161,8 +161,8 @@ def _summary(rows: Sequence[FindingRow]) -> str:
         out.append('<p class="none">No special-category data linked to a person was found.</p>')
     out.append("<h3>Open review work</h3>")
     if open_rows:
-        sev = Counter(r.severity for r in open_rows)
-        parts = ", ".join(f"{sev.get(s, 0)} {s}" for s in SEVERITIES)
+        per_sev = Counter(r.severity for r in open_rows)
+        parts = ", ".join(f"{per_sev.get(s, 0)} {s}" for s in SEVERITIES)
         out.append(f"<p>{len(open_rows)} findings are not reviewed yet ({parts}); list them "
                    f"with {_command('findings', 'list', '--status', 'open')} and decide with "
                    f"{_command('findings', 'review', 'ID', '--status', 'confirmed')} (or in "

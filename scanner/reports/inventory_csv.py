@@ -17,9 +17,9 @@ def write(report: InventoryReport, stream: TextIO, *, color: bool = False) -> No
     out = csv.writer(stream, lineterminator="\n")
     if report.show == "gaps":
         out.writerow(GAP_COLUMNS)
-        for g in (*report.gaps.uncovered, *report.gaps.per_pack):
-            out.writerow(safe_row(("uncovered_category", g.pack, g.category,
-                                   ";".join(g.entities), g.locations, g.findings)))
+        for gap in (*report.gaps.uncovered, *report.gaps.per_pack):
+            out.writerow(safe_row(("uncovered_category", gap.pack, gap.category,
+                                   ";".join(gap.entities), gap.locations, gap.findings)))
         for c in report.gaps.unused_clauses:
             out.writerow(safe_row(("clause_without_data", c.clause.partition("/")[0], c.clause,
                                    c.title, 0, 0)))

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from scanner.inventory.store import FindingRow, InventoryError
+from scanner.inventory.store import FindingRow, InventoryError, RunRow
 from scanner.inventory.views import GROUPINGS, clauses_of, gaps, group
 from scanner.policy import PolicyError, PolicyMapper, load_packs, selected_packs
 from scanner.web.accounts import record
@@ -255,7 +255,7 @@ def _new_in(run_id: int) -> set[int]:
 def runs():
     runs = inventory().runs()
     new = _first_seen_in()
-    rows = []
+    rows: list[tuple[RunRow, int | None, int]] = []
     prev = None
     for r in runs:
         rows.append((r, None if prev is None else r.findings - prev.findings, new.get(r.id, 0)))

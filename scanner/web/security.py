@@ -97,7 +97,8 @@ def limit_login(app: Flask) -> None:
                       headers_enabled=True)
     app.extensions["piiscout_limiter"] = limiter
     view = app.view_functions["auth.login"]
-    app.view_functions["auth.login"] = limiter.limit(
+    limited: Any = limiter.limit(
         app.config["LOGIN_LIMIT"], methods=["POST"],
         deduct_when=lambda resp: resp.status_code != 302,
     )(view)
+    app.view_functions["auth.login"] = limited
