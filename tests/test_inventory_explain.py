@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,40 @@ def test_explanations_stored_from_a_real_scan_hold_no_clear_value(
     # the scan report's explanations are the same texts (the inventory adds nothing)
     report = json.loads((tmp_path / "r.json").read_text())["findings"]
     assert {f["explanation"] for f in listed} <= {f["explanation"] for f in report}
+
+
+def test_the_workbench_shows_line_field_and_explanation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from argon2 import PasswordHasher
+
+    from scanner.web import create_app
+    from scanner.web.accounts import add_user
+    from tests.web_fixtures import login
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("PIISCOUT_HOME", str(home))
+    monkeypatch.setattr("scanner.web.accounts._hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    db = f"sqlite:///{tmp_path / 'inv.sqlite'}"
+    with Inventory.open(db, tmp_path) as inv:
+        inv.record(make_result([
+            make_finding("EMAIL_ADDRESS", "user.contact.email", "jane@example.org", line=41,
+                         field="notes", explanation="PII-EMAIL: pattern email; context 'mail'"),
+        ]), GDPR)
+        (row,) = inv.findings()
+    app = create_app(db_url=db, data_dir=home, testing=True)
+    try:
+        add_user(app.config["INVENTORY"], "vera", "viewer", "viewer-pass-0001", actor="test")
+        client = app.test_client()
+        assert login(client, "vera", "viewer-pass-0001").status_code == 302
+        page = client.get(f"/findings/{row.id}").get_data(as_text=True)
+        facts = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>(.*?)</dd>", page))
+        assert facts["line"].startswith("41 ")
+        assert facts["field"] == "notes"
+        assert "PII-EMAIL: pattern email; context &#39;mail&#39;" in facts["explanation"]
+        assert "jane@example.org" not in page
+        loc = client.get("/location", query_string={"uri": row.uri}).get_data(as_text=True)
+        assert "<td>41</td><td>notes</td>" in loc
+    finally:
+        app.config["INVENTORY"].close()
