@@ -28,6 +28,18 @@ from scanner.models import Finding
 
 SOURCE_KINDS = ("file", "s3", "smb", "database", "mail")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# A location inside a mail file (a PST, an .msg, an .eml, an mbox) found in a folder, a share or
+# a bucket: its data is stored e-mail, whatever connector walked to it ("#msg=" marks a message
+# of an archive; the extension, the file itself or an archive member of it).
+_MAIL_FILE = re.compile(r"\.(?:pst|ost|msg|eml|mbox|mbx)(?=$|[#!])|#(?:[^!]*/)?msg=", re.I)
+
+
+def source_kinds_of(source_kind: str, uri: str = "") -> tuple[str, ...]:
+    """The source kinds a location counts as for policy rules: its connector's kind, plus
+    ``mail`` when it lies in a mail file (``file:///share/a.pst#folder=Inbox/msg=3``)."""
+    if source_kind != "mail" and uri and _MAIL_FILE.search(uri):
+        return (source_kind, "mail")
+    return (source_kind,)
 
 
 class PolicyError(ValueError):
@@ -54,7 +66,8 @@ class Rule(_Strict):
             raise ValueError(f"unknown source kind {bad[0]!r} (known: {', '.join(SOURCE_KINDS)})")
         return v
 
-    def matches(self, category: str, linked: bool | None, source_kind: str) -> bool:
+    def matches(self, category: str, linked: bool | None,
+                source_kind: str | tuple[str, ...]) -> bool:
         if category != self.category and (
             self.exact or not category.startswith(self.category + ".")
         ):
@@ -63,7 +76,8 @@ class Rule(_Strict):
             return False
         if self.linked is False and linked is True:
             return False
-        return not self.source_kinds or source_kind in self.source_kinds
+        kinds = (source_kind,) if isinstance(source_kind, str) else source_kind
+        return not self.source_kinds or any(k in self.source_kinds for k in kinds)
 
 
 class Clause(_Strict):
@@ -189,7 +203,12 @@ def load_packs(names: Sequence[str]) -> list[PolicyPack]:
 
 
 class PolicyMapper:
-    """Maps findings to the clauses of the active packs."""
+    """Maps findings to the clauses of the active packs: the one place clauses are worked out.
+
+    A clause depends only on what the inventory stores about a finding (category, linkage,
+    source kind and location), so every reader (``findings list``, ``inventory``, the gaps, the
+    workbench, the HTML report) maps the stored findings with the packs active *now*, and a
+    change of packs shows everywhere at once."""
 
     def __init__(self, packs: Sequence[PolicyPack]) -> None:
         self.packs = tuple(packs)
@@ -199,23 +218,33 @@ class PolicyMapper:
             for clause in pack.clauses
             for rule in clause.rules
         ]
-        self._cache: dict[tuple[str, bool | None, str], tuple[str, ...]] = {}
+        self._cache: dict[tuple[str, bool | None, tuple[str, ...]], tuple[str, ...]] = {}
 
     def clauses_for_category(
-        self, category: str, linked: bool | None = None, source_kind: str = "file"
+        self, category: str, linked: bool | None = None, source_kind: str = "file",
+        uri: str = "",
     ) -> tuple[str, ...]:
-        key = (category, linked, source_kind)
+        """The clauses of a finding with this category, linkage and source kind, at ``uri``
+        (a location inside a mail file also counts as ``mail``: :func:`source_kinds_of`)."""
+        kinds = source_kinds_of(source_kind, uri)
+        key = (category, linked, kinds)
         hit = self._cache.get(key)
         if hit is None:
             out: list[str] = []
             for qid, rule in self._rules:
-                if qid not in out and rule.matches(category, linked, source_kind):
+                if qid not in out and rule.matches(category, linked, kinds):
                     out.append(qid)
             hit = self._cache[key] = tuple(out)
         return hit
 
     def clauses_for(self, finding: Finding) -> tuple[str, ...]:
-        return self.clauses_for_category(finding.category, finding.linked, finding.source_kind)
+        return self.clauses_for_category(finding.category, finding.linked, finding.source_kind,
+                                         finding.location.uri)
+
+    def clauses_for_row(self, row: Any) -> tuple[str, ...]:
+        """The clauses of a stored finding (anything with ``category``, ``linked``,
+        ``source_kind`` and ``uri``, such as :class:`scanner.inventory.rows.FindingRow`)."""
+        return self.clauses_for_category(row.category, row.linked, row.source_kind, row.uri)
 
     def map(self, findings: Iterable[Finding]) -> list[Finding]:
         return [dataclasses.replace(f, clauses=self.clauses_for(f)) for f in findings]

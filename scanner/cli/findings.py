@@ -24,6 +24,7 @@ MAX_ROWS = 500
 LIST_COLS = [
     Col("id", kind="fixed", priority=0, justify="right"),
     Col("location", kind="path", priority=1, min=24),
+    Col("line", kind="fixed", priority=9, justify="right"),
     Col("field", kind="text", priority=5, min=8, max=32),
     Col("entity", kind="fixed", priority=2),
     Col("preview", kind="path", priority=4, min=20, max=32),  # cut in the middle: the end shows
@@ -67,7 +68,10 @@ def list_command(
     wide: bool, policies: tuple[str, ...], db_url: str | None, config: Path | None,
     include_resolved: bool = False,
 ) -> None:
-    """List findings (masked previews only), with their clauses under the active packs."""
+    """List findings (masked previews only), with their clauses under the active packs.
+
+    Each has the line of its first occurrence (in the last scan that saw it), its field and the
+    classifier's explanation (JSON; never the value)."""
     settings = settings_for(config)
     mapper = PolicyMapper(packs_for(policies, settings))
     if clause and not _known_clause(clause, mapper):
@@ -85,8 +89,8 @@ def list_command(
                 "user.contact selects its children)")
             )
         rows = inv.findings(status=status, category=category, source=source,
-                            resolved=include_resolved)
-    mapped = [(r, mapper.clauses_for_category(r.category, r.linked, r.source_kind)) for r in rows]
+                            resolved=include_resolved, mapper=mapper)
+    mapped = [(r, r.clauses) for r in rows]
     if clause:
         mapped = [(r, cs) for r, cs in mapped if any(_under(c, clause) for c in cs)]
     if fmt == "json":
@@ -160,7 +164,8 @@ def _table(mapped: list[tuple[FindingRow, tuple[str, ...]]], *, wide: bool = Fal
         return
     root = "" if width is None and not wide else _common_root(
         [r.uri.removeprefix("file://") for r, _ in mapped[:MAX_ROWS]])
-    rows = [[str(r.id), clean(r.uri.removeprefix("file://")[len(root):]), clean(r.field),
+    rows = [[str(r.id), clean(r.uri.removeprefix("file://")[len(root):]),
+             "" if r.line is None else str(r.line), clean(r.field),
              clean(r.entity),
              clean(r.preview), str(r.count), r.last_seen[:19], r.status,
              "\n".join(clean(c) for c in cs) or "(none)"] for r, cs in mapped[:MAX_ROWS]]

@@ -4,6 +4,7 @@ commands share (``--db``, ``--config``, ``--policy``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -148,11 +149,14 @@ def _render(
     settings = settings_for(config)
     mapper = PolicyMapper(packs_for(policies, settings))
     with opened(db_url, settings) as inv:
-        rows = inv.findings()
+        rows = inv.findings(mapper=mapper)
+        ropa = _ropa(inv, mapper, rows) if fmt == "html" else ()
     report = build_report(
         rows, mapper, by=by, show=show, database=db_display(db_url, settings),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+    if ropa:
+        report = dataclasses.replace(report, ropa=ropa)
     with output_stream(output) as stream:
         extra = {"wide": True} if wide and fmt == "table" else {}
         import_module(FORMATS[fmt]).write(
@@ -160,6 +164,13 @@ def _render(
         )
     if output is not None:
         click.echo(f"Inventory report written to {output}", err=True)
+
+
+def _ropa(inv: Inventory, mapper: PolicyMapper, rows: list[Any]) -> tuple[Any, ...]:
+    """The Record of Processing activities (what the DPO recorded, with the categories found)."""
+    from scanner.web.ropa import activities
+
+    return tuple(activities(inv, mapper, rows))
 
 
 @click.group(name="inventory", invoke_without_command=True)
@@ -252,15 +263,14 @@ def diff_command(from_run: int | None, to_run: int | None, fmt: str, policies: t
     settings = settings_for(given["config"])
     mapper = PolicyMapper(packs_for(given["policies"], settings))
     with opened(given["db_url"], settings) as inv:
-        diff, rows = inv.diff(from_run, to_run)
+        diff, rows = inv.diff(from_run, to_run, mapper=mapper)
 
     def order(ids: list[int]) -> list[int]:
         return sorted(ids, key=lambda i: (rows[i].uri, rows[i].field, rows[i].entity, i))
 
     def item(fid: int) -> dict[str, Any]:
         r = rows[fid]
-        return {**r.to_dict(),
-                "clauses": list(mapper.clauses_for_category(r.category, r.linked, r.source_kind))}
+        return r.to_dict()
 
     doc: dict[str, Any] = {
         "from": diff.from_run, "to": diff.to_run,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scanner.inventory.recording import chunks
+from scanner.inventory.recording import affected, chunks
 from scanner.inventory.rows import RunRow
 from scanner.inventory.schema import ErrorRow, FindingAgg, LocationRow, Run, Sighting
 from scanner.inventory.sources import target_uri, under
@@ -46,10 +46,10 @@ def resolve(s: Session, run_id: int, targets: Sequence[str], error_locations: Se
             if any(under(uri, p) for p in prefixes) and not _protected(uri, errors)]
     resolved = 0
     for part in chunks(gone):
-        resolved += s.execute(
+        resolved += affected(s.execute(
             update(FindingAgg).where(stale, FindingAgg.location_id.in_(part))
             .values(resolved_run_id=run_id)
-        ).rowcount or 0
+        ))
     return resolved
 
 
@@ -122,8 +122,8 @@ def diff(s: Session, from_run: int, to_run: int) -> Diff:
                         and not _protected(uris[fid], errors)]
     names = ("count", "severity", "linked")
     for fid in sorted(set(before) & set(after)):
-        changes = {n: [a, b] for n, a, b in zip(names, before[fid], after[fid], strict=True)
-                   if a != b}
+        changes: dict[str, list[object]] = {
+            n: [a, b] for n, a, b in zip(names, before[fid], after[fid], strict=True) if a != b}
         if changes:
             out.changed[fid] = changes
     return out

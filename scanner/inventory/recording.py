@@ -8,7 +8,8 @@ One batch, in one transaction (the caller's session):
 2. findings upserted on their identity (location, field, entity, value hash). Within one run the
    occurrences of a finding add up (count, worst severity, linked once linked); a finding first
    seen by this run takes this run's count, severity and linkage — a run's counts replace the
-   previous run's, so a rerun after a crash never doubles them. ``max_score`` keeps the highest
+   previous run's, so a rerun after a crash never doubles them; line and explanation are the
+   run's first occurrence's. ``max_score`` keeps the highest
    ever, ``status`` (the review decision), ``first_seen`` and ``first_run_id`` are kept, and a
    resolved finding seen again is current again;
 3. the run's sightings of those findings upserted (the same adding up), which also tells which
@@ -23,10 +24,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    CursorResult,
+    Result,
+    Table,
     and_,
     case,
     delete,
@@ -44,12 +48,17 @@ from scanner.models import Finding
 
 Key = tuple[str, str, str, str]  # uri, field, entity, value hash
 
-FINDINGS = FindingAgg.__table__
-LOCATIONS = LocationRow.__table__
-SOURCES = Source.__table__
-SIGHTINGS = Sighting.__table__
-CLAUSES = ClauseMapping.__table__
+FINDINGS = cast(Table, FindingAgg.__table__)
+LOCATIONS = cast(Table, LocationRow.__table__)
+SOURCES = cast(Table, Source.__table__)
+SIGHTINGS = cast(Table, Sighting.__table__)
+CLAUSES = cast(Table, ClauseMapping.__table__)
 CHUNK = 500  # ids per IN (...) list
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE changed (a statement's result is a cursor result)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def key_of(text: str) -> str:
@@ -71,6 +80,15 @@ class Group:
     severity: str
     linked: bool | None
     clauses: set[str]
+
+
+MAX_EXPLANATION = 1000
+
+
+def explanation_of(f: Finding) -> str | None:
+    """The explanation kept for a finding: the classifier's (it names patterns, context words
+    and checks, never the matched value), bounded in length."""
+    return f.explanation[:MAX_EXPLANATION] if f.explanation else None
 
 
 def insert(dialect: str, table: Any) -> Any:
@@ -147,7 +165,8 @@ def record_batch(
             "detector": f.detector[:64], "severity": g.severity, "linked": g.linked,
             "source_kind": f.source_kind[:16], "count": g.count, "max_score": g.max_score,
             "first_seen": now, "last_seen": now, "first_run_id": run_id, "last_run_id": run_id,
-            "status": "open", "resolved_run_id": None,
+            "status": "open", "resolved_run_id": None, "line": f.location.line,
+            "explanation": explanation_of(f),
         })
     stmt = insert(dialect, FINDINGS)
     new, old = stmt.excluded, FINDINGS.c
@@ -166,6 +185,8 @@ def record_batch(
             "preview": per_run(old.preview, new.preview),
             "detector": per_run(old.detector, new.detector),
             "source_kind": per_run(old.source_kind, new.source_kind),
+            "line": per_run(old.line, new.line),  # the run's first occurrence's
+            "explanation": per_run(old.explanation, new.explanation),
             "max_score": greatest(dialect, old.max_score, new.max_score),
             "last_seen": greatest(dialect, old.last_seen, new.last_seen),
             "last_run_id": new.last_run_id,
@@ -259,9 +280,9 @@ def touch(s: Session, run_id: int, now: str, uris: Sequence[str]) -> int:
             ins = insert(dialect, SIGHTINGS).from_select(
                 ["run_id", "finding_id", "count", "max_score", "severity", "linked"], src)
             s.execute(ins.on_conflict_do_nothing())
-            carried += s.execute(FINDINGS.update().where(current).values(
+            carried += affected(s.execute(FINDINGS.update().where(current).values(
                 last_run_id=run_id,
-                last_seen=greatest(dialect, FINDINGS.c.last_seen, literal(now)))).rowcount or 0
+                last_seen=greatest(dialect, FINDINGS.c.last_seen, literal(now)))))
     return carried
 
 

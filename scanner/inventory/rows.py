@@ -6,6 +6,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+# What a finding and an occurrence are: the same words in README.md, the workbench (its Terms
+# page) and the HTML report.
+DEFINITIONS = {
+    "finding": "one value of one kind at one location and field (a file, a message, a table "
+               "column), counted once however often it appears there; the unit you review",
+    "occurrence": "each time a finding's value appears at its location in the last scan that "
+                  "saw it (a finding's count)",
+}
+
 
 @dataclass(frozen=True)
 class FindingRow:
@@ -30,6 +39,8 @@ class FindingRow:
     status: str
     clauses: tuple[str, ...] = ()
     resolved_run_id: int | None = None  # the run that no longer saw it (None: current)
+    line: int | None = None  # of its first occurrence in the last run that saw it
+    explanation: str | None = None  # why the classifier reported it (never the value)
 
     def to_dict(self) -> dict[str, object]:
         d = dataclasses.asdict(self)

@@ -101,6 +101,11 @@ class FindingAgg(Base):
     # The completed run that scanned its location and no longer saw it (NULL: current). Kept
     # apart from ``status`` so that the review decision survives; reset when it is seen again.
     resolved_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # The first occurrence in the last run that saw it (0006): its line (None where the text
+    # has no lines, such as a database column) and the classifier's explanation, which names
+    # patterns, context words and checks, never the value. NULL for findings recorded earlier.
+    line: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Sighting(Base):

@@ -40,12 +40,12 @@ from scanner.inventory.db import (
     normalize_url,
     safe_url,
 )
+from scanner.inventory.history import Diff
 from scanner.inventory.locks import WRITE, RecordingLock, configure_sqlite
 from scanner.inventory.recording import Group as _Group
 from scanner.inventory.rows import FindingRow, ReviewEntry, RunRow
 from scanner.inventory.schema import (
     STATUSES,
-    ClauseMapping,
     ErrorRow,
     FindingAgg,
     LocationRow,
@@ -55,7 +55,7 @@ from scanner.inventory.schema import (
 )
 from scanner.inventory.sources import resolver
 from scanner.models import Finding, ScanError, ScanInfo, ScanResult
-from scanner.policy import PolicyMapper, PolicyPack
+from scanner.policy import DEFAULT_PACKS, PolicyError, PolicyMapper, PolicyPack, load_packs
 
 __all__ = [
     "FindingRow",
@@ -85,6 +85,7 @@ class Inventory:
         self.write = sessionmaker(engine.execution_options(**WRITE), expire_on_commit=False)
         self.clock = clock
         self._source_ids: dict[str, int] = {}
+        self._mapper: PolicyMapper | None = None
 
     @classmethod
     def open(cls, url: str | None, data_dir: Path) -> Inventory:
@@ -171,9 +172,8 @@ class Inventory:
 
     def _mark_stale(self) -> int:
         with self.write.begin() as s:
-            return s.execute(
-                update(Run).where(self._stale()).values(status="interrupted")
-            ).rowcount or 0
+            return recording.affected(s.execute(
+                update(Run).where(self._stale()).values(status="interrupted")))
 
     # -- recording ------------------------------------------------------------------------
     def record(self, result: ScanResult, packs: Sequence[PolicyPack], *,
@@ -253,9 +253,14 @@ class Inventory:
         value_hashes: Iterable[str] | None = None,
         ids: Iterable[int] | None = None,
         resolved: bool = False,
+        mapper: PolicyMapper | None = None,
     ) -> list[FindingRow]:
         """Stored findings. Without ``status``, false positives are left out; ``"*"``: all.
-        Resolved findings (no longer seen where they were) only with ``resolved``."""
+        Resolved findings (no longer seen where they were) only with ``resolved``.
+
+        Their clauses are worked out now, by ``mapper`` (default :attr:`mapper`: the active
+        packs), from the stored category, linkage, source kind and location: a change of packs
+        shows at once, and every reader agrees (see :class:`scanner.policy.PolicyMapper`)."""
         q = (
             select(FindingAgg, LocationRow.uri, Source.name)
             .join(LocationRow, FindingAgg.location_id == LocationRow.id)
@@ -282,15 +287,24 @@ class Inventory:
         q = q.order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id)
         with self.session() as s:
             rows = s.execute(q).all()
-            clauses: dict[int, list[str]] = {}
-            fids = [r[0].id for r in rows]
-            for i in range(0, len(fids), BATCH):
-                chunk = fids[i : i + BATCH]
-                for m in s.scalars(
-                    select(ClauseMapping).where(ClauseMapping.finding_id.in_(chunk))
-                ):
-                    clauses.setdefault(m.finding_id, []).append(m.clause)
-        return [_row(f, uri, name, tuple(sorted(clauses.get(f.id, ())))) for f, uri, name in rows]
+        m = mapper or self.mapper
+        return [_row(f, uri, name, tuple(sorted(m.clauses_for_category(
+                    f.category, f.linked, f.source_kind, uri)))) for f, uri, name in rows]
+
+    @property
+    def mapper(self) -> PolicyMapper:
+        """The packs clauses are worked out with: those given to :meth:`use_packs`, else the
+        packs the organisation selected (``piiscout policy use``; GDPR when none)."""
+        if self._mapper is None:
+            try:
+                self._mapper = PolicyMapper(load_packs(()))
+            except PolicyError:  # a broken selection is reported by the commands that use it
+                self._mapper = PolicyMapper(load_packs(DEFAULT_PACKS))
+        return self._mapper
+
+    def use_packs(self, packs: Sequence[PolicyPack] | PolicyMapper) -> None:
+        """Work clauses out with these packs from now on."""
+        self._mapper = packs if isinstance(packs, PolicyMapper) else PolicyMapper(packs)
 
     def get(self, finding_id: int) -> FindingRow:
         rows = self.findings(ids=[finding_id], status="*", resolved=True)
@@ -344,8 +358,8 @@ class Inventory:
                 for r in s.scalars(select(Run).order_by(Run.id))
             ]
 
-    def diff(self, from_run: int | None = None, to_run: int | None = None
-             ) -> tuple[history.Diff, dict[int, FindingRow]]:
+    def diff(self, from_run: int | None = None, to_run: int | None = None,
+             mapper: PolicyMapper | None = None) -> tuple[Diff, dict[int, FindingRow]]:
         """What changed between two runs (see :mod:`.history`), with the findings concerned."""
         pair = history.default_pair(self.runs(), from_run, to_run)
         if isinstance(pair, str):
@@ -355,7 +369,8 @@ class Inventory:
         ids = [*d.new, *d.resolved, *d.changed]
         rows: dict[int, FindingRow] = {}
         for part in recording.chunks(ids):
-            rows.update((r.id, r) for r in self.findings(ids=part, status="*", resolved=True))
+            rows.update((r.id, r) for r in self.findings(ids=part, status="*", resolved=True,
+                                                         mapper=mapper))
         return d, rows
 
     @_db_errors
@@ -483,7 +498,8 @@ def _row(f: FindingAgg, uri: str, source: str, clauses: tuple[str, ...]) -> Find
         value_hash=f.value_hash, preview=f.preview, detector=f.detector, severity=f.severity,
         linked=f.linked, source_kind=f.source_kind, source=source, count=f.count,
         max_score=f.max_score, first_seen=f.first_seen, last_seen=f.last_seen, status=f.status,
-        clauses=clauses, resolved_run_id=f.resolved_run_id,
+        clauses=clauses, resolved_run_id=f.resolved_run_id, line=f.line,
+        explanation=f.explanation,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.inventory.store import FindingRow
 from scanner.policy import PolicyMapper
@@ -99,7 +100,7 @@ class Gaps:
 
 
 def clauses_of(row: FindingRow, mapper: PolicyMapper) -> tuple[str, ...]:
-    return mapper.clauses_for_category(row.category, row.linked, row.source_kind)
+    return mapper.clauses_for_row(row)
 
 
 def group(rows: Sequence[FindingRow], mapper: PolicyMapper, by: str = "clause") -> list[Group]:
@@ -140,11 +141,12 @@ def gaps(rows: Sequence[FindingRow], mapper: PolicyMapper) -> Gaps:
         clauses = clauses_of(row, mapper)
         used.update(clauses)
         covering = {c.partition("/")[0] for c in clauses}
+        if not clauses:  # one gap, not one per pack as well: no chosen pack covers it
+            per_pack.setdefault(("*", row.category), []).append(row)
+            continue
         for pack in mapper.packs:
             if pack.id not in covering:
                 per_pack.setdefault((pack.id, row.category), []).append(row)
-        if not clauses:
-            per_pack.setdefault(("*", row.category), []).append(row)
     made = [_category_gap(pack, cat, found) for (pack, cat), found in sorted(per_pack.items())]
     unused = tuple(
         ClauseGap(pack.qualified(clause), clause.title)
@@ -188,6 +190,11 @@ class InventoryReport:
     database: str  # display form, password masked
     findings: int
     show: str = "inventory"
+    # For formats that show more than the groups (the HTML report): the findings themselves,
+    # the mapper their clauses came from and the Record of Processing entries (not in to_dict).
+    rows: tuple[FindingRow, ...] = ()
+    mapper: PolicyMapper | None = None
+    ropa: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         d: dict[str, object] = {
@@ -222,4 +229,6 @@ def build_report(
         database=database,
         findings=len(rows),
         show=show,
+        rows=tuple(rows),
+        mapper=mapper,
     )

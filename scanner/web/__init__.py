@@ -19,15 +19,11 @@ from typing import Any
 
 from flask import Flask
 
+from scanner.inventory.rows import DEFINITIONS as _DEFINITIONS
 from scanner.inventory.store import Inventory, safe_url
 
-# What the pages call a finding and an occurrence (also in README.md and docs/workbench.md).
-DEFINITIONS = {
-    "finding": "one value of one kind at one location and field (a file, a message, a table "
-               "column), counted once however often it appears there; the unit you review",
-    "occurrence": "each time a finding's value appears at its location in the last scan that "
-                  "saw it (a finding's count)",
-}
+# What the pages call a finding and an occurrence (also in README.md and the HTML report).
+DEFINITIONS = _DEFINITIONS
 
 
 def create_app(

@@ -199,7 +199,7 @@ def finding(finding_id: int):
     return render_template(
         "finding.html", row=row, clauses=clause_info, history=inventory().history(finding_id),
         form=ReviewForm(status=row.status), can_review=current_user.can("reviewer"),
-        line=getattr(row, "line", None), explanation=getattr(row, "explanation", ""),
+        line=row.line, explanation=row.explanation or "",
     )
 
 

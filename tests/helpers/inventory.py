@@ -26,10 +26,10 @@ SECRET = b"k" * 32
 def make_finding(entity: str, category: str, value: str, *, uri: str = "file:///d/a.csv",
                  line: int | None = 1, field: str | None = "col", score: float = 0.8,
                  linked: bool | None = None, kind: str = "file",
-                 severity: Severity = Severity.MEDIUM) -> Finding:
+                 severity: Severity = Severity.MEDIUM, explanation: str = "test") -> Finding:
     return Finding(
         location=Location(uri, line, field), entity=entity, category=category, score=score,
-        severity=severity, detector="T-1", explanation="test", preview=mask(entity, value),
+        severity=severity, detector="T-1", explanation=explanation, preview=mask(entity, value),
         value_hash=value_hash(SECRET, entity, value), linked=linked, source_kind=kind,
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scanner.inventory.recording import Group as _Group
+from scanner.inventory.recording import explanation_of
 from scanner.inventory.schema import ClauseMapping, FindingAgg, LocationRow, Source
 from scanner.inventory.sources import source_of
 from scanner.inventory.store import Inventory, _key, _linked, _worse
@@ -45,6 +46,7 @@ class ReferenceInventory(Inventory):
                     severity=g.severity, linked=g.linked, source_kind=f.source_kind[:16],
                     count=g.count, max_score=g.max_score, first_seen=now, last_seen=now,
                     first_run_id=run_id, last_run_id=run_id, status="open",
+                    line=f.location.line, explanation=explanation_of(f),
                 )
                 s.add(row)
             elif row.last_run_id == run_id:  # seen in an earlier batch of this run: add up
@@ -61,6 +63,7 @@ class ReferenceInventory(Inventory):
                 row.detector = f.detector[:64]
                 row.severity, row.linked, row.source_kind = g.severity, g.linked, f.source_kind[:16]
                 row.count = g.count  # per run, not accumulated across runs
+                row.line, row.explanation = f.location.line, explanation_of(f)
                 row.max_score = max(row.max_score, g.max_score)
                 row.last_seen = max(row.last_seen, now)
                 row.last_run_id = run_id

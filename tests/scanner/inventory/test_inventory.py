@@ -19,11 +19,20 @@ from scanner.inventory import (
 from scanner.inventory import store as store_module
 from scanner.inventory.schema import Base
 from scanner.models import ScanError, Severity
-from scanner.policy import load_packs
+from scanner.policy import load_packs, select_packs
 from scanner.redact import value_hash
 from tests.helpers.inventory import SECRET, Clock, make_finding, make_result
 
-PACKS = load_packs(["gdpr", "cybercon", "cybrid", "cyrus"])
+PACK_IDS = ["gdpr", "cybercon", "cybrid", "cyrus"]
+PACKS = load_packs(PACK_IDS)
+
+
+@pytest.fixture(autouse=True)
+def _all_packs_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The organisation chose the four packs: stored findings' clauses are worked out with the
+    packs chosen now (as at record here), not with those the findings were recorded under."""
+    monkeypatch.setenv("PIISCOUT_HOME", str(tmp_path / "home"))
+    select_packs(PACK_IDS)
 
 
 @pytest.fixture

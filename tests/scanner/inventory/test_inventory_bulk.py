@@ -16,6 +16,8 @@ from scanner.policy import load_packs
 from tests.helpers.inventory import Clock, make_finding, make_info
 from tests.helpers.inventory_reference import ReferenceInventory
 
+# The shared ``db_url`` fixture (SQLite and the real PostgreSQL server).
+
 PACKS = load_packs(["gdpr", "cybercon", "cybrid", "cyrus"])
 ENTITIES = [("EMAIL_ADDRESS", "user.contact.email"), ("PHONE_NUMBER", "user.contact.phone_number"),
             ("HEALTH", "user.health"), ("PERSON", "user.name"), ("IP_ADDRESS",
@@ -44,6 +46,8 @@ def generated_runs(seed: int) -> list[list[list[Finding]]]:
                     linked=rng.choice([None, True, False]) if entity == "HEALTH" else None,
                     kind="s3" if uri.startswith("s3:") else "file",
                     severity=rng.choice(list(Severity)),
+                    explanation=rng.choice(["T-1: pattern a", "T-1: pattern b; context 'mail'",
+                                            ""]),
                 ))
             batches.append(batch)
         runs.append(batches)
@@ -61,7 +65,7 @@ def dump(inv: Inventory) -> dict[str, list[tuple[object, ...]]]:
             "findings": sorted(
                 (*ident[f.id], f.category, f.preview, f.detector, f.severity, f.linked,
                  f.source_kind, f.count, f.max_score, f.first_seen, f.last_seen, f.first_run_id,
-                 f.last_run_id, f.status)
+                 f.last_run_id, f.status, f.line, f.explanation)
                 for f in s.scalars(select(FindingAgg))),
             "clauses": sorted((*ident[m.finding_id], m.clause)
                               for m in s.scalars(select(ClauseMapping))),
@@ -106,8 +110,10 @@ def test_bulk_recording_equals_the_orm_recording(
         assert got == want
         assert kept_bulk == kept_ref
         assert len(want["findings"]) > 40
-        assert any(r[-1] == "false-positive" for r in want["findings"])
+        assert any(r[16] == "false-positive" for r in want["findings"])
         assert any(r[10] > 1 for r in want["findings"])  # counts that added up
+        assert len({r[17] for r in want["findings"]}) > 5  # lines of first occurrences
+        assert {r[18] for r in want["findings"]} >= {None, "T-1: pattern a"}  # explanations
     finally:
         bulk.close()
         ref.close()

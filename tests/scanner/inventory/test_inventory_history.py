@@ -17,6 +17,8 @@ from scanner.models import Finding, ScanError
 from scanner.policy import load_packs
 from tests.helpers.inventory import Clock, make_finding, make_info
 
+# The shared ``db_url`` fixture (SQLite and the real PostgreSQL server).
+
 PACKS = load_packs(["gdpr"])
 EMAIL = "user.contact.email"
 

@@ -13,6 +13,8 @@ from scanner.inventory.schema import Run
 from scanner.policy import load_packs
 from tests.helpers.inventory import make_finding, make_info
 
+# The shared ``db_url`` fixture (SQLite and the real PostgreSQL server).
+
 PACKS = load_packs(["gdpr"])
 F = make_finding("EMAIL_ADDRESS", "user.contact.email", "ann@example.org")
 

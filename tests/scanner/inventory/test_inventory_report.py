@@ -104,7 +104,24 @@ def test_context_only_entities_are_not_gaps(entity: str, category: str, is_gap: 
     row = FindingRow(1, "file:///a", "", entity, category, "h", "x", "T", "low", None,
                      "file", "file:///", 1, 0.5, "t", "t", "open")
     result = gaps([row], PolicyMapper(load_packs(["cyrus"])))
-    assert bool(result.per_pack) is is_gap
+    assert bool(result.uncovered) is is_gap  # no chosen pack covers it: one overall gap
+    assert result.per_pack == ()  # ...not repeated under the pack
+
+
+def test_each_gap_is_one_row_under_the_chosen_packs(inventory: Path) -> None:
+    """One pack chosen (GDPR, or an imported pack): a category it does not cover is one row,
+    not a "no active pack" row and a row of the pack; with several packs, a category that one
+    covers is a row of each pack that does not, and no overall row."""
+    rows = rows_of(inventory)
+    one = gaps(rows, PolicyMapper(load_packs(["cyrus"])))
+    keys = [(g.pack, g.category) for g in (*one.uncovered, *one.per_pack)]
+    assert sorted(keys) == [("*", "user.device.device_id"), ("*", "user.health")]
+    several = gaps(rows, PolicyMapper(load_packs(SEED)))
+    keys = [(g.pack, g.category) for g in (*several.uncovered, *several.per_pack)]
+    assert len(keys) == len(set(keys)) and all(p != "*" for p, _ in keys)
+    assert {c for _, c in keys} == {"user.device.device_id", "user.behavior.telephony_log",
+                                    "user.device.cookie_id", "user.financial.credit_card",
+                                    "user.health"}
 
 
 def test_grouping_by_clause_category_and_source(inventory: Path) -> None:
