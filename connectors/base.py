@@ -1,7 +1,9 @@
 """The connector contract.
 
 A connector is chosen by the target's URL scheme (``s3://``, ``smb://``, ``postgresql://``, a plain
-path) and imported only when used. It walks its source read-only and yields, in a stable order:
+path) through the ``piiscout.connectors`` entry points (one per scheme, see :mod:`scanner.plugins`)
+and imported only when used. Its class says which ``source_kind`` it yields (policy packs name
+source kinds). It walks its source read-only and yields, in a stable order:
 
 * :class:`~scanner.models.Item` -- bytes to be typed and extracted (files, objects, messages);
 * :class:`UnitSource` -- something that already yields text units (a database table);
@@ -13,9 +15,11 @@ A connector never sees a classifier.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
+from scanner import plugins
 from scanner.models import Finding, Item, ScanError, TextUnit
 from scanner.settings import Settings, WalkRules
 
@@ -75,29 +79,65 @@ DATABASE_SCHEMES = frozenset(
 )
 
 
+class ConnectorUnavailable(ValueError):
+    """The connector of a scheme cannot be imported (e.g. its optional dependency is missing);
+    the message names the entry point and what to install."""
+
+
+def scheme_of(target: str) -> str:
+    """The target's URL scheme, lower-cased; ``file`` for a plain path."""
+    return target.split("://", 1)[0].lower() if "://" in target else "file"
+
+
+def connector_plugin(scheme: str) -> plugins.Plugin | None:
+    """The ``piiscout.connectors`` entry point of ``scheme`` (``postgresql+psycopg`` falls back
+    to ``postgresql``), or ``None``. Nothing is imported."""
+    registry = plugins.plugins(plugins.CONNECTORS)
+    return registry.get(scheme or "file") or registry.get(scheme.split("+", 1)[0])
+
+
+def connector_class(target: str) -> type[Connector]:
+    """The connector class for ``target``'s scheme, imported only now."""
+    scheme = scheme_of(target)
+    plugin = connector_plugin(scheme)
+    if plugin is None:
+        raise ValueError(f"no connector for '{scheme}://' targets")
+    try:
+        cls: type[Connector] = plugin.load()
+    except plugins.PluginError as exc:
+        raise ConnectorUnavailable(f"'{scheme}://' targets: {exc}") from exc
+    return cls
+
+
 def connector_for(target: str, settings: Settings) -> Connector:
-    """Pick the connector by URL scheme; import it only now."""
-    scheme = target.split("://", 1)[0].lower() if "://" in target else ""
-    if scheme in ("", "file"):
-        from connectors.files import FileConnector
-
-        return FileConnector(target, settings)
-    if scheme == "s3":
-        from connectors.s3 import S3Connector
-
-        return S3Connector(target, settings)
-    if scheme == "smb":
-        from connectors.smb import SmbConnector
-
-        return SmbConnector(target, settings)
-    if scheme in ("mbox", "maildir", "pst", "eml", "msg"):
-        from connectors.mail import MailConnector
-
-        return MailConnector(target, settings)
-    if scheme.split("+", 1)[0] in DATABASE_SCHEMES:
-        from connectors.database import DatabaseConnector
-
-        return DatabaseConnector(target, settings)
-    raise ValueError(f"no connector for '{scheme}://' targets")
+    """Pick the connector by URL scheme (the ``piiscout.connectors`` entry points)."""
+    return connector_class(target)(target, settings)
 
 
+def connector_classes() -> dict[str, type]:
+    """Every registered connector class by scheme (all imported: for listings)."""
+    return plugins.load_all(plugins.CONNECTORS)
+
+
+@functools.cache
+def source_kinds() -> tuple[str, ...]:
+    """The ``source_kind`` of every registered connector class, sorted."""
+    kinds = (getattr(cls, "source_kind", None) for cls in connector_classes().values())
+    return tuple(sorted({k for k in kinds if isinstance(k, str)}))
+
+
+class SourceKinds(Sequence[str]):
+    """:func:`source_kinds` read when first used: importing every connector (SQLAlchemy, the mail
+    readers) costs ~0.1 s, which a command that never validates a policy pack need not pay."""
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        return source_kinds()[index]
+
+    def __len__(self) -> int:
+        return len(source_kinds())
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in source_kinds()
+
+    def __repr__(self) -> str:
+        return repr(source_kinds())

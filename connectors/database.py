@@ -252,6 +252,8 @@ def make_engine_and_copy(url: URL, settings: Settings) -> tuple[Engine, Path | N
 class DatabaseConnector:
     """Walks every table of a database; see the module docstring."""
 
+    source_kind = "database"  # what policy packs call this kind of source
+
     def __init__(self, target: str, settings: Settings) -> None:
         self.url = parse_db_url(target)  # ValueError (secret-free message) when it does not parse
         self.settings = settings

@@ -33,6 +33,8 @@ def _opener(path: Path):
 
 
 class FileConnector:
+    source_kind = "file"  # what policy packs call this kind of source
+
     def __init__(self, target: str, settings: Settings) -> None:
         target = target.removeprefix("file://")
         self.root = Path(target).expanduser()

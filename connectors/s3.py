@@ -186,6 +186,8 @@ class ResumingBody(io.RawIOBase):
 
 
 class S3Connector:
+    source_kind = "s3"  # what policy packs call this kind of source
+
     def __init__(self, target: str, settings: Settings) -> None:
         self.bucket, self.prefix = parse_s3_url(target)
         self.settings = settings

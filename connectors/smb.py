@@ -63,6 +63,8 @@ def public_uri(target: str) -> str:
 
 
 class SmbConnector:
+    source_kind = "smb"  # what policy packs call this kind of source
+
     def __init__(self, target: str, settings: Settings) -> None:
         # The password may hold '/', '#', '@': split the user information off first (on the
         # last '@' before the host), then parse what is left.

@@ -47,6 +47,8 @@ _MAILDIR_SUBS = ("cur", "new", "tmp")
 
 
 class MailConnector:
+    source_kind = "mail"  # what policy packs call this kind of source
+
     def __init__(self, target: str, settings: Settings) -> None:
         scheme, _, rest = target.partition("://")
         self.scheme = scheme.lower()
