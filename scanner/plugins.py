@@ -119,7 +119,8 @@ def _source(ep: metadata.EntryPoint) -> str:
 
 @functools.cache
 def plugins(group: str) -> dict[str, Plugin]:
-    """Every entry point of ``group`` by name, in registration order; nothing is imported.
+    """Every entry point of ``group`` by name; nothing is imported. The order means nothing
+    (installers sort entry points): where order matters the plugin says it (``order``).
 
     Raises :class:`PluginError` for a name registered twice and when piiscout's own
     registrations are missing.
@@ -154,6 +155,4 @@ def clear_cache() -> None:
     """Forget what was read (after ``sys.path`` changed: tests, a plugin installed meanwhile)."""
     plugins.cache_clear()
     _load.cache_clear()
-    metadata_cache = getattr(importlib, "invalidate_caches", None)
-    if metadata_cache is not None:
-        metadata_cache()
+    importlib.invalidate_caches()  # also importlib.metadata's cache of sys.path folders
