@@ -15,7 +15,6 @@ A connector never sees a classifier.
 from __future__ import annotations
 
 import fnmatch
-import functools
 from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -119,7 +118,6 @@ def connector_classes() -> dict[str, type]:
     return plugins.load_all(plugins.CONNECTORS)
 
 
-@functools.cache
 def source_kinds() -> tuple[str, ...]:
     """The ``source_kind`` of every registered connector class, sorted."""
     kinds = (getattr(cls, "source_kind", None) for cls in connector_classes().values())
