@@ -17,6 +17,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from scanner import plugins
 from scanner.models import Finding, Item, ScanError, TextUnit
@@ -50,6 +51,41 @@ class Connector(Protocol):
     def walk(self) -> Iterator[Walked]: ...
 
     def close(self) -> None: ...
+
+
+def parent_root(uri: str) -> str:
+    """The folder a file (or archive, mailbox) lies in: ``file:///d/hr`` for
+    ``file:///d/hr/a.txt``. A connector's ``uri_root`` (see :func:`uri_root`)."""
+    parts = urlsplit(uri)
+    parent = "/".join([p for p in parts.path.split("/") if p][:-1])
+    return f"{parts.scheme}:///{parent}" if parent else f"{parts.scheme}:///"
+
+
+def host_root(uri: str) -> str:
+    """``scheme://netloc``: an S3 bucket, a server. The root of a scheme no connector names."""
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def share_root(uri: str) -> str:
+    """``smb://host/share``: the share a location lies in."""
+    parts = urlsplit(uri)
+    segments = [p for p in parts.path.split("/") if p]
+    return f"smb://{parts.netloc}/{segments[0]}" if segments else f"smb://{parts.netloc}"
+
+
+def uri_root(uri: str) -> str:
+    """The root of a location URI (without member or fragment): the connector class of its
+    scheme says (its ``uri_root``); :func:`host_root` when no connector is registered for it."""
+    scheme = urlsplit(uri).scheme.lower()
+    plugin = connector_plugin(scheme)
+    root = None
+    if plugin is not None:
+        try:
+            root = getattr(plugin.load(), "uri_root", None)
+        except plugins.PluginError:
+            root = None  # naming a source needs no connector that cannot load
+    return str(root(uri)) if callable(root) else host_root(uri)
 
 
 def accepts(relpath: str, rules: WalkRules) -> bool:
