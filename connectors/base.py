@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from scanner import plugins
@@ -164,7 +164,7 @@ class SourceKinds(Sequence[str]):
     """:func:`source_kinds` read when first used: importing every connector (SQLAlchemy, the mail
     readers) costs ~0.1 s, which a command that never validates a policy pack need not pay."""
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+    def __getitem__(self, index: Any) -> Any:  # Sequence[str]: an int or a slice
         return source_kinds()[index]
 
     def __len__(self) -> int:

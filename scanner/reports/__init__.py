@@ -53,7 +53,7 @@ class StreamWriter(Protocol):
 
 
 def stream_writer(name: str, stream: TextIO) -> StreamWriter:
-    return load(STREAM, name)(stream)  # type: ignore[no-any-return]
+    return load(STREAM, name)(stream)
 
 
 class Formatter(Protocol):
@@ -61,4 +61,4 @@ class Formatter(Protocol):
 
 
 def formatter(name: str, report: str = SCAN) -> Formatter:
-    return load(report, name)  # type: ignore[no-any-return]
+    return load(report, name)
