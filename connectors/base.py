@@ -44,7 +44,13 @@ Walked = Item | UnitSource | ScanError
 
 
 class Connector(Protocol):
-    """``Connector(target, settings)``; ``walk()`` yields what the source holds."""
+    """``Connector(target, settings)``; ``walk()`` yields what the source holds.
+
+    The class also says which ``source_kind`` it yields (a string policy packs' rules name) and
+    may give ``uri_root(uri)``, the source a location URI of its scheme belongs to (a folder, a
+    bucket, a share, a database: :func:`parent_root`, :func:`host_root`, :func:`share_root`);
+    without one a location's root is ``scheme://netloc``.
+    """
 
     def __init__(self, target: str, settings: Settings) -> None: ...
 
@@ -155,9 +161,20 @@ def connector_classes() -> dict[str, type]:
 
 
 def source_kinds() -> tuple[str, ...]:
-    """The ``source_kind`` of every registered connector class, sorted."""
-    kinds = (getattr(cls, "source_kind", None) for cls in connector_classes().values())
-    return tuple(sorted({k for k in kinds if isinstance(k, str)}))
+    """The ``source_kind`` of every registered connector class, sorted. A third party's
+    connector that cannot be imported has no kind yet (scanning its scheme reports why);
+    piiscout's own must import."""
+    kinds = set()
+    for plugin in plugins.plugins(plugins.CONNECTORS).values():
+        try:
+            kind = getattr(plugin.load(), "source_kind", None)
+        except plugins.PluginError:
+            if plugin.distribution == plugins.PROJECT:
+                raise
+            continue
+        if isinstance(kind, str):
+            kinds.add(kind)
+    return tuple(sorted(kinds))
 
 
 class SourceKinds(Sequence[str]):

@@ -310,6 +310,7 @@ def test_a_connector_missing_its_dependency_says_what_to_install(site: Path) -> 
     assert "pip install 'acme_ftp[ftp]'" in message
     rows = json.loads(_cli("connectors", "list", "--format", "json"))
     assert {r["scheme"]: r["available"] for r in rows}["ftp"].startswith("no: ")
+    assert "file" in source_kinds()  # policy packs still validate
 
 
 def test_a_scan_of_an_unavailable_connector_is_a_recorded_error(site: Path) -> None:
