@@ -178,6 +178,20 @@ def test_classifiers_list(tmp_path: Path) -> None:
     assert "PII-VIN" in table and "COL-NAME" in table
 
 
+def test_classifiers_list_shows_the_recognizers_file(tmp_path: Path) -> None:
+    recognizers = tmp_path / "ours.yaml"
+    recognizers.write_text(
+        "recognizers:\n  - name: Employee id\n    supported_language: en\n"
+        "    supported_entity: EMPLOYEE_ID\n    category: user.unique_id\n    patterns:\n"
+        "      - name: employee id\n        regex: \"E-[0-9]{4}\"\n        score: 0.5\n")
+    config = tmp_path / "c.yaml"
+    config.write_text(f"classify:\n  recognizers: {recognizers}\n")
+    rows = json.loads(_cli("classifiers", "list", "-c", str(config), "--format", "json"))
+    ours = [r for r in rows if r["source"] == str(recognizers)]
+    assert [r["entities"] for r in ours] == [["EMPLOYEE_ID"]]
+    assert ours[0]["enabled"] is True and rows[-1] is ours[0]
+
+
 def test_formats_and_connectors_list() -> None:
     rows = json.loads(_cli("formats", "list", "--format", "json"))
     assert {(r["report"], r["format"]) for r in rows} >= {
