@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from connectors.base import uri_root as connector_root
+
 _SEPARATORS = ("/", "!", "#", "?")
 _DB_SCHEMES = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
 
@@ -86,8 +88,6 @@ def uri_root(uri: str) -> str:
     ``uri_root``: a folder, a bucket, a share, a database)."""
     if "://" not in uri:
         return uri
-    from connectors.base import uri_root as connector_root
-
     return connector_root(uri.split("!/", 1)[0].split("#", 1)[0])
 
 
