@@ -24,6 +24,7 @@ class StreetAddressClassifier(PatternClassifier):
     ("Apt. 117", "Suite 464"). Presidio has no address recognizer; spaCy finds only places."""
 
     id = "PII-ADDRESS"
+    order = 108  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"LOCATION": "user.contact.address"}
     patterns = (
         Pattern(

@@ -13,6 +13,9 @@ Three shapes, from cheapest to richest:
   (NER, vocabularies, column names).
 * :class:`RecordClassifier` looks at all units of one record (a table row, a message, a line) and
   their detections, and may add detections or set ``linked`` (linkage, call records).
+
+A classifier is registered under its ``id`` in the ``piiscout.classifiers`` entry-point group (in
+``pyproject.toml`` for piiscout's own): one file and one line. See :mod:`classifiers.registry`.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ class Candidate:
 
 class PatternClassifier:
     id: ClassVar[str]
+    # Run order inside the pattern stage (lower first; classifiers/registry.py). A unit, record or
+    # item classifier may set ``order`` too; without it a classifier runs after piiscout's own.
+    order: ClassVar[int] = 1000
     entities: ClassVar[Mapping[str, str]]  # entity -> fideslang category
     patterns: ClassVar[tuple[Pattern, ...]]
     context: ClassVar[tuple[str, ...]] = ()  # words that raise the score when near the match

@@ -318,6 +318,7 @@ class CallRecordClassifier:
     """CALL_RECORD (CDR-1): two or more phone numbers plus a timestamp and/or a duration."""
 
     id = ID
+    order = 500  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"CALL_RECORD": "user.behavior.telephony_log"}
 
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:

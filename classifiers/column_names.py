@@ -315,6 +315,7 @@ class ColumnNameClassifier:
     """Structured values whose column / header / key name says what they are."""
 
     id = DETECTOR_ID
+    order = 700  # run order in its stage (classifiers/registry.py)
     entities: Mapping[str, str] = ENTITIES
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:

@@ -155,6 +155,7 @@ class IpAddressClassifier(PatternClassifier):
     """IP_ADDRESS (DEV-IP): IPv4 and IPv6 addresses, validated with :mod:`ipaddress`."""
 
     id = "DEV-IP"
+    order = 400  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"IP_ADDRESS": "user.device.ip_address"}
     patterns = (
         Pattern("ipv4", r"\b" + _V4 + r"(?:/[0-9]{1,3})?", "IP_ADDRESS", 0.6),
@@ -235,6 +236,7 @@ class MacAddressClassifier(PatternClassifier):
     """MAC_ADDRESS (DEV-MAC): colon, dash and Cisco dotted forms."""
 
     id = "DEV-MAC"
+    order = 401  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"MAC_ADDRESS": "user.device.device_id"}
     patterns = (
         Pattern("mac-colon", r"\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\b", "MAC_ADDRESS", 0.6),
@@ -290,6 +292,7 @@ class ImeiClassifier(PatternClassifier):
     """IMEI (DEV-IMEI): 15-digit IMEIs that pass Luhn, and 16-digit IMEISVs next to "imei"."""
 
     id = "DEV-IMEI"
+    order = 402  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"IMEI": "user.device.device_id"}
     patterns = (
         Pattern("imei", r"\b[0-9]{2}[- ]?[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]\b", "IMEI", 0.5),
@@ -379,6 +382,7 @@ class DeviceIdClassifier(PatternClassifier):
     """DEVICE_ID (DEV-ID): advertising IDs, Android IDs, serials and installation IDs in text."""
 
     id = "DEV-ID"
+    order = 403  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"DEVICE_ID": "user.device.device_id"}
     patterns = (
         Pattern("uuid", r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
@@ -429,6 +433,7 @@ class DeviceIdFieldClassifier:
     """DEVICE_ID (DEV-ID-FIELD): a whole value under a field named like a device ID."""
 
     id = "DEV-ID-FIELD"
+    order = 404  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"DEVICE_ID": "user.device.device_id"}
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
@@ -486,6 +491,7 @@ class CookieClassifier:
     """COOKIE_ID (DEV-COOKIE): cookie values in headers, cookies.txt lines and cookie fields."""
 
     id = "DEV-COOKIE"
+    order = 405  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"COOKIE_ID": "user.device.cookie_id"}
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
@@ -547,6 +553,7 @@ class UserAgentClassifier(PatternClassifier):
     """USER_AGENT (DEV-UA): browser and app User-Agent strings."""
 
     id = "DEV-UA"
+    order = 406  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"USER_AGENT": "user.device"}
     patterns = (Pattern("user-agent", _UA_START, "USER_AGENT", 0.7),)
     context = ("user-agent", "user_agent", "useragent")

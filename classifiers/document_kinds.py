@@ -200,6 +200,7 @@ class DocumentKinds:
     """Called by the engine with all units of one item in a batch (``DOC-KIND``)."""
 
     id = DETECTOR_ID
+    order = 900  # run order in its stage (classifiers/registry.py)
     entities: Mapping[str, str] = {ENTITY: "user"}
 
     def classify_item(self, units: Sequence[TextUnit], found: Sequence[list[Detection]],

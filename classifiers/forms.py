@@ -24,6 +24,7 @@ _NAME = re.compile(rf"{_WORD}(?:[ \t]+(?:van|von|de|da|di|del|le|la|bin|al|{_WOR
 
 class FormFieldClassifier(PatternClassifier):
     id = "FORM-FIELD"
+    order = 300  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"PERSON": "user.name"}
     patterns = (
         Pattern("labelled name",

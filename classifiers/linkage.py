@@ -210,6 +210,7 @@ class Linkage:
     """Sets ``linked`` on special-category detections (sentence / row / message linkage)."""
 
     id = DETECTOR_ID
+    order = 800  # run order in its stage (classifiers/registry.py)
     entities: Mapping[str, str] = {}
 
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:

@@ -380,6 +380,7 @@ class NationalIdClassifier(PatternClassifier):
     """UK and EU national identifiers, each with its checksum or structure rules."""
 
     id = "PII-NATIONAL-ID"
+    order = 200  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = CATEGORY
     patterns = (
         _p("UK NINO", r"[A-Z]{2}" + _SEP + r"\d{2}" + _SEP + r"\d{2}" + _SEP + r"\d{2}" + _SEP

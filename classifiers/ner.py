@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar
 
 from scanner.models import Detection, TextUnit
+from scanner.settings import ClassifySettings
 
 # Presidio's conf/default.yaml model_to_presidio_entity_mapping, minus ORG (ignored there) and
 # entities piiscout does not report.
@@ -188,6 +189,7 @@ class SpacyNer:
     """PERSON, LOCATION, NRP and DATE_TIME from spaCy's entities (``NER-SPACY``)."""
 
     id = "NER-SPACY"
+    order = 150  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {
         "PERSON": "user.name",
         "LOCATION": "user.contact.address",
@@ -199,6 +201,11 @@ class SpacyNer:
         self.model = model
         self.batch_size = batch_size
         self._nlp: object | None = None
+
+    @classmethod
+    def from_settings(cls, settings: ClassifySettings) -> SpacyNer | None:
+        """The registry's constructor (classifiers/registry.py): off when ``classify.ner`` is."""
+        return cls(settings.spacy_model) if settings.ner else None
 
     def __getstate__(self) -> dict[str, object]:
         return {"model": self.model, "batch_size": self.batch_size, "_nlp": None}

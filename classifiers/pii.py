@@ -61,6 +61,7 @@ class EmailClassifier(PatternClassifier):
     """E-mail addresses: Presidio's pattern, a known public suffix, not a URL's user:password."""
 
     id = "PII-EMAIL"
+    order = 101  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"EMAIL_ADDRESS": CATEGORY["EMAIL_ADDRESS"]}
     patterns = (
         Pattern(
@@ -421,6 +422,7 @@ class PhoneClassifier(PatternClassifier):
     distinct number (see the comment above PHONE_REGIONS)."""
 
     id = "PII-PHONE"
+    order = 102  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"PHONE_NUMBER": CATEGORY["PHONE_NUMBER"]}
     patterns = (
         Pattern(
@@ -506,6 +508,7 @@ class CreditCardClassifier(PatternClassifier):
     (Maestro, 2-series Mastercard, 19-digit Visa/UnionPay, which Presidio's pattern misses)."""
 
     id = "PII-CARD"
+    order = 103  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"CREDIT_CARD": CATEGORY["CREDIT_CARD"]}
     patterns = (
         Pattern(
@@ -582,6 +585,7 @@ class IbanClassifier(PatternClassifier):
     Presidio, a trailing group that breaks the checksum is dropped ("... 2 days")."""
 
     id = "PII-IBAN"
+    order = 104  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"IBAN_CODE": CATEGORY["IBAN_CODE"]}
     patterns = (
         Pattern(
@@ -619,6 +623,7 @@ class UsSsnClassifier(PatternClassifier):
     digit, zero groups, area 000/666, published sample numbers)."""
 
     id = "PII-SSN"
+    order = 105  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"US_SSN": CATEGORY["US_SSN"]}
     patterns = (
         Pattern("SSN5 (medium)", r"\b([0-9]{3})[- .]([0-9]{2})[- .]([0-9]{4})\b", "US_SSN", 0.5),
@@ -657,6 +662,7 @@ class UrlClassifier(PatternClassifier):
     """
 
     id = "PII-URL"
+    order = 106  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"URL": CATEGORY["URL"]}
     patterns = (
         Pattern(
@@ -725,6 +731,7 @@ class DateClassifier(PatternClassifier):
     longer dotted/dashed numbers ("v2.10.12", "1.2.10.4", "10.0.19041")."""
 
     id = "PII-DATE"
+    order = 107  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"DATE_TIME": CATEGORY["DATE_TIME"]}
     patterns = tuple(Pattern(n, r, "DATE_TIME", s, ignore_case=True) for n, r, s in _DATE_PATTERNS)
     context = ("date", "birthday", "born", "dob", "birth", "today")
@@ -768,6 +775,7 @@ class DateOfBirthClassifier(PatternClassifier):
     span once, as the birth date). Only the date is the value; the cue is the evidence."""
 
     id = "PII-DOB"
+    order = 100  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = {"DATE_OF_BIRTH": "user.demographic.date_of_birth"}
     patterns = (
         Pattern("birth cue + date",

@@ -339,6 +339,7 @@ class SpecialCategoryClassifier:
     """Special categories (health, religion, union, ethnicity, ...) in text, from vocabularies."""
 
     id = DETECTOR_ID
+    order = 600  # run order in its stage (classifiers/registry.py)
     entities: Mapping[str, str] = SPECIAL_ENTITIES
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:

@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -252,6 +252,13 @@ def make_engine_and_copy(url: URL, settings: Settings) -> tuple[Engine, Path | N
 class DatabaseConnector:
     """Walks every table of a database; see the module docstring."""
 
+    source_kind = "database"  # what policy packs call this kind of source
+
+    @staticmethod
+    def uri_root(uri: str) -> str:
+        """The database a location lies in (its source name): :func:`database_root`."""
+        return database_root(uri)
+
     def __init__(self, target: str, settings: Settings) -> None:
         self.url = parse_db_url(target)  # ValueError (secret-free message) when it does not parse
         self.settings = settings
@@ -345,3 +352,34 @@ class DatabaseConnector:
         )
         yield source
         yield from blob_items(source)
+
+
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
+
+
+def sqlite_db_path(uri: str) -> str | None:
+    """The database file of an SQLite location ``sqlite:///abs/x.db/<schema>/<table>[/...]``."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    segments = uri[len("sqlite://"):].split("#", 1)[0].split("/")
+    for i, seg in enumerate(segments):
+        if seg.startswith("row="):  # a BLOB item: <table uri>/<column>/row=<key>
+            segments = segments[: i - 1]
+            break
+    else:
+        if segments[-1].lower().endswith(SQLITE_SUFFIXES):  # the database itself
+            return "/".join(segments)
+    if len(segments) < 4:  # "", a file, a schema, a table at least
+        return None
+    return "/".join(segments[:-2])
+
+
+def database_root(uri: str) -> str:
+    """``sqlite:////abs/x.db`` (a target: four slashes) for an SQLite location,
+    ``postgresql://host:5432/db`` for a server's; never a user or password (locations have none)."""
+    parts = urlsplit(uri)
+    if parts.scheme == "sqlite":
+        path = sqlite_db_path(uri)
+        return "sqlite:///" + unquote(path if path else parts.path)
+    db = next((p for p in parts.path.split("/") if p), "")
+    return f"{parts.scheme}://{parts.netloc}/{db}" if db else f"{parts.scheme}://{parts.netloc}"

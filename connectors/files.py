@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from connectors.base import Walked, accepts, glob_match
+from connectors.base import Walked, accepts, glob_match, parent_root
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
 
@@ -33,6 +33,9 @@ def _opener(path: Path):
 
 
 class FileConnector:
+    source_kind = "file"  # what policy packs call this kind of source
+    uri_root = staticmethod(parent_root)  # the source a location belongs to
+
     def __init__(self, target: str, settings: Settings) -> None:
         target = target.removeprefix("file://")
         self.root = Path(target).expanduser()

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 from urllib.parse import quote
 
-from connectors.base import Walked, accepts
+from connectors.base import Walked, accepts, host_root
 from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
 from scanner.urls import redact_text, split_userinfo
@@ -186,6 +186,9 @@ class ResumingBody(io.RawIOBase):
 
 
 class S3Connector:
+    source_kind = "s3"  # what policy packs call this kind of source
+    uri_root = staticmethod(host_root)  # the source a location belongs to
+
     def __init__(self, target: str, settings: Settings) -> None:
         self.bucket, self.prefix = parse_s3_url(target)
         self.settings = settings

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
-from connectors.base import Walked, accepts, glob_match
+from connectors.base import Walked, accepts, glob_match, share_root
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
 from scanner.urls import redact_text, split_userinfo
@@ -64,6 +64,9 @@ def public_uri(target: str) -> str:
 
 
 class SmbConnector:
+    source_kind = "smb"  # what policy packs call this kind of source
+    uri_root = staticmethod(share_root)  # the source a location belongs to
+
     def __init__(self, target: str, settings: Settings) -> None:
         # The password may hold '/', '#', '@': split the user information off first (on the
         # last '@' before the host), then parse what is left.

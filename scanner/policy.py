@@ -24,9 +24,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from connectors.base import SourceKinds
 from scanner.models import Finding
 
-SOURCE_KINDS = ("file", "s3", "smb", "database", "mail")
+SOURCE_KINDS = SourceKinds()  # database, file, mail, s3, smb: the connectors' source_kind
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # A location inside a mail file (a PST, an .msg, an .eml, an mbox) found in a folder, a share or
 # a bucket: its data is stored e-mail, whatever connector walked to it ("#msg=" marks a message

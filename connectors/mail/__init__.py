@@ -35,7 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from connectors.base import Walked, accepts
+from connectors.base import Walked, accepts, parent_root
 from connectors.mail.mbox import looks_like_mbox, mbox_items
 from connectors.mail.pst import pst_items
 from connectors.mail.uris import scheme_uri
@@ -47,6 +47,9 @@ _MAILDIR_SUBS = ("cur", "new", "tmp")
 
 
 class MailConnector:
+    source_kind = "mail"  # what policy packs call this kind of source
+    uri_root = staticmethod(parent_root)  # the source a location belongs to
+
     def __init__(self, target: str, settings: Settings) -> None:
         scheme, _, rest = target.partition("://")
         self.scheme = scheme.lower()

@@ -16,6 +16,9 @@ COMMANDS = (
     ("secret", "command"),
     ("users", "command"),
     ("serve", "command"),
+    ("plugins", "classifiers_command"),
+    ("plugins", "connectors_command"),
+    ("plugins", "formats_command"),
 )
 
 

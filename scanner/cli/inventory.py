@@ -16,14 +16,10 @@ import click
 
 from scanner.inventory.store import Inventory, safe_url
 from scanner.policy import PolicyError, PolicyMapper, PolicyPack, load_packs
+from scanner.reports import INVENTORY, formats, formatter
 from scanner.settings import Settings, default_data_dir, load_settings
 
-FORMATS = {
-    "table": "scanner.reports.inventory_table",
-    "json": "scanner.reports.inventory_json",
-    "csv": "scanner.reports.inventory_csv",
-    "html": "scanner.reports.html",
-}
+FORMATS = formats(INVENTORY)  # the "inventory.NAME" entry points of piiscout.formats
 
 F = Callable[..., Any]
 
@@ -132,8 +128,6 @@ def _render(
     *, db_url: str | None, config: Path | None, policies: tuple[str, ...], by: str,
     fmt: str | None, output: Path | None, show: str, wide: bool = False,
 ) -> None:
-    from importlib import import_module
-
     from scanner.inventory.views import build_report
 
     if fmt is None:
@@ -159,7 +153,7 @@ def _render(
         report = dataclasses.replace(report, ropa=ropa)
     with output_stream(output) as stream:
         extra = {"wide": True} if wide and fmt == "table" else {}
-        import_module(FORMATS[fmt]).write(
+        formatter(fmt, INVENTORY)(
             report, stream, color=output is None and sys.stdout.isatty(), **extra
         )
     if output is not None:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from connectors.base import uri_root as connector_root
+
 _SEPARATORS = ("/", "!", "#", "?")
-_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
 _DB_SCHEMES = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
 
 
@@ -82,44 +83,12 @@ def _sqlite_name(prefix: str) -> str:
     return "sqlite:///" + unquote(prefix[len("sqlite://"):])
 
 
-def _sqlite_db_path(uri: str) -> str | None:
-    """The database file of an SQLite location ``sqlite:///abs/x.db/<schema>/<table>[/...]``."""
-    if not uri.startswith("sqlite:///"):
-        return None
-    segments = uri[len("sqlite://"):].split("#", 1)[0].split("/")
-    for i, seg in enumerate(segments):
-        if seg.startswith("row="):  # a BLOB item: <table uri>/<column>/row=<key>
-            segments = segments[: i - 1]
-            break
-    else:
-        if segments[-1].lower().endswith(_SQLITE_SUFFIXES):  # the database itself
-            return "/".join(segments)
-    if len(segments) < 4:  # "", a file, a schema, a table at least
-        return None
-    return "/".join(segments[:-2])
-
-
 def uri_root(uri: str) -> str:
+    """The root of a location's URI, as the connector class of its scheme names it (its
+    ``uri_root``: a folder, a bucket, a share, a database)."""
     if "://" not in uri:
         return uri
-    outer = uri.split("!/", 1)[0].split("#", 1)[0]
-    parts = urlsplit(outer)
-    scheme = parts.scheme
-    segments = [p for p in parts.path.split("/") if p]
-    if scheme == "sqlite":
-        path = _sqlite_db_path(outer)
-        return "sqlite:///" + unquote(path if path else parts.path)
-    if scheme == "file" or scheme in ("mbox", "maildir", "eml", "msg", "pst"):
-        parent = "/".join(segments[:-1])
-        return f"{scheme}:///{parent}" if parent else f"{scheme}:///"
-    if scheme == "smb":
-        return f"smb://{parts.netloc}/{segments[0]}" if segments else f"smb://{parts.netloc}"
-    if scheme in ("s3", "gs"):
-        return f"{scheme}://{parts.netloc}"
-    if _is_db_scheme(scheme):
-        db = segments[0] if segments else ""
-        return f"{scheme}://{parts.netloc}/{db}" if db else f"{scheme}://{parts.netloc}"
-    return f"{scheme}://{parts.netloc}"
+    return connector_root(uri.split("!/", 1)[0].split("#", 1)[0])
 
 
 def scan_target(uri: str) -> str:
@@ -131,7 +100,9 @@ def scan_target(uri: str) -> str:
     if scheme == "sqlite":
         if uri.startswith("sqlite:////"):
             return uri
-        path = _sqlite_db_path(uri)
+        from connectors.database import sqlite_db_path
+
+        path = sqlite_db_path(uri)
         return "sqlite:///" + unquote(path if path else uri[len("sqlite://"):])
     if _is_db_scheme(scheme):
         return uri_root(uri)
