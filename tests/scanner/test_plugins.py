@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 
 from classifiers import (
     call_records,
@@ -34,6 +33,7 @@ from connectors.files import FileConnector
 from scanner import plugins
 from scanner.models import Location, TextUnit
 from scanner.settings import ClassifySettings, Settings
+from tests.helpers.paths import ROOT
 
 # The module list classifiers/registry.py had before the registry: the order to keep.
 OLD_MODULES = (pii, national_ids, forms, devices, call_records, special_categories, column_names,
