@@ -27,6 +27,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 
+from classifiers import hscache
 from classifiers.base import Pattern
 
 log = logging.getLogger("piiscout.patterns")
@@ -405,15 +406,9 @@ def _hs_flags(p: Pattern) -> int:
 
 
 def _compile(entries: Sequence[tuple[int, bytes, int]]) -> object:
-    assert _hs is not None
-    db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-    db.compile(
-        expressions=[e for _, e, _ in entries],
-        ids=[i for i, _, _ in entries],
-        elements=len(entries),
-        flags=[f for _, _, f in entries],
-    )
-    return db
+    """One block-mode database (from the per-user disk cache when it holds it: hscache)."""
+    return hscache.compile_database([e for _, e, _ in entries], [i for i, _, _ in entries],
+                                    [f for _, _, f in entries])
 
 
 @functools.lru_cache(maxsize=32)
