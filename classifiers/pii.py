@@ -322,7 +322,9 @@ def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] 
 def _may_be_national(key: str, region: str) -> bool:
     """False only when ``key`` (digits, no "+") cannot be a number of ``region`` written
     nationally or with the region's international prefix: its length, with or without a national
-    prefix, is none of the region's possible lengths. A cheap guard before a parse."""
+    prefix, is none of the region's possible lengths, or its digits match the general pattern of
+    no region with the country code. A cheap guard before a parse (valid numbers only count for
+    a key without "+", see parse_phone)."""
     if key.startswith("+"):
         return True
     idd, prefixes, lengths = _region_shape(region)
@@ -332,7 +334,35 @@ def _may_be_national(key: str, region: str) -> bool:
     if key.startswith(cc):
         return True  # the parse may strip the country code, then zeros and prefixes: parse it
     sizes = {len(key)} | {len(key) - len(p) for p in national if p and key.startswith(p)}
-    return not sizes.isdisjoint(lengths)
+    if sizes.isdisjoint(lengths):
+        return False
+    patterns = _national_patterns(region)
+    if patterns is None:
+        return True
+    # A valid number's national significant number matches the general pattern of its region
+    # (one of those sharing the country code: region_code_for_number picks it); parsed here it
+    # is the key, or the key less a national prefix the parse strips.
+    nsns = [key, *(key[len(p) :] for p in national if p and key.startswith(p))]
+    if any(rx.fullmatch(n) for rx in patterns for n in nsns):
+        return True
+    return cc == "44" and any(_FICTIONAL_GB.fullmatch(n) for n in nsns)  # see _number_ok
+
+
+@functools.cache
+def _national_patterns(region: str) -> tuple[re.Pattern[str], ...] | None:
+    """The general national-number patterns of every region sharing ``region``'s country code
+    (``None`` when the region rewrites numbers as it parses them: a transform rule)."""
+    md = pn.PhoneMetadata.metadata_for_region(region)
+    if md is None or md.national_prefix_transform_rule:
+        return None
+    out = []
+    for other in pn.COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ()):
+        omd = pn.PhoneMetadata.metadata_for_region(other)
+        pattern = omd.general_desc.national_number_pattern if omd and omd.general_desc else None
+        if pattern is None:
+            return None  # no pattern to rule a number out by
+        out.append(re.compile(pattern))
+    return tuple(out) or None
 
 
 def phone_e164(value: str) -> str | None:
