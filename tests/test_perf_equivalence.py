@@ -1,6 +1,6 @@
 """The fast paths find exactly what the slow paths find (no timing asserts).
 
-* the phone number cache (:func:`classifiers.pii.parse_phone`) and the call-record number cache;
+* the phone number cache (:func:`classifiers.phones.parse_phone`) and its region guard and the call-record number cache;
 * the special-category hyperscan prefilter (:func:`classifiers.special_categories._may_match`),
   which lets units without any vocabulary hit skip the Python alternation.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import build
-from classifiers import call_records, pii, special_categories
+from classifiers import call_records, phones, special_categories
 from classifiers.engine import Engine
 from classifiers.patterns import PatternSet
 from scanner.models import Detection, Location, TextUnit
@@ -67,7 +67,8 @@ def test_fast_paths_match_slow_paths(
     units = _units(tmp_path)
     fast = engine.analyze(units)
     fast_again = engine.analyze(units)  # warm caches give the same answer as cold ones
-    monkeypatch.setattr(pii, "parse_phone", pii.parse_phone.__wrapped__)
+    monkeypatch.setattr(phones, "parse_phone", phones.parse_phone.__wrapped__)
+    monkeypatch.setattr(phones, "_may_be_national", lambda key, region: True)
     monkeypatch.setattr(call_records, "normalise_number", call_records.normalise_number.__wrapped__)
     monkeypatch.setattr(special_categories, "_may_match", lambda text: True)
     slow = engine.analyze(units)
