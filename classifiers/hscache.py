@@ -29,13 +29,14 @@ import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("piiscout.hscache")
 
 try:  # hyperscan ships x86-64 wheels only
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
-    _hs = None
+    _hs = None  # type: ignore[assignment]
 
 MAGIC = b"piiscout-hs1\n"
 DIGEST = 32  # sha256 bytes after MAGIC
@@ -85,7 +86,7 @@ def _usable_dir(create: bool) -> Path | None:
     return where if _private(where, is_dir=True) else None
 
 
-def load(key: str, mode: int) -> object | None:
+def load(key: str, mode: int) -> Any:
     """The database stored under ``key``, or None (absent, foreign, corrupt or refused)."""
     where = _usable_dir(create=False)
     if where is None or _hs is None:
@@ -113,7 +114,7 @@ def load(key: str, mode: int) -> object | None:
     return db
 
 
-def store(key: str, db: object) -> None:
+def store(key: str, db: Any) -> None:
     where = _usable_dir(create=True)
     if where is None or _hs is None:
         return
@@ -132,7 +133,7 @@ def store(key: str, db: object) -> None:
 
 
 def compile_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int],
-                     mode: int | None = None) -> object:
+                     mode: int | None = None) -> Any:
     """A hyperscan database of ``expressions`` (as ``Database.compile`` builds it), loaded from
     the disk cache when it holds one. Raises what compiling raises (``hyperscan.error``)."""
     assert _hs is not None

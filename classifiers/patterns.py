@@ -35,7 +35,7 @@ log = logging.getLogger("piiscout.patterns")
 try:  # hyperscan ships x86-64 wheels only
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
-    _hs = None
+    _hs = None  # type: ignore[assignment]
 
 # Characters of context kept on each side of a prefilter match when the Python pattern confirms
 # it: enough for lookbehinds / lookaheads and \b around the match.
@@ -262,7 +262,7 @@ class PatternSet:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(  # type: ignore[misc]
-            state["patterns"], state["use_hyperscan"], state["groups"]  # type: ignore[arg-type]
+            state["patterns"], state["use_hyperscan"], state["groups"]
         )
 
     # -- compilation -----------------------------------------------------------------------------
@@ -434,14 +434,14 @@ def _hyperscan_database(
             dbs.append(_compile(group))
             good.extend(i for i, _, _ in group)
             continue
-        except _hs.error:  # type: ignore[union-attr]
+        except _hs.error:
             pass
         ok = []
         for entry in group:  # find the patterns hyperscan cannot take, even as prefilters
             try:
                 _compile([entry])
                 ok.append(entry)
-            except _hs.error as exc:  # type: ignore[union-attr]
+            except _hs.error as exc:
                 log.debug("pattern %s runs with re only: %s", patterns[entry[0]].name, exc)
                 bad.append(entry[0])
         if ok:

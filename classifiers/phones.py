@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import phonenumbers as pn
 from phonenumbers import phonenumbermatcher as pnm
+from phonenumbers.phonenumberutil import _UNWANTED_END_CHAR_PATTERN
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
 from scanner.models import Detection
@@ -194,7 +195,7 @@ def _number_ok(num: pn.PhoneNumber, region: str | None) -> bool:
     finding it is most of the cost for +1 numbers (25 regions share the code), so once."""
     if not pnm._is_national_prefix_present_if_required(num):
         return False
-    if pn.is_valid_number_for_region(num, region):
+    if region is not None and pn.is_valid_number_for_region(num, region):
         return True
     nsn = pn.national_significant_number(num)
     return num.country_code == 44 and _FICTIONAL_GB.fullmatch(nsn) is not None
@@ -250,11 +251,14 @@ def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] 
     "33612345678" in FR as +33 6 12 34 56 78); ``None`` when the region's national prefix rule
     is more than a few literals (BR strips carrier codes too)."""
     md = pn.PhoneMetadata.metadata_for_region(region)
+    assert md is not None, region  # one of PHONE_REGIONS
     idd = re.compile(md.international_prefix) if md.international_prefix else None
     rule = md.national_prefix_for_parsing or md.national_prefix or ""
     literal = re.fullmatch(r"[0-9|]*", rule)
     prefixes = (*rule.split("|"), str(md.country_code)) if literal else None
     desc = md.general_desc
+    if desc is None:
+        return idd, prefixes, frozenset()  # no lengths: the guard never skips (_may_be_national)
     lengths = frozenset(desc.possible_length) | frozenset(desc.possible_length_local_only)
     return idd, prefixes, lengths
 
@@ -293,7 +297,7 @@ def _national_patterns(region: str) -> tuple[re.Pattern[str], ...] | None:
     """The general national-number patterns of every region sharing ``region``'s country code
     (``None`` when the region rewrites numbers as it parses them: a transform rule)."""
     md = pn.PhoneMetadata.metadata_for_region(region)
-    if md is None or md.national_prefix_transform_rule:
+    if md is None or md.country_code is None or md.national_prefix_transform_rule:
         return None
     out = []
     for other in pn.COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ()):
@@ -354,11 +358,11 @@ def find_phone(text: str, start: int, end: int) -> tuple[int, int, str, str, boo
             groups = []
             if first:
                 head = candidate[: m.start()]
-                t = pnm._UNWANTED_END_CHAR_PATTERN.search(head)
+                t = _UNWANTED_END_CHAR_PATTERN.search(head)
                 groups.append((0, t.start() if t else len(head)))
                 first = False
             g = m.group(1)
-            t = pnm._UNWANTED_END_CHAR_PATTERN.search(g)
+            t = _UNWANTED_END_CHAR_PATTERN.search(g)
             groups.append((m.start(1), m.start(1) + (t.start() if t else len(g))))
             for gs, ge in groups:
                 if ge > gs and len(_digits(candidate[gs:ge])) >= 7:

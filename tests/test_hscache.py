@@ -12,7 +12,7 @@ import pytest
 
 from classifiers import hscache, patterns
 from classifiers.engine import Engine
-from scanner.models import Location, TextUnit
+from scanner.models import Detection, Location, TextUnit
 from scanner.settings import load_settings
 
 hs = pytest.importorskip("hyperscan")
@@ -164,9 +164,8 @@ def test_engine_from_cache_finds_the_same_and_stores_no_value(cache: Path) -> No
     loaded = Engine(settings.classify).analyze(units)
     patterns._hyperscan_database.cache_clear()
 
-    def key(ds: list[list[object]]) -> list[list[tuple[object, ...]]]:
-        return [[(d.entity, d.start, d.end, d.score, d.explanation) for d in u]  # type: ignore[attr-defined]
-                for u in ds]
+    def key(ds: list[list[Detection]]) -> list[list[tuple[object, ...]]]:
+        return [[(d.entity, d.start, d.end, d.score, d.explanation) for d in u] for u in ds]
 
     assert key(compiled) == key(loaded)
     assert {d.entity for u in loaded for d in u} >= {"EMAIL_ADDRESS", "PHONE_NUMBER",
