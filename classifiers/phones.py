@@ -266,9 +266,7 @@ def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] 
 def _may_be_national(key: str, region: str) -> bool:
     """False only when ``key`` (digits, no "+") cannot be a number of ``region`` written
     nationally or with the region's international prefix: its length, with or without a national
-    prefix, is none of the region's possible lengths, or its digits match the general pattern of
-    no region with the country code. A cheap guard before a parse (valid numbers only count for
-    a key without "+", see parse_phone)."""
+    prefix, is none of the region's possible lengths. A cheap guard before a parse."""
     if key.startswith("+"):
         return True
     idd, prefixes, lengths = _region_shape(region)
@@ -278,48 +276,7 @@ def _may_be_national(key: str, region: str) -> bool:
     if key.startswith(cc):
         return True  # the parse may strip the country code, then zeros and prefixes: parse it
     sizes = {len(key)} | {len(key) - len(p) for p in national if p and key.startswith(p)}
-    if sizes.isdisjoint(lengths):
-        return False
-    patterns = _national_patterns(region)
-    if patterns is None:
-        return True
-    # A valid number's national significant number matches the general pattern of its region
-    # (one of those sharing the country code: region_code_for_number picks it) and the pattern
-    # of one of its number types (phonenumbers' _number_type_helper); parsed here it is the key,
-    # or the key less a national prefix the parse strips.
-    nsns = [key, *(key[len(p) :] for p in national if p and key.startswith(p))]
-    if any(g.fullmatch(n) and t.fullmatch(n) for g, t in patterns for n in nsns):
-        return True
-    return cc == "44" and any(_FICTIONAL_GB.fullmatch(n) for n in nsns)  # see _number_ok
-
-
-_NUMBER_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
-                 "uan", "voicemail", "fixed_line", "mobile")
-
-
-@functools.cache
-def _national_patterns(
-    region: str,
-) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] | None:
-    """(general pattern, any number type's pattern) of every region sharing ``region``'s country
-    code that has both (``None`` when the region rewrites numbers as it parses them: a transform
-    rule, or has no general pattern to rule a number out by). ``re.fullmatch`` on these accepts
-    whatever phonenumbers' stricter match-then-compare-ends accepts."""
-    md = pn.PhoneMetadata.metadata_for_region(region)
-    if md is None or md.country_code is None or md.national_prefix_transform_rule:
-        return None
-    out = []
-    for other in pn.COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ()):
-        omd = pn.PhoneMetadata.metadata_for_region(other)
-        general = omd.general_desc.national_number_pattern if omd and omd.general_desc else None
-        if not general:
-            return None
-        kinds = [desc.national_number_pattern for desc in
-                 (getattr(omd, kind, None) for kind in _NUMBER_TYPES)
-                 if desc is not None and desc.national_number_pattern]
-        if kinds:  # no number type at all: no number of that region is ever valid
-            out.append((re.compile(general), re.compile("|".join(f"(?:{k})" for k in kinds))))
-    return tuple(out) or None
+    return not sizes.isdisjoint(lengths)
 
 
 def phone_e164(value: str) -> str | None:
