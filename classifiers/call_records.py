@@ -387,7 +387,8 @@ class CallRecordClassifier:
         numbers of number fields and in the other fields' text. Without ``numbers`` a number
         field is read as any other field: its duration, if any, is counted, so the durations
         found are a superset of those found with ``numbers`` (each field's own evidence does not
-        depend on the other fields; only whether a number field is taken as a number does)."""
+        depend on the other fields; only whether a number field is taken as a number does), and
+        a text without a duration hint is skipped (the timestamps are not asked for then)."""
         ev = Evidence()
         for i, name in zip(members, names, strict=True):
             text = units[i].text.strip()
@@ -407,6 +408,8 @@ class CallRecordClassifier:
                 ev.timestamp = ev.timestamp or text
                 ev.has_time = ev.has_time or ":" in text or text.isdigit()
                 continue
+            if not numbers and not _DURATION_HINT.search(text):
+                continue  # only the duration is asked for, and this text cannot hold one
             sub = Evidence()
             scan_text(text, sub, context, numbers=numbers)
             for number in sub.numbers:
