@@ -15,12 +15,14 @@ written before for exactly these expressions, ids, flags and mode by this hypers
 * A file is ``MAGIC + sha256(payload) + payload``; a short, corrupt or foreign file, or one
   hyperscan refuses (another library build, another CPU), is ignored and rebuilt. Writing goes
   through a temporary file and ``os.replace``, so a concurrent run never reads half a file.
+  Beyond :data:`MAX_FILES` files (old pattern sets), the least recently used are removed.
 Any failure of the cache itself falls back to compiling: the cache can make a scan faster, never
 stop it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -39,6 +41,7 @@ except ImportError:  # pragma: no cover - depends on the platform
     _hs = None  # type: ignore[assignment]
 
 MAGIC = b"piiscout-hs1\n"
+MAX_FILES = 128  # older pattern sets' files beyond this are removed, least recently used first
 DIGEST = 32  # sha256 bytes after MAGIC
 ENV = "PIISCOUT_HS_CACHE"
 
@@ -111,6 +114,8 @@ def load(key: str, mode: int) -> Any:
     except Exception as exc:  # another hyperscan build or CPU: compile instead
         log.debug("hyperscan cache file %s refused: %s", path.name, exc)
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by _evict
     return db
 
 
@@ -128,8 +133,24 @@ def store(key: str, db: Any) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _evict(where)
     except Exception as exc:  # a full disk or a read-only home: the scan goes on
         log.debug("hyperscan cache not written: %s", exc)
+
+
+def _evict(where: Path, keep: int | None = None) -> None:
+    """Remove the least recently used files beyond ``keep`` (:data:`MAX_FILES`): each change of
+    a pattern set leaves its old files behind."""
+    keep = MAX_FILES if keep is None else keep
+    files = []
+    for f in where.glob("*.hsdb"):
+        try:
+            files.append((f.stat().st_mtime, f))
+        except OSError:
+            continue
+    files.sort(reverse=True)
+    for _, f in files[keep:]:
+        f.unlink(missing_ok=True)
 
 
 def compile_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int],

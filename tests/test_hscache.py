@@ -173,3 +173,21 @@ def test_engine_from_cache_finds_the_same_and_stores_no_value(cache: Path) -> No
     for f in cache.iterdir():
         blob = f.read_bytes()
         assert secret_value.encode() not in blob and b"7946 0958" not in blob
+
+
+def test_old_files_are_evicted_least_recently_used_first(cache: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hscache, "MAX_FILES", 3)
+    keys = []
+    for n in range(5):
+        exprs = [*EXPRS[:2], f"x{n}y".encode()]
+        hscache.compile_database(exprs, IDS, FLAGS)
+        keys.append(hscache.cache_key(exprs, IDS, FLAGS, hs.HS_MODE_BLOCK))
+        path = cache / f"{keys[-1]}.hsdb"
+        os.utime(path, (1000 + n, 1000 + n))  # distinct ages, oldest first
+    hscache.load(keys[0], hs.HS_MODE_BLOCK)  # gone already: only the 3 newest are kept
+    assert sorted(p.stem for p in cache.glob("*.hsdb")) == sorted(keys[2:])
+    assert hscache.load(keys[2], hs.HS_MODE_BLOCK) is not None  # used now: the newest
+    hscache.compile_database([*EXPRS[:2], b"fresh"], IDS, FLAGS)
+    assert keys[2] in {p.stem for p in cache.glob("*.hsdb")}
+    assert keys[3] not in {p.stem for p in cache.glob("*.hsdb")}
