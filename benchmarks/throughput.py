@@ -42,6 +42,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
@@ -60,6 +61,7 @@ SECRET = b"b" * 32  # the in-process runs' hash key
 SIZES = {  # corpus -> (full, --quick)
     "dense_mb": (2.0, 0.2), "share_mb": (20.0, 1.0), "rows": (1_000_000, 50_000),
     "peer_slice_mb": (2.0, 0.2), "spacy_slice_mb": (0.25, 0.05),
+    "dense_large_mb": (8.0, 0.5),  # (a) again, larger: fixed and per-byte cost apart (0: skip)
 }
 
 
@@ -158,6 +160,36 @@ def run_cli(target: str, extra: Sequence[str], workdir: Path, label: str) -> Cli
     secret = bytes.fromhex((home / "secret.key").read_text().strip())
     shutil.rmtree(home, ignore_errors=True)
     return CliRun(label, dt, rss.peak, findings, secret, rc)
+
+
+def startup_rows(workdir: Path) -> list[Row]:
+    """The fixed cost: ``piiscout scan EMPTY --no-ner`` (and with NER) on an empty directory,
+    the first time with an empty hyperscan cache (``PIISCOUT_HS_CACHE``: what a first run on a
+    new machine pays) and then with the cache that run filled (every later run). The rest of the
+    benchmark runs with that filled cache."""
+    empty = workdir / "empty"
+    empty.mkdir(exist_ok=True)
+    rows = []
+    for label, extra in (("cold hyperscan cache", ["--no-ner"]), ("warm cache", ["--no-ner"]),
+                         ("warm cache, NER on", [])):
+        r = run_cli(str(empty), extra, workdir, label)
+        rows.append(Row(f"`piiscout scan EMPTY{''.join(' ' + x for x in extra)}`", 0.0,
+                        r.seconds, r.peak_rss, f"start-up only: {label}"))
+    return rows
+
+
+def fixed_and_per_byte(small: Row, large: Row, startup: Row) -> str:
+    """The CLI's cost split from two sizes of the same corpus: the per-byte rate is the extra
+    megabytes over the extra seconds (what a large scan approaches); the fixed cost is the
+    empty-directory scan."""
+    extra_s = large.seconds - small.seconds
+    marginal = (large.mb - small.mb) / extra_s if extra_s > 0 else float("inf")
+    lines = ["| cost | value |", "|---|---:|",
+             f"| fixed: start-up (empty directory, `--no-ner`, warm cache) | {startup.seconds:.1f} s |",
+             f"| per byte: ({large.mb:.1f} MB − {small.mb:.1f} MB) / ({large.seconds:.1f} s − "
+             f"{small.seconds:.1f} s) | {marginal:.3f} MB/s |",
+             f"| whole run, {large.mb:.1f} MB | {large.mbps:.3f} MB/s |"]
+    return "\n".join(lines)
 
 
 def piiscout_findings(target: Path, ner: bool, workers: int) -> Iterator[Finding]:
@@ -417,7 +449,7 @@ def bench_text_corpus(corpus: Any, workdir: Path, sizes: Mapping[str, float],
                     noner.seconds, noner.peak_rss, "inventory on"))
     scores["piiscout --no-ner"] = score_hashes(noner.findings, planted, noner.secret)
     if in_process:
-        dt, _, rss = timed(lambda: run_piiscout(corpus.root, False, 0))
+        dt, _, rss = timed(partial(run_piiscout, corpus.root, False, 0))
         rows.append(Row("in-process pipeline, `--no-ner` (no inventory, no report)", mb, dt, rss,
                         "in-process: `iter_scan`, not the CLI"))
     text = "".join(corpus.texts)
@@ -427,12 +459,12 @@ def bench_text_corpus(corpus: Any, workdir: Path, sizes: Mapping[str, float],
     peer_planted = _planted_in(planted, peer_slice)
     for name, analyzer in analyzers.items():
         piece = spacy_slice if "spaCy" in name else peer_slice
-        dt, found, rss = timed(lambda a=analyzer, t=piece: run_presidio(a, t))
+        dt, found, rss = timed(partial(run_presidio, analyzer, piece))
         rows.append(Row(name, len(piece.encode()) / 1e6, dt, None, "same text, 5 KB chunks"))
         if "spaCy" not in name:
             scores[name] = score_values(found, peer_planted)
     for name, run in peers.items():
-        dt, found, _ = timed(lambda r=run, t=peer_slice: r(t))
+        dt, found, _ = timed(partial(run, peer_slice))
         rows.append(Row(name, peer_mb, dt, None, "same text, 5 KB chunks"))
         scores[name] = score_values(found, peer_planted)
     return {"rows": rows, "scores": scores, "planted": planted, "peer_planted": peer_planted,
@@ -535,12 +567,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = None if args.no_table else corpora.table(workdir / "table", int(sizes["rows"]))
     print(f"Corpora generated in {time.perf_counter() - t0:.0f} s.\n", flush=True)
 
+    # A private hyperscan cache, empty at the start: the first run pays the compile.
+    os.environ["PIISCOUT_HS_CACHE"] = str(workdir / "hs-cache")
+    shutil.rmtree(workdir / "hs-cache", ignore_errors=True)
+    startup = startup_rows(workdir)
+    print("## Start-up: the fixed cost of every scan\n")
+    print(speed_table(startup).replace("| 0.00 |", "| – |").replace("| 0.000 |", "| – |"))
+    print("\nThe first line is what a first scan on a new machine pays (the hyperscan databases are"
+          " compiled and written to the per-user cache); every later scan, and every run below,"
+          " loads them.\n", flush=True)
+
     analyzers = {"plain Presidio, no NLP": presidio(nlp=False),
                  "plain Presidio, spaCy sm (slice)": presidio(nlp=True)}
     peers = peer_runners()
     a = bench_text_corpus(dense, workdir, sizes, analyzers, peers, in_process=True)
     section(f"(a) {dense.name}", dense, a)
     sys.stdout.flush()
+    if sizes["dense_large_mb"] > 0:
+        large = corpora.dense(workdir / "dense-large", sizes["dense_large_mb"])
+        r = run_cli(str(large.root), ["--no-ner"], workdir, "--no-ner, large")
+        big = Row("`piiscout scan DIR --no-ner --format json -o report.json`", large.megabytes,
+                  r.seconds, r.peak_rss, "inventory on")
+        print(f"\n## (a) again, {large.megabytes:.2f} MB: fixed and per-byte cost\n")
+        print(speed_table([big]))
+        print()
+        print(fixed_and_per_byte(a["rows"][1], big, startup[1]))
+        score = score_hashes(r.findings, large.values, r.secret)
+        print("\nPrecision / recall of this run: " + ", ".join(
+            f"{e} {_pr(score.precision(e))}/{_pr(score.recall(e, large.values))}"
+            for e in large.values if large.values[e]) + "\n")
+        by = {row.run: row for row in a["rows"]}
+        for name in ("DataFog regex (datafog 4.9, Python)", "datafog-core (Rust)"):
+            if name in by:
+                print(f"- {name} ({by[name].mbps:.2f} MB/s on (a)'s text) is "
+                      f"{by[name].mbps / big.mbps:.1f}x the whole {large.megabytes:.0f} MB run.")
+        sys.stdout.flush()
     b = bench_text_corpus(share, workdir, sizes, analyzers, peers, in_process=False)
     section(f"(b) {share.name}", share, b)
     sys.stdout.flush()

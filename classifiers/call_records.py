@@ -209,12 +209,13 @@ class Evidence:
 
 
 def scan_text(
-    text: str, ev: Evidence, context: bool, need_time: bool = False
+    text: str, ev: Evidence, context: bool, need_time: bool = False, numbers: bool = True
 ) -> list[tuple[int, int]]:
     """Add the timestamps, durations and numbers of one line (or value) to ``ev``; return the
     spans of timestamps, durations and IP addresses (never phone numbers). With ``need_time``,
     numbers are not looked for when the text lacks the time evidence of a line record
-    (:meth:`Evidence.line_time`): without it no numbers make the line a call record."""
+    (:meth:`Evidence.line_time`): without it no numbers make the line a call record. With
+    ``numbers`` False, only the time evidence is added (the numbers never change it)."""
     masked: list[tuple[int, int]] = []
     for rx in _TIMESTAMPS:
         for m in rx.finditer(text):
@@ -237,7 +238,7 @@ def scan_text(
                 ev.duration = ev.duration or m.group(0)
             else:  # a time of day on a line without a date
                 ev.timestamp, ev.has_time = m.group(0), True
-    if need_time and not ev.line_time():
+    if not numbers or (need_time and not ev.line_time()):
         return masked
     masked.extend(m.span() for m in _IPV4.finditer(text))
     for m in _PHONE_RUN.finditer(_mask(text, masked)):
@@ -363,11 +364,36 @@ class CallRecordClassifier:
         if not (cdr_fields or ctx or _DURATION_HINT.search(texts)
                 or any(_DURATION_FIELDS.match(n) for n in names)):
             return  # no CDR fields or words and no possible duration: not a call record
-        ev = Evidence(context="" if cdr_fields or not ctx else ctx.group(0).lower())
         context = bool(cdr_fields or ctx)
+        # Without CDR fields or words only a duration makes the record a call record, and the
+        # numbers found in free text never add one: look for it first, numbers only if found
+        # (most records -- a CSV row with a timestamp -- stop here; the numbers are the cost).
+        if not context and not self._evidence(units, members, names, False, False).duration:
+            return
+        ev = self._evidence(units, members, names, context, True)
+        ev.context = "" if cdr_fields or not ctx else ctx.group(0).lower()
+        for i in members:
+            for d in found[i]:
+                if d.entity == "PHONE_NUMBER" and not any(s == i for s, _ in ev.numbers.values()):
+                    ev.add_number(normalise_number(d.value, True), (i, i))
+        ev.fields = [n for n in ev.fields if n]
+        if ev.is_call_record(group=True) and (cdr_fields or ctx or ev.duration):
+            first = members[0]
+            found[first].append(self._detection(ev, 0, len(units[first].text), units[first].text))
+
+    @staticmethod
+    def _evidence(units: Sequence[TextUnit], members: list[int], names: list[str],
+                  context: bool, numbers: bool) -> Evidence:
+        """The evidence of a record's fields: durations, timestamps and (``numbers``) the
+        numbers of number fields and in the other fields' text. Without ``numbers`` a number
+        field is read as any other field: its duration, if any, is counted, so the durations
+        found are a superset of those found with ``numbers`` (each field's own evidence does not
+        depend on the other fields; only whether a number field is taken as a number does), and
+        a text without a duration hint is skipped (the timestamps are not asked for then)."""
+        ev = Evidence()
         for i, name in zip(members, names, strict=True):
             text = units[i].text.strip()
-            if _NUMBER_FIELDS.match(name):
+            if numbers and _NUMBER_FIELDS.match(name):
                 number = normalise_number(text, True)
                 if number and number not in ev.numbers:
                     ev.add_number(number, (i, i))
@@ -383,21 +409,16 @@ class CallRecordClassifier:
                 ev.timestamp = ev.timestamp or text
                 ev.has_time = ev.has_time or ":" in text or text.isdigit()
                 continue
+            if not numbers and not _DURATION_HINT.search(text):
+                continue  # only the duration is asked for, and this text cannot hold one
             sub = Evidence()
-            scan_text(text, sub, context)
+            scan_text(text, sub, context, numbers=numbers)
             for number in sub.numbers:
                 ev.add_number(number, (i, i))
             ev.timestamp = ev.timestamp or sub.timestamp
             ev.has_time = ev.has_time or sub.has_time
             ev.duration = ev.duration or sub.duration
-        for i in members:
-            for d in found[i]:
-                if d.entity == "PHONE_NUMBER" and not any(s == i for s, _ in ev.numbers.values()):
-                    ev.add_number(normalise_number(d.value, True), (i, i))
-        ev.fields = [n for n in ev.fields if n]
-        if ev.is_call_record(group=True) and (cdr_fields or ctx or ev.duration):
-            first = members[0]
-            found[first].append(self._detection(ev, 0, len(units[first].text), units[first].text))
+        return ev
 
     def _detection(self, ev: Evidence, start: int, end: int, text: str) -> Detection:
         score = 0.6 + (0.1 if ev.duration and ev.timestamp else 0.0)

@@ -27,6 +27,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 
+from classifiers import hscache
 from classifiers.base import Pattern
 
 log = logging.getLogger("piiscout.patterns")
@@ -34,7 +35,7 @@ log = logging.getLogger("piiscout.patterns")
 try:  # hyperscan ships x86-64 wheels only
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
-    _hs = None
+    _hs = None  # type: ignore[assignment]
 
 # Characters of context kept on each side of a prefilter match when the Python pattern confirms
 # it: enough for lookbehinds / lookaheads and \b around the match.
@@ -261,7 +262,7 @@ class PatternSet:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(  # type: ignore[misc]
-            state["patterns"], state["use_hyperscan"], state["groups"]  # type: ignore[arg-type]
+            state["patterns"], state["use_hyperscan"], state["groups"]
         )
 
     # -- compilation -----------------------------------------------------------------------------
@@ -405,15 +406,9 @@ def _hs_flags(p: Pattern) -> int:
 
 
 def _compile(entries: Sequence[tuple[int, bytes, int]]) -> object:
-    assert _hs is not None
-    db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-    db.compile(
-        expressions=[e for _, e, _ in entries],
-        ids=[i for i, _, _ in entries],
-        elements=len(entries),
-        flags=[f for _, _, f in entries],
-    )
-    return db
+    """One block-mode database (from the per-user disk cache when it holds it: hscache)."""
+    return hscache.compile_database([e for _, e, _ in entries], [i for i, _, _ in entries],
+                                    [f for _, _, f in entries])
 
 
 @functools.lru_cache(maxsize=32)
@@ -439,14 +434,14 @@ def _hyperscan_database(
             dbs.append(_compile(group))
             good.extend(i for i, _, _ in group)
             continue
-        except _hs.error:  # type: ignore[union-attr]
+        except _hs.error:
             pass
         ok = []
         for entry in group:  # find the patterns hyperscan cannot take, even as prefilters
             try:
                 _compile([entry])
                 ok.append(entry)
-            except _hs.error as exc:  # type: ignore[union-attr]
+            except _hs.error as exc:
                 log.debug("pattern %s runs with re only: %s", patterns[entry[0]].name, exc)
                 bad.append(entry[0])
         if ok:

@@ -3,7 +3,9 @@
 Each class is small: a stable ``id``, the entities it emits, its patterns (run by the engine in one
 multi-pattern pass, see :mod:`classifiers.patterns`) and a ``validate`` hook that only sees
 candidates. The regular expressions and validation rules follow Presidio's predefined recognizers
-(``presidio_analyzer.predefined_recognizers``) unless a comment says why they differ.
+(``presidio_analyzer.predefined_recognizers``) unless a comment says why they differ. Phone
+numbers are in :mod:`classifiers.phones` (imported here: ``classifiers.pii.PhoneClassifier``,
+``parse_phone``, ``phone_e164`` ... still work).
 """
 
 from __future__ import annotations
@@ -11,14 +13,29 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import ClassVar
-
-import phonenumbers as pn
-from phonenumbers import phonenumbermatcher as pnm
 
 from classifiers.addresses import StreetAddressClassifier
 from classifiers.base import Candidate, Pattern, PatternClassifier
+
+# Phone numbers live in classifiers.phones; their names stay importable from here.
+from classifiers.phones import (  # noqa: F401 - re-exported
+    _EXTENSION,
+    _FICTIONAL_GB,
+    PHONE_CONTEXT,
+    PHONE_REGIONS,
+    PhoneClassifier,
+    _digits,
+    _may_be_national,
+    _named_identifier,
+    _with_extra,
+    find_phone,
+    match_phone_reference,
+    not_a_phone,
+    parse_phone,
+    phone_e164,
+    phone_key,
+)
 from scanner.models import Detection
 
 CATEGORY = {
@@ -30,14 +47,6 @@ CATEGORY = {
     "URL": "user.behavior.browsing_history",
     "DATE_TIME": "user.demographic.date_of_birth",
 }
-
-
-def _digits(text: str) -> str:
-    return "".join(filter(str.isdigit, text))
-
-
-def _with_extra(d: Detection, extra: str) -> Detection:
-    return replace(d, explanation=f"{d.explanation}; {extra}")
 
 
 # -- e-mail ---------------------------------------------------------------------------------------
@@ -95,385 +104,6 @@ class EmailClassifier(PatternClassifier):
 # "key=" before an address in a log line or a query string ('=' is legal in a local part, so the
 # pattern takes it in); an SRS/VERP local part ("bounces+SRS=...") does not start like a key.
 _LOG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
-
-
-# -- phone ----------------------------------------------------------------------------------------
-# How a candidate is judged (bounded cost: cheap string checks, then at most one parse per region,
-# once per distinct number in a process):
-#
-# 1. the candidate pattern (digits with phone punctuation, an optional extension);
-# 2. shape and surroundings, no parsing: 7-16 digits; not an IP address, date, version, decimal,
-#    SSN, the fractional seconds of a timestamp (``06:17:21.130059``), or an identifier that a key
-#    names (``order 4412345678``, ``job_id=20240301123``, ``#4155552671``, a value in an
-#    ``order_id`` or ``card_number`` column), see not_a_phone, _named_identifier and
-#    _identifier_field;
-# 3. phonenumbers' own checks on the candidate text, as its PhoneNumberMatcher makes them at
-#    leniency VALID (brackets, page references, slash dates, timestamps, Latin letters around);
-# 4. one parse per region of the *normalised* number ("+" and the digits, or the national digits)
-#    -- :func:`parse_phone`, cached on that key, so the same number in any spelling or
-#    surroundings is parsed once -- valid in the first of Presidio's regions, in their order;
-#    a region whose national lengths cannot fit the digits is not parsed at all;
-# 5. when the whole candidate fails: the matcher's inner groups (a second number after "/", a
-#    leading group), each through 3 and 4.
-#
-# Steps 3-5 are what PhoneNumberMatcher does for one candidate; match_phone_reference runs the
-# matcher itself, region after region, and tests/test_phones.py checks both agree on a generated
-# set. Deliberate additions, each left out of that comparison: Ofcom's numbers reserved for drama
-# (07700 900xxx, 01632 960xxx, ...), which phonenumbers does not validate but Faker and test data
-# write, count as valid UK numbers; a "+" number phonenumbers calls possible (right length for its
-# country) but not valid is accepted as an international number; so is a well-formed North
-# American number written in a NANP format ((212) 555-0199, 379-215-0008x063: Faker's en_US
-# numbers have random area codes); and any national format right after a phone word ("Phone:
-# 467 3395"). Inner groups need 7 digits, as whole candidates do.
-#
-# Normal form (what the redaction hashes, scanner.redact.normalize_phone -> phone_e164): E.164.
-# A number written with "+" or an international prefix (00, 011) carries its country. A national
-# number ("07700 900122") is read in the first region of PHONE_REGIONS where it is valid -- the same
-# rule as detection -- so "07700 900122" and "+44 7700 900122" hash alike (GB comes before DE,
-# whose open numbering plan also accepts it). A national number valid in several regions takes the
-# earliest: it is ambiguous without its country, and the hash must not depend on the document.
-PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")  # Presidio's defaults
-PHONE_CONTEXT = 12  # characters of text on each side the reference matcher sees
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-_LOCAL = re.compile(r"[2-9][0-9]{2}-[0-9]{4}")
-_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?[0-9]{1,5}$")
-# A date at the start of the candidate. A prefix match: it also rejects "06.12.34.56.78" (a French
-# number) but keeps 4-2-4 identifiers such as "2270-66-1551" (a licence number that phonenumbers
-# validates for region IN) out of the phone results; tried as a full match, the labelled set lost
-# phone precision (test_accuracy_corpus).
-_DATE_SHAPED = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
-# Shapes that are never a phone number, rejected before phonenumbers sees them: a dotted quad of
-# 1-3 digit groups is an IPv4 address or a version ("203.0.113.142" validates as an Indian number
-# in phonenumbers) and ddd-dd-dddd that passes the SSN rules is the SSN classifier's.
-_DOTTED_QUAD = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
-_SSN_SHAPED = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
-# One dot between digits and nothing else but spaces: a decimal ("3.14159265", "1234.567890").
-_DECIMAL = re.compile(r"[0-9 ]+\.[0-9]+")
-# Dotted groups with a one-digit group before the last: a version ("1.2.3456789", "2.0.1234567");
-# 1.212.555.0160 (a NANP number with its trunk 1) is the one dotted phone shape that starts so.
-_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)*\.[1-9]\.[0-9]+|[1-9]\.[0-9]+\.[0-9]+(?:\.[0-9]+)*")
-_NANP_DOTTED = re.compile(r"1\.[0-9]{3}\.[0-9]{3}\.[0-9]{4}")
-# Compact dates and timestamps written as bare digits: 20240301, 202403011017, 20240301101711.
-_COMPACT_STAMP = re.compile(
-    r"(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:[0-9]{4}|[0-9]{6})?"
-)
-# A key that names what follows as an identifier, right before the candidate: order, invoice,
-# job, ticket, ... numbers in log lines and prose (checked on the 32 characters before, line
-# breaks read as spaces: documents wrap lines). A generic key ("id", "no", "nr") names a phone
-# number when a phone word comes right before it ("Phone no. 4155552671"); a specific one never.
-_ID_KEY = re.compile(
-    r"(?:\b(?P<specific>job|order|invoice|inv|ticket|case|request|req|txn|transaction|trace|span|build|"
-    r"pid|tid|uid|ref|reference|account|acct|sku|serial|tracking|shipment|parcel|po|batch|run|"
-    r"task|session|seq|sequence|booking|confirmation|policy|claim|item|product|part|record|row|"
-    r"msg|message|event|correlation|doc|document|file|version|ver|release|port|size|bytes|"
-    r"duration|elapsed|latency|count|amount|total|price|qty|quantity|offset|timestamp|ts|epoch|"
-    r"hash|checksum|crc|nonce|isbn|issn|lot|container|pallet|vat|tax|iban|bic|sort|card)"
-    r"(?:[ _-]?(?:id|no|nr|num|number|code|ref|key))?|\b(?:id|no|nr))"
-    r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
-    re.IGNORECASE,
-)
-_PHONE_WORD = re.compile(
-    r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
-    r"[\w .-]{0,12}$", re.IGNORECASE,
-)
-# A phone word right before the candidate ("Phone: 467 3395", "call me on 9472 7916", "Mobile -
-# 432 03 163"): a number in a national format of a region phonenumbers is not asked about is still
-# a phone number there. Only the word, an optional "number"/"no." and punctuation may come between.
-_PHONE_LEAD = re.compile(
-    r"\b(?:phone|telephone|tel|mobile|cell|cellphone|fax|landline|whatsapp|sms|"
-    r"(?:call|reach|text|ring)(?:ed|ing)?(?: (?:me|us|him|her|them) (?:on|at)| (?:on|at)))"
-    r"\.?(?: ?(?:number|no\.?|nr\.?|#))?(?: is)?\s*[:=\-]?\s*$",
-    re.IGNORECASE,
-)
-# A North American number in one of its written formats, area code and exchange well formed
-# (first digit 2-9): (212) 555-0199, 212-555-0199, 212.555.0199, with +1, 1 or 001 before. Faker's
-# en_US provider writes these with random area codes, most of them unassigned, so phonenumbers
-# does not validate them; written so, they are phone numbers all the same.
-_NANP_SHAPE = re.compile(
-    r"(?:(?:\+1|001|1)[-. ]?)?(?:\([2-9][0-9]{2}\) ?[2-9][0-9]{2}[-. ]|[2-9][0-9]{2}([-.])"
-    r"[2-9][0-9]{2}\1)[0-9]{4}"
-)
-_NANP_DIGITS = re.compile(r"(?:\+?1|001|011)?([2-9][0-9]{2}[2-9][0-9]{6})")
-# Ofcom's ranges reserved for drama and examples, as national significant numbers: written like
-# any UK number (Faker's en_GB provider uses them) but left out of phonenumbers' valid ranges.
-_FICTIONAL_GB = re.compile(
-    r"(?:11[3-8]|121|131|141|151|161)4960[0-9]{3}|1914980[0-9]{3}|2079460[0-9]{3}|"
-    r"2896496[0-9]{3}|2920180[0-9]{3}|1632960[0-9]{3}|7700900[0-9]{3}|8081570[0-9]{3}|"
-    r"9098790[0-9]{3}|3069990[0-9]{3}"
-)
-
-
-def not_a_phone(value: str) -> bool:
-    """``value`` (a phone candidate) has the shape of an IP address, version, date, decimal,
-    compact timestamp or SSN."""
-    v = value.strip()
-    if _DOTTED_QUAD.fullmatch(v) or _DATE_SHAPED.match(v):
-        return True
-    if v.count("/") > 1:
-        return True  # 12/03/2021, 0188 / 7206 / 4539: phonenumbers' strict grouping rule
-    if not v.startswith("+"):
-        if _DECIMAL.fullmatch(v) or (_VERSION.fullmatch(v) and not _NANP_DOTTED.fullmatch(v)):
-            return True
-        if v.isdigit() and _COMPACT_STAMP.fullmatch(v):
-            return True
-    return _SSN_SHAPED.fullmatch(v) is not None and ssn_valid(v)
-
-
-def _named_identifier(text: str, start: int, end: int) -> bool:
-    """The candidate ``text[start:end]`` is the fraction or part of a time, or follows a key that
-    names it an identifier (and no phone word)."""
-    if start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
-        return True  # 06:17:21.130059 -> "21.130059", the seconds of a timestamp
-    if end + 1 < len(text) and text[end] == ":" and text[end + 1].isdigit():
-        return True  # a date and hour before ":mm"
-    if start and text[start - 1] in "#@$€£%":
-        return True  # #4155552671: a ticket or a tag, not a number to call
-    if text[start] == "+":
-        return False  # an international number is one, whatever key names it
-    return _names_identifier(text[max(0, start - 32) : start].replace("\n", " "))
-
-
-def _names_identifier(before: str) -> bool:
-    m = _ID_KEY.search(before)
-    if m is None:
-        return False
-    return m.group("specific") is not None or _PHONE_WORD.search(before[: m.start()]) is None
-
-
-def _identifier_field(field: str | None) -> bool:
-    """A column, header or key that names its values identifiers (order_id, card_number, sku,
-    amount, ...) and no phone word: its numbers are not phone numbers."""
-    if not field:
-        return False
-    last = field.rsplit(".", 1)[-1]
-    return _names_identifier(last) and _PHONE_WORD.search(last) is None
-
-
-def _number_ok(num: pn.PhoneNumber, region: str | None) -> bool:
-    """Valid at the matcher's leniency VALID, or one of Ofcom's drama numbers. ``region`` is
-    ``region_code_for_number(num)``: is_valid_number is is_valid_number_for_region on it, and
-    finding it is most of the cost for +1 numbers (25 regions share the code), so once."""
-    if not pnm._is_national_prefix_present_if_required(num):
-        return False
-    if pn.is_valid_number_for_region(num, region):
-        return True
-    nsn = pn.national_significant_number(num)
-    return num.country_code == 44 and _FICTIONAL_GB.fullmatch(nsn) is not None
-
-
-def phone_key(value: str) -> str:
-    """The number's normalised key: "+" and its digits when written with a plus, else its digits
-    (an international prefix such as 00 or 011 stays: the parse reads it), extension dropped."""
-    core = _EXTENSION.sub("", value.strip())
-    digits = _digits(core)
-    return "+" + digits if core.lstrip("(").startswith("+") else digits
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def parse_phone(key: str) -> tuple[str, str, bool] | None:
-    """(E.164, region, valid) of a :func:`phone_key`: valid in the first of PHONE_REGIONS that
-    accepts it (for a "+" number: its own country); for a "+" number phonenumbers calls possible
-    but not valid, valid is False; ``None`` otherwise. At most one parse per region, and pure,
-    so cached per process on the key: the same number in any spelling or place is parsed once."""
-    if not 7 <= len(key.lstrip("+")) <= 17:
-        return None
-    if key.startswith("+"):
-        regions: tuple[str, ...] = PHONE_REGIONS[:1]  # the number carries its country
-    elif key.startswith("0") and not key.startswith("011"):
-        regions = tuple(r for r in PHONE_REGIONS if r not in ("US", "CA"))  # NANP: never 0...
-    else:
-        regions = PHONE_REGIONS
-    possible = None
-    for region in regions:
-        if not _may_be_national(key, region):
-            continue
-        try:
-            num = pn.parse(key, region, keep_raw_input=True)
-        except pn.NumberParseException:
-            continue
-        home = pn.region_code_for_number(num)
-        if _number_ok(num, home):
-            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-            return e164, home or region, True
-        if key.startswith("+") and pn.is_possible_number(num):
-            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-            possible = (e164, home or "ZZ", False)
-    if possible is None and (m := _NANP_DIGITS.fullmatch(key)):
-        possible = ("+1" + m.group(1), "US", False)  # a well-formed NANP number, unassigned
-    return possible
-
-
-@functools.cache
-def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] | None,
-                                        frozenset[int]]:
-    """(international prefix, prefixes, possible national lengths) of a region, from
-    phonenumbers' metadata. Prefixes: the national ones and the country code (parse also reads
-    "33612345678" in FR as +33 6 12 34 56 78); ``None`` when the region's national prefix rule
-    is more than a few literals (BR strips carrier codes too)."""
-    md = pn.PhoneMetadata.metadata_for_region(region)
-    idd = re.compile(md.international_prefix) if md.international_prefix else None
-    rule = md.national_prefix_for_parsing or md.national_prefix or ""
-    literal = re.fullmatch(r"[0-9|]*", rule)
-    prefixes = (*rule.split("|"), str(md.country_code)) if literal else None
-    desc = md.general_desc
-    lengths = frozenset(desc.possible_length) | frozenset(desc.possible_length_local_only)
-    return idd, prefixes, lengths
-
-
-def _may_be_national(key: str, region: str) -> bool:
-    """False only when ``key`` (digits, no "+") cannot be a number of ``region`` written
-    nationally or with the region's international prefix: its length, with or without a national
-    prefix, is none of the region's possible lengths. A cheap guard before a parse."""
-    if key.startswith("+"):
-        return True
-    idd, prefixes, lengths = _region_shape(region)
-    if prefixes is None or not lengths or (idd is not None and idd.match(key)):
-        return True
-    national, cc = prefixes[:-1], prefixes[-1]
-    if key.startswith(cc):
-        return True  # the parse may strip the country code, then zeros and prefixes: parse it
-    sizes = {len(key)} | {len(key) - len(p) for p in national if p and key.startswith(p)}
-    return not sizes.isdisjoint(lengths)
-
-
-def phone_e164(value: str) -> str | None:
-    """The E.164 form of a phone number as written (see the normal form above), or ``None``."""
-    found = parse_phone(phone_key(value))
-    return found[0] if found else None
-
-
-def _matcher_checks(text: str, start: int, end: int) -> bool:
-    """phonenumbers' PhoneNumberMatcher checks on the candidate ``text[start:end]`` before it
-    parses one (leniency VALID): brackets, page references, Latin letters or a currency or
-    percent sign right before or after."""
-    candidate = text[start:end]
-    if not pnm._MATCHING_BRACKETS.fullmatch(candidate) or pnm._PUB_PAGES.search(candidate):
-        return False
-    matcher = pnm.PhoneNumberMatcher
-    bad = (matcher._is_invalid_punctuation_symbol, matcher._is_latin_letter)
-    if start > 0 and not pnm._LEAD_PATTERN.match(candidate) and any(
-        f(text[start - 1]) for f in bad
-    ):
-        return False
-    return not (end < len(text) and any(f(text[end]) for f in bad))
-
-
-def _verified(text: str, start: int, end: int) -> tuple[str, str, bool] | None:
-    if not _matcher_checks(text, start, end):
-        return None
-    return parse_phone(phone_key(text[start:end]))
-
-
-def find_phone(text: str, start: int, end: int) -> tuple[int, int, str, str, bool] | None:
-    """The phone number in the candidate ``text[start:end]`` as (start, end, E.164, region,
-    valid): the whole candidate, else the first inner group that is one (as PhoneNumberMatcher
-    tries them), else ``None``."""
-    candidate = text[start:end]
-    if pnm._SLASH_SEPARATED_DATES.search(candidate):
-        return None
-    if pnm._TIME_STAMPS.search(candidate) and pnm._TIME_STAMPS_SUFFIX.match(text, end):
-        return None
-    found = _verified(text, start, end)
-    if found is not None:
-        return (start, end, *found)
-    if len(_digits(candidate)) < 8:
-        return None  # no inner group of 7 digits or more can be valid where the whole was not
-    for inner in pnm._INNER_MATCHES:
-        m = inner.search(candidate)
-        first = True
-        while m:
-            groups = []
-            if first:
-                head = candidate[: m.start()]
-                t = pnm._UNWANTED_END_CHAR_PATTERN.search(head)
-                groups.append((0, t.start() if t else len(head)))
-                first = False
-            g = m.group(1)
-            t = pnm._UNWANTED_END_CHAR_PATTERN.search(g)
-            groups.append((m.start(1), m.start(1) + (t.start() if t else len(g))))
-            for gs, ge in groups:
-                if ge > gs and len(_digits(candidate[gs:ge])) >= 7:
-                    found = _verified(text, start + gs, start + ge)
-                    if found is not None and found[2]:
-                        return (start + gs, start + ge, *found)
-            m = inner.search(candidate, m.start() + 1)
-    return None
-
-
-def match_phone_reference(window: str, s: int, e: int) -> tuple[int, int, str] | None:
-    """The slow path :func:`find_phone` replaces, kept as its reference: the longest number
-    phonenumbers' matcher (leniency VALID) finds in ``window`` overlapping ``window[s:e]``,
-    trying Presidio's regions in order, as (start, end, region); ``None`` when no region finds
-    one. A matcher per region on every window: this was half the CPU of a scan."""
-    best: tuple[int, int, str] | None = None
-    for region in PHONE_REGIONS:
-        for m in pn.PhoneNumberMatcher(window, region, leniency=1):
-            if m.start < e and s < m.end and (best is None or m.end - m.start > best[1] - best[0]):
-                best = (m.start, m.end, region)
-        if best is not None and best[0] <= s and best[1] >= e:
-            break  # the whole candidate is a valid number: other regions cannot do better
-    return best
-
-
-class PhoneClassifier(PatternClassifier):
-    """Phone numbers: a cheap regex finds candidates; shape and surroundings rule out timestamps,
-    decimals, versions, dates, IPs and named identifiers; phonenumbers validates the rest as its
-    PhoneNumberMatcher would (leniency VALID, Presidio's regions), one parse per region of each
-    distinct number (see the comment above PHONE_REGIONS)."""
-
-    id = "PII-PHONE"
-    order = 102  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"PHONE_NUMBER": CATEGORY["PHONE_NUMBER"]}
-    patterns = (
-        Pattern(
-            "phone candidate",
-            r"(?<![0-9+\-./])(?:\+|\(\+?)?[0-9][0-9()\-./ \t]{4,22}[0-9](?:\s?(?:x|ext\.?)\s?[0-9]{1,5})?"
-            r"(?![\w\-]|\.[0-9])",
-            "PHONE_NUMBER",
-            0.4,
-        ),
-    )
-    context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
-
-    def validate(self, candidate: Candidate) -> Detection | None:
-        value = candidate.value
-        ndigits = len(_digits(_EXTENSION.sub("", value)))
-        # E.164 allows at most 15 digits; a trunk prefix adds one at most.
-        if not 7 <= ndigits <= 16 or not_a_phone(value):
-            return None
-        if value.isdigit() and (ndigits == 16 or len(set(value)) == 1):
-            return None  # too long for E.164, or unformatted filler such as 5555555555
-        text = candidate.unit.text
-        if _named_identifier(text, candidate.start, candidate.end):
-            return None
-        if _identifier_field(candidate.unit.location.field) and not value.startswith("+"):
-            return None
-        best = find_phone(text, candidate.start, candidate.end)
-        if best is None:
-            if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
-                d = super().validate(candidate)
-                return _with_extra(d, "E.164 format") if d else None
-            before = text[max(0, candidate.start - 40) : candidate.start]
-            if _PHONE_LEAD.search(before[before.rfind("\n") + 1 :]):
-                d = super().validate(candidate)  # "Phone: 467 3395": any national format
-                return _with_extra(d, "number after a phone word") if d else None
-            if candidate.unit.kind == "value" and _LOCAL.fullmatch(text.strip()):
-                d = super().validate(candidate)  # a whole value "555-0132": a local number
-                return _with_extra(d, "local number format") if d else None
-            return None
-        ms, me, _, region, valid = best
-        international = text[ms:me].lstrip("(").startswith("+")
-        if not valid and not international and not _NANP_SHAPE.fullmatch(
-            _EXTENSION.sub("", text[ms:me])
-        ):
-            return None  # a national number possible only: in a NANP format at least
-        found = Candidate(candidate.pattern, candidate.unit, ms, me)
-        d = super().validate(found)
-        if d is None:
-            return None
-        if not valid:
-            return _with_extra(d, f"possible number, not assigned (region {region})")
-        return _with_extra(d, f"phonenumbers: valid for region {region}")
 
 
 # -- payment cards --------------------------------------------------------------------------------
@@ -543,7 +173,7 @@ class CreditCardClassifier(PatternClassifier):
             return None  # a French social security number (NIR) that also passes Luhn
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
-        return replace(d, score=1.0, explanation=f"{d.explanation}; Luhn checksum valid") if d else d
+        return _with_extra(d, "Luhn checksum valid", 1.0) if d else d
 
 
 def _nir_in_context(candidate: Candidate) -> bool:
@@ -609,7 +239,7 @@ class IbanClassifier(PatternClassifier):
                 d = super().validate(c)
                 # Like Presidio: upper case + checksum is certain; lower case keeps the base score.
                 score = 1.0 if value[:end].isupper() or not d else d.score
-                return replace(d, score=score, explanation=f"{d.explanation}; mod-97 valid") if d else d
+                return _with_extra(d, "mod-97 valid", score) if d else d
             cut = max(value.rfind(" ", 0, end), value.rfind("-", 0, end))
             if cut <= 4:
                 return None

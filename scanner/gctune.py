@@ -29,7 +29,7 @@ def tune() -> tuple[int, int, int]:
     old = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(max(old[0], YOUNG_THRESHOLD), old[1], old[2])
-    return old  # type: ignore[return-value]
+    return old
 
 
 @contextmanager

@@ -43,9 +43,11 @@ def shared_policies() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep the installation secret and default inventory out of the user's home."""
+    """Keep the installation secret, the default inventory and the compiled-pattern cache out of
+    the user's home (the cache is shared by the session's tests, as by a user's scans)."""
     home = tmp_path_factory.getbasetemp() / "piiscout-home"
     monkeypatch.setenv("PIISCOUT_HOME", str(home))
+    monkeypatch.setenv("PIISCOUT_HS_CACHE", str(tmp_path_factory.getbasetemp() / "hs-cache"))
     monkeypatch.setenv("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 

@@ -1,6 +1,6 @@
 """The fast paths find exactly what the slow paths find (no timing asserts).
 
-* the phone number cache (:func:`classifiers.pii.parse_phone`) and the call-record number cache;
+* the phone number cache (:func:`classifiers.phones.parse_phone`) and its region guard and the call-record number cache;
 * the special-category hyperscan prefilter (:func:`classifiers.special_categories._may_match`),
   which lets units without any vocabulary hit skip the Python alternation.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import build
-from classifiers import call_records, pii, special_categories
+from classifiers import call_records, phones, special_categories
 from classifiers.engine import Engine
 from classifiers.patterns import PatternSet
 from scanner.models import Detection, Location, TextUnit
@@ -68,7 +68,8 @@ def test_fast_paths_match_slow_paths(
     units = _units(tmp_path)
     fast = engine.analyze(units)
     fast_again = engine.analyze(units)  # warm caches give the same answer as cold ones
-    monkeypatch.setattr(pii, "parse_phone", pii.parse_phone.__wrapped__)
+    monkeypatch.setattr(phones, "parse_phone", phones.parse_phone.__wrapped__)
+    monkeypatch.setattr(phones, "_may_be_national", lambda key, region: True)
     monkeypatch.setattr(call_records, "normalise_number", call_records.normalise_number.__wrapped__)
     monkeypatch.setattr(special_categories, "_may_match", lambda text: True)
     slow = engine.analyze(units)
@@ -147,6 +148,13 @@ CDR_ROWS = [  # (field -> value) records: call records and near-misses
     {"phone": "+44 20 7946 0123", "fax": "+44 20 7946 0999", "length": "12"},
     {"a": "called +447700900123 from +33612345678 at 2024-03-01 10:00", "b": "x"},
     {"name": "Zoë", "home": "020 7946 0958", "work": "06 12 34 56 78", "seen": "12 secs"},
+    # no CDR field or word: a duration decides (the numbers are looked for only after one)
+    {"from": "+447700900123", "to": "+33612345678", "talk_time": "65", "ts": "2024-03-01 10:00"},
+    {"from": "+447700900123", "to": "+33612345678", "ts": "2024-03-01T10:00:00"},
+    {"to": "+447700900123", "from": "+447700900123", "note": "+33612345678 for 12 seconds"},
+    {"id": "8198716", "phone": "001-367-255-6635x58112", "ip": "162.0.26.68",
+     "created_at": "2010-05-13T10:29:34.556133", "other": "+44 20 7946 0123"},
+    {"home": "+44 20 7946 0958", "work": "+33 6 12 34 56 78", "at": "10:02:11"},
 ]
 
 
@@ -169,7 +177,7 @@ CDR_LINES = [  # log lines: call records, and lines whose digits sit in timestam
 def test_call_record_fast_paths_match_slow_paths(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The early exit for record groups with no CDR field, word or possible duration, the
+    """The early exits for record groups with no CDR field, word or (possible) duration, the
     bisected phone lookup per line, and the digit and time-hint gates on log lines change
     nothing."""
     units = _units(tmp_path)
@@ -195,10 +203,23 @@ def test_call_record_fast_paths_match_slow_paths(
     monkeypatch.setattr(call_records, "_TIME_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_Phones", AllPhones)
     monkeypatch.setattr(call_records, "_candidate_lines", every_line)
+    evidence = call_records.CallRecordClassifier._evidence
+
+    def always_numbers(units: object, members: object, names: object, context: bool,
+                       numbers: bool) -> call_records.Evidence:
+        return evidence(units, members, names, context, True)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(call_records.CallRecordClassifier, "_evidence",
+                        staticmethod(always_numbers))
     slow = engine.analyze(units)
     assert _key(fast) == _key(slow)
     records = [d for ds in fast for d in ds if d.entity == "CALL_RECORD"]
     assert len(records) >= 6
+    # records without CDR fields or words, made by a duration (the numbers looked for after it)
+    by_duration = {d.explanation for d in records if d.explanation and "duration" in d.explanation
+                   and "context" not in d.explanation and "caller" not in d.explanation}
+    assert {"CDR-1: 2 numbers, timestamp, duration 65, fields from/to/talk_time",
+            "CDR-1: 2 numbers, duration 12 seconds, fields to"} <= by_duration
 
 
 def test_ner_value_memo_matches_plain_pipe(monkeypatch: pytest.MonkeyPatch) -> None:

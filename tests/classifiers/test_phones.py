@@ -9,7 +9,7 @@ import re
 import phonenumbers
 import pytest
 
-from classifiers import pii
+from classifiers import phones, pii
 from classifiers.engine import Engine
 from classifiers.pii import PhoneClassifier
 from scanner.models import Location, TextUnit
@@ -246,17 +246,27 @@ def test_fields_that_name_identifiers(field: str, value: str, expected: list[str
 def test_region_guard_never_skips_a_region_that_would_accept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """_may_be_national skips a region's parse by length alone; parse_phone must answer the same
+    """_may_be_national skips a region's parse by length and general pattern; parse_phone must
+    answer the same
     with the guard as without it, on digit strings of every length and on the prefixes the parse
     strips (country codes with and without a national prefix after them, IDD prefixes)."""
     r = random.Random(11)
-    keys = ["330838016880", "33612345678", "4402079460958", "0033612345678", "011442079460958"]
+    keys = ["330838016880", "33612345678", "4402079460958", "0033612345678", "011442079460958",
+            "02079460958", "07700900123", "01134960123", "08081570123", "03069990123"]
     heads = ("", "0", "00", "1", "33", "330", "44", "440", "49", "490", "91", "972", "55", "011")
     for _ in range(1500):
         head = r.choice(heads)
         keys.append(head + "".join(r.choice("0123456789") for _ in range(r.randint(5, 13))))
+    from faker import Faker
+
+    for locale in ("en_US", "en_GB", "de_DE", "fr_FR", "he_IL", "en_IN", "en_CA", "pt_BR"):
+        fake = Faker(locale)
+        fake.seed_instance(5)
+        keys.extend(pii.phone_key(fake.phone_number()) for _ in range(150))
     keys = [k for k in dict.fromkeys(keys) if 7 <= len(k) <= 17]
     guarded = [pii.parse_phone.__wrapped__(k) for k in keys]
-    monkeypatch.setattr(pii, "_may_be_national", lambda key, region: True)
+    valid = sum(g is not None and g[2] for g in guarded)
+    monkeypatch.setattr(phones, "_may_be_national", lambda key, region: True)
     assert [pii.parse_phone.__wrapped__(k) for k in keys] == guarded
     assert sum(g is not None for g in guarded) > 100
+    assert valid > 500  # the guard is tried on numbers that are valid somewhere too
