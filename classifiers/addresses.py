@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
+from scanner import entities as entity_table
 from scanner.models import Detection
 
 # -- street addresses -----------------------------------------------------------------------------
@@ -24,7 +25,7 @@ class StreetAddressClassifier(PatternClassifier):
     ("Apt. 117", "Suite 464"). Presidio has no address recognizer; spaCy finds only places."""
 
     id = "PII-ADDRESS"
-    entities: ClassVar[Mapping[str, str]] = {"LOCATION": "user.contact.address"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("LOCATION",))
     patterns = (
         Pattern(
             "house number, street, type",
