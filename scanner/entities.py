@@ -168,15 +168,41 @@ def parse_row(entity: str, spec: object) -> Entity:
     )
 
 
-@functools.cache
-def _table() -> _Table:
-    text = resources.files("config").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader on which a mapping that names one key twice is an error: a second row for
+    an entity would otherwise replace the first without a word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise TaxonomyError(f"{key!r} is defined twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_text(text: str) -> tuple[dict[str, Entity], dict[str, DocumentKind]]:
+    """The entities and document kinds of a taxonomy file's text (:class:`TaxonomyError` when a
+    row is malformed or an id is given twice)."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader) or {}  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"config/{TAXONOMY_FILE}: {exc}") from None
     rows = data.get("entities") or {}
     kinds = data.get("document_kinds") or {}
     entities = {str(e): parse_row(str(e), spec) for e, spec in rows.items()}
     doc_kinds = {str(k): DocumentKind(str(k), _category(f"document kind {k}", spec))
                  for k, spec in kinds.items()}
+    return entities, doc_kinds
+
+
+@functools.cache
+def _table() -> _Table:
+    text = resources.files("config").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8")
+    entities, doc_kinds = load_text(text)
+    data = yaml.safe_load(text) or {}
+    rows = data.get("entities") or {}
     return _Table(
         raw=MappingProxyType({str(e): MappingProxyType(dict(spec)) for e, spec in rows.items()}),
         entities=MappingProxyType(entities),
