@@ -91,8 +91,8 @@ class _Rules:
     person_roles: frozenset[str] = frozenset()
 
 
-def _words(data: dict[str, object], key: str) -> frozenset[str]:
-    return frozenset(compact(str(w)) for w in data.get(key) or ())  # type: ignore[union-attr]
+def _words(data: dict[str, Any], key: str) -> frozenset[str]:
+    return frozenset(compact(str(w)) for w in data.get(key) or ())
 
 
 @lru_cache(maxsize=1)
