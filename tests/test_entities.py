@@ -188,11 +188,11 @@ def test_the_engine_reports_the_tables_category_and_severity() -> None:
 
 # -- the sets other modules used to keep ----------------------------------------------------------
 def test_the_sets_are_the_tables_traits() -> None:
-    assert overlaps.IDENTIFIERS == entities.with_trait("identifier")
-    assert linkage.IDENTIFYING == entities.with_trait("identifies")
-    assert linkage.ABOUT_A_PERSON == entities.with_trait("about_a_person")
+    assert entities.with_trait("identifier") == overlaps.IDENTIFIERS
+    assert entities.with_trait("identifies") == linkage.IDENTIFYING
+    assert entities.with_trait("about_a_person") == linkage.ABOUT_A_PERSON
     assert set(special_categories.SPECIAL_ENTITIES) == entities.with_trait("special")
-    assert LOG_METADATA == entities.with_trait("log_metadata"), (
+    assert entities.with_trait("log_metadata") == LOG_METADATA, (
         "classifiers/engine.py LOG_METADATA should be entities.with_trait('log_metadata')")
     with pytest.raises(ValueError, match="unknown trait"):
         entities.with_trait("famous")
