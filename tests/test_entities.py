@@ -19,7 +19,7 @@ from classifiers.base import PatternClassifier
 from classifiers.engine import LOG_METADATA, Engine, taxonomy
 from classifiers.ner import SpacyNer
 from classifiers.registry import default_classifiers
-from scanner import entities
+from scanner import allowlist, entities
 from scanner.models import Severity
 from scanner.settings import ClassifySettings
 
@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _classifiers() -> list[object]:
-    """Every classifier piiscout ships (NER included: its entities are declared on the class)."""
-    found = default_classifiers(ClassifySettings(ner=False))
-    return [*found, SpacyNer.__new__(SpacyNer)]
+    """Every classifier piiscout ships (NER included: its model loads on first use only)."""
+    found = default_classifiers(ClassifySettings(ner=True))
+    assert any(isinstance(c, SpacyNer) for c in found)
+    return found
 
 
 def _emitted() -> dict[str, set[str]]:
@@ -194,6 +195,8 @@ def test_the_sets_are_the_tables_traits() -> None:
     assert set(special_categories.SPECIAL_ENTITIES) == entities.with_trait("special")
     assert entities.with_trait("log_metadata") == LOG_METADATA, (
         "classifiers/engine.py LOG_METADATA should be entities.with_trait('log_metadata')")
+    assert entities.with_trait("lookup") == set(allowlist.NORMAL_FORMS), (
+        "scanner/allowlist.py NORMAL_FORMS should be entities.with_trait('lookup')")
     with pytest.raises(ValueError, match="unknown trait"):
         entities.with_trait("famous")
 
