@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
+from scanner import entities as entity_table
 from scanner.models import Detection
 
 # -- street addresses -----------------------------------------------------------------------------
@@ -25,7 +26,7 @@ class StreetAddressClassifier(PatternClassifier):
 
     id = "PII-ADDRESS"
     order = 108  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"LOCATION": "user.contact.address"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("LOCATION",))
     patterns = (
         Pattern(
             "house number, street, type",

@@ -27,35 +27,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
-from classifiers.special_categories import (
-    SPECIAL_ENTITIES,
-    Vocabulary,
-    compact,
-    load_vocabularies,
-)
+from classifiers.vocabularies import Vocabulary, compact, load_vocabularies
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 
 DETECTOR_ID = "COL-NAME"
-
-ENTITIES: Mapping[str, str] = {
-    "PERSON": "user.name",
-    "EMAIL_ADDRESS": "user.contact.email",
-    "PHONE_NUMBER": "user.contact.phone_number",
-    "LOCATION": "user.contact.address",
-    "DATE_OF_BIRTH": "user.demographic.date_of_birth",
-    "US_SSN": "user.government_id.national_identification_number",
-    "CREDIT_CARD": "user.financial.credit_card",
-    "IBAN_CODE": "user.financial.bank_account",
-    "IP_ADDRESS": "user.device.ip_address",
-    "MAC_ADDRESS": "user.device.device_id",
-    "IMEI": "user.device.device_id",
-    "DEVICE_ID": "user.device.device_id",
-    "NRP": "user.demographic",
-    **SPECIAL_ENTITIES,
-}
 
 SPECIAL_SCORE = 0.85
 SPECIAL_CHECKED_SCORE = 0.7
@@ -75,11 +55,6 @@ _PERSON_WORD = re.compile(
     r"(?:[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*|[A-Z]\.|"
     r"Mc[A-Z][a-z]+|O'[A-Z][a-z]+|van|von|de|da|del|der|di|du|la|le|bin|al)"
 )
-_MAX_LEN = {"PERSON": 100, "EMAIL_ADDRESS": 320, "PHONE_NUMBER": 40, "LOCATION": 300,
-            "DATE_OF_BIRTH": 40, "US_SSN": 30, "CREDIT_CARD": 30, "IBAN_CODE": 50, "IP_ADDRESS": 50,
-            "MAC_ADDRESS": 30, "IMEI": 30, "DEVICE_ID": 100, "NRP": 40}
-
-
 # Last words of organisation names ("Acme Ltd" in a customer column is a company).
 _ORG_SUFFIXES = frozenset(
     {"ltd", "limited", "inc", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv",
@@ -116,14 +91,35 @@ class _Rules:
     person_roles: frozenset[str] = frozenset()
 
 
-def _words(data: dict[str, object], key: str) -> frozenset[str]:
-    return frozenset(compact(str(w)) for w in data.get(key) or ())  # type: ignore[union-attr]
+def _words(data: dict[str, Any], key: str) -> frozenset[str]:
+    return frozenset(compact(str(w)) for w in data.get(key) or ())
+
+
+@lru_cache(maxsize=1)
+def _rules_data() -> dict[str, Any]:
+    """``config/vocabularies/column_names.yaml``; every rule's entity must be in the taxonomy."""
+    path = resources.files("config").joinpath("vocabularies", "column_names.yaml")
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    for rule in data.get("rules") or ():
+        entity_table.get(rule["entity"])  # UnknownEntity: a rule for an entity nobody defined
+    return data
+
+
+def _entities() -> dict[str, str]:
+    """What COL-NAME reports, in taxonomy order: the entities of the column-name rules and the
+    special categories (whose column names come from their vocabularies)."""
+    rules = _rules_data().get("rules") or ()
+    named = {str(r["entity"]) for r in rules} | entity_table.with_trait("special")
+    return entity_table.categories(e for e in entity_table.ids() if e in named)
+
+
+ENTITIES: Mapping[str, str] = _entities()
+_SPECIAL = entity_table.with_trait("special")
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
-    path = resources.files("config").joinpath("vocabularies", "column_names.yaml")
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = _rules_data()
     names: dict[str, tuple[str, float, Vocabulary | None, bool]] = {}
     whole: dict[str, tuple[str, float, Vocabulary | None, bool]] = {}
     for rule in data.get("rules") or ():
@@ -289,7 +285,8 @@ def looks_like_person_name(value: str) -> bool:
 
 def value_fits(entity: str, value: str) -> bool:
     """A cheap sanity check that a value can be what its column says."""
-    if len(value) > _MAX_LEN.get(entity, 500):
+    known = entity_table.find(entity)
+    if len(value) > (entity_table.DEFAULT_MAX_CHARS if known is None else known.max_chars):
         return False
     digits = sum(map(str.isdigit, value))
     if entity == "EMAIL_ADDRESS":
@@ -344,7 +341,7 @@ class ColumnNameClassifier:
                 detector=DETECTOR_ID,
                 explanation=f"{DETECTOR_ID}: {why}",
                 value=value,
-                linked=False if m.entity in SPECIAL_ENTITIES else None,
+                linked=False if m.entity in _SPECIAL else None,
                 attributes={"column": name},
             )
         ]

@@ -21,10 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from classifiers.base import Candidate, PatternClassifier, RecordClassifier, UnitClassifier
 from classifiers.ner import SpacyNer
@@ -46,8 +43,9 @@ MEMO_MAX_CHARS = 256
 
 @functools.cache
 def taxonomy() -> Mapping[str, Mapping[str, Any]]:
-    data = yaml.safe_load(resources.files("config").joinpath("taxonomy.yaml").read_text())
-    return data["entities"]
+    from scanner import entities  # the entity table lives at the bottom layer
+
+    return entities.taxonomy()
 
 
 class Engine:

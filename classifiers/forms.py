@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
+from scanner import entities as entity_table
 from scanner.models import Detection
 
 _WORD = r"(?:[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*|[A-Z]\.)"
@@ -25,7 +26,7 @@ _NAME = re.compile(rf"{_WORD}(?:[ \t]+(?:van|von|de|da|di|del|le|la|bin|al|{_WOR
 class FormFieldClassifier(PatternClassifier):
     id = "FORM-FIELD"
     order = 300  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"PERSON": "user.name"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("PERSON",))
     patterns = (
         Pattern("labelled name",
                 rf"(?im:^[ \t]*(?:{_LABEL})[ \t]*[:\-\u2013][ \t]*{_WORD}"

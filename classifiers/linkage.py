@@ -10,7 +10,7 @@ someone:
 * units sharing a ``record`` (a table row, a JSON object, a message): the same **record**.
 
 What identifies: a detection of :data:`IDENTIFYING` (PERSON, e-mail, phone, SSN, card, IBAN, IMEI,
-device ID) scoring at least :data:`IDENTIFIER_MIN_SCORE`, an ID-like token ("patient 4471",
+device ID, national identifiers: the ``identifies`` trait in ``config/taxonomy.yaml``) scoring at least :data:`IDENTIFIER_MIN_SCORE`, an ID-like token ("patient 4471",
 "employee ID E-1043", "MRN 00123"), a title and surname ("Dr Patel"), or, in a record, a
 non-empty identifier column (``patient_id``, ``customer_id``, ``username``; see
 ``identifier_columns`` in ``config/vocabularies/column_names.yaml``).
@@ -27,24 +27,23 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from classifiers.column_names import NULL_LIKE, is_identifier_column, split_path
-from classifiers.national_ids import ENTITIES as ENTITIES_NATIONAL
-from classifiers.special_categories import SPECIAL_ENTITIES
+from classifiers.column_names import NULL_LIKE, is_identifier_column, match_column, split_path
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 
 DETECTOR_ID = "LINKAGE"
 
-IDENTIFYING = frozenset(
-    {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD", "IBAN_CODE", "IMEI",
-     "DEVICE_ID"}
-) | ENTITIES_NATIONAL
+# What identifies a person, what is personal data only about one, what is a special category:
+# the taxonomy's `identifies`, `about_a_person` and `special` traits (config/taxonomy.yaml).
+IDENTIFYING = entity_table.with_trait("identifies")
+SPECIAL_ENTITIES = entity_table.with_trait("special")
 IDENTIFIER_MIN_SCORE = 0.4
 UNLINKED_FACTOR = 0.7
 # Entities that are personal data only when they are about someone (issue 16.4): a nationality
 # word ("American", "Democrat") or a bare date ("summer", "12 March") in text that identifies
 # nobody is noise to a DPO. Without an identifier in the same sentence / record (or a field that
 # names them) their score drops to CONTEXTUAL_SCORE, below the default ``min_score``.
-ABOUT_A_PERSON = frozenset({"NRP", "DATE_TIME"})
+ABOUT_A_PERSON = entity_table.with_trait("about_a_person")
 CONTEXTUAL_SCORE = 0.3
 # A specific calendar date (a year, or day/month/year in numbers) stays reported as Presidio
 # reports it: it may be a birth, admission or hiring date whose person is in another unit. The
@@ -339,8 +338,6 @@ def _named_by_field(unit: TextUnit, d: Detection) -> bool:
     field = unit.location.field
     if not field:
         return False
-    from classifiers.column_names import match_column
-
     m = match_column(field)
     return m is not None and m.entity in (d.entity, "DATE_OF_BIRTH")
 

@@ -48,28 +48,15 @@ from datetime import date
 from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
+from scanner import entities as entity_table
 from scanner.models import Detection
 
-NIN = "user.government_id.national_identification_number"
-PASSPORT_CAT = "user.government_id.passport_number"
-LICENCE_CAT = "user.government_id.driver_license_number"
-
-CATEGORY: Mapping[str, str] = {
-    "UK_NINO": NIN,
-    "UK_PASSPORT": PASSPORT_CAT,
-    "UK_DRIVING_LICENCE": LICENCE_CAT,
-    "DE_TAX_ID": NIN,
-    "DE_ID_CARD": NIN,
-    "FR_NIR": NIN,
-    "ES_NIF": NIN,
-    "ES_NIE": NIN,
-    "IT_FISCAL_CODE": NIN,
-    "NL_BSN": NIN,
-    "PL_PESEL": NIN,
-    "SE_PERSONNUMMER": NIN,
-    "BE_NATIONAL_NUMBER": NIN,
-    "PASSPORT": PASSPORT_CAT,
-}
+# The entities this module emits; their categories come from config/taxonomy.yaml.
+CATEGORY: Mapping[str, str] = entity_table.categories((
+    "UK_NINO", "UK_PASSPORT", "UK_DRIVING_LICENCE", "DE_TAX_ID", "DE_ID_CARD", "FR_NIR", "ES_NIF",
+    "ES_NIE", "IT_FISCAL_CODE", "NL_BSN", "PL_PESEL", "SE_PERSONNUMMER", "BE_NATIONAL_NUMBER",
+    "PASSPORT",
+))
 ENTITIES = frozenset(CATEGORY)
 
 CHECKSUM_SCORE = 0.6  # structure + check digit, distinctive shape

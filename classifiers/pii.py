@@ -45,7 +45,7 @@ CATEGORY = {
     "IBAN_CODE": "user.financial.bank_account",
     "US_SSN": "user.government_id.national_identification_number",
     "URL": "user.behavior.browsing_history",
-    "DATE_TIME": "user.demographic.date_of_birth",
+    "DATE_TIME": "user",  # a bare date is not a birth date: DATE_OF_BIRTH is its own entity
 }
 
 

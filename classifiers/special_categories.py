@@ -29,42 +29,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
-import yaml
-
+from classifiers.column_names import match_column
+from classifiers.vocabularies import (
+    VOCABULARY_FILES,
+    Vocabulary,
+    _terms_pattern,
+    compact,
+    load_vocabularies,
+)
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
+
+__all__ = ["NEGATED_SCORE", "SPECIAL_ENTITIES", "VOCABULARY_FILES", "SpecialCategoryClassifier",
+           "Vocabulary", "compact", "excluded", "load_vocabularies", "negation",
+           "vocabulary_for_column"]
 
 DETECTOR_ID = "SPECIAL-CAT"
 
-# Taxonomy entity -> fideslang category (config/taxonomy.yaml).
-SPECIAL_ENTITIES: Mapping[str, str] = {
-    "HEALTH": "user.health",
-    "GENETIC": "user.health.genetic",
-    "BIOMETRIC": "user.biometrics",
-    "RELIGION": "user.demographic.religious_belief",
-    "TRADE_UNION": "user.demographic.union_membership",
-    "ETHNIC_ORIGIN": "user.demographic.race_ethnicity",
-    "SEXUAL_ORIENTATION": "user.demographic.sexual_orientation",
-    "POLITICAL_OPINION": "user.demographic.political_opinion",
-    "PHILOSOPHICAL_BELIEF": "user.demographic.philosophical_belief",
-    "CRIMINAL_RECORD": "user.criminal_history",
-}
-
-VOCABULARY_FILES: tuple[str, ...] = (
-    "health",
-    "genetic",
-    "biometric",
-    "religion",
-    "trade_union",
-    "ethnic_origin",
-    "sexual_orientation",
-    "political_opinion",
-    "philosophical_belief",
-    "criminal_record",
-)
+# Special-category entity -> fideslang category: the taxonomy's `special` trait.
+SPECIAL_ENTITIES: Mapping[str, str] = entity_table.categories_with_trait("special")
 
 NEGATED_SCORE = 0.2
 # Negations, hypotheticals and enumerations shortly before a match, in the same clause.
@@ -80,94 +65,6 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _NEGATION_WINDOW = 45
-
-
-def compact(name: str) -> str:
-    """Lower case, letters and digits only: ``"Union Member"`` -> ``"unionmember"``."""
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """One vocabulary file, loaded."""
-
-    name: str
-    entity: str
-    columns: frozenset[str]
-    columns_checked: frozenset[str]
-    column_values: frozenset[str]
-    terms: tuple[str, ...]
-    terms_case: tuple[str, ...]
-    cues: tuple[str, ...]
-    exclude: re.Pattern[str] | None
-    term_score: float
-    cue_score: float
-
-    @property
-    def term_regex(self) -> re.Pattern[str]:
-        return _term_regex(self.name)
-
-    def value_is_term(self, value: str) -> bool:
-        """True when a whole structured value is one of this vocabulary's terms/values."""
-        v = " ".join(value.lower().split())
-        if v in self.column_values:
-            return True
-        m = self.term_regex.fullmatch(value.strip())
-        return m is not None
-
-
-def _term_alternation(terms: Iterable[str]) -> str:
-    parts = []
-    for t in sorted(set(terms), key=len, reverse=True):
-        p = re.escape(t.strip())
-        p = p.replace(r"\ ", r"\s+").replace("'", "['\u2019]?").replace(r"\-", r"[\s-]?")
-        parts.append(p)
-    return "|".join(parts)
-
-
-def _terms_pattern(terms: Sequence[str], terms_case: Sequence[str]) -> str:
-    alts = []
-    if terms:
-        alts.append(f"(?:{_term_alternation(terms)})")
-    if terms_case:
-        alts.append(f"(?-i:{_term_alternation(terms_case)})")
-    if not alts:
-        return ""
-    return rf"(?<![\w-])(?:{'|'.join(alts)})(?:['\u2019]?s)?(?![\w-])"
-
-
-def _load_one(name: str) -> Vocabulary:
-    text = resources.files("config").joinpath("vocabularies", f"{name}.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
-    scores = data.get("scores") or {}
-    exclude = data.get("exclude") or []
-    values = data.get("column_values") or ()
-    excl = re.compile("|".join(f"(?:{e})" for e in exclude), re.IGNORECASE) if exclude else None
-    return Vocabulary(
-        name=name,
-        entity=str(data["entity"]),
-        columns=frozenset(compact(c) for c in data.get("columns") or ()),
-        columns_checked=frozenset(compact(c) for c in data.get("columns_checked") or ()),
-        column_values=frozenset(" ".join(str(v).lower().split()) for v in values),
-        terms=tuple(str(t) for t in data.get("terms") or ()),
-        terms_case=tuple(str(t) for t in data.get("terms_case") or ()),
-        cues=tuple(str(c) for c in data.get("cues") or ()),
-        exclude=excl,
-        term_score=float(scores.get("terms", 0.6)),
-        cue_score=float(scores.get("cues", 0.75)),
-    )
-
-
-@lru_cache(maxsize=1)
-def load_vocabularies() -> tuple[Vocabulary, ...]:
-    """All special-category vocabularies, in :data:`VOCABULARY_FILES` order."""
-    return tuple(_load_one(n) for n in VOCABULARY_FILES)
-
-
-@cache
-def _term_regex(name: str) -> re.Pattern[str]:
-    voc = next(v for v in load_vocabularies() if v.name == name)
-    return re.compile(_terms_pattern(voc.terms, voc.terms_case) or r"(?!x)x", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -262,8 +159,6 @@ def vocabulary_for_column(name: str) -> tuple[Vocabulary, bool] | None:
     Delegates to :func:`classifiers.column_names.match_column` (same tokenising, same stop
     suffixes): ``"primary_diagnosis"`` -> health, ``"religion_id"`` -> ``None``.
     """
-    from classifiers.column_names import match_column  # local: column_names imports this module
-
     m = match_column(name)
     if m is None or m.vocabulary is None:
         return None

@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from connectors.base import SourceKinds
+from scanner import entities
 from scanner.models import Finding
 
 SOURCE_KINDS = SourceKinds()  # database, file, mail, s3, smb: the connectors' source_kind
@@ -116,14 +117,7 @@ class PolicyPack(_Strict):
 @lru_cache(maxsize=1)
 def known_categories() -> frozenset[str]:
     """Every category key in the taxonomy, plus all of their parent keys."""
-    text = resources.files("config").joinpath("taxonomy.yaml").read_text()
-    data = yaml.safe_load(text) or {}
-    keys: set[str] = set()
-    specs = [*(data.get("entities") or {}).values(), *(data.get("document_kinds") or {}).values()]
-    for spec in specs:
-        parts = str(spec["category"]).split(".")
-        keys.update(".".join(parts[: i + 1]) for i in range(len(parts)))
-    return frozenset(keys)
+    return entities.known_categories()
 
 
 def _policies_dir() -> Any:

@@ -9,23 +9,24 @@ confirm a guess.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+
+from scanner import entities
 
 SECRET_FILE = "secret.key"
 
 _DIGITS = re.compile(r"\D+")
 _SPACE = re.compile(r"\s+")
-
-# Entities whose normal form is their digits only.
-_DIGIT_ENTITIES = {"CREDIT_CARD", "US_SSN", "IMEI"}
-
+_COMPACT = re.compile(r"[\s:.-]")
 
 MIN_SECRET_BYTES = 32
 
@@ -150,19 +151,26 @@ def normalize_phone(value: str, region: str = "US") -> str:
 
 
 def normalize(entity: str, value: str) -> str:
-    """The canonical form of a value, so that spellings of one value hash alike."""
+    """The canonical form of a value, so that spellings of one value hash alike: the entity's
+    ``normal_form`` in config/taxonomy.yaml (``text`` for an entity the taxonomy does not hold)."""
     v = value.strip()
-    if entity == "EMAIL_ADDRESS":
-        return v.lower()
-    if entity == "PHONE_NUMBER":
-        return normalize_phone(v)
-    if entity in _DIGIT_ENTITIES:
-        return _DIGITS.sub("", v)
-    if entity in ("IBAN_CODE", "MAC_ADDRESS"):
-        return re.sub(r"[\s:.-]", "", v).upper()
-    if entity in ("IP_ADDRESS", "DEVICE_ID", "URL"):
-        return v.lower()
-    return _SPACE.sub(" ", v).casefold()
+    return _NORMALIZERS[_normal_form(entity)](v)
+
+
+@functools.cache
+def _normal_form(entity: str) -> str:
+    found = entities.find(entity)
+    return "text" if found is None else found.normal_form
+
+
+_NORMALIZERS: dict[str, Callable[[str], str]] = {
+    "text": lambda v: _SPACE.sub(" ", v).casefold(),
+    "lower": str.lower,
+    "digits": lambda v: _DIGITS.sub("", v),
+    "compact_upper": lambda v: _COMPACT.sub("", v).upper(),
+    "phone": lambda v: normalize_phone(v),
+}
+assert set(_NORMALIZERS) == set(entities.NORMAL_FORMS)
 
 
 def value_hash(secret: bytes, entity: str, value: str) -> str:
@@ -170,10 +178,10 @@ def value_hash(secret: bytes, entity: str, value: str) -> str:
 
 
 def candidate_hashes(secret: bytes, value: str) -> dict[str, str]:
-    """Hashes of ``value`` under every normal form, for a subject lookup."""
-    kinds = {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "PERSON"}
+    """Hashes of ``value`` under every normal form of the entities a subject lookup tries (the
+    taxonomy's ``lookup`` trait), for a subject lookup."""
     out: dict[str, str] = {}
-    for entity in sorted(kinds):
+    for entity in sorted(entities.with_trait("lookup")):
         h = value_hash(secret, entity, value)
         out.setdefault(h, entity)
     return {entity: h for h, entity in out.items()}
@@ -185,18 +193,26 @@ def _mask_word(word: str) -> str:
     return word[0] + "***"
 
 
+@functools.cache
+def _mask_style(entity: str) -> str:
+    found = entities.find(entity)
+    return "text" if found is None else found.mask
+
+
 def mask(entity: str, value: str) -> str:
-    """A preview that shows the shape of a value, never enough of it to be the value."""
+    """A preview that shows the shape of a value, never enough of it to be the value: the
+    entity's ``mask`` in config/taxonomy.yaml (``text`` for an entity the taxonomy does not hold)."""
     v = _SPACE.sub(" ", value.strip())
     if not v:
         return ""
-    if entity == "EMAIL_ADDRESS" and "@" in v:
+    style = _mask_style(entity)
+    if style == "email" and "@" in v:
         local, _, domain = v.rpartition("@")
         tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
         return f"{_mask_word(local)}@{_mask_word(domain)}" + (f".{tld}" if tld else "")
-    if entity in ("CREDIT_CARD", "IBAN_CODE", "US_SSN", "IMEI", "PHONE_NUMBER"):
+    if style in ("tail2", "tail4"):
         digits = [c for c in v if c.isalnum()]
-        keep = 4 if entity in ("CREDIT_CARD", "IBAN_CODE") and len(digits) > 8 else 2
+        keep = 4 if style == "tail4" and len(digits) > 8 else 2
         shown = len(digits) - keep
         out, seen = [], 0
         for c in v:
@@ -208,6 +224,6 @@ def mask(entity: str, value: str) -> str:
         return "".join(out)
     if len(v) <= 4:
         return "*" * len(v)
-    if entity in ("PERSON", "LOCATION") or " " in v:
+    if style == "words" or " " in v:
         return " ".join(_mask_word(w) for w in v.split(" ")[:8]) + (" …" if v.count(" ") >= 8 else "")
     return v[:2] + "*" * min(len(v) - 2, 12)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner import entities
 from scanner.inventory.store import FindingRow
 from scanner.policy import PolicyMapper
 
@@ -162,10 +163,7 @@ def gaps(rows: Sequence[FindingRow], mapper: PolicyMapper) -> Gaps:
 
 
 def _context_only_entities() -> frozenset[str]:
-    from classifiers.engine import taxonomy
-
-    return frozenset(e for e, spec in taxonomy().items()
-                     if spec.get("alone_is_personal", True) is False)
+    return entities.context_only()
 
 
 def _category_gap(pack: str, category: str, rows: list[FindingRow]) -> CategoryGap:

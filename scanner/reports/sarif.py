@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
+from scanner import entities as entity_table
 from scanner.models import Finding, ScanResult, Severity
 
 if TYPE_CHECKING:
@@ -127,16 +128,13 @@ def _human(entity: str) -> str:
 
 
 def _rules(entities: Iterable[str]) -> list[dict[str, Any]]:
-    from classifiers.engine import taxonomy
-
-    tax = taxonomy()
-    names = list(dict.fromkeys([*tax, *sorted(entities)]))
+    names = list(dict.fromkeys([*entity_table.ids(), *sorted(entities)]))
     rules = []
     for entity in names:
-        entry = tax.get(entity, {})
-        category = str(entry.get("category", "user"))
-        severity = str(entry.get("severity", "low"))
-        unlinked = entry.get("unlinked_severity")
+        entry = entity_table.find(entity)  # None: a custom recognizer's entity
+        category = entry.category if entry else entity_table.FALLBACK_CATEGORY
+        severity = entry.severity.value if entry else "low"
+        unlinked = entry.unlinked_severity.value if entry and entry.unlinked_severity else None
         human = _human(entity)
         help_text = (
             f"Personal data of the kind {entity} (fideslang category {category}) was found. "
