@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from scanner import entities
 from scanner.models import Detection, TextUnit
 
 DETECTOR_ID = "DOC-KIND"
@@ -34,17 +35,8 @@ MIN_POINTS = 4.0
 MIN_LEAD = 1.5
 NAME_BONUS = 1.0
 
-# kind -> fideslang category (also in config/taxonomy.yaml under document_kinds)
-CATEGORY: Mapping[str, str] = {
-    "cv": "user.workplace",
-    "payslip": "user.financial",
-    "medical_record": "user.health",
-    "id_document": "user.government_id",
-    "bank_statement": "user.financial.bank_account",
-    "employment_contract": "user.workplace",
-    "tax_form": "user.financial",
-    "invoice": "user.financial",
-}
+# kind -> fideslang category (config/taxonomy.yaml under document_kinds)
+CATEGORY: Mapping[str, str] = {k: v.category for k, v in entities.document_kinds().items()}
 
 # (label, weight, regex). Case-insensitive, multi-line. Written for piiscout from the usual
 # layouts of UK/EU documents (GOV.UK guidance on payslips, P60 and contracts of employment,

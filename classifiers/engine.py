@@ -27,6 +27,7 @@ from classifiers.base import Candidate, PatternClassifier, RecordClassifier, Uni
 from classifiers.ner import SpacyNer
 from classifiers.overlaps import resolve
 from classifiers.patterns import PatternSet
+from scanner import entities
 from scanner.memo import BoundedMemo
 from scanner.models import Detection, Severity, TextUnit
 from scanner.settings import ClassifySettings
@@ -36,16 +37,14 @@ log = logging.getLogger("piiscout.engine")
 # The timestamp of a machine-written line is when it was written, not data about a person;
 # reporting it would make every log line a finding. Dropped after the record classifiers, which
 # use timestamps as evidence (call records).
-LOG_METADATA = frozenset({"DATE_TIME"})
+LOG_METADATA = entities.with_trait("log_metadata")
 # Field values up to this length are remembered (see Engine._unit_pass); longer text rarely repeats.
 MEMO_MAX_CHARS = 256
 
 
 @functools.cache
 def taxonomy() -> Mapping[str, Mapping[str, Any]]:
-    from scanner import entities  # the entity table lives at the bottom layer
-
-    return entities.taxonomy()
+    return entities.taxonomy()  # the entity table lives at the bottom layer
 
 
 class Engine:
@@ -130,12 +129,11 @@ class Engine:
                     for i, ds in zip(idx, sub, strict=True):
                         found[i] = ds
         if self.item_classifiers:
-            from classifiers.linkage import IDENTIFYING
-
+            identifying = entities.with_trait("identifies")
             for idx in _document_groups(units):
                 for ic in self.item_classifiers:
                     ic.classify_item([units[i] for i in idx], [found[i] for i in idx],
-                                     IDENTIFYING)
+                                     identifying)
         floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
         out: list[list[Detection]] = []
         for unit, ds in zip(units, found, strict=True):
@@ -215,18 +213,12 @@ class Engine:
 
 @functools.cache
 def _category(entity: str, fallback: str) -> str:
-    entry = taxonomy().get(entity)
-    return fallback if entry is None else str(entry["category"])
+    return entities.category(entity, fallback)
 
 
-@functools.cache  # asked once per finding: the taxonomy lookup and the enum call add up
+@functools.cache  # asked once per finding: the table lookup adds up
 def _severity(entity: str, linked: bool | None) -> Severity:
-    entry = taxonomy().get(entity)
-    if entry is None:
-        return Severity.LOW
-    if "unlinked_severity" in entry and linked is not True:
-        return Severity(entry["unlinked_severity"])
-    return Severity(entry["severity"])
+    return entities.severity(entity, linked)
 
 
 def _document_groups(units: Sequence[TextUnit]) -> list[list[int]]:

@@ -16,9 +16,10 @@ from phonenumbers import phonenumbermatcher as pnm
 from phonenumbers.phonenumberutil import _UNWANTED_END_CHAR_PATTERN
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
+from scanner import entities
 from scanner.models import Detection
 
-CATEGORY = "user.contact.phone_number"
+CATEGORY = entities.category("PHONE_NUMBER")  # config/taxonomy.yaml
 
 
 def _digits(text: str) -> str:

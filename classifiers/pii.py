@@ -36,17 +36,11 @@ from classifiers.phones import (  # noqa: F401 - re-exported
     phone_e164,
     phone_key,
 )
+from scanner import entities
 from scanner.models import Detection
 
-CATEGORY = {
-    "EMAIL_ADDRESS": "user.contact.email",
-    "PHONE_NUMBER": "user.contact.phone_number",
-    "CREDIT_CARD": "user.financial.credit_card",
-    "IBAN_CODE": "user.financial.bank_account",
-    "US_SSN": "user.government_id.national_identification_number",
-    "URL": "user.behavior.browsing_history",
-    "DATE_TIME": "user",  # a bare date is not a birth date: DATE_OF_BIRTH is its own entity
-}
+CATEGORY = entities.categories(("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE",
+                                "US_SSN", "URL", "DATE_TIME"))  # from config/taxonomy.yaml
 
 
 # -- e-mail ---------------------------------------------------------------------------------------

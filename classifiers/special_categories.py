@@ -113,14 +113,13 @@ def _prefilter() -> tuple[object, re.Pattern[str]] | None:
         import hyperscan as hs
     except ImportError:  # pragma: no cover - depends on the platform
         return None
+    from classifiers import hscache
     from classifiers.patterns import byte_superset, prefilter
 
     exprs = [byte_superset(prefilter(b.replace("(?-i:", "(?:"))).encode() for b in _group_bodies()]
     flags = hs.HS_FLAG_CASELESS | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
     try:
-        db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs),
-                   flags=[flags] * len(exprs))
+        db = hscache.compile_database(exprs, list(range(len(exprs))), [flags] * len(exprs))
     except hs.error:
         return None
     return db, re.compile(f"[{ASCII_FOLDING}]")

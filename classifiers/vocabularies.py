@@ -66,7 +66,7 @@ class Vocabulary:
 
 def _term_alternation(terms: Iterable[str]) -> str:
     parts = []
-    for t in sorted(set(terms), key=len, reverse=True):
+    for t in sorted(set(terms), key=lambda t: (-len(t), t)):  # the same pattern in every process
         p = re.escape(t.strip())
         p = p.replace(r"\ ", r"\s+").replace("'", "['\u2019]?").replace(r"\-", r"[\s-]?")
         parts.append(p)

@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from scanner import entities
 from scanner.models import Finding
 from scanner.redact import value_hash
 
-# One entity per normal form of scanner.redact.normalize (the others share one of these).
-NORMAL_FORMS = ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS",
-                "PERSON")
+# The entities a value can be looked up as (trait `lookup` in config/taxonomy.yaml): one per
+# normal form of scanner.redact.normalize (the others share one of these).
+NORMAL_FORMS = tuple(sorted(entities.with_trait("lookup")))
 MAX_LINE = 1000
 
 
