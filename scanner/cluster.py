@@ -11,7 +11,7 @@ settings come from Dask's configuration, e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_
   target. What the listing itself reports (an unreadable folder, a bucket that cannot be
   listed) is recorded here, in its place in the order.
 * **Work** (on the workers): a unit is read from its source by the worker itself, extracted,
-  classified and redacted exactly as on one machine (:func:`scanner.pipeline.walk_steps`); only
+  classified and redacted exactly as on one machine (:func:`scanner.stages.steps.walk_steps`); only
   the resulting steps -- masked previews, keyed hashes, locations, error messages -- come back.
 * **Credentials**: a unit names its target without user, password or secret-looking query
   parameters (:func:`worker_target`); workers take credentials from their own environment: the
@@ -23,7 +23,7 @@ settings come from Dask's configuration, e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_
   task's arguments. ``tls://`` encrypts it in transit; whoever can connect to the scheduler can
   read it (and run code on the workers): see docs/cluster.md.
 * **Results** stream back in the plan's order, at most :func:`in_flight` units at a time, into
-  the same events as one machine (:class:`scanner.pipeline._Replay`): the same findings and
+  the same events as one machine (:class:`scanner.stages.replay.Replay`): the same findings and
   errors in the same order, the same progress callback.
 * **Faults**: a worker that dies mid-unit has its unit run again elsewhere (Dask does that); a
   unit's result is a value, recorded once when it is its turn, so a rerun changes nothing. A
@@ -50,24 +50,22 @@ from urllib.parse import unquote, urlsplit
 
 from connectors.base import connector_for
 from scanner import gctune
+from scanner.allowlist import AllowList
 from scanner.errors_exit import ScanInterrupted
 from scanner.models import Item, ItemError, ScanError
-from scanner.pipeline import (
-    Classifier,
-    Event,
+from scanner.settings import Settings
+from scanner.stages.classify import Classifier
+from scanner.stages.replay import Event, Replay
+from scanner.stages.steps import (
     Step,
-    _Replay,
-    guarded_walk,
-    item_from_ref,
     item_steps,
-    local_path,
     pack_steps,
     settle_sources,
-    target_walk,
     unpack_steps,
     walk_steps,
 )
-from scanner.settings import Settings
+from scanner.stages.walk import guarded_walk, target_walk
+from scanner.stages.workers import item_from_ref, local_path
 from scanner.targets import display_target
 
 log = logging.getLogger("piiscout.cluster")
@@ -407,10 +405,8 @@ def iter_cluster_scan(
         except (OSError, TimeoutError) as exc:
             raise ScanInterrupted(f"lost the Dask scheduler at {address}: "
                                   f"{type(exc).__name__}") from None
-        from scanner.allowlist import AllowList
-
         # the allow-list is applied here, on the client, as on one machine
-        replay = _Replay(AllowList.from_settings(settings, secret))
+        replay = Replay(AllowList.from_settings(settings, secret))
         yield from _stream(client, plan(targets, settings), replay, run, address)
         yield replay.progress()
     finally:
@@ -427,7 +423,7 @@ def _quietly(call: Any) -> None:
         log.debug("cleanup failed", exc_info=True)
 
 
-def _stream(client: Any, entries: Iterator[Entry], replay: _Replay, run: str,
+def _stream(client: Any, entries: Iterator[Entry], replay: Replay, run: str,
             address: str) -> Iterator[Event]:
     window: deque[tuple[Any, Any]] = deque()  # (future, task) or (None, steps)
     pending = 0
@@ -456,7 +452,7 @@ def _stream(client: Any, entries: Iterator[Entry], replay: _Replay, run: str,
             _quietly(lambda: client.cancel([f for f, _ in window if f is not None]))
 
 
-def _replay(client: Any, fut: Any, payload: Any, replay: _Replay,
+def _replay(client: Any, fut: Any, payload: Any, replay: Replay,
             address: str) -> Iterator[Event]:
     if fut is None:
         steps = payload
