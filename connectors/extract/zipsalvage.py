@@ -20,7 +20,7 @@ from collections.abc import Generator
 from typing import BinaryIO
 
 from connectors.extract import Extracted
-from connectors.extract.archives import _child, _Guard
+from connectors.extract.members import MemberGuard, child_item
 from connectors.extract.streams import read_exact
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
@@ -51,7 +51,7 @@ def _lost(total: int | None, start: int, reason: str, name: str | None = None) -
 def salvage_zip(item: Item, settings: Settings, stream: BinaryIO
                 ) -> Generator[Extracted, None, str | None]:
     """Yield the members that can be read; return what was lost (``None``: nothing)."""
-    guard = _Guard(item, settings)
+    guard = MemberGuard(item, settings)
     limit = settings.limits.max_item_bytes
     total = _size(stream)
     while True:
@@ -90,10 +90,10 @@ def salvage_zip(item: Item, settings: Settings, stream: BinaryIO
         if problem is not None:
             yield problem
             continue
-        yield _child(item, name, usize, _opener(data, method, guard, name))
+        yield child_item(item, name, usize, _opener(data, method, guard, name))
 
 
-def _opener(data: bytes, method: int, guard: _Guard, name: str):
+def _opener(data: bytes, method: int, guard: MemberGuard, name: str):
     def open_() -> BinaryIO:
         raw: BinaryIO = io.BytesIO(data) if method == 0 else _Inflate(data)  # type: ignore[assignment]
         return guard.limited(raw, name, len(data))
