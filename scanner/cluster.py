@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from connectors.base import connector_for
+from connectors.s3 import PAGE_SIZE, S3Connector, _describe, object_uri, parse_s3_url
 from scanner import gctune
 from scanner.allowlist import AllowList
 from scanner.errors_exit import ScanInterrupted
@@ -97,11 +98,10 @@ class Task:
         if self.kind == "files":
             return [r[2] for r in self.refs]
         if self.kind == "s3":
-            from connectors.s3 import object_uri, parse_s3_url
-
             bucket, _ = parse_s3_url(self.target)
             return [object_uri(bucket, str(o["Key"])) for o in self.refs]
         if self.kind == "table":
+            # sqlalchemy (~0.5 s) only for database targets
             from sqlalchemy.engine import make_url
 
             from connectors.database import base_uri, table_uri
@@ -212,8 +212,6 @@ _S3_FIELDS = ("Key", "Size", "ETag", "StorageClass", "LastModified")
 
 
 def _plan_s3(connector: Any, target: str) -> Iterator[Entry]:
-    from connectors.s3 import PAGE_SIZE, _describe, object_uri
-
     clean = worker_target(target)
     root = object_uri(connector.bucket, connector.prefix)
     try:
@@ -262,7 +260,7 @@ def _context(run: str) -> tuple[Settings, Classifier]:
     with _RUNS_LOCK:
         known = _RUNS.get(run)
         if known is None:
-            from distributed import Variable
+            from distributed import Variable  # the cluster extra: only on a cluster scan
 
             value = Variable(_variable_name(run)).get(timeout=60)
             known = (Settings.model_validate_json(value["settings"]), bytes(value["secret"]))
@@ -308,8 +306,6 @@ def _task_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step]
         for ref in task.refs:
             yield from item_steps(item_from_ref(ref), settings, classify)
     elif task.kind == "s3":
-        from connectors.s3 import S3Connector
-
         connector = S3Connector(_with_credentials(task.target), settings)
         try:
             for obj in task.refs:
@@ -320,12 +316,12 @@ def _task_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step]
     elif task.kind == "table":
         yield from _table_steps(task, settings, classify)
     else:
-        for walked in target_walk(_with_credentials(task.target), settings):
-            yield from walk_steps(walked, settings, classify)
+        for thing in target_walk(_with_credentials(task.target), settings):
+            yield from walk_steps(thing, settings, classify)
 
 
 def _table_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step]:
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # only for database targets (~0.5 s to import)
 
     from connectors.database import DatabaseConnector, error_kind
 
@@ -364,7 +360,7 @@ def submit_task(client: Any, task: Task, run: str, index: int) -> Any:
 def _connect(address: str) -> tuple[Any, Any]:
     kind, where = parse_address(address)
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # the cluster extra (optional)
     except ImportError as exc:
         raise ScanInterrupted(
             "--cluster needs the cluster extra: pip install 'piiscout[cluster]'") from exc
@@ -393,7 +389,7 @@ def iter_cluster_scan(
     targets: Sequence[str], settings: Settings, *, secret: bytes, address: str
 ) -> Iterator[Event]:
     """:func:`scanner.pipeline.iter_scan`'s events, for a scan run on the cluster."""
-    from distributed import Variable
+    from distributed import Variable  # the cluster extra (optional)
 
     client, cluster = _connect(address)
     run = uuid.uuid4().hex
@@ -472,7 +468,7 @@ def _workers(client: Any) -> dict[str, int]:
 
 
 def _result(client: Any, fut: Any, task: Task, address: str) -> list[Step]:
-    from distributed.scheduler import KilledWorker
+    from distributed.scheduler import KilledWorker  # the cluster extra (optional)
 
     lost_since: float | None = None
     while True:

@@ -30,7 +30,7 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from connectors.extract import Extracted, extractor_ref, load_extractor
 from connectors.extract.mediatype import DOCX, ODS, ODT, PPTX, XLSX
@@ -40,11 +40,18 @@ from connectors.extract.zipsalvage import salvage_zip
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
 
+
+def _binary(opener: Callable[[BinaryIO], io.BufferedIOBase]) -> Callable[[BinaryIO], BinaryIO]:
+    """A decompressor as the binary stream the readers take: GzipFile, BZ2File and LZMAFile
+    are ``io.BufferedIOBase``, which typeshed does not count as ``BinaryIO``."""
+    return cast(Callable[[BinaryIO], BinaryIO], opener)
+
+
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
-    "application/gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
-    "application/x-gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
-    "application/x-bzip2": lambda f: bz2.BZ2File(f),  # type: ignore[dict-item]
-    "application/x-xz": lambda f: lzma.LZMAFile(f),  # noqa: SIM115
+    "application/gzip": _binary(lambda f: gzip.GzipFile(fileobj=f, mode="rb")),
+    "application/x-gzip": _binary(lambda f: gzip.GzipFile(fileobj=f, mode="rb")),
+    "application/x-bzip2": _binary(lambda f: bz2.BZ2File(f)),
+    "application/x-xz": _binary(lambda f: lzma.LZMAFile(f)),  # noqa: SIM115
 }
 _SUFFIXES = {".gz": "", ".tgz": ".tar", ".bz2": "", ".tbz2": ".tar", ".xz": "", ".txz": ".tar",
              ".gzip": "", ".z": ""}
@@ -98,7 +105,7 @@ def extract_zip(item: Item, settings: Settings) -> Iterator[Extracted]:
 def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, guard: MemberGuard
                 ) -> Callable[[], BinaryIO]:
     def open_() -> BinaryIO:
-        return guard.limited(archive.open(info), info.filename, info.compress_size)  # type: ignore[arg-type]
+        return guard.limited(archive.open(info), info.filename, info.compress_size)
 
     return open_
 
@@ -179,22 +186,22 @@ def extract_compressed(item: Item, settings: Settings) -> Iterator[Extracted]:
     decompress = _DECOMPRESSORS[item.media_type or "application/gzip"]
     raw = item.open()
     counter = CountingReader(raw)
-    with io.BufferedReader(counter) as source, decompress(source) as plain:  # type: ignore[arg-type]
+    with io.BufferedReader(counter) as source, decompress(source) as plain:
         guard = Budget(settings.limits)
         whole = io.BufferedReader(LimitedReader(plain, guard, lambda: counter.count, item.uri),
                                   buffer_size=64 * 1024)
         head = whole.peek(512)[:512]
         if _is_tar(head):
-            yield from tar_members(item, settings, whole, lambda: counter.count)  # type: ignore[arg-type]
+            yield from tar_members(item, settings, whole, lambda: counter.count)
             return
     name = _inner_name(item.name)
 
     def open_() -> BinaryIO:
         inner_counter = CountingReader(item.open())
-        plain = decompress(io.BufferedReader(inner_counter))  # type: ignore[arg-type]
+        plain = decompress(io.BufferedReader(inner_counter))
         reader = LimitedReader(plain, Budget(settings.limits), lambda: inner_counter.count,
                                member_uri(item, name))
-        return io.BufferedReader(reader)  # type: ignore[return-value]
+        return io.BufferedReader(reader)
 
     yield child_item(item, name, None, open_)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from connectors.extract.streams import RATIO_MIN_BYTES, Budget, LimitedReader
 from scanner.models import Item, ScanError
@@ -78,7 +78,9 @@ class MemberGuard:
                              f" is over max_ratio ({self.limits.max_ratio:g})")
         return None
 
-    def limited(self, stream: BinaryIO, name: str, compressed: Callable[[], int] | int | None
+    def limited(self, stream: IO[bytes], name: str, compressed: Callable[[], int] | int | None
                 ) -> BinaryIO:
-        reader = LimitedReader(stream, self.budget, compressed, member_uri(self.item, name))
-        return io.BufferedReader(reader)  # type: ignore[return-value]
+        # a member's stream (zipfile's ZipExtFile, tarfile's extractfile) is an IO[bytes]
+        reader = LimitedReader(cast(BinaryIO, stream), self.budget, compressed,
+                               member_uri(self.item, name))
+        return io.BufferedReader(reader)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import BinaryIO
 
 from connectors.extract import Extracted
@@ -93,8 +93,10 @@ def salvage_zip(item: Item, settings: Settings, stream: BinaryIO
         yield child_item(item, name, usize, _opener(data, method, guard, name))
 
 
-def _opener(data: bytes, method: int, guard: MemberGuard, name: str):
+def _opener(data: bytes, method: int, guard: MemberGuard, name: str
+            ) -> Callable[[], BinaryIO]:
     def open_() -> BinaryIO:
+        # _Inflate is a RawIOBase, which typeshed does not count as BinaryIO
         raw: BinaryIO = io.BytesIO(data) if method == 0 else _Inflate(data)  # type: ignore[assignment]
         return guard.limited(raw, name, len(data))
 
@@ -145,7 +147,7 @@ def _inflate_until_end(stream: BinaryIO, limit: int) -> tuple[bytes | None, int]
     return b"".join(parts), size
 
 
-def _count(z: zlib._Decompress, chunk: bytes) -> int:  # type: ignore[name-defined]
+def _count(z: zlib._Decompress, chunk: bytes) -> int:
     total = len(z.decompress(chunk, 1024 * 1024))
     while z.unconsumed_tail and not z.eof:
         total += len(z.decompress(z.unconsumed_tail, 1024 * 1024))

@@ -82,7 +82,7 @@ def _worker_init(classifier: Classifier | None, settings: Settings, secret: byte
 
 def _worker_run(rows: Sequence[tuple[Any, ...]]) -> list[FindingRow]:
     assert _WORKER is not None
-    return pack_findings(_WORKER.flat(unpack_units(rows)))  # type: ignore[arg-type]
+    return pack_findings(_WORKER.flat(unpack_units(rows)))
 
 
 # An item as it goes to a worker: (path, data, uri, source_kind, size, name, media_type, depth,
