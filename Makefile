@@ -36,12 +36,14 @@ sysdeps:
 test: sysdeps dev-venv
 	$(BIN)/ruff check scanner connectors classifiers tests benchmarks; lint=$$?; \
 	$(BIN)/mypy; types=$$?; \
+	$(BIN)/lint-imports; imports=$$?; \
 	bash .ci/servers.sh start; started=$$?; \
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	bash .ci/servers.sh stop; \
 	if [ $$rc -eq 0 ] && [ $$started -ne 0 ]; then echo "a test server failed to start"; exit 1; fi; \
 	if [ $$rc -eq 0 ] && [ $$lint -ne 0 ]; then echo "ruff found problems (see above)"; exit 1; fi; \
 	if [ $$rc -eq 0 ] && [ $$types -ne 0 ]; then echo "mypy found problems (see above)"; exit 1; fi; \
+	if [ $$rc -eq 0 ] && [ $$imports -ne 0 ]; then echo "lint-imports: a broken import contract (see above)"; exit 1; fi; \
 	exit $$rc
 
 accuracy: dev-venv
@@ -61,6 +63,7 @@ bench-memory: dev-venv
 lint: dev-venv
 	$(BIN)/ruff check scanner connectors classifiers tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -26,6 +26,18 @@ def _digits(text: str) -> str:
     return "".join(filter(str.isdigit, text))
 
 
+# The US SSN rule (classifiers.pii.UsSsnClassifier uses it too): a ddd-dd-dddd that passes it
+# is an SSN, not a phone number.
+def ssn_valid(text: str) -> bool:
+    if len({c for c in text if c in ".- "}) > 1:
+        return False
+    digits = _digits(text)
+    if len(set(digits)) == 1 or digits[3:5] == "00" or digits[5:] == "0000":
+        return False
+    return digits[:3] not in ("000", "666") and digits not in (
+        "123456789", "987654320", "078051120")
+
+
 def _with_extra(d: Detection, extra: str, score: float | None = None) -> Detection:
     """``d`` with ``extra`` added to its explanation (and ``score``, if given). Built directly:
     ``dataclasses.replace`` costs ten times as much, once per finding (detections are never
@@ -155,8 +167,6 @@ def not_a_phone(value: str) -> bool:
             return True
     if _SSN_SHAPED.fullmatch(v) is None:
         return False
-    from classifiers.pii import ssn_valid  # pii imports this module: here, not at the top
-
     return ssn_valid(v)
 
 

@@ -35,6 +35,7 @@ from classifiers.phones import (  # noqa: F401 - re-exported
     parse_phone,
     phone_e164,
     phone_key,
+    ssn_valid,
 )
 from scanner import entities
 from scanner.models import Detection
@@ -257,16 +258,6 @@ class UsSsnClassifier(PatternClassifier):
 
     def validate(self, candidate: Candidate) -> Detection | None:
         return super().validate(candidate) if ssn_valid(candidate.value) else None
-
-
-def ssn_valid(text: str) -> bool:
-    if len({c for c in text if c in ".- "}) > 1:
-        return False
-    digits = _digits(text)
-    if len(set(digits)) == 1 or digits[3:5] == "00" or digits[5:] == "0000":
-        return False
-    return digits[:3] not in ("000", "666") and digits not in (
-        "123456789", "987654320", "078051120")
 
 
 # -- URL ------------------------------------------------------------------------------------------

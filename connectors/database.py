@@ -38,6 +38,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from connectors.base import Walked, accepts
+from connectors.db_sampling import error_kind
 from connectors.db_table import TableSource, blob_items, plan_columns
 from scanner.models import ScanError
 from scanner.settings import Settings
@@ -111,22 +112,6 @@ class Scrubber:
         text = redact_text(text, *self._secrets)
         name = type(orig if orig is not None else exc).__name__
         return f"{name}: {text}"[:300]
-
-
-def error_kind(message: str) -> str:
-    m = message.lower()
-    if any(
-        w in m
-        for w in (
-            "timeout",
-            "interrupted",
-            "max_statement_time",
-            "canceling statement",
-            "execution time exceeded",
-        )
-    ):
-        return "timeout"
-    return "unreadable"
 
 
 class _ReadOnlySqlite(sqlite3.Connection):

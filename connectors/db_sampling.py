@@ -119,3 +119,20 @@ def sample_select(
         mixed = (r * 2654435761) % 4294967296
         return sa.select(*[t.c[c] for c in columns]).select_from(t).order_by(mixed, r).limit(n)
     return sa.select(*[t.c[c] for c in columns]).select_from(t).order_by(*order).limit(n)
+
+
+def error_kind(message: str) -> str:
+    """What a database error message says went wrong: a timeout, or the item was unreadable."""
+    m = message.lower()
+    if any(
+        w in m
+        for w in (
+            "timeout",
+            "interrupted",
+            "max_statement_time",
+            "canceling statement",
+            "execution time exceeded",
+        )
+    ):
+        return "timeout"
+    return "unreadable"

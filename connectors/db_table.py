@@ -4,8 +4,9 @@ Units: one :class:`~scanner.models.TextUnit` per non-empty sampled cell, ``locat
 column name, ``record = "row:<n>"`` (``n`` = 1-based position in the deterministic sample, so the
 linkage classifier sees a row), ``kind`` "value" for short values and "prose" for long free text.
 While the scan runs, a unit's ``location.uri`` is ``<table uri>#row=<n>`` so that
-:meth:`TableSource.summarize` can count matched rows; the column-level findings it returns carry
-the table uri, ``line=None`` and the column in ``field``.
+the pipeline's post-scan stage (:mod:`scanner.stages.columns`, which reads ``sampled`` and
+``prose``) can count matched rows; the column-level findings it makes carry the table uri,
+``line=None`` and the column in ``field``.
 
 Column types: booleans, floats, decimals with a fractional part, times and intervals are not
 sampled (they cannot hold personal data worth reporting); BLOB columns are read as items.
@@ -29,8 +30,13 @@ from sqlalchemy.engine.interfaces import ReflectedColumn
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import sqltypes
 
-from connectors.db_sampling import order_key, sample_select, sqlite_has_rowid, table_clause
-from connectors.db_summary import summarize_columns
+from connectors.db_sampling import (
+    error_kind,
+    order_key,
+    sample_select,
+    sqlite_has_rowid,
+    table_clause,
+)
 from scanner.models import Finding, Item, ItemError, Location, ScanError, TextUnit
 from scanner.settings import Settings
 
@@ -102,7 +108,7 @@ def unit_kind(text: str) -> Literal["prose", "value"]:
 
 @dataclass
 class TableSource:
-    """A sampled table. ``units()`` reads it; ``summarize()`` makes column-level findings."""
+    """A sampled table. ``units()`` reads it; the pipeline makes its column-level findings."""
 
     uri: str
     engine: Engine
@@ -133,8 +139,6 @@ class TableSource:
         return [c.name for c in self.plan if c.role == "text"]
 
     def units(self) -> Iterator[TextUnit]:
-        from connectors.database import error_kind
-
         columns = self.text_columns()
         if not columns:
             return
@@ -170,22 +174,15 @@ class TableSource:
             yield TextUnit(Location(uri, None, name), text, kind, f"row:{i}", self.source_kind)
 
     def summarize(self, findings: Sequence[Finding]) -> list[Finding]:
-        return summarize_columns(
-            findings,
-            table_uri=self.uri,
-            columns=self.text_columns(),
-            sampled=self.sampled,
-            prose=self.prose,
-            min_score=self.settings.classify.min_score,
-        )
+        """Unchanged: a table's column findings need the column-name classifier, which a
+        connector never sees; :func:`scanner.stages.columns.summarize` makes them."""
+        return list(findings)
 
 
 def _blob_opener(
     src: TableSource, column: str, where: dict[str, object], uri: str
 ) -> Callable[[], BinaryIO]:
     def open_() -> BinaryIO:
-        from connectors.database import error_kind
-
         t = table_clause(src.schema, src.table, [column, *where])
         cond = [
             (sa.literal_column(k) if k in ("rowid", "ctid") else t.c[k]) == sa.bindparam(f"k{i}", v)
@@ -213,8 +210,6 @@ def _row_label(key_values: Sequence[object], n: int) -> str:
 
 def blob_items(src: TableSource) -> Iterator[Item | ScanError]:
     """The first sampled non-empty values of each BLOB column (by key), as items."""
-    from connectors.database import error_kind
-
     blobs = [c.name for c in src.plan if c.role == "blob"]
     if not blobs:
         return

@@ -11,7 +11,7 @@ settings come from Dask's configuration, e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_
   target. What the listing itself reports (an unreadable folder, a bucket that cannot be
   listed) is recorded here, in its place in the order.
 * **Work** (on the workers): a unit is read from its source by the worker itself, extracted,
-  classified and redacted exactly as on one machine (:func:`scanner.pipeline.walk_steps`); only
+  classified and redacted exactly as on one machine (:func:`scanner.stages.steps.walk_steps`); only
   the resulting steps -- masked previews, keyed hashes, locations, error messages -- come back.
 * **Credentials**: a unit names its target without user, password or secret-looking query
   parameters (:func:`worker_target`); workers take credentials from their own environment: the
@@ -23,7 +23,7 @@ settings come from Dask's configuration, e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_
   task's arguments. ``tls://`` encrypts it in transit; whoever can connect to the scheduler can
   read it (and run code on the workers): see docs/cluster.md.
 * **Results** stream back in the plan's order, at most :func:`in_flight` units at a time, into
-  the same events as one machine (:class:`scanner.pipeline._Replay`): the same findings and
+  the same events as one machine (:class:`scanner.stages.replay.Replay`): the same findings and
   errors in the same order, the same progress callback.
 * **Faults**: a worker that dies mid-unit has its unit run again elsewhere (Dask does that); a
   unit's result is a value, recorded once when it is its turn, so a rerun changes nothing. A
@@ -49,25 +49,24 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from connectors.base import connector_for
+from connectors.s3 import PAGE_SIZE, S3Connector, _describe, object_uri, parse_s3_url
 from scanner import gctune
+from scanner.allowlist import AllowList
 from scanner.errors_exit import ScanInterrupted
 from scanner.models import Item, ItemError, ScanError
-from scanner.pipeline import (
-    Classifier,
-    Event,
+from scanner.settings import Settings
+from scanner.stages.classify import Classifier
+from scanner.stages.replay import Event, Replay
+from scanner.stages.steps import (
     Step,
-    _Replay,
-    guarded_walk,
-    item_from_ref,
     item_steps,
-    local_path,
     pack_steps,
     settle_sources,
-    target_walk,
     unpack_steps,
     walk_steps,
 )
-from scanner.settings import Settings
+from scanner.stages.walk import guarded_walk, target_walk
+from scanner.stages.workers import item_from_ref, local_path
 from scanner.targets import display_target
 
 log = logging.getLogger("piiscout.cluster")
@@ -99,11 +98,10 @@ class Task:
         if self.kind == "files":
             return [r[2] for r in self.refs]
         if self.kind == "s3":
-            from connectors.s3 import object_uri, parse_s3_url
-
             bucket, _ = parse_s3_url(self.target)
             return [object_uri(bucket, str(o["Key"])) for o in self.refs]
         if self.kind == "table":
+            # sqlalchemy (~0.5 s) only for database targets
             from sqlalchemy.engine import make_url
 
             from connectors.database import base_uri, table_uri
@@ -214,8 +212,6 @@ _S3_FIELDS = ("Key", "Size", "ETag", "StorageClass", "LastModified")
 
 
 def _plan_s3(connector: Any, target: str) -> Iterator[Entry]:
-    from connectors.s3 import PAGE_SIZE, _describe, object_uri
-
     clean = worker_target(target)
     root = object_uri(connector.bucket, connector.prefix)
     try:
@@ -264,7 +260,7 @@ def _context(run: str) -> tuple[Settings, Classifier]:
     with _RUNS_LOCK:
         known = _RUNS.get(run)
         if known is None:
-            from distributed import Variable
+            from distributed import Variable  # the cluster extra: only on a cluster scan
 
             value = Variable(_variable_name(run)).get(timeout=60)
             known = (Settings.model_validate_json(value["settings"]), bytes(value["secret"]))
@@ -310,8 +306,6 @@ def _task_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step]
         for ref in task.refs:
             yield from item_steps(item_from_ref(ref), settings, classify)
     elif task.kind == "s3":
-        from connectors.s3 import S3Connector
-
         connector = S3Connector(_with_credentials(task.target), settings)
         try:
             for obj in task.refs:
@@ -322,12 +316,12 @@ def _task_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step]
     elif task.kind == "table":
         yield from _table_steps(task, settings, classify)
     else:
-        for walked in target_walk(_with_credentials(task.target), settings):
-            yield from walk_steps(walked, settings, classify)
+        for thing in target_walk(_with_credentials(task.target), settings):
+            yield from walk_steps(thing, settings, classify)
 
 
 def _table_steps(task: Task, settings: Settings, classify: Any) -> Iterator[Step]:
-    import sqlalchemy as sa
+    import sqlalchemy as sa  # only for database targets (~0.5 s to import)
 
     from connectors.database import DatabaseConnector, error_kind
 
@@ -366,7 +360,7 @@ def submit_task(client: Any, task: Task, run: str, index: int) -> Any:
 def _connect(address: str) -> tuple[Any, Any]:
     kind, where = parse_address(address)
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # the cluster extra (optional)
     except ImportError as exc:
         raise ScanInterrupted(
             "--cluster needs the cluster extra: pip install 'piiscout[cluster]'") from exc
@@ -395,7 +389,7 @@ def iter_cluster_scan(
     targets: Sequence[str], settings: Settings, *, secret: bytes, address: str
 ) -> Iterator[Event]:
     """:func:`scanner.pipeline.iter_scan`'s events, for a scan run on the cluster."""
-    from distributed import Variable
+    from distributed import Variable  # the cluster extra (optional)
 
     client, cluster = _connect(address)
     run = uuid.uuid4().hex
@@ -407,10 +401,8 @@ def iter_cluster_scan(
         except (OSError, TimeoutError) as exc:
             raise ScanInterrupted(f"lost the Dask scheduler at {address}: "
                                   f"{type(exc).__name__}") from None
-        from scanner.allowlist import AllowList
-
         # the allow-list is applied here, on the client, as on one machine
-        replay = _Replay(AllowList.from_settings(settings, secret))
+        replay = Replay(AllowList.from_settings(settings, secret))
         yield from _stream(client, plan(targets, settings), replay, run, address)
         yield replay.progress()
     finally:
@@ -427,7 +419,7 @@ def _quietly(call: Any) -> None:
         log.debug("cleanup failed", exc_info=True)
 
 
-def _stream(client: Any, entries: Iterator[Entry], replay: _Replay, run: str,
+def _stream(client: Any, entries: Iterator[Entry], replay: Replay, run: str,
             address: str) -> Iterator[Event]:
     window: deque[tuple[Any, Any]] = deque()  # (future, task) or (None, steps)
     pending = 0
@@ -456,7 +448,7 @@ def _stream(client: Any, entries: Iterator[Entry], replay: _Replay, run: str,
             _quietly(lambda: client.cancel([f for f, _ in window if f is not None]))
 
 
-def _replay(client: Any, fut: Any, payload: Any, replay: _Replay,
+def _replay(client: Any, fut: Any, payload: Any, replay: Replay,
             address: str) -> Iterator[Event]:
     if fut is None:
         steps = payload
@@ -476,7 +468,7 @@ def _workers(client: Any) -> dict[str, int]:
 
 
 def _result(client: Any, fut: Any, task: Task, address: str) -> list[Step]:
-    from distributed.scheduler import KilledWorker
+    from distributed.scheduler import KilledWorker  # the cluster extra (optional)
 
     lost_since: float | None = None
     while True:

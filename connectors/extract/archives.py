@@ -25,104 +25,40 @@ import dataclasses
 import gzip
 import io
 import lzma
-import re
 import stat
 import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from connectors.extract import Extracted, extractor_ref, load_extractor
 from connectors.extract.mediatype import DOCX, ODS, ODT, PPTX, XLSX
-from connectors.extract.streams import (
-    RATIO_MIN_BYTES,
-    Budget,
-    CountingReader,
-    LimitedReader,
-    seekable_stream,
-)
+from connectors.extract.members import MemberGuard, child_item, member_uri
+from connectors.extract.streams import Budget, CountingReader, LimitedReader, seekable_stream
+from connectors.extract.zipsalvage import salvage_zip
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
 
+
+def _binary(opener: Callable[[BinaryIO], io.BufferedIOBase]) -> Callable[[BinaryIO], BinaryIO]:
+    """A decompressor as the binary stream the readers take: GzipFile, BZ2File and LZMAFile
+    are ``io.BufferedIOBase``, which typeshed does not count as ``BinaryIO``."""
+    return cast(Callable[[BinaryIO], BinaryIO], opener)
+
+
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
-    "application/gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
-    "application/x-gzip": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
-    "application/x-bzip2": lambda f: bz2.BZ2File(f),  # type: ignore[dict-item]
-    "application/x-xz": lambda f: lzma.LZMAFile(f),  # noqa: SIM115
+    "application/gzip": _binary(lambda f: gzip.GzipFile(fileobj=f, mode="rb")),
+    "application/x-gzip": _binary(lambda f: gzip.GzipFile(fileobj=f, mode="rb")),
+    "application/x-bzip2": _binary(lambda f: bz2.BZ2File(f)),
+    "application/x-xz": _binary(lambda f: lzma.LZMAFile(f)),  # noqa: SIM115
 }
 _SUFFIXES = {".gz": "", ".tgz": ".tar", ".bz2": "", ".tbz2": ".tar", ".xz": "", ".txz": ".tar",
              ".gzip": "", ".z": ""}
 _OOXML = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX, "ppt/presentation.xml": PPTX}
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def unsafe_name(name: str) -> bool:
-    """True for a member path that would leave the folder it is extracted to."""
-    path = name.replace("\\", "/")
-    return path.startswith("/") or bool(_DRIVE.match(path)) or ".." in path.split("/")
-
-
-def member_uri(item: Item, name: str) -> str:
-    return f"{item.uri}!/{name.removeprefix('./')}"
-
-
-def _child(item: Item, name: str, size: int | None, opener: Callable[[], BinaryIO]) -> Item:
-    path = name.removeprefix("./")
-    return Item(
-        uri=member_uri(item, path),
-        source_kind=item.source_kind,
-        open=opener,
-        size=size,
-        name=path.rsplit("/", 1)[-1],
-        depth=item.depth + 1,
-    )
-
-
-class _Guard:
-    """Per-container checks shared by the zip and tar readers."""
-
-    def __init__(self, item: Item, settings: Settings) -> None:
-        self.item = item
-        self.limits = settings.limits
-        self.budget = Budget(settings.limits)
-        self.members = 0
-
-    def stop(self) -> ScanError | None:
-        """An error that ends the container (too many members, total size spent)."""
-        self.members += 1
-        if self.members > self.limits.max_members:
-            return ScanError(self.item.uri, "too_many_members",
-                             f"more than max_members ({self.limits.max_members}); rest not read")
-        if self.budget.exhausted:
-            return ScanError(self.item.uri, "bomb",
-                             f"expands past max_total_bytes ({self.limits.max_total_bytes})")
-        return None
-
-    def refuse(self, name: str, size: int | None, compressed: int | None) -> ScanError | None:
-        """An error for one member that must not be opened, from its name and declared sizes."""
-        uri = member_uri(self.item, name)
-        if unsafe_name(name):
-            return ScanError(uri, "traversal", "member path leaves the archive folder")
-        if size is None:
-            return None
-        if size > self.limits.max_item_bytes:
-            return ScanError(uri, "too_large",
-                             f"{size} bytes is over the {self.limits.max_item_bytes}-byte limit")
-        if self.budget.total + size > self.limits.max_total_bytes:
-            return ScanError(uri, "bomb",
-                             f"would expand past max_total_bytes ({self.limits.max_total_bytes})")
-        if compressed is not None and size >= RATIO_MIN_BYTES and (
-            size > max(compressed, 1) * self.limits.max_ratio
-        ):
-            return ScanError(uri, "bomb", f"declared compression ratio {size / max(compressed, 1):.0f}"
-                             f" is over max_ratio ({self.limits.max_ratio:g})")
-        return None
-
-    def limited(self, stream: BinaryIO, name: str, compressed: Callable[[], int] | int | None
-                ) -> BinaryIO:
-        reader = LimitedReader(stream, self.budget, compressed, member_uri(self.item, name))
-        return io.BufferedReader(reader)  # type: ignore[return-value]
+# The names the package readers (connectors/extract/package.py) import from here.
+_child = child_item
+_Guard = MemberGuard
 
 
 # -- zip --------------------------------------------------------------------------------------
@@ -131,8 +67,6 @@ def extract_zip(item: Item, settings: Settings) -> Iterator[Extracted]:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        from connectors.extract.zipsalvage import salvage_zip
-
         stream.seek(0)
         lost = yield from salvage_zip(item, settings, stream)
         yield ScanError(item.uri, "corrupt", f"damaged zip ({exc}); read what was readable"
@@ -148,7 +82,7 @@ def extract_zip(item: Item, settings: Settings) -> Iterator[Extracted]:
                 yield from load_extractor(ref)(dataclasses.replace(item, media_type=package),
                                                settings)
                 return
-        guard = _Guard(item, settings)
+        guard = MemberGuard(item, settings)
         for info in archive.infolist():
             if info.is_dir():
                 continue
@@ -165,13 +99,13 @@ def extract_zip(item: Item, settings: Settings) -> Iterator[Extracted]:
             if problem is not None:
                 yield problem
                 continue
-            yield _child(item, name, info.file_size, _zip_opener(archive, info, guard))
+            yield child_item(item, name, info.file_size, _zip_opener(archive, info, guard))
 
 
-def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, guard: _Guard
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo, guard: MemberGuard
                 ) -> Callable[[], BinaryIO]:
     def open_() -> BinaryIO:
-        return guard.limited(archive.open(info), info.filename, info.compress_size)  # type: ignore[arg-type]
+        return guard.limited(archive.open(info), info.filename, info.compress_size)
 
     return open_
 
@@ -198,7 +132,7 @@ def extract_tar(item: Item, settings: Settings) -> Iterator[Extracted]:
 def tar_members(item: Item, settings: Settings, stream: BinaryIO,
                 compressed: Callable[[], int] | None) -> Iterator[Extracted]:
     """Members of a tar read front to back from ``stream`` (already decompressed)."""
-    guard = _Guard(item, settings)
+    guard = MemberGuard(item, settings)
     try:
         archive = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - closed below
     except (tarfile.TarError, EOFError, OSError) as exc:
@@ -228,12 +162,12 @@ def tar_members(item: Item, settings: Settings, stream: BinaryIO,
                 continue
             if not member.isfile():  # devices, FIFOs: nothing to read
                 continue
-            yield _child(item, name, member.size, _tar_opener(archive, member, guard, compressed))
+            yield child_item(item, name, member.size, _tar_opener(archive, member, guard, compressed))
     finally:
         archive.close()
 
 
-def _tar_opener(archive: tarfile.TarFile, member: tarfile.TarInfo, guard: _Guard,
+def _tar_opener(archive: tarfile.TarFile, member: tarfile.TarInfo, guard: MemberGuard,
                 compressed: Callable[[], int] | None) -> Callable[[], BinaryIO]:
     start = compressed() if compressed else 0
 
@@ -252,24 +186,24 @@ def extract_compressed(item: Item, settings: Settings) -> Iterator[Extracted]:
     decompress = _DECOMPRESSORS[item.media_type or "application/gzip"]
     raw = item.open()
     counter = CountingReader(raw)
-    with io.BufferedReader(counter) as source, decompress(source) as plain:  # type: ignore[arg-type]
+    with io.BufferedReader(counter) as source, decompress(source) as plain:
         guard = Budget(settings.limits)
         whole = io.BufferedReader(LimitedReader(plain, guard, lambda: counter.count, item.uri),
                                   buffer_size=64 * 1024)
         head = whole.peek(512)[:512]
         if _is_tar(head):
-            yield from tar_members(item, settings, whole, lambda: counter.count)  # type: ignore[arg-type]
+            yield from tar_members(item, settings, whole, lambda: counter.count)
             return
     name = _inner_name(item.name)
 
     def open_() -> BinaryIO:
         inner_counter = CountingReader(item.open())
-        plain = decompress(io.BufferedReader(inner_counter))  # type: ignore[arg-type]
+        plain = decompress(io.BufferedReader(inner_counter))
         reader = LimitedReader(plain, Budget(settings.limits), lambda: inner_counter.count,
                                member_uri(item, name))
-        return io.BufferedReader(reader)  # type: ignore[return-value]
+        return io.BufferedReader(reader)
 
-    yield _child(item, name, None, open_)
+    yield child_item(item, name, None, open_)
 
 
 def _inner_name(name: str) -> str:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import BinaryIO
 
 from connectors.extract import Extracted
-from connectors.extract.archives import _child, _Guard
+from connectors.extract.members import MemberGuard, child_item
 from connectors.extract.streams import read_exact
 from scanner.models import Item, ScanError
 from scanner.settings import Settings
@@ -51,7 +51,7 @@ def _lost(total: int | None, start: int, reason: str, name: str | None = None) -
 def salvage_zip(item: Item, settings: Settings, stream: BinaryIO
                 ) -> Generator[Extracted, None, str | None]:
     """Yield the members that can be read; return what was lost (``None``: nothing)."""
-    guard = _Guard(item, settings)
+    guard = MemberGuard(item, settings)
     limit = settings.limits.max_item_bytes
     total = _size(stream)
     while True:
@@ -90,11 +90,13 @@ def salvage_zip(item: Item, settings: Settings, stream: BinaryIO
         if problem is not None:
             yield problem
             continue
-        yield _child(item, name, usize, _opener(data, method, guard, name))
+        yield child_item(item, name, usize, _opener(data, method, guard, name))
 
 
-def _opener(data: bytes, method: int, guard: _Guard, name: str):
+def _opener(data: bytes, method: int, guard: MemberGuard, name: str
+            ) -> Callable[[], BinaryIO]:
     def open_() -> BinaryIO:
+        # _Inflate is a RawIOBase, which typeshed does not count as BinaryIO
         raw: BinaryIO = io.BytesIO(data) if method == 0 else _Inflate(data)  # type: ignore[assignment]
         return guard.limited(raw, name, len(data))
 
@@ -145,7 +147,7 @@ def _inflate_until_end(stream: BinaryIO, limit: int) -> tuple[bytes | None, int]
     return b"".join(parts), size
 
 
-def _count(z: zlib._Decompress, chunk: bytes) -> int:  # type: ignore[name-defined]
+def _count(z: zlib._Decompress, chunk: bytes) -> int:
     total = len(z.decompress(chunk, 1024 * 1024))
     while z.unconsumed_tail and not z.eof:
         total += len(z.decompress(z.unconsumed_tail, 1024 * 1024))

@@ -57,7 +57,7 @@ def stream_writer(name: str, stream: TextIO) -> StreamWriter:
 
 
 class Formatter(Protocol):
-    def __call__(self, report: Any, stream: TextIO, *, color: bool) -> None: ...
+    def __call__(self, report: Any, stream: TextIO, /, *, color: bool) -> None: ...
 
 
 def formatter(name: str, report: str = SCAN) -> Formatter:

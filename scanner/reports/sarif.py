@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner import entities as entity_table
+from scanner.errorkinds import SKIP_KINDS
 from scanner.models import Finding, ScanResult, Severity
 
 if TYPE_CHECKING:
@@ -216,8 +217,6 @@ def _result(ident: Identity, g: _Group, rule_index: int, baseline: Baseline | No
 
 
 def _notification(location: str, kind: str, message: str) -> dict[str, Any]:
-    from scanner.pipeline import SKIP_KINDS
-
     return {
         "level": SKIP_LEVEL if kind in SKIP_KINDS else "warning",
         "message": {"text": f"{kind}: {message}"},

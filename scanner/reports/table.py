@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.text import Text
 
 from scanner import textsafe
+from scanner.errorkinds import SKIP_KINDS
 from scanner.models import Finding, ScanResult, Severity
-from scanner.pipeline import SKIP_KINDS
 from scanner.textsafe import Col
 
 MAX_ROWS = 200

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from connectors.db_summary import summarize_columns
 from scanner.models import Finding, Location, Severity
+from scanner.stages.columns import summarize_columns
 
 TABLE = "postgresql://db.example:5432/shop/public/people"
 NAME_ID = "PII-COLUMN-NAME"

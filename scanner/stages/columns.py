@@ -1,4 +1,10 @@
-"""Per-value findings of one table -> one finding per (column, entity).
+"""The post-scan stage of a table: per-value findings -> one finding per (column, entity).
+
+A unit source whose units are the cells of columns (a :class:`ColumnSource`, e.g. a sampled
+database table, :class:`connectors.db_table.TableSource`) has its findings collected while it is
+classified; :func:`summarize` then turns them into column findings. It runs here, above the
+connectors, because it asks the column-name classifier and the taxonomy: a connector never sees a
+classifier. Any other unit source summarises itself (``UnitSource.summarize``).
 
 Two signals meet here:
 
@@ -28,9 +34,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from functools import cache
+from typing import Protocol, runtime_checkable
 
+from classifiers import column_names
+from connectors.base import UnitSource
+from scanner import entities
 from scanner.models import Finding, Location, Severity
+from scanner.settings import Settings
 
 MIN_SHARE = 0.1
 MIN_SHARE_NER = 0.5
@@ -47,16 +57,37 @@ SPECIALISED_BY_NAME = {"DATE_TIME": "DATE_OF_BIRTH"}
 NameSignal = Callable[[str], Iterable[tuple[str, float, str]]]
 
 
-@cache
-def _name_classifier() -> tuple[NameSignal | None, frozenset[str]]:
-    """``classify_column_name`` and the IDs of the column-name detectors, when available."""
-    try:
-        from classifiers import column_names
-    except ImportError:
-        return None, frozenset()
-    fn = getattr(column_names, "classify_column_name", None)
-    ids = {str(getattr(c, "id", "")) for c in getattr(column_names, "CLASSIFIERS", ())}
-    return fn, frozenset(i for i in ids if i)
+@runtime_checkable
+class ColumnSource(Protocol):
+    """A unit source whose units are column cells: ``location.field`` is the column, the uri
+    ``<uri>#row=<n>``; ``sampled`` and ``prose`` count its non-empty and free-text cells per
+    column as ``units()`` reads them."""
+
+    uri: str
+    settings: Settings
+    sampled: Mapping[str, int]
+    prose: Mapping[str, int]
+
+    def text_columns(self) -> list[str]: ...
+
+
+def summarize(source: UnitSource, findings: list[Finding]) -> list[Finding]:
+    """The findings a unit source reports, from the findings of all its units."""
+    if isinstance(source, ColumnSource):
+        return summarize_columns(
+            findings,
+            table_uri=source.uri,
+            columns=source.text_columns(),
+            sampled=source.sampled,
+            prose=source.prose,
+            min_score=source.settings.classify.min_score,
+        )
+    return source.summarize(findings)
+
+
+# The name signal, and the detector whose per-value findings are name findings.
+NAME_SIGNAL: NameSignal = column_names.classify_column_name
+NAME_DETECTORS = frozenset({column_names.ColumnNameClassifier.id})
 
 
 def row_of(finding: Finding) -> str:
@@ -90,9 +121,8 @@ def summarize_columns(
     min_score: float = 0.0,
 ) -> list[Finding]:
     """See the module docstring. Findings outside the table's columns pass through unchanged."""
-    default_fn, default_ids = _name_classifier()
-    fn = name_signal if name_signal is not None else default_fn
-    name_ids = name_detectors if name_detectors is not None else default_ids
+    fn = name_signal if name_signal is not None else NAME_SIGNAL
+    name_ids = name_detectors if name_detectors is not None else NAME_DETECTORS
     prose = prose or {}
     order = {c: i for i, c in enumerate(columns)}
     groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -183,9 +213,7 @@ def _column_finding(
 
 
 def _category(entity: str) -> str:
-    from classifiers.engine import taxonomy
-
-    return str(taxonomy()[entity]["category"])
+    return entities.get(entity).category
 
 
 def _min_share(by_value: Sequence[Finding], free_text: bool) -> float:
