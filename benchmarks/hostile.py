@@ -7,7 +7,7 @@ Each case is generated into ``--out`` (a temporary folder by default), then extr
 does) which prints its own peak resident memory (``ru_maxrss``), the error kinds it recorded and
 how many text units it produced. ``--src`` runs another source tree (e.g. an export of an older
 commit) for a before/after comparison. Figures only: nothing here is a pass/fail test; the
-behaviour is tested in ``tests/test_hostile.py``, which uses the same generators.
+behaviour is tested in ``tests/e2e/test_hostile.py``, which uses the same generators.
 
 The generators are also imported by the tests:
 

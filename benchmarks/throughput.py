@@ -356,7 +356,7 @@ def accuracy_table(planted: Mapping[str, set[str]], scores: Mapping[str, Score])
     return "\n".join(lines)
 
 
-# -- the old in-process corpus's judge (tests/test_bench_truth.py) ----------------------------
+# -- the old in-process corpus's judge (tests/benchmarks/test_bench_truth.py) ----------------------------
 def family_of(entity: str) -> str:
     """The planted family of benchmarks/corpus.py an entity's findings are judged against."""
     return "DATE" if entity in ("DATE_TIME", "DATE_OF_BIRTH") else entity
@@ -364,7 +364,7 @@ def family_of(entity: str) -> str:
 
 class Judge:
     """True/other for findings on benchmarks/corpus.py's corpus (used by benchmarks/quick.py
-    users and tests/test_bench_truth.py): piiscout's by keyed hash, Presidio's by normal form."""
+    users and tests/benchmarks/test_bench_truth.py): piiscout's by keyed hash, Presidio's by normal form."""
 
     def __init__(self, planted: Mapping[str, set[str]], secret: bytes) -> None:
         self.planted = planted

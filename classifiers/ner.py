@@ -36,7 +36,7 @@ MAX_CHUNK = 100_000
 BATCH_SIZE = 32
 # Short structured values (a name or city column) are many, short and repetitive: they go through
 # the model in larger batches, once per distinct text per process. spaCy's entities for a text do
-# not depend on the other texts of its batch (tested: tests/test_perf_equivalence.py).
+# not depend on the other texts of its batch (tested: tests/classifiers/test_perf_equivalence.py).
 VALUE_BATCH_SIZE = 512
 VALUE_MEMO_MAX = 1 << 16  # distinct value texts whose entities a process keeps (in memory only)
 MEMO_MAX_CHARS = 200
@@ -117,7 +117,7 @@ def load_pipeline(model: str) -> object:
     per process: a pipeline is read-only once loaded, so engines in one process (and forked
     workers) share it. en_core_web_sm's ner embeds its own Tok2Vec: the shared tok2vec component
     only feeds the tagger and parser, and running it cost 44% of the NER time for nothing
-    (same entities: tests/test_ner.py)."""
+    (same entities: tests/classifiers/test_ner.py)."""
     import spacy
 
     nlp = spacy.load(model)

@@ -66,7 +66,7 @@ def _with_extra(d: Detection, extra: str, score: float | None = None) -> Detecti
 #    leading group), each through 3 and 4.
 #
 # Steps 3-5 are what PhoneNumberMatcher does for one candidate; match_phone_reference runs the
-# matcher itself, region after region, and tests/test_phones.py checks both agree on a generated
+# matcher itself, region after region, and tests/classifiers/test_phones.py checks both agree on a generated
 # set. Deliberate additions, each left out of that comparison: Ofcom's numbers reserved for drama
 # (07700 900xxx, 01632 960xxx, ...), which phonenumbers does not validate but Faker and test data
 # write, count as valid UK numbers; a "+" number phonenumbers calls possible (right length for its

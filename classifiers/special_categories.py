@@ -87,7 +87,7 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[Vocabulary, str]]]:
 
 
 # Non-ASCII characters that Python's case-insensitive matching equates with ASCII letters
-# (tests/test_perf_equivalence.py recomputes the set from every code point).
+# (tests/classifiers/test_perf_equivalence.py recomputes the set from every code point).
 ASCII_FOLDING = "\u0130\u0131\u017f\u212a"
 
 
@@ -217,7 +217,7 @@ def _windows(text: str) -> list[tuple[int, int]] | None:
 
 def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, searched only in :func:`_windows` of a long text
-    (tests/test_perf_equivalence.py compares the two)."""
+    (tests/classifiers/test_perf_equivalence.py compares the two)."""
     windows = _windows(text)
     if windows is None:
         yield from pattern.finditer(text)

@@ -20,7 +20,7 @@ What makes a candidate, and why (precision first):
 * without a valid check digit (European and Asian VINs need none): only with a context word near
   it, at 0.5.
 
-Measured (tests/test_vin.py, seeded): of 3,000 random tokens with the VIN shape, 98 (3.3%) pass
+Measured (tests/classifiers/test_vin.py, seeded): of 3,000 random tokens with the VIN shape, 98 (3.3%) pass
 the check digit and are reported without context, and each of them is check-digit valid; none of
 the 16 look-alikes of the negative table (one digit off, I/O/Q, 18 characters, hashes, a UPS
 number, 17 digits, "vin" inside words) is reported. The shape itself is rare outside vehicle

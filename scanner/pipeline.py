@@ -22,7 +22,7 @@ How the work is shared (``workers``):
 
 Whatever the route, scanning one walked thing produces the same ordered *steps* (plain tuples,
 so that a worker can send them back), and the parent replays them in the walk's order: the same
-findings and errors in the same order on every route (``tests/test_workers.py``); the steps
+findings and errors in the same order on every route (``tests/scanner/test_workers.py``); the steps
 are described in :mod:`scanner.stages.steps`.
 
 ``iter_scan`` streams events (findings, errors, progress) so that a huge source never has to fit in

@@ -1,6 +1,6 @@
 # Debian's headless Chromium for the web workbench's browser tests (sourced by .ci/servers.sh).
 # Installs chromium and chromium-driver with apt when missing; starts nothing and exports nothing
-# (tests/test_web_browser.py drives /usr/bin/chromium through Playwright and skips without it).
+# (tests/scanner/web/test_web_browser.py drives /usr/bin/chromium through Playwright and skips without it).
 
 chromium_start() {
     if [ ! -x /usr/bin/chromium ]; then
