@@ -35,10 +35,8 @@ def pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
             half = start + size // 2
             cut = text.rfind("\n", half, end)
             if cut < 0:
-                last = None
-                for last in _SENTENCE_END.finditer(text, half, end):
-                    pass
-                cut = last.end() - 1 if last is not None else text.rfind(" ", half, end)
+                ends = [m.end() - 1 for m in _SENTENCE_END.finditer(text, half, end)]
+                cut = ends[-1] if ends else text.rfind(" ", half, end)
             if cut >= 0:
                 end = cut + 1
         yield start, text[start:end]
