@@ -319,7 +319,7 @@ def ocr_section(count: int = 6) -> list[str]:
             "(its image redactor is a separate package), so it finds 0.\n",
             "| format | items | PERSON | DATE_OF_BIRTH | UK_NINO |", "|---|---|---|---|---|"]
     by_item: dict[str, set[str]] = {}
-    for f in result.findings:  # type: ignore[attr-defined]
+    for f in result.findings:
         by_item.setdefault(f.location.uri.rsplit("/", 1)[1], set()).add(f.entity)
     for ext in scans.FORMATS:
         names = [n for n in files if n.endswith("." + ext)]
