@@ -164,16 +164,32 @@ def wants_ner(unit: TextUnit) -> bool:
     return False
 
 
-def name_shaped(unit: TextUnit) -> bool:
+# Fields that hold a person by their role (their values are names, e-mails or user ids).
+_PERSON_ROLE = frozenset({"user", "sender", "recipient", "assignee", "reporter", "requester",
+                          "approver", "reviewer", "creator", "author", "by"})
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
+
+
+def name_shaped(unit: TextUnit, with_email: bool = False) -> bool:
     """A field value that NER does not read for its field (:func:`wants_ner`) but that is shaped
-    like a name: two to four capitalised words and nothing else (a staff list under another
-    sheet's header row, a ``user`` field holding a name). The model reads it, and only a PERSON
-    covering the whole value counts ("Noise Cancelling Headphones" in a ``sku`` field is not
-    one). Never in a catalogue's name field (``product_name``)."""
+    like a name, two to four capitalised words and nothing else, in a field that names a
+    person's role (``user``, ``sender``, ``created_by``) or, with ``with_email``, in a record
+    that also holds an e-mail address (a staff list under another sheet's header row). The model
+    reads it, and only a PERSON covering the whole value counts. A product row has no e-mail
+    address: "Noise Cancelling Headphones" in a ``sku`` field is not read."""
     if unit.kind != "value" or len(unit.text) > MEMO_MAX_CHARS:
         return False
+    if not _NAME_SHAPE.fullmatch(unit.text):
+        return False
     field = unit.location.field
-    return bool(_NAME_SHAPE.fullmatch(unit.text)) and not (field and catalogue_field(field))
+    if not field:
+        return with_email
+    from classifiers.column_names import name_tokens, split_path
+
+    toks = name_tokens(split_path(field)[0])
+    if _PERSON_ROLE.intersection(toks) and not {"agent", "id", "ids"}.intersection(toks):
+        return True
+    return with_email and not catalogue_field(field)
 
 
 _PLACE_TOKENS = frozenset({"address", "street", "city", "cities", "town", "country", "countries",
@@ -229,6 +245,9 @@ class SpacyNer:
         jobs: list[tuple[int, int, str]] = []  # (unit index, offset, text)
         values: list[tuple[int, str]] = []  # short value units: (unit index, text), memoised
         shaped: list[tuple[int, str]] = []  # values shaped like a name (see name_shaped)
+        mailed = {(u.location.uri, u.record) for u in units
+                  if u.kind == "value" and u.record is not None and "@" in u.text
+                  and _EMAIL.search(u.text)}
         for i, unit in enumerate(units):
             if unit.kind != "log":
                 self._mail_names(out[i], unit.text)
@@ -237,7 +256,8 @@ class SpacyNer:
                     values.append((i, unit.text))
                 else:
                     jobs.extend((i, off, piece) for off, piece in pieces(unit.text))
-            elif name_shaped(unit):
+            elif name_shaped(unit, unit.record is not None
+                             and (unit.location.uri, unit.record) in mailed):
                 shaped.append((i, unit.text))
         if values or shaped:
             memo = self._value_entities({t for _, t in values} | {t for _, t in shaped})
