@@ -157,7 +157,7 @@ def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int) -> No
     print(f"# piiscout peak memory on dense text\n\nCommand: `python benchmarks/memory.py "
           f"--dense-mb {','.join(f'{x:g}' for x in sizes)}{' --ner' if ner else ''}"
           f"{f' --workers {workers}' if workers else ''}`; "
-          f"`piiscout scan DIR {' '.join(flags)} --format json -o report.json` (inventory on); "
+          f"`{' '.join(['piiscout scan DIR', *flags])} --format json -o report.json` (inventory on); "
           f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
     print("| dense text | seconds | MB/s | findings | peak RSS (MB) | exit |\n"
           "|---|---:|---:|---:|---:|---:|")
