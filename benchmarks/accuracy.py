@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # keep Presidio offline
 
@@ -199,11 +200,12 @@ def case_passes(case: dict[str, object], found: Sequence[Span]) -> bool:
         return not hits
     if len(hits) != case["count"]:
         return False
-    return all(any(s < e2 and s2 < e for _, s2, e2, _ in hits) for s, e in case["spans"])  # type: ignore[union-attr]
+    spans = cast(Sequence[tuple[int, int]], case["spans"])
+    return all(any(s < e2 and s2 < e for _, s2, e2, _ in hits) for s, e in spans)
 
 
 def run_peer(cases: Sequence[dict[str, object]], predict: Predict) -> list[bool]:
-    out = []
+    out: list[tuple[int, bool]] = []
     for kind in ("prose", "value"):
         idx = [i for i, c in enumerate(cases) if c["kind"] == kind]
         preds = predict([cases[i]["text"] for i in idx], kind)  # type: ignore[misc]
@@ -235,7 +237,7 @@ def special_categories_section(ours_engine: object) -> list[str]:
            "|---|---|---|---|---|---|---|---|"]
     for part in ("heldout", "dev"):
         recs = special_set.load(part)
-        r = special_set.score(recs, special_set.engine_predictor(ours_engine))
+        r = cast(dict[str, Any], special_set.score(recs, special_set.engine_predictor(ours_engine)))
         gold = r["tp"] + r["fn"]
         out.append(f"| {part} | {r['records']} | {gold} | {r['tp']} | {r['fp']} | {r['fn']} | "
                    f"{r['precision']:.3f} | {r['recall']:.3f} |")
@@ -279,7 +281,7 @@ def national_ids_section(ours: Predict, presidio: Predict | None) -> list[str]:
     return out
 
 
-def _scan_files(files: dict[str, bytes]) -> object:
+def _scan_files(files: dict[str, bytes]) -> Any:
     import tempfile
 
     from scanner.pipeline import scan
@@ -317,7 +319,7 @@ def ocr_section(count: int = 6) -> list[str]:
             "(its image redactor is a separate package), so it finds 0.\n",
             "| format | items | PERSON | DATE_OF_BIRTH | UK_NINO |", "|---|---|---|---|---|"]
     by_item: dict[str, set[str]] = {}
-    for f in result.findings:  # type: ignore[attr-defined]
+    for f in result.findings:
         by_item.setdefault(f.location.uri.rsplit("/", 1)[1], set()).add(f.entity)
     for ext in scans.FORMATS:
         names = [n for n in files if n.endswith("." + ext)]
@@ -340,9 +342,9 @@ def document_kinds_section() -> list[str]:
             files[name] = documents.FORMATS[fmt](d.text)
             truth[name] = d.kind
     result = _scan_files(files)
-    got = {f.location.uri.rsplit("/", 1)[1]: f.attributes["kind"]  # type: ignore[attr-defined]
-           for f in result.findings if f.entity == "DOCUMENT"}  # type: ignore[attr-defined]
-    per_item = Counter(f.location.uri for f in result.findings if f.entity == "DOCUMENT")  # type: ignore[attr-defined]
+    got = {f.location.uri.rsplit("/", 1)[1]: f.attributes["kind"]
+           for f in result.findings if f.entity == "DOCUMENT"}
+    per_item = Counter(f.location.uri for f in result.findings if f.entity == "DOCUMENT")
     kinds = sorted(documents.KINDS)
     out = ["## Document kinds\n",
            f"{len(docs)} generated documents ({len(documents.KINDS)} kinds x 5 layouts with random",
@@ -545,7 +547,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n### piiscout failures\n")
         for c, ok in zip(cases, peer["piiscout"], strict=True):
             if not ok:
-                print(f"- {c['source']}: {sorted(c['entities'])} expected {c['count']}")  # type: ignore[arg-type]
+                ents = sorted(cast(Iterable[str], c["entities"]))
+                print(f"- {c['source']}: {ents} expected {c['count']}")
     return 0
 
 

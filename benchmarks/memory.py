@@ -11,6 +11,12 @@ stream straight to the output (counted, then deleted); the item size and text li
 so that the whole file is read. ``--mode inventory`` records into the inventory as well (batch by
 batch); ``--mode collect`` measures ``--format json`` with the inventory, which holds every finding
 in memory. The inventory goes to a fresh ``PIISCOUT_HOME`` each run.
+
+``--dense-mb 2,8,32`` measures instead the scan a user runs (``piiscout scan DIR --format json
+-o report.json``: NER on, the inventory on; ``--no-ner`` with ``--no-ner``) on the benchmark's dense
+mixed text (:func:`benchmarks.corpora.dense`: prose, CSV, log and NDJSON full of names, e-mails,
+phones, cards, IBANs) at each size, so that one can see whether peak memory stays flat as the input
+grows (the corpora are generated once under ``--dir``).
 """
 
 from __future__ import annotations
@@ -91,8 +97,15 @@ def main() -> None:
                     help="stream: jsonl, no inventory (default); inventory: jsonl recorded into "
                          "the inventory batch by batch; collect: json and the inventory, which "
                          "hold every finding in memory (the inventory in a fresh PIISCOUT_HOME)")
+    ap.add_argument("--dense-mb", default="",
+                    help="comma-separated sizes in MB (e.g. 2,8,32): the CLI's default scan of "
+                         "the dense benchmark corpus at each size, instead of the runs above")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
+    if args.dense_mb:
+        dense_scaling(args.dir, [float(x) for x in args.dense_mb.split(",")], args.ner,
+                      args.workers)
+        return
     text = args.dir / f"log-{args.gb:g}gb.txt"
     if not text.exists():
         build_text(text, int(args.gb * 1e9))
@@ -129,6 +142,43 @@ def main() -> None:
         shutil.rmtree(env["PIISCOUT_HOME"])
         out.unlink()
         print(f"| {label} | {size / 1e6:.0f} MB | {dt:.0f} | {size / 1e6 / dt:.2f} | {found} | "
+              f"{rss.peak / 1e6:.0f} | {proc.returncode} |", flush=True)
+
+
+def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int) -> None:
+    """Peak RSS and time of ``piiscout scan DIR --format json -o report.json`` on the dense
+    corpus at each size (``--no-ner`` unless ``ner``)."""
+    from benchmarks import corpora
+
+    exe = Path(sys.executable).with_name("piiscout")
+    flags = [] if ner else ["--no-ner"]
+    if workers:
+        flags += ["--workers", str(workers)]
+    print(f"# piiscout peak memory on dense text\n\nCommand: `python benchmarks/memory.py "
+          f"--dense-mb {','.join(f'{x:g}' for x in sizes)}{' --ner' if ner else ''}"
+          f"{f' --workers {workers}' if workers else ''}`; "
+          f"`{' '.join(['piiscout scan DIR', *flags])} --format json -o report.json` (inventory on); "
+          f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
+    print("| dense text | seconds | MB/s | findings | peak RSS (MB) | exit |\n"
+          "|---|---:|---:|---:|---:|---:|")
+    for mb in sizes:
+        dest = root / f"dense-{mb:g}mb"
+        if not (dest / "prose.txt").exists():
+            corpora.dense(dest, mb)
+        size = sum(p.stat().st_size for p in dest.iterdir())
+        home = Path(tempfile.mkdtemp(prefix="piiscout-memory-home-"))
+        report = home / "report.json"
+        cmd = [str(exe), "scan", str(dest), *flags, "--format", "json", "-o", str(report),
+               "--no-progress"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=dict(os.environ, PIISCOUT_HOME=str(home)),
+                                stdout=subprocess.DEVNULL)
+        with RssSampler(proc.pid) as rss:
+            proc.wait()
+        dt = time.perf_counter() - t0
+        found = len(json.loads(report.read_text())["findings"]) if report.exists() else 0
+        shutil.rmtree(home, ignore_errors=True)
+        print(f"| {size / 1e6:.1f} MB | {dt:.0f} | {size / 1e6 / dt:.3f} | {found} | "
               f"{rss.peak / 1e6:.0f} | {proc.returncode} |", flush=True)
 
 

@@ -3,9 +3,13 @@
 
 The model is loaded once per process (lazily, so an engine is cheap to create and to pickle) with only ``tok2vec`` and ``ner`` enabled: the tagger, parser, attribute ruler and
 lemmatizer do not change NER output and cost most of the time. Texts are processed in batches with
-``nlp.pipe``. Long texts are cut at line or space boundaries below spaCy's ``max_length``.
-Short structured values (name and place columns) go through the model once per distinct text per
-process, in larger batches (:data:`VALUE_BATCH_SIZE`); their entities are kept in memory only.
+``nlp.pipe``. Prose is cut into pieces of at most 2,000 characters at line or sentence ends
+(:func:`classifiers.ner_text.pieces`), which bounds the model's working memory and is faster than
+long docs. Short structured values (name and place columns, and values shaped like a name) go
+through the model once per distinct text per process, in larger batches
+(:data:`VALUE_BATCH_SIZE`); their entities are kept in memory only. PERSON entities are checked
+by :func:`classifiers.ner_text.person_span`, and the display names of mail addresses are added
+(:func:`classifiers.ner_text.mail_names`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar
 
+from classifiers.ner_text import PIECE_CHARS, mail_names, person_span, pieces
 from scanner.models import Detection, TextUnit
 from scanner.settings import ClassifySettings
 
@@ -32,8 +37,8 @@ LABELS = {
 }
 NER_SCORE = 0.85  # Presidio's default NER score (spaCy gives no per-entity confidence)
 KEEP_PIPES = ("tok2vec", "ner")
-MAX_CHUNK = 100_000
-BATCH_SIZE = 32
+MAX_CHUNK = PIECE_CHARS  # see classifiers.ner_text.pieces
+BATCH_SIZE = 16  # pieces per nlp.pipe batch: at most 32,000 characters in the model at once
 # Short structured values (a name or city column) are many, short and repetitive: they go through
 # the model in larger batches, once per distinct text per process. spaCy's entities for a text do
 # not depend on the other texts of its batch (tested: tests/classifiers/test_perf_equivalence.py).
@@ -139,6 +144,13 @@ def ner_listens(nlp: object) -> bool:
     return "Listener" in str(arch)
 
 
+# A field value that is shaped like a name: two to four capitalised words, nothing else.
+_NAME_SHAPE = re.compile(
+    r"[ \t]*[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*"
+    r"(?:[ \t]+(?:[A-Z]\.|[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*)){1,3}[ \t]*"
+)
+
+
 def wants_ner(unit: TextUnit) -> bool:
     """Prose always; a structured value only when its field suggests a name or a place."""
     if unit.kind == "prose":
@@ -151,6 +163,34 @@ def wants_ner(unit: TextUnit) -> bool:
             and bool(unit.text.strip())
         )
     return False
+
+
+# Fields that hold a person by their role (their values are names, e-mails or user ids).
+_PERSON_ROLE = frozenset({"user", "sender", "recipient", "assignee", "reporter", "requester",
+                          "approver", "reviewer", "creator", "author", "by"})
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
+
+
+def name_shaped(unit: TextUnit, with_email: bool = False) -> bool:
+    """A field value that NER does not read for its field (:func:`wants_ner`) but that is shaped
+    like a name, two to four capitalised words and nothing else, in a field that names a
+    person's role (``user``, ``sender``, ``created_by``) or, with ``with_email``, in a record
+    that also holds an e-mail address (a staff list under another sheet's header row). The model
+    reads it, and only a PERSON covering the whole value counts. A product row has no e-mail
+    address: "Noise Cancelling Headphones" in a ``sku`` field is not read."""
+    if unit.kind != "value" or len(unit.text) > MEMO_MAX_CHARS:
+        return False
+    if not _NAME_SHAPE.fullmatch(unit.text):
+        return False
+    field = unit.location.field
+    if not field:
+        return with_email
+    from classifiers.column_names import name_tokens, split_path
+
+    toks = name_tokens(split_path(field)[0])
+    if _PERSON_ROLE.intersection(toks) and not {"agent", "id", "ids"}.intersection(toks):
+        return True
+    return with_email and not catalogue_field(field)
 
 
 _PLACE_TOKENS = frozenset({"address", "street", "city", "cities", "town", "country", "countries",
@@ -171,18 +211,8 @@ def catalogue_field(field: str) -> bool:
 
 
 def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
-    """(offset, piece) pieces of at most ``size`` characters, cut after a newline or space."""
-    start, n = 0, len(text)
-    while start < n:
-        end = min(n, start + size)
-        if end < n:
-            cut = text.rfind("\n", start + size // 2, end)
-            if cut < 0:
-                cut = text.rfind(" ", start + size // 2, end)
-            if cut >= 0:
-                end = cut + 1
-        yield start, text[start:end]
-        start = end
+    """(offset, piece) pieces of at most ``size`` characters (:func:`classifiers.ner_text.pieces`)."""
+    return pieces(text, size)
 
 
 class SpacyNer:
@@ -221,22 +251,46 @@ class SpacyNer:
         out: list[list[Detection]] = [[] for _ in units]
         jobs: list[tuple[int, int, str]] = []  # (unit index, offset, text)
         values: list[tuple[int, str]] = []  # short value units: (unit index, text), memoised
+        shaped: list[tuple[int, str]] = []  # values shaped like a name (see name_shaped)
+        mailed = {(u.location.uri, u.record) for u in units
+                  if u.kind == "value" and u.record is not None and "@" in u.text
+                  and _EMAIL.search(u.text)}
         for i, unit in enumerate(units):
+            if unit.kind != "log":
+                self._mail_names(out[i], unit.text)
             if wants_ner(unit):
                 if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
                     values.append((i, unit.text))
                 else:
-                    jobs.extend((i, off, piece) for off, piece in chunks(unit.text))
-        if values:
-            memo = self._value_entities({t for _, t in values})
+                    jobs.extend((i, off, piece) for off, piece in pieces(unit.text))
+            elif name_shaped(unit, unit.record is not None
+                             and (unit.location.uri, unit.record) in mailed):
+                shaped.append((i, unit.text))
+        if values or shaped:
+            memo = self._value_entities({t for _, t in values} | {t for _, t in shaped})
             for i, text in values:
-                self._add(out[i], 0, memo[text])
+                self._add(out[i], 0, memo[text], text, value_unit=True)
+            for i, text in shaped:
+                whole = (len(text) - len(text.lstrip()), len(text.rstrip()))
+                ents = tuple(e for e in memo[text] if e[0] in ("PERSON", "PER")
+                             and (e[1], e[2]) == whole)
+                self._add(out[i], 0, ents, text, value_unit=True)
         if not jobs:
             return out
         docs = self.nlp.pipe((t for _, _, t in jobs), batch_size=self.batch_size)  # type: ignore[attr-defined]
         for (i, off, _), doc in zip(jobs, docs, strict=True):
-            self._add(out[i], off, _entities(doc), units[i].text)
+            self._add(out[i], off, _entities(doc), units[i].text,
+                      value_unit=units[i].kind == "value")
         return out
+
+    def _mail_names(self, out: list[Detection], text: str) -> None:
+        if "@" not in text or "<" not in text:
+            return
+        for start, end in mail_names(text):
+            out.append(Detection(entity="PERSON", start=start, end=end, score=NER_SCORE,
+                                 detector=self.id,
+                                 explanation=f"{self.id}: display name of a mail address",
+                                 value=text[start:end]))
 
     def _value_entities(self, texts: set[str]) -> dict[str, _Ents]:
         """Entities of each text, from the per-process memo or one ``pipe`` over the others."""
@@ -250,13 +304,19 @@ class SpacyNer:
                 got[text] = _value_memo[(self.model, text)] = _entities(doc)
         return got  # type: ignore[return-value]
 
-    def _add(self, out: list[Detection], off: int, ents: _Ents, unit_text: str = "") -> None:
+    def _add(self, out: list[Detection], off: int, ents: _Ents, unit_text: str = "",
+             value_unit: bool = False) -> None:
         towns: set[str] | None = None  # words right before a postcode anywhere in the unit
         for label, start, end, text in ents:
             entity = LABELS.get(label)
             if entity is None or not keep_entity(label, text):
                 continue
             if entity == "PERSON" and unit_text:
+                span = person_span(unit_text, off + start, off + end, value_unit)
+                if span is None:
+                    continue
+                start, end = span[0] - off, span[1] - off
+                text = unit_text[span[0]:span[1]]
                 if _POSTCODE_AFTER.match(unit_text, off + end):
                     continue  # "Leeds LS6 2AB": a town before its postcode, not a person
                 if towns is None:
