@@ -32,15 +32,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from classifiers.column_names import match_column
-from classifiers.vocabularies import (
+from scanner import entities as entity_table
+from scanner.models import Detection, TextUnit
+from scanner.vocabularies import (
     VOCABULARY_FILES,
     Vocabulary,
     _terms_pattern,
     compact,
     load_vocabularies,
 )
-from scanner import entities as entity_table
-from scanner.models import Detection, TextUnit
 
 __all__ = ["NEGATED_SCORE", "SPECIAL_ENTITIES", "VOCABULARY_FILES", "SpecialCategoryClassifier",
            "Vocabulary", "compact", "excluded", "load_vocabularies", "negation",

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
+from scanner.column_vocab import looks_like_person_name, match_column
 from scanner.models import Item, Location, TextUnit
 from scanner.settings import Settings
 
@@ -63,8 +64,6 @@ def looks_like_value(key: str) -> bool:
         return digits >= 6 and digits * 2 >= len(key)  # a phone, card, IP, date, device id
     if " " not in key.strip():
         return False
-    from classifiers.column_names import looks_like_person_name, match_column
-
     if not looks_like_person_name(key.strip()):
         return False
     if any(w.lower().strip(".'-") in HEADER_WORDS for w in key.split()):
