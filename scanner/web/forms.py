@@ -12,6 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from scanner.inventory.schema import STATUSES
@@ -28,7 +29,7 @@ class LoginForm(FlaskForm):
 class ReviewForm(FlaskForm):
     """One decision for one finding or (bulk) for the checked ones; ``open`` reopens."""
 
-    status = SelectField("Decision", choices=[(s, s) for s in STATUSES])
+    status = SelectField("Decision", choices=[SelectChoice(s, s) for s in STATUSES])
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Record decision")
 
@@ -36,7 +37,7 @@ class ReviewForm(FlaskForm):
 class SubjectForm(FlaskForm):
     value = PasswordField("Value", validators=[DataRequired(), Length(max=512)],
                           description="e-mail, phone in any format, name, IBAN, ID")
-    kind = SelectField("Kind", choices=[("", "any kind")] + [(k, k) for k in KINDS])
+    kind = SelectField("Kind", choices=[SelectChoice("", "any kind")] + [SelectChoice(k, k) for k in KINDS])
     include_resolved = BooleanField("Include false positives and resolved findings")
     live = BooleanField("Query classified database columns live", default=True)
     submit = SubmitField("Look up")
@@ -56,7 +57,7 @@ class RopaForm(FlaskForm):
 
 class UserForm(FlaskForm):
     name = StringField("User", validators=[DataRequired(), Length(max=64)])
-    role = SelectField("Role", choices=[(r, r) for r in ROLES])
+    role = SelectField("Role", choices=[SelectChoice(r, r) for r in ROLES])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=10, max=1024)])
     submit = SubmitField("Add user")
 
