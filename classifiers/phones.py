@@ -6,7 +6,6 @@ judged, and why each rule is there, is the comment below.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import ClassVar
@@ -18,12 +17,21 @@ from phonenumbers.phonenumberutil import _UNWANTED_END_CHAR_PATTERN
 from classifiers.base import Candidate, Pattern, PatternClassifier
 from scanner import entities
 from scanner.models import Detection
+from scanner.phone_form import (  # noqa: F401 - the normal form; re-exported for its users
+    _EXTENSION,
+    _FICTIONAL_GB,
+    _NANP_DIGITS,
+    PHONE_REGIONS,
+    _digits,
+    _may_be_national,
+    _number_ok,
+    _region_shape,
+    parse_phone,
+    phone_e164,
+    phone_key,
+)
 
 CATEGORY = entities.category("PHONE_NUMBER")  # config/taxonomy.yaml
-
-
-def _digits(text: str) -> str:
-    return "".join(filter(str.isdigit, text))
 
 
 # The US SSN rule (classifiers.pii.UsSsnClassifier uses it too): a ddd-dd-dddd that passes it
@@ -81,11 +89,9 @@ def _with_extra(d: Detection, extra: str, score: float | None = None) -> Detecti
 # rule as detection -- so "07700 900122" and "+44 7700 900122" hash alike (GB comes before DE,
 # whose open numbering plan also accepts it). A national number valid in several regions takes the
 # earliest: it is ambiguous without its country, and the hash must not depend on the document.
-PHONE_REGIONS = ("US", "GB", "DE", "FR", "IL", "IN", "CA", "BR")  # Presidio's defaults
 PHONE_CONTEXT = 12  # characters of text on each side the reference matcher sees
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _LOCAL = re.compile(r"[2-9][0-9]{2}-[0-9]{4}")
-_EXTENSION = re.compile(r"\s?(?:x|ext\.?)\s?[0-9]{1,5}$")
 # A date at the start of the candidate. A prefix match: it also rejects "06.12.34.56.78" (a French
 # number) but keeps 4-2-4 identifiers such as "2270-66-1551" (a licence number that phonenumbers
 # validates for region IN) out of the phone results; tried as a full match, the labelled set lost
@@ -142,16 +148,6 @@ _NANP_SHAPE = re.compile(
     r"(?:(?:\+1|001|1)[-. ]?)?(?:\([2-9][0-9]{2}\) ?[2-9][0-9]{2}[-. ]|[2-9][0-9]{2}([-.])"
     r"[2-9][0-9]{2}\1)[0-9]{4}"
 )
-_NANP_DIGITS = re.compile(r"(?:\+?1|001|011)?([2-9][0-9]{2}[2-9][0-9]{6})")
-# Ofcom's ranges reserved for drama and examples, as national significant numbers: written like
-# any UK number (Faker's en_GB provider uses them) but left out of phonenumbers' valid ranges.
-_FICTIONAL_GB = re.compile(
-    r"(?:11[3-8]|121|131|141|151|161)4960[0-9]{3}|1914980[0-9]{3}|2079460[0-9]{3}|"
-    r"2896496[0-9]{3}|2920180[0-9]{3}|1632960[0-9]{3}|7700900[0-9]{3}|8081570[0-9]{3}|"
-    r"9098790[0-9]{3}|3069990[0-9]{3}"
-)
-
-
 def not_a_phone(value: str) -> bool:
     """``value`` (a phone candidate) has the shape of an IP address, version, date, decimal,
     compact timestamp or SSN."""
@@ -198,102 +194,6 @@ def _identifier_field(field: str | None) -> bool:
         return False
     last = field.rsplit(".", 1)[-1]
     return _names_identifier(last) and _PHONE_WORD.search(last) is None
-
-
-def _number_ok(num: pn.PhoneNumber, region: str | None) -> bool:
-    """Valid at the matcher's leniency VALID, or one of Ofcom's drama numbers. ``region`` is
-    ``region_code_for_number(num)``: is_valid_number is is_valid_number_for_region on it, and
-    finding it is most of the cost for +1 numbers (25 regions share the code), so once."""
-    if not pnm._is_national_prefix_present_if_required(num):
-        return False
-    if region is not None and pn.is_valid_number_for_region(num, region):
-        return True
-    nsn = pn.national_significant_number(num)
-    return num.country_code == 44 and _FICTIONAL_GB.fullmatch(nsn) is not None
-
-
-def phone_key(value: str) -> str:
-    """The number's normalised key: "+" and its digits when written with a plus, else its digits
-    (an international prefix such as 00 or 011 stays: the parse reads it), extension dropped."""
-    core = _EXTENSION.sub("", value.strip())
-    digits = _digits(core)
-    return "+" + digits if core.lstrip("(").startswith("+") else digits
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def parse_phone(key: str) -> tuple[str, str, bool] | None:
-    """(E.164, region, valid) of a :func:`phone_key`: valid in the first of PHONE_REGIONS that
-    accepts it (for a "+" number: its own country); for a "+" number phonenumbers calls possible
-    but not valid, valid is False; ``None`` otherwise. At most one parse per region, and pure,
-    so cached per process on the key: the same number in any spelling or place is parsed once."""
-    if not 7 <= len(key.lstrip("+")) <= 17:
-        return None
-    if key.startswith("+"):
-        regions: tuple[str, ...] = PHONE_REGIONS[:1]  # the number carries its country
-    elif key.startswith("0") and not key.startswith("011"):
-        regions = tuple(r for r in PHONE_REGIONS if r not in ("US", "CA"))  # NANP: never 0...
-    else:
-        regions = PHONE_REGIONS
-    possible = None
-    for region in regions:
-        if not _may_be_national(key, region):
-            continue
-        try:
-            num = pn.parse(key, region, keep_raw_input=True)
-        except pn.NumberParseException:
-            continue
-        home = pn.region_code_for_number(num)
-        if _number_ok(num, home):
-            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-            return e164, home or region, True
-        if key.startswith("+") and pn.is_possible_number(num):
-            e164 = pn.format_number(num, pn.PhoneNumberFormat.E164)
-            possible = (e164, home or "ZZ", False)
-    if possible is None and (m := _NANP_DIGITS.fullmatch(key)):
-        possible = ("+1" + m.group(1), "US", False)  # a well-formed NANP number, unassigned
-    return possible
-
-
-@functools.cache
-def _region_shape(region: str) -> tuple[re.Pattern[str] | None, tuple[str, ...] | None,
-                                        frozenset[int]]:
-    """(international prefix, prefixes, possible national lengths) of a region, from
-    phonenumbers' metadata. Prefixes: the national ones and the country code (parse also reads
-    "33612345678" in FR as +33 6 12 34 56 78); ``None`` when the region's national prefix rule
-    is more than a few literals (BR strips carrier codes too)."""
-    md = pn.PhoneMetadata.metadata_for_region(region)
-    assert md is not None, region  # one of PHONE_REGIONS
-    idd = re.compile(md.international_prefix) if md.international_prefix else None
-    rule = md.national_prefix_for_parsing or md.national_prefix or ""
-    literal = re.fullmatch(r"[0-9|]*", rule)
-    prefixes = (*rule.split("|"), str(md.country_code)) if literal else None
-    desc = md.general_desc
-    if desc is None:
-        return idd, prefixes, frozenset()  # no lengths: the guard never skips (_may_be_national)
-    lengths = frozenset(desc.possible_length) | frozenset(desc.possible_length_local_only)
-    return idd, prefixes, lengths
-
-
-def _may_be_national(key: str, region: str) -> bool:
-    """False only when ``key`` (digits, no "+") cannot be a number of ``region`` written
-    nationally or with the region's international prefix: its length, with or without a national
-    prefix, is none of the region's possible lengths. A cheap guard before a parse."""
-    if key.startswith("+"):
-        return True
-    idd, prefixes, lengths = _region_shape(region)
-    if prefixes is None or not lengths or (idd is not None and idd.match(key)):
-        return True
-    national, cc = prefixes[:-1], prefixes[-1]
-    if key.startswith(cc):
-        return True  # the parse may strip the country code, then zeros and prefixes: parse it
-    sizes = {len(key)} | {len(key) - len(p) for p in national if p and key.startswith(p)}
-    return not sizes.isdisjoint(lengths)
-
-
-def phone_e164(value: str) -> str | None:
-    """The E.164 form of a phone number as written (see the normal form above), or ``None``."""
-    found = parse_phone(phone_key(value))
-    return found[0] if found else None
 
 
 def _matcher_checks(text: str, start: int, end: int) -> bool:

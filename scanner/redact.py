@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from scanner import entities
+from scanner.phone_form import phone_e164
 
 SECRET_FILE = "secret.key"
 
@@ -130,12 +131,10 @@ def write_secret(path: Path, key: bytes, *, replace: bool) -> None:
 def normalize_phone(value: str, region: str = "US") -> str:
     """E.164 where the number parses, else its digits (with a leading + kept).
 
-    A number the phone classifier accepts is read as it reads it (classifiers.pii.phone_e164:
+    A number the phone classifier accepts is read as it reads it (scanner.phone_form.phone_e164:
     its own country when written with + or 00/011, else the first of Presidio's regions where it
     is valid), so "07700 900122" and "+44 7700 900122" have one normal form."""
     import phonenumbers
-
-    from classifiers.pii import phone_e164
 
     e164 = phone_e164(value)
     if e164 is not None:

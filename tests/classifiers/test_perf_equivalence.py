@@ -20,6 +20,7 @@ from benchmarks.corpus import build
 from classifiers import call_records, phones, special_categories
 from classifiers.engine import Engine
 from classifiers.patterns import PatternSet
+from scanner import phone_form
 from scanner.models import Detection, Location, TextUnit
 from scanner.settings import ClassifySettings
 from tests.helpers.paths import DATA
@@ -69,7 +70,8 @@ def test_fast_paths_match_slow_paths(
     fast = engine.analyze(units)
     fast_again = engine.analyze(units)  # warm caches give the same answer as cold ones
     monkeypatch.setattr(phones, "parse_phone", phones.parse_phone.__wrapped__)
-    monkeypatch.setattr(phones, "_may_be_national", lambda key, region: True)
+    monkeypatch.setattr(phone_form, "parse_phone", phone_form.parse_phone.__wrapped__)
+    monkeypatch.setattr(phone_form, "_may_be_national", lambda key, region: True)
     monkeypatch.setattr(call_records, "normalise_number", call_records.normalise_number.__wrapped__)
     monkeypatch.setattr(special_categories, "_may_match", lambda text: True)
     slow = engine.analyze(units)
