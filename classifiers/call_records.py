@@ -44,6 +44,7 @@ from typing import ClassVar
 
 import phonenumbers
 
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 
 ID = "CDR-1"
@@ -320,7 +321,7 @@ class CallRecordClassifier:
 
     id = ID
     order = 500  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"CALL_RECORD": "user.behavior.telephony_log"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("CALL_RECORD",))
 
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
         groups: dict[str, list[int]] = {}

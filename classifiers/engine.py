@@ -38,6 +38,8 @@ log = logging.getLogger("piiscout.engine")
 # reporting it would make every log line a finding. Dropped after the record classifiers, which
 # use timestamps as evidence (call records).
 LOG_METADATA = entities.with_trait("log_metadata")
+# What identifies a person, for the item classifiers (document kinds are linked through it).
+IDENTIFYING = entities.with_trait("identifies")
 # Field values up to this length are remembered (see Engine._unit_pass); longer text rarely repeats.
 MEMO_MAX_CHARS = 256
 
@@ -129,11 +131,10 @@ class Engine:
                     for i, ds in zip(idx, sub, strict=True):
                         found[i] = ds
         if self.item_classifiers:
-            identifying = entities.with_trait("identifies")
             for idx in _document_groups(units):
                 for ic in self.item_classifiers:
                     ic.classify_item([units[i] for i in idx], [found[i] for i in idx],
-                                     identifying)
+                                     IDENTIFYING)
         floor = self.settings.min_score - 1e-9  # 0.05 + 0.35 must reach a 0.4 threshold
         out: list[list[Detection]] = []
         for unit, ds in zip(units, found, strict=True):

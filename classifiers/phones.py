@@ -20,12 +20,9 @@ from scanner.models import Detection
 from scanner.phone_form import (  # noqa: F401 - the normal form; re-exported for its users
     _EXTENSION,
     _FICTIONAL_GB,
-    _NANP_DIGITS,
     PHONE_REGIONS,
     _digits,
     _may_be_national,
-    _number_ok,
-    _region_shape,
     parse_phone,
     phone_e164,
     phone_key,

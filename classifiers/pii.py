@@ -40,8 +40,9 @@ from classifiers.phones import (  # noqa: F401 - re-exported
 from scanner import entities
 from scanner.models import Detection
 
-CATEGORY = entities.categories(("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE",
-                                "US_SSN", "URL", "DATE_TIME"))  # from config/taxonomy.yaml
+CATEGORY = entities.categories(  # from config/taxonomy.yaml
+    ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "URL", "DATE_TIME",
+     "DATE_OF_BIRTH"))
 
 
 # -- e-mail ---------------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ class DateOfBirthClassifier(PatternClassifier):
 
     id = "PII-DOB"
     order = 100  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"DATE_OF_BIRTH": "user.demographic.date_of_birth"}
+    entities: ClassVar[Mapping[str, str]] = {"DATE_OF_BIRTH": CATEGORY["DATE_OF_BIRTH"]}
     patterns = (
         Pattern("birth cue + date",
                 r"\b" + BIRTH_CUE + r"[ \t]*[:=\-]?[ \t]*(?:\(?[a-z/]{2,10}\)?[ \t]*[:=]?[ \t]*)?"

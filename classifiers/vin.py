@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier, explain
+from scanner import entities as entity_table
 from scanner.models import Detection
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -92,7 +93,7 @@ class VinClassifier(PatternClassifier):
 
     id = "PII-VIN"
     order = 250  # after the national identifiers, before form fields (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"VIN": "user.government_id.vehicle_registration"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("VIN",))
     patterns = (
         Pattern("vin", r"(?<![A-Za-z0-9])[A-HJ-NPR-Z0-9]{17}(?![A-Za-z0-9])", "VIN", 0.6),
     )

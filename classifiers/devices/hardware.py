@@ -10,6 +10,7 @@ from typing import ClassVar
 from classifiers.base import Candidate, Pattern, PatternClassifier, explain
 from classifiers.devices.common import PLACEHOLDERS, char_after, char_before, compiled, detection
 from classifiers.pii import luhn
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 
 # ---------------------------------------------------------------------------------------- IMEI
@@ -27,7 +28,7 @@ class ImeiClassifier(PatternClassifier):
 
     id = "DEV-IMEI"
     order = 402  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"IMEI": "user.device.device_id"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("IMEI",))
     patterns = (
         Pattern("imei", r"\b[0-9]{2}[- ]?[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]\b", "IMEI", 0.5),
         Pattern("imeisv", r"\b[0-9]{2}[- ]?[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]{2}\b", "IMEI", 0.5),
@@ -116,7 +117,7 @@ class DeviceIdClassifier(PatternClassifier):
 
     id = "DEV-ID"
     order = 403  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"DEVICE_ID": "user.device.device_id"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("DEVICE_ID",))
     patterns = (
         Pattern("uuid", r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
                 r"[0-9A-Fa-f]{12}\b", "DEVICE_ID", 0.8),
@@ -167,7 +168,7 @@ class DeviceIdFieldClassifier:
 
     id = "DEV-ID-FIELD"
     order = 404  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"DEVICE_ID": "user.device.device_id"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("DEVICE_ID",))
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
         field = unit.location.field

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier, explain
 from classifiers.devices.common import char_after, char_before, compiled, detection
+from scanner import entities as entity_table
 from scanner.models import Detection
 
 _NET_WORDS = re.compile(
@@ -94,7 +95,7 @@ class IpAddressClassifier(PatternClassifier):
 
     id = "DEV-IP"
     order = 400  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"IP_ADDRESS": "user.device.ip_address"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("IP_ADDRESS",))
     patterns = (
         Pattern("ipv4", r"\b" + _V4 + r"(?:/[0-9]{1,3})?", "IP_ADDRESS", 0.6),
         Pattern("ipv6", _V6 + r"(?:%[0-9A-Za-z_.]{1,15})?(?:/[0-9]{1,3})?", "IP_ADDRESS", 0.6),
@@ -175,7 +176,7 @@ class MacAddressClassifier(PatternClassifier):
 
     id = "DEV-MAC"
     order = 401  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"MAC_ADDRESS": "user.device.device_id"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("MAC_ADDRESS",))
     patterns = (
         Pattern("mac-colon", r"\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\b", "MAC_ADDRESS", 0.6),
         Pattern("mac-dash", r"\b[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}\b", "MAC_ADDRESS", 0.6),

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier, explain
 from classifiers.devices.common import PLACEHOLDERS, char_before, detection
+from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 
 # ------------------------------------------------------------------------------------ COOKIE_ID
@@ -55,7 +56,7 @@ class CookieClassifier:
 
     id = "DEV-COOKIE"
     order = 405  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"COOKIE_ID": "user.device.cookie_id"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("COOKIE_ID",))
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
         text = unit.text
@@ -127,7 +128,7 @@ class UserAgentClassifier(PatternClassifier):
 
     id = "DEV-UA"
     order = 406  # run order in its stage (classifiers/registry.py)
-    entities: ClassVar[Mapping[str, str]] = {"USER_AGENT": "user.device"}
+    entities: ClassVar[Mapping[str, str]] = entity_table.categories(("USER_AGENT",))
     patterns = (Pattern("user-agent", _UA_START, "USER_AGENT", 0.7),)
     context = ("user-agent", "user_agent", "useragent")
 
