@@ -16,7 +16,8 @@ from tests.helpers.servers import read_server_env
 
 # Fixtures shared across the tree live in tests/helpers and are registered here once:
 # db_url (inventory on SQLite and PostgreSQL), aws_env/endpoint/bucket (S3 on moto), home (web).
-pytest_plugins = ("tests.helpers.inventory", "tests.helpers.s3", "tests.helpers.web")
+pytest_plugins = ("tests.helpers.database", "tests.helpers.inventory", "tests.helpers.s3",
+                  "tests.helpers.web")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +21,9 @@ from tests.helpers.database import (
     build,
     catalogue_rows,
     column_findings,
-    drop,
     people_rows,
     shared_classifier,
 )
-from tests.helpers.servers import require_server
 
 OURS = (PEOPLE, CATALOGUE, ODD)
 
@@ -138,17 +135,6 @@ def test_sampled_runs_are_identical(sqlite_url: str) -> None:
     assert fa[(PEOPLE, "Full Name", "PERSON")].attributes["sampled"] == 10
 
 
-SERVERS = {"postgresql": "PIISCOUT_TEST_PG_URL", "mariadb": "PIISCOUT_TEST_MYSQL_URL"}
-
-
-@pytest.fixture(params=sorted(SERVERS))
-def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    url = require_server(SERVERS[request.param])
-    engine = sa.create_engine(url)
-    build(engine)
-    yield url
-    drop(engine)
-    engine.dispose()
 
 
 @pytest.mark.server

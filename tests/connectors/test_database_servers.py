@@ -17,23 +17,12 @@ from connectors.base import UnitSource, connector_for
 from connectors.database import DatabaseConnector, error_kind
 from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
-from tests.helpers.database import CATALOGUE, ODD, PEOPLE, build, drop
+from tests.helpers.database import CATALOGUE, ODD, PEOPLE, SERVERS, build, drop
 from tests.helpers.servers import require_server
 
 pytestmark = pytest.mark.server
 
 OURS = {PEOPLE, CATALOGUE, ODD}
-SERVERS = {"postgresql": "PIISCOUT_TEST_PG_URL", "mariadb": "PIISCOUT_TEST_MYSQL_URL"}
-
-
-@pytest.fixture(params=sorted(SERVERS))
-def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    url = require_server(SERVERS[request.param])
-    engine = sa.create_engine(url)
-    build(engine)
-    yield url
-    drop(engine)
-    engine.dispose()
 
 
 @pytest.fixture()

@@ -6,9 +6,13 @@ built with SQLAlchemy Core, so SQLite, PostgreSQL and MariaDB hold exactly the s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
+
+from tests.helpers.servers import require_server
 
 PEOPLE = "People Records"  # a space and mixed case
 CATALOGUE = "catalogue"
@@ -127,3 +131,18 @@ def column_findings(result: object) -> dict[tuple[str, str, str], object]:
             table = unquote(f.location.uri.rsplit("/", 1)[-1])
             out[(table, f.location.field, f.entity)] = f
     return out
+
+
+# The database servers .ci/servers.sh starts, by the variable that holds each one's URL.
+SERVERS = {"postgresql": "PIISCOUT_TEST_PG_URL", "mariadb": "PIISCOUT_TEST_MYSQL_URL"}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test server in turn with the test tables built (dropped afterwards)."""
+    url = require_server(SERVERS[request.param])
+    engine = sa.create_engine(url)
+    build(engine)
+    yield url
+    drop(engine)
+    engine.dispose()

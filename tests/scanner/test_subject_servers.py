@@ -18,10 +18,10 @@ from scanner.cli import main
 from scanner.inventory.store import Inventory
 from scanner.redact import load_or_create_secret, value_hash
 from scanner.subject import lookup
+from tests.helpers.database import SERVERS
 from tests.helpers.servers import require_server
 
 pytestmark = pytest.mark.server
-SERVERS = {"postgresql": "PIISCOUT_TEST_PG_URL", "mariadb": "PIISCOUT_TEST_MYSQL_URL"}
 
 
 @pytest.fixture(params=sorted(SERVERS))
