@@ -12,15 +12,21 @@ One batch, in one transaction (the caller's session):
    run's first occurrence's. ``max_score`` keeps the highest
    ever, ``status`` (the review decision), ``first_seen`` and ``first_run_id`` are kept, and a
    resolved finding seen again is current again;
-3. the run's sightings of those findings upserted (the same adding up), which also tells which
-   findings this run had already recorded in an earlier batch;
-4. clause mappings: replaced for findings new to this run, completed for the others.
+3. the run's sightings of those findings upserted (the same adding up).
+
+Clauses are not stored: every reader works them out from the stored category, linkage, source
+kind and location with the packs active then (:class:`scanner.policy.PolicyMapper`). The
+``finding_clauses`` table that held them is no longer written.
+
+The two big statements are written in the driver's SQL (:func:`findings_upsert_sql`), many rows
+per statement, as SQLAlchemy's per-parameter work cost as much as the database's.
 
 SQLite (3.35+) and PostgreSQL only: both have ``ON CONFLICT ... DO UPDATE`` and ``RETURNING``.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,18 +38,14 @@ from sqlalchemy import (
     Result,
     Table,
     and_,
-    case,
-    delete,
     func,
     literal,
-    literal_column,
-    null,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scanner.inventory.schema import ClauseMapping, FindingAgg, LocationRow, Sighting, Source
+from scanner.inventory.schema import FindingAgg, LocationRow, Sighting, Source
 from scanner.models import Finding
 
 Key = tuple[str, str, str, str]  # uri, field, entity, value hash
@@ -52,7 +54,6 @@ FINDINGS = cast(Table, FindingAgg.__table__)
 LOCATIONS = cast(Table, LocationRow.__table__)
 SOURCES = cast(Table, Source.__table__)
 SIGHTINGS = cast(Table, Sighting.__table__)
-CLAUSES = cast(Table, ClauseMapping.__table__)
 CHUNK = 500  # ids per IN (...) list
 
 
@@ -103,24 +104,6 @@ def greatest(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
     return func.greatest(a, b) if dialect == "postgresql" else func.max(a, b)
 
 
-def _rank(col: Any) -> ColumnElement[int]:
-    # Literals, not bound parameters: a statement with parameters outside its VALUES clause
-    # would be sent row by row instead of in multi-row batches.
-    return case(*((col == literal_column(f"'{name}'"), literal_column(str(rank)))
-                  for name, rank in (("low", 1), ("medium", 2), ("high", 3))),
-                else_=literal_column("0"))
-
-
-def worse_sql(a: Any, b: Any) -> ColumnElement[str]:
-    """SQL of :func:`scanner.inventory.store._worse`: the higher severity."""
-    return case((_rank(b) > _rank(a), b), else_=a)
-
-
-def linked_sql(a: Any, b: Any) -> ColumnElement[bool]:
-    """SQL of :func:`scanner.inventory.store._linked`: True > False > unknown."""
-    return case((b.is_(True), b), (and_(b.is_(False), a.is_(None)), b), else_=a)
-
-
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -141,6 +124,88 @@ def source_ids(
     return {k: cache[k] for k in wanted}
 
 
+FINDING_COLUMNS = (
+    "location_id", "field", "entity", "category", "value_hash", "preview", "detector", "severity",
+    "linked", "source_kind", "count", "max_score", "first_seen", "last_seen", "first_run_id",
+    "last_run_id", "status", "resolved_run_id", "line", "explanation",
+)
+SIGHTING_COLUMNS = ("run_id", "finding_id", "count", "max_score", "severity", "linked")
+
+
+def _placeholder(dialect: str) -> str:
+    return "?" if dialect == "sqlite" else "%s"  # sqlite3 qmark, psycopg format
+
+
+def _rank_sql(col: str) -> str:
+    return f"CASE {col} WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 0 END"
+
+
+def _worse_text(a: str, b: str) -> str:
+    return f"CASE WHEN {_rank_sql(b)} > {_rank_sql(a)} THEN {b} ELSE {a} END"
+
+
+def _linked_text(a: str, b: str) -> str:
+    return f"CASE WHEN {b} IS TRUE THEN {b} WHEN {b} IS FALSE AND {a} IS NULL THEN {b} ELSE {a} END"
+
+
+@functools.lru_cache(maxsize=64)
+def findings_upsert_sql(dialect: str, rows: int) -> str:
+    """The findings upsert of :func:`record_batch` for ``rows`` rows, in the driver's SQL (the
+    same text for SQLite and PostgreSQL but the placeholder and ``max``/``greatest``): a
+    SQLAlchemy statement cost as much again in per-parameter work as the database spent.
+    tests/scanner/inventory/test_inventory_bulk.py checks the result against the ORM recording
+    (tests/helpers/inventory_reference.py) on both databases."""
+    ph = _placeholder(dialect)
+    greatest = "max" if dialect == "sqlite" else "greatest"
+    one = "(" + ", ".join([ph] * len(FINDING_COLUMNS)) + ")"
+    old, new = "findings", "excluded"
+    same = f"{old}.last_run_id = {new}.last_run_id"
+
+    def per_run(again: str, fresh: str) -> str:
+        return f"CASE WHEN {same} THEN {again} ELSE {fresh} END"
+
+    sets = {
+        "count": per_run(f'{old}."count" + {new}."count"', f'{new}."count"'),
+        "severity": per_run(_worse_text(f"{old}.severity", f"{new}.severity"), f"{new}.severity"),
+        "linked": per_run(_linked_text(f"{old}.linked", f"{new}.linked"), f"{new}.linked"),
+        **{c: per_run(f"{old}.{c}", f"{new}.{c}")
+           for c in ("category", "preview", "detector", "source_kind", "line", "explanation")},
+        "max_score": f"{greatest}({old}.max_score, {new}.max_score)",
+        "last_seen": f"{greatest}({old}.last_seen, {new}.last_seen)",
+        "last_run_id": f"{new}.last_run_id",
+        "resolved_run_id": "NULL",
+    }
+    return (
+        f"INSERT INTO findings ({', '.join(_quoted(c) for c in FINDING_COLUMNS)}) VALUES "
+        + ", ".join([one] * rows)
+        + " ON CONFLICT (location_id, field, entity, value_hash) DO UPDATE SET "
+        + ", ".join(f"{_quoted(c)} = {v}" for c, v in sets.items())
+        + " RETURNING id, status, location_id, field, entity, value_hash"
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def sightings_upsert_sql(dialect: str) -> str:
+    ph = _placeholder(dialect)
+    greatest = "max" if dialect == "sqlite" else "greatest"
+    was, new = "sightings", "excluded"
+    return (
+        f"INSERT INTO sightings ({', '.join(_quoted(c) for c in SIGHTING_COLUMNS)}) VALUES ("
+        + ", ".join([ph] * len(SIGHTING_COLUMNS)) + ") ON CONFLICT (run_id, finding_id) DO UPDATE SET "
+        f'"count" = {was}."count" + {new}."count", '
+        f"max_score = {greatest}({was}.max_score, {new}.max_score), "
+        f"severity = {_worse_text(f'{was}.severity', f'{new}.severity')}, "
+        f"linked = {_linked_text(f'{was}.linked', f'{new}.linked')}"
+    )
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
+
+
+ROWS_PER_STATEMENT = 400  # 20 parameters each: under SQLite's 32,766 and PostgreSQL's 65,535
+
+
 def record_batch(
     s: Session,
     *,
@@ -153,83 +218,29 @@ def record_batch(
     """Store one batch (see module doc); return the keys suppressed as false positives."""
     if not batch:
         return set()
-    dialect = s.get_bind().dialect.name
+    conn = s.connection()
+    dialect = conn.dialect.name
     loc_ids = _locations(s, dialect, run_id, now, source_of, source_cache, batch)
-
-    rows = []
-    for (uri, field, entity, vhash), g in batch.items():
-        f = g.first
-        rows.append({
-            "location_id": loc_ids[uri], "field": field, "entity": entity,
-            "category": f.category[:128], "value_hash": vhash, "preview": f.preview,
-            "detector": f.detector[:64], "severity": g.severity, "linked": g.linked,
-            "source_kind": f.source_kind[:16], "count": g.count, "max_score": g.max_score,
-            "first_seen": now, "last_seen": now, "first_run_id": run_id, "last_run_id": run_id,
-            "status": "open", "resolved_run_id": None, "line": f.location.line,
-            "explanation": explanation_of(f),
-        })
-    stmt = insert(dialect, FINDINGS)
-    new, old = stmt.excluded, FINDINGS.c
-    same_run = old.last_run_id == new.last_run_id
-
-    def per_run(again: Any, fresh: Any) -> ColumnElement[Any]:
-        return case((same_run, again), else_=fresh)
-
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["location_id", "field", "entity", "value_hash"],
-        set_={
-            "count": per_run(old.count + new.count, new.count),
-            "severity": per_run(worse_sql(old.severity, new.severity), new.severity),
-            "linked": per_run(linked_sql(old.linked, new.linked), new.linked),
-            "category": per_run(old.category, new.category),
-            "preview": per_run(old.preview, new.preview),
-            "detector": per_run(old.detector, new.detector),
-            "source_kind": per_run(old.source_kind, new.source_kind),
-            "line": per_run(old.line, new.line),  # the run's first occurrence's
-            "explanation": per_run(old.explanation, new.explanation),
-            "max_score": greatest(dialect, old.max_score, new.max_score),
-            "last_seen": greatest(dialect, old.last_seen, new.last_seen),
-            "last_run_id": new.last_run_id,
-            "resolved_run_id": null(),
-        },
-    ).returning(old.id, old.status, old.location_id, old.field, old.entity, old.value_hash)
     uri_of = {lid: uri for uri, lid in loc_ids.items()}
+    items = list(batch.items())
     ids: dict[Key, int] = {}
     suppressed: set[Key] = set()
-    for fid, status, lid, field, entity, vhash in s.execute(stmt, rows):
-        key = (uri_of[lid], field, entity, vhash)
-        ids[key] = fid
-        if status == "false-positive":
-            suppressed.add(key)
-
-    all_ids = list(ids.values())
-    seen_before = {
-        fid for part in chunks(all_ids)
-        for fid in s.scalars(select(SIGHTINGS.c.finding_id).where(
-            SIGHTINGS.c.run_id == run_id, SIGHTINGS.c.finding_id.in_(part)))
-    }
-    sight = insert(dialect, SIGHTINGS)
-    sightings = [{"run_id": run_id, "finding_id": ids[k], "count": g.count,
-                  "max_score": g.max_score, "severity": g.severity, "linked": g.linked}
-                 for k, g in batch.items()]
-    was = SIGHTINGS.c
-    s.execute(sight.on_conflict_do_update(
-        index_elements=["run_id", "finding_id"],
-        set_={
-            "count": was.count + sight.excluded.count,
-            "max_score": greatest(dialect, was.max_score, sight.excluded.max_score),
-            "severity": worse_sql(was.severity, sight.excluded.severity),
-            "linked": linked_sql(was.linked, sight.excluded.linked),
-        },
-    ), sightings)
-
-    fresh = [fid for fid in all_ids if fid not in seen_before]
-    for part in chunks(fresh):
-        s.execute(delete(CLAUSES).where(CLAUSES.c.finding_id.in_(part)))
-    pairs = [{"finding_id": ids[k], "clause": c} for k, g in batch.items()
-             for c in sorted(g.clauses)]
-    if pairs:
-        s.execute(insert(dialect, CLAUSES).on_conflict_do_nothing(), pairs)
+    for part in chunks(items, ROWS_PER_STATEMENT):
+        params: list[object] = []
+        for (uri, field, entity, vhash), g in part:
+            f = g.first
+            params += (loc_ids[uri], field, entity, f.category[:128], vhash, f.preview,
+                       f.detector[:64], g.severity, g.linked, f.source_kind[:16], g.count,
+                       g.max_score, now, now, run_id, run_id, "open", None, f.location.line,
+                       explanation_of(f))
+        result = conn.exec_driver_sql(findings_upsert_sql(dialect, len(part)), tuple(params))
+        for fid, status, lid, field, entity, vhash in result:
+            key = (uri_of[lid], field, entity, vhash)
+            ids[key] = fid
+            if status == "false-positive":
+                suppressed.add(key)
+    conn.exec_driver_sql(sightings_upsert_sql(dialect), [
+        (run_id, ids[k], g.count, g.max_score, g.severity, g.linked) for k, g in items])
     return suppressed
 
 

@@ -184,7 +184,9 @@ class Inventory:
         ``mark_interrupted``, is marked ``interrupted`` at once."""
         recorder = self.start(result.info, packs)
         try:
-            kept = recorder.add(result.findings)
+            kept: list[Finding] = []
+            for i in range(0, len(result.findings), BATCH):  # a transaction each
+                kept += recorder.add(result.findings[i : i + BATCH])
             recorder.finish(result.info, result.errors)
         except BaseException:
             if mark_interrupted:
@@ -220,7 +222,9 @@ class Inventory:
         except BaseException:
             lock.release()
             raise
-        return RunRecorder(self, run_id, now, info.targets, PolicyMapper(packs), lock)
+        mapper = PolicyMapper(packs)
+        self.use_packs(mapper)  # what this process reads back agrees with what it records
+        return RunRecorder(self, run_id, now, info.targets, mapper, lock)
 
     def _busy_message(self) -> str:
         with self.session() as s:
@@ -414,11 +418,13 @@ class RunRecorder:
         groups = _aggregate(findings)
         keys = list(groups)
         suppressed: set[tuple[str, str, str, str]] = set()
-        for i in range(0, len(keys), BATCH):
-            batch = {k: groups[k] for k in keys[i : i + BATCH]}
-            with self.inv.write.begin() as s:
+        with self.inv.write.begin() as s:  # one transaction per batch the scan hands over
+            for i in range(0, len(keys), BATCH):
+                batch = {k: groups[k] for k in keys[i : i + BATCH]}
                 suppressed |= self.inv._record_batch(s, self.run_id, self.now, self.targets,
                                                      batch)
+        if not suppressed:
+            return findings
         return [f for f in findings if _identity(f) not in suppressed]
 
     @_db_errors

@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from scanner.inventory.schema import ClauseMapping, FindingAgg, ItemVersion, LocationRow, Run
+from scanner.inventory.schema import FindingAgg, ItemVersion, LocationRow, Run
 from scanner.models import Finding, Location, ScanError, Severity
 
 if TYPE_CHECKING:
     from scanner.inventory.store import Inventory
+    from scanner.policy import PolicyMapper
     from scanner.settings import Settings
 
 # A child location of an item: ``a.zip!/b.csv``, ``x.mbox#msg=3``, ``<table>/<column>/row=1``.
@@ -192,21 +193,17 @@ class Stored:
         return [self.finding] * max(self.count, 1)
 
 
-def _stored(s: object, q: object) -> list[Stored]:
+def _stored(s: object, q: object, mapper: PolicyMapper) -> list[Stored]:
+    """Stored findings as report findings, their clauses worked out by ``mapper``."""
     rows = s.execute(q).all()  # type: ignore[attr-defined]
-    clauses: dict[int, list[str]] = {}
-    ids = [f.id for f, _ in rows]
-    for i in range(0, len(ids), _CHUNK):
-        for m in s.scalars(  # type: ignore[attr-defined]
-            select(ClauseMapping).where(ClauseMapping.finding_id.in_(ids[i : i + _CHUNK]))
-        ):
-            clauses.setdefault(m.finding_id, []).append(m.clause)
     out = []
     for f, uri in rows:
+        clauses = tuple(sorted(mapper.clauses_for_category(f.category, f.linked, f.source_kind,
+                                                           uri)))
         finding = Finding(
             Location(uri, None, f.field or None), f.entity, f.category, f.max_score,
             Severity(f.severity), f.detector, "unchanged since it was last read", f.preview,
-            f.value_hash, f.linked, tuple(sorted(clauses.get(f.id, ()))), f.source_kind,
+            f.value_hash, f.linked, clauses, f.source_kind,
         )
         out.append(Stored((uri, f.field, f.entity, f.value_hash), finding, f.count, f.status,
                           f.first_run_id))
@@ -222,7 +219,7 @@ def findings_of_run(inv: Inventory, run_id: int,
          .where(FindingAgg.last_run_id == run_id)
          .order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id))
     with inv.session() as s:
-        rows = _stored(s, q)
+        rows = _stored(s, q, inv.mapper)
     return [r for r in rows if keep is None or keep(r.identity[0])]
 
 

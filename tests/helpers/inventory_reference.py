@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanner.inventory.recording import Group as _Group
 from scanner.inventory.recording import explanation_of
-from scanner.inventory.schema import ClauseMapping, FindingAgg, LocationRow, Source
+from scanner.inventory.schema import FindingAgg, LocationRow, Source
 from scanner.inventory.sources import source_of
 from scanner.inventory.store import Inventory, _key, _linked, _worse
 
@@ -70,17 +70,7 @@ class ReferenceInventory(Inventory):
                 if row.status == "false-positive":
                     suppressed.add(key)
             rows.append((row, g, False))
-        s.flush()
-        fresh = [row.id for row, _, again in rows if not again]
-        s.execute(delete(ClauseMapping).where(ClauseMapping.finding_id.in_(fresh)))
-        again = [row.id for row, _, again in rows if again]
-        have = {(fid, c) for fid, c in s.execute(
-            select(ClauseMapping.finding_id, ClauseMapping.clause)
-            .where(ClauseMapping.finding_id.in_(again)))} if again else set()
-        s.add_all(
-            ClauseMapping(finding_id=row.id, clause=c) for row, g, _ in rows for c in g.clauses
-            if (row.id, c) not in have
-        )
+        s.flush()  # clauses are not stored: readers work them out
         return suppressed
 
     def _locations(

@@ -184,3 +184,26 @@ def test_pst_and_msg_files_in_a_folder_count_as_mail(
     gaps = json.loads(cli("inventory", "gaps", "--db", db, "--policy", "cyrus", "--format",
                           "json"))["gaps"]
     assert "cyrus/communications" not in {c["clause"] for c in gaps["clauses_without_data"]}
+
+
+def test_map_equals_the_plain_mapping() -> None:
+    """The memoised :meth:`PolicyMapper.map` against :meth:`map_reference`."""
+    import itertools
+
+    from tests.helpers.inventory import make_finding
+
+    mapper = PolicyMapper(load_packs(["gdpr", "cybercon", "cybrid", "cyrus"]))
+    kinds = [("EMAIL_ADDRESS", "user.contact.email"), ("HEALTH", "user.health"),
+             ("PERSON", "user.name"), ("IP_ADDRESS", "user.device.ip_address"),
+             ("RELIGION", "user.religion")]
+    uris = ["file:///d/a.csv", "file:///d/box.pst#folder=Inbox/msg=3", "s3://b/x.eml",
+            "mbox:///m/x.mbox#msg=1"]
+    findings = []
+    for (entity, category), uri, linked, kind in itertools.product(
+            kinds, uris, (None, True, False), ("file", "mail", "s3")):
+        findings.append(make_finding(entity, category, f"{entity}-{uri}", uri=uri,
+                                     linked=linked, kind=kind))
+    findings += findings[:20]  # repeats hit the memo
+    got, want = mapper.map(findings), mapper.map_reference(findings)
+    assert got == want
+    assert len({f.clauses for f in got}) > 3  # several clause sets

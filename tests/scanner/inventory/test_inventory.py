@@ -185,7 +185,7 @@ def test_interrupted_recording_leaves_committed_batches_whole(
     (run,) = inv.runs()
     assert run.status == "running"  # visibly incomplete
     rows = inv.findings()
-    assert len(rows) == 2  # the first batch, whole, with its clause mappings
+    assert len(rows) == 2  # the first batch, whole, with its clauses
     assert all(r.clauses for r in rows)
 
     monkeypatch.setattr(Inventory, "_record_batch", original)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from scanner.inventory import Inventory
-from scanner.inventory.schema import ClauseMapping, FindingAgg, LocationRow, Run, Source
+from scanner.inventory.schema import FindingAgg, LocationRow, Run, Source
 from scanner.models import Finding, ScanError, Severity
 from scanner.policy import load_packs
 from tests.helpers.inventory import Clock, make_finding, make_info
@@ -67,8 +67,6 @@ def dump(inv: Inventory) -> dict[str, list[tuple[object, ...]]]:
                  f.source_kind, f.count, f.max_score, f.first_seen, f.last_seen, f.first_run_id,
                  f.last_run_id, f.status, f.line, f.explanation)
                 for f in s.scalars(select(FindingAgg))),
-            "clauses": sorted((*ident[m.finding_id], m.clause)
-                              for m in s.scalars(select(ClauseMapping))),
             "locations": sorted((r.uri, r.first_seen, r.last_seen, r.last_run_id, src.kind,
                                  src.name) for r, src in s.execute(
                 select(LocationRow, Source).join(Source, LocationRow.source_id == Source.id))),

@@ -72,3 +72,72 @@ def test_memory_does_not_grow_with_the_findings() -> None:
     writer.end(ScanResult(make_info(), (), ()))
     assert sink.chars > 5_000 * 300  # ~2 MB written
     assert peak < 1_000_000  # held: about one finding's text, not 5,000
+
+
+NESTED_CASES: list[object] = [
+    None, True, False, 0, -7, 2**70, 0.1, 1e-9, 1e300, -0.0, 3.0, float("nan"), float("inf"),
+    float("-inf"), "", "plain", "zoë \u2028 \x00 \x1f \"q\" \\ /", "\ud800", [], {}, (), [1, "a"],
+    (1.5, None), {"a": 1}, {"a": {"b": [1, {"c": []}], "d": {}}}, [[[]]], [{}, {"x": ()}],
+    {1: "int key"}, {"x": {2.5: "float key", "y": None}}, {True: 1}, {None: 1},
+    {"location": {"uri": "file:///d/ü.csv", "line": 3, "field": None}, "score": 0.85,
+     "clauses": ["a", "b"], "attributes": {"share": 0.98, "sampled": 59}},
+]
+
+
+def test_the_direct_encoder_writes_what_json_dumps_writes() -> None:
+    """The fast path (:func:`_nested`) against the reference (``json.dumps(indent=2)``)."""
+    from scanner.reports.json_report import _nested, _nested_reference
+
+    for value in NESTED_CASES:
+        for indent in (0, 2, 4, 6):
+            assert _nested(value, indent) == _nested_reference(value, indent), (value, indent)
+    for f in findings(50):
+        assert _nested(f.to_dict(), 4) == _nested_reference(f.to_dict(), 4)
+
+
+def test_the_direct_encoder_on_random_documents() -> None:
+    import random
+
+    from scanner.reports.json_report import _nested, _nested_reference
+
+    rng = random.Random(7)
+
+    def value(depth: int) -> object:
+        kind = rng.randrange(9 if depth < 4 else 6)
+        if kind == 0:
+            return rng.choice([None, True, False])
+        if kind == 1:
+            return rng.randint(-10**12, 10**12)
+        if kind == 2:
+            return rng.uniform(-1e6, 1e6) * rng.choice([1, 1e-12, 1e12])
+        if kind in (3, 4, 5):
+            return "".join(chr(rng.choice([rng.randrange(32, 127), rng.randrange(0, 32),
+                                           rng.randrange(128, 0x3000)]))
+                           for _ in range(rng.randrange(12)))
+        if kind in (6, 7):
+            return {str(value(9)): value(depth + 1) for _ in range(rng.randrange(4))}
+        return [value(depth + 1) for _ in range(rng.randrange(4))]
+
+    for _ in range(2_000):
+        v = value(0)
+        assert _nested(v, 4) == _nested_reference(v, 4), v
+
+
+def test_the_spelled_out_finding_writes_what_json_dumps_writes() -> None:
+    import dataclasses
+
+    from scanner.models import Location
+    from scanner.reports.json_report import _finding_checked, _nested_reference
+
+    base = findings(40)
+    variants = []
+    for i, f in enumerate(base):
+        variants.append(f)
+        variants.append(dataclasses.replace(
+            f, location=Location(f.location.uri, None if i % 3 else i, None if i % 2 else "f\u00e9"),
+            clauses=() if i % 4 else ("a", "b\n"), linked=(None, True, False)[i % 3],
+            score=(0.1 + i / 7), attributes={"n": i, "x": [1.5]} if i % 5 == 0 else {},
+            explanation="" if i % 6 == 0 else f.explanation))
+    for f in variants:
+        for indent in (0, 4):
+            assert _finding_checked(f, indent) == _nested_reference(f.to_dict(), indent)
