@@ -3,7 +3,11 @@
 * SQLite: the driver's own transaction handling is switched off and every transaction begins
   explicitly, reads with ``BEGIN`` and writes with ``BEGIN IMMEDIATE`` (the write lock is taken at
   once, so two writers queue instead of failing half-way); a busy handler waits up to
-  :data:`BUSY_SECONDS` for a lock. Migrations run in one such write transaction, so commands that
+  :data:`BUSY_SECONDS` for a lock. The file is in WAL mode with ``synchronous=NORMAL``: a
+  committed transaction survives the process being killed (only a power cut may lose the last
+  ones, never corrupting the file), readers (the workbench) do not wait for a recording scan, and
+  a commit costs no fsync of a rollback journal — half of recording's time in the default mode.
+  A file that cannot be switched (read-only) keeps its mode. Migrations run in one such write transaction, so commands that
   start together on a fresh file migrate it once, one after the other.
 * PostgreSQL: migrations run under a transaction-level advisory lock.
 * Recording: one scan at a time records into an inventory. The recorder holds the *recording lock*
@@ -14,8 +18,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event, text
@@ -36,6 +42,9 @@ def configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+        with contextlib.suppress(sqlite3.DatabaseError):  # read-only, busy: the mode it has
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     @event.listens_for(engine, "begin")

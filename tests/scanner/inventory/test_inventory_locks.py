@@ -64,11 +64,20 @@ def test_a_locked_file_gives_a_message_not_a_traceback(tmp_path: Path,
     with Inventory.open(f"sqlite:///{db}", tmp_path) as inv:
         inv.record(_result(), PACKS)
     monkeypatch.setattr(locks, "BUSY_SECONDS", 1)
-    holder = sqlite3.connect(db, isolation_level=None)
+    fresh = tmp_path / "new.sqlite"
+    holder = sqlite3.connect(fresh, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(InventoryError, match="stayed locked by another piiscout command"):
-            Inventory.open(f"sqlite:///{db}", tmp_path)  # the migration check waits, then says so
+            Inventory.open(f"sqlite:///{fresh}", tmp_path)  # the migration waits, then says so
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:  # at the newest schema, in WAL mode: a reader does not wait for a writer
+        with Inventory.open(f"sqlite:///{db}", tmp_path) as inv:
+            assert len(inv.findings()) == 1
     finally:
         holder.execute("ROLLBACK")
         holder.close()
