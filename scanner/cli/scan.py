@@ -140,6 +140,8 @@ def _scan(args: ScanArgs) -> None:
         recorder = start_run(stack, inventory, packs, checked) if inventory is not None else None
         hook = (Incremental(inventory, settings_fingerprint(settings, packs), full=plan.full)
                 if inventory is not None else None)
+        if hook is not None:
+            stack.callback(hook.close)  # its read connection, also when the scan is stopped
         before = (previous(inventory, recorder, checked)
                   if fmt == "sarif" and recorder is not None else None)
         stack.enter_context(sigterm_as_interrupt())  # SIGTERM unwinds like Ctrl-C

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from scanner.inventory.schema import FindingAgg, ItemVersion, LocationRow, Run
 from scanner.models import Finding, Location, ScanError, Severity
@@ -92,6 +92,13 @@ class Incremental:
         self.full = full
         self.seen: dict[str, str] = {}  # uri -> version digest, items read in this scan
         self.unchanged: list[str] = []  # uris not read: same version as last time
+        self._conn: Connection | None = None
+        self._query = ""
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def __call__(self, walked: object) -> bool:
         return self.skip_item(walked)
@@ -103,9 +110,14 @@ class Incremental:
             return False
         digest = _key(self.fingerprint + "\x1f" + version)
         if not self.full:
-            with self.inv.session() as s:
-                stored = s.scalar(select(ItemVersion.version)
-                                  .where(ItemVersion.uri_key == _key(uri)))
+            if self._conn is None:  # one connection for the walk: a session per item was 1 ms
+                self._conn = self.inv.engine.connect()
+                self._query = ("SELECT version FROM item_versions WHERE uri_key = "
+                               + ("?" if self._conn.dialect.name == "sqlite" else "%s"))
+            try:
+                stored = self._conn.exec_driver_sql(self._query, (_key(uri),)).scalar()
+            finally:
+                self._conn.rollback()  # no read transaction held between items
             if stored == digest:
                 self.unchanged.append(uri)
                 return True
@@ -115,6 +127,7 @@ class Incremental:
     def commit(self, run_id: int, errors: Iterable[ScanError], now: str) -> None:
         """Store the versions of the items read completely; forget those that failed; advance
         the unchanged ones to this run (:func:`touch`)."""
+        self.close()
         failed = [e.location for e in errors]
         by_item: set[str] = set()
         if failed and self.seen:
