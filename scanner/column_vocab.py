@@ -17,9 +17,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from scanner import entities as entity_table
+from scanner import yamlfast
 from scanner.models import TextUnit
 from scanner.vocabularies import Vocabulary, compact, load_vocabularies
 
@@ -87,7 +86,7 @@ def _words(data: dict[str, Any], key: str) -> frozenset[str]:
 def _rules_data() -> dict[str, Any]:
     """``config/vocabularies/column_names.yaml``; every rule's entity must be in the taxonomy."""
     path = resources.files("config").joinpath("vocabularies", "column_names.yaml")
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = yamlfast.safe_load(path.read_text("utf-8")) or {}
     for rule in data.get("rules") or ():
         entity_table.get(rule["entity"])  # UnknownEntity: a rule for an entity nobody defined
     return data

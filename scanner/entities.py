@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from scanner import yamlfast
 from scanner.models import Severity
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -168,7 +169,7 @@ def parse_row(entity: str, spec: object) -> Entity:
     )
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(yamlfast.SafeLoader):  # type: ignore[misc, valid-type]
     """A safe loader on which a mapping that names one key twice is an error: a second row for
     an entity would otherwise replace the first without a word."""
 
@@ -201,7 +202,7 @@ def load_text(text: str) -> tuple[dict[str, Entity], dict[str, DocumentKind]]:
 def _table() -> _Table:
     text = resources.files("config").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8")
     entities, doc_kinds = load_text(text)
-    data = yaml.safe_load(text) or {}
+    data = yamlfast.safe_load(text) or {}
     rows = data.get("entities") or {}
     return _Table(
         raw=MappingProxyType({str(e): MappingProxyType(dict(spec)) for e, spec in rows.items()}),

@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from connectors.base import SourceKinds
-from scanner import entities
+from scanner import entities, yamlfast
 from scanner.models import Finding
 
 SOURCE_KINDS = SourceKinds()  # database, file, mail, s3, smb: the connectors' source_kind
@@ -180,7 +180,7 @@ def load_pack(name: str) -> PolicyPack:
                 f"{', '.join(available_packs() + imported_packs())} or a path to a YAML file"
             )
     try:
-        data = yaml.safe_load(text)
+        data = yamlfast.safe_load(text)
     except yaml.YAMLError as exc:
         raise PolicyError(f"policy pack {origin}: not valid YAML ({exc})") from None
     return parse_pack(data, origin)
@@ -308,7 +308,7 @@ def selected_packs(data_dir: Path | None = None) -> tuple[str, ...]:
     """The active pack IDs: the saved selection, else GDPR."""
     path = (data_dir or _data_dir()) / SELECTION_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlfast.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         return DEFAULT_PACKS
     except (OSError, yaml.YAMLError) as exc:
@@ -339,7 +339,7 @@ def select_packs(ids: Sequence[str], data_dir: Path | None = None) -> tuple[str,
 def save_imported_pack(text: str, data_dir: Path | None = None) -> PolicyPack:
     """Validate a pack's YAML and keep it as an imported pack (replacing one with its ID)."""
     try:
-        data = yaml.safe_load(text)
+        data = yamlfast.safe_load(text)
     except yaml.YAMLError as exc:
         raise PolicyError(f"not valid YAML ({exc})") from None
     pack = parse_pack(data, "draft")

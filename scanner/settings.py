@@ -11,6 +11,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from scanner import yamlfast
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -144,7 +146,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
 
     A bad user file raises :class:`ConfigFileError` with a one-line message: the YAML syntax
     error with its line, or the first unknown or invalid key by its dotted name."""
-    data = yaml.safe_load(resources.files("config").joinpath("defaults.yaml").read_text()) or {}
+    data = yamlfast.safe_load(resources.files("config").joinpath("defaults.yaml").read_text()) or {}
     if path is None:
         return Settings.model_validate(data)
     try:

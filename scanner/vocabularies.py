@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
-
 from scanner import entities as entity_table
+from scanner import yamlfast
 
 VOCABULARY_FILES: tuple[str, ...] = (
     "health",
@@ -86,7 +85,7 @@ def _terms_pattern(terms: Sequence[str], terms_case: Sequence[str]) -> str:
 
 def _load_one(name: str) -> Vocabulary:
     text = resources.files("config").joinpath("vocabularies", f"{name}.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
+    data = yamlfast.safe_load(text) or {}
     scores = data.get("scores") or {}
     exclude = data.get("exclude") or []
     values = data.get("column_values") or ()
