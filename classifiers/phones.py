@@ -6,6 +6,7 @@ judged, and why each rule is there, is the comment below.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import ClassVar
@@ -147,18 +148,21 @@ _NANP_SHAPE = re.compile(
 )
 def not_a_phone(value: str) -> bool:
     """``value`` (a phone candidate) has the shape of an IP address, version, date, decimal,
-    compact timestamp or SSN."""
+    compact timestamp or SSN. Each shape needs its separator: a value without it skips the
+    shape's pattern."""
     v = value.strip()
-    if _DOTTED_QUAD.fullmatch(v) or _DATE_SHAPED.match(v):
+    dot = "." in v
+    if (dot and _DOTTED_QUAD.fullmatch(v)) or _DATE_SHAPED.match(v):
         return True
     if v.count("/") > 1:
         return True  # 12/03/2021, 0188 / 7206 / 4539: phonenumbers' strict grouping rule
     if not v.startswith("+"):
-        if _DECIMAL.fullmatch(v) or (_VERSION.fullmatch(v) and not _NANP_DOTTED.fullmatch(v)):
+        if dot and (_DECIMAL.fullmatch(v) or (
+                _VERSION.fullmatch(v) and not _NANP_DOTTED.fullmatch(v))):
             return True
         if v.isdigit() and _COMPACT_STAMP.fullmatch(v):
             return True
-    if _SSN_SHAPED.fullmatch(v) is None:
+    if "-" not in v or _SSN_SHAPED.fullmatch(v) is None:
         return False
     return ssn_valid(v)
 
@@ -184,9 +188,11 @@ def _names_identifier(before: str) -> bool:
     return m.group("specific") is not None or _PHONE_WORD.search(before[: m.start()]) is None
 
 
+@functools.lru_cache(maxsize=4096)
 def _identifier_field(field: str | None) -> bool:
     """A column, header or key that names its values identifiers (order_id, card_number, sku,
-    amount, ...) and no phone word: its numbers are not phone numbers."""
+    amount, ...) and no phone word: its numbers are not phone numbers. Cached: a table has few
+    columns and many values."""
     if not field:
         return False
     last = field.rsplit(".", 1)[-1]
@@ -198,7 +204,9 @@ def _matcher_checks(text: str, start: int, end: int) -> bool:
     parses one (leniency VALID): brackets, page references, Latin letters or a currency or
     percent sign right before or after."""
     candidate = text[start:end]
-    if not pnm._MATCHING_BRACKETS.fullmatch(candidate) or pnm._PUB_PAGES.search(candidate):
+    # Both patterns need a bracket; "(" and ")" are the only ones the candidate pattern takes.
+    if ("(" in candidate or ")" in candidate) and (
+            not pnm._MATCHING_BRACKETS.fullmatch(candidate) or pnm._PUB_PAGES.search(candidate)):
         return False
     matcher = pnm.PhoneNumberMatcher
     bad = (matcher._is_invalid_punctuation_symbol, matcher._is_latin_letter)
@@ -220,9 +228,10 @@ def find_phone(text: str, start: int, end: int) -> tuple[int, int, str, str, boo
     valid): the whole candidate, else the first inner group that is one (as PhoneNumberMatcher
     tries them), else ``None``."""
     candidate = text[start:end]
-    if pnm._SLASH_SEPARATED_DATES.search(candidate):
-        return None
-    if pnm._TIME_STAMPS.search(candidate) and pnm._TIME_STAMPS_SUFFIX.match(text, end):
+    if "/" in candidate and pnm._SLASH_SEPARATED_DATES.search(candidate):
+        return None  # the pattern needs a slash, the next one a space
+    if " " in candidate and pnm._TIME_STAMPS.search(candidate) and (
+            pnm._TIME_STAMPS_SUFFIX.match(text, end)):
         return None
     found = _verified(text, start, end)
     if found is not None:
@@ -288,16 +297,19 @@ class PhoneClassifier(PatternClassifier):
 
     def validate(self, candidate: Candidate) -> Detection | None:
         value = candidate.value
-        ndigits = len(_digits(_EXTENSION.sub("", value)))
-        # E.164 allows at most 15 digits; a trunk prefix adds one at most.
-        if not 7 <= ndigits <= 16 or not_a_phone(value):
+        # the extension pattern needs an "x"; E.164 allows at most 15 digits, a trunk prefix
+        # adds one at most. Each check below only rejects: their order changes no answer.
+        ndigits = len(_digits(_EXTENSION.sub("", value) if "x" in value else value))
+        if not 7 <= ndigits <= 16:
+            return None
+        if _identifier_field(candidate.unit.location.field) and not value.startswith("+"):
+            return None
+        if not_a_phone(value):
             return None
         if value.isdigit() and (ndigits == 16 or len(set(value)) == 1):
             return None  # too long for E.164, or unformatted filler such as 5555555555
         text = candidate.unit.text
         if _named_identifier(text, candidate.start, candidate.end):
-            return None
-        if _identifier_field(candidate.unit.location.field) and not value.startswith("+"):
             return None
         best = find_phone(text, candidate.start, candidate.end)
         if best is None:
