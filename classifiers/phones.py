@@ -114,17 +114,31 @@ _COMPACT_STAMP = re.compile(
 # job, ticket, ... numbers in log lines and prose (checked on the 32 characters before, line
 # breaks read as spaces: documents wrap lines). A generic key ("id", "no", "nr") names a phone
 # number when a phone word comes right before it ("Phone no. 4155552671"); a specific one never.
+_ID_WORDS = (
+    "job", "order", "invoice", "inv", "ticket", "case", "request", "req", "txn",
+    "transaction", "trace", "span", "build", "pid", "tid", "uid", "ref", "reference",
+    "account", "acct", "sku", "serial", "tracking", "shipment", "parcel", "po", "batch",
+    "run", "task", "session", "seq", "sequence", "booking", "confirmation", "policy",
+    "claim", "item", "product", "part", "record", "row", "msg", "message", "event",
+    "correlation", "doc", "document", "file", "version", "ver", "release", "port", "size",
+    "bytes", "duration", "elapsed", "latency", "count", "amount", "total", "price", "qty",
+    "quantity", "offset", "timestamp", "ts", "epoch", "hash", "checksum", "crc", "nonce",
+    "isbn", "issn", "lot", "container", "pallet", "vat", "tax", "iban", "bic", "sort",
+    "card",
+)
+_ID_SUFFIXES = ("id", "no", "nr", "num", "number", "code", "ref", "key")
+_ID_GENERIC = ("id", "no", "nr")
 _ID_KEY = re.compile(
-    r"(?:\b(?P<specific>job|order|invoice|inv|ticket|case|request|req|txn|transaction|trace|span|build|"
-    r"pid|tid|uid|ref|reference|account|acct|sku|serial|tracking|shipment|parcel|po|batch|run|"
-    r"task|session|seq|sequence|booking|confirmation|policy|claim|item|product|part|record|row|"
-    r"msg|message|event|correlation|doc|document|file|version|ver|release|port|size|bytes|"
-    r"duration|elapsed|latency|count|amount|total|price|qty|quantity|offset|timestamp|ts|epoch|"
-    r"hash|checksum|crc|nonce|isbn|issn|lot|container|pallet|vat|tax|iban|bic|sort|card)"
-    r"(?:[ _-]?(?:id|no|nr|num|number|code|ref|key))?|\b(?:id|no|nr))"
-    r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
+    r"(?:\b(?P<specific>" + "|".join(_ID_WORDS) + r")(?:[ _-]?(?:" + "|".join(_ID_SUFFIXES)
+    + r"))?|\b(?:" + "|".join(_ID_GENERIC) + r"))" r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
     re.IGNORECASE,
 )
+# The last word _ID_KEY can end on, lower-cased: a key, a key and its suffix written together
+# ("orderid"), a suffix after a separator ("order_id", "tracking no."), a generic key. Checked
+# first, before the search (see _names_identifier).
+_ID_TAILS = frozenset((*_ID_WORDS, *_ID_SUFFIXES, *_ID_GENERIC,
+                       *(w + x for w in _ID_WORDS for x in _ID_SUFFIXES)))
+_ID_TRAILING = "\"'.#:="  # what _ID_KEY allows after the key, with white space
 _PHONE_WORD = re.compile(
     r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
     r"[\w .-]{0,12}$", re.IGNORECASE,
@@ -182,6 +196,17 @@ def _named_identifier(text: str, start: int, end: int) -> bool:
 
 
 def _names_identifier(before: str) -> bool:
+    # _ID_KEY ends on a key, then only quotes, a dot, "#", ":", "=" and white space: the word
+    # before those must be one of _ID_TAILS (a word of other letters: the search decides).
+    i = len(before)
+    while i and (before[i - 1] in _ID_TRAILING or before[i - 1].isspace()):
+        i -= 1
+    j = i
+    while j and before[j - 1].isalpha():
+        j -= 1
+    word = before[j:i]
+    if not word or (word.isascii() and word.lower() not in _ID_TAILS):
+        return False
     m = _ID_KEY.search(before)
     if m is None:
         return False
