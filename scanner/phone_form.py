@@ -2,8 +2,9 @@
 
 A number written with "+" or an international prefix (00, 011) carries its country. A national
 number ("07700 900122") is read in the first region of PHONE_REGIONS where it is valid (the same
-rule as detection), so "07700 900122" and "+44 7700 900122" hash alike. One parse per region of
-the normalised key, cached per process. This is shared vocabulary: redaction hashes a number's
+rule as detection), so "07700 900122" and "+44 7700 900122" hash alike. The normalised key is
+read in each region as phonenumbers' parse reads it (a fast path on the digits, with the full
+parse as its reference), cached per process. This is shared vocabulary: redaction hashes a number's
 normal form (:func:`scanner.redact.normalize_phone`) and the phone classifier
 (:mod:`classifiers.phones`) validates with the same parse, so a number is hashed as detected.
 """
@@ -17,7 +18,6 @@ import re
 import phonenumbers as pn
 from phonenumbers import phonenumbermatcher as pnm
 from phonenumbers import phonenumberutil as pnu
-
 
 _NOT_DIGITS = bytes(c for c in range(256) if not chr(c).isdigit() or c > 127)
 
@@ -71,7 +71,9 @@ def parse_phone(key: str) -> tuple[str, str, bool] | None:
     patterns compiled once (see "The fast path" below). Pure, so cached per process on the key:
     the same number in any spelling or place is read once."""
     found = _parse_fast(key)
-    return parse_phone_reference(key) if found is _UNSURE else found
+    if isinstance(found, _Unsure):
+        return parse_phone_reference(key)
+    return found
 
 
 def parse_phone_reference(key: str) -> tuple[str, str, bool] | None:
@@ -215,7 +217,7 @@ class _Region:
 @functools.cache
 def _region(region: str) -> _Region | None:
     md = pn.PhoneMetadata.metadata_for_region(region, None)
-    if md is None:
+    if md is None or md.country_code is None:
         return None
     general = md.general_desc
     special = tuple(_desc(d) for d in (md.premium_rate, md.toll_free, md.shared_cost, md.voip,
@@ -253,7 +255,9 @@ def _formats(region: str) -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]
         required = bool(rule) and not f.national_prefix_optional_when_formatting and not (
             pnu._formatting_rule_has_first_group_only(rule))
         lead = f.leading_digits_pattern
-        formats.append((re.compile(lead[-1]) if lead else None, re.compile(f.pattern), required))
+        if f.pattern is not None:  # always set in the metadata
+            formats.append((re.compile(lead[-1]) if lead else None, re.compile(f.pattern),
+                            required))
     return tuple(formats)
 
 
@@ -342,9 +346,9 @@ def _read(digits: str, md: _Region, plus: bool) -> tuple[int, str, bool] | None 
     as (country code, national significant number, whether the country is the region's default
     rather than written); ``None`` where parse raises."""
     international, rest = plus, digits
-    if not plus and md.idd is not None and (m := md.idd.match(digits)):  # _parse_prefix_as_idd
-        if digits[m.end() : m.end() + 1] != "0":
-            international, rest = True, digits[m.end() :]
+    m = None if plus or md.idd is None else md.idd.match(digits)  # _parse_prefix_as_idd
+    if m is not None and digits[m.end() : m.end() + 1] != "0":
+        international, rest = True, digits[m.end() :]
     default = False
     if international:  # _maybe_extract_country_code after "+" or the IDD
         if len(rest) <= _MIN_NSN:
