@@ -324,19 +324,20 @@ class PhoneClassifier(PatternClassifier):
     context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
 
     def validate(self, candidate: Candidate) -> Detection | None:
-        value = candidate.value
-        # the extension pattern needs an "x"; E.164 allows at most 15 digits, a trunk prefix
-        # adds one at most. Each check below only rejects: their order changes no answer.
+        unit = candidate.unit
+        text = unit.text
+        value = text[candidate.start : candidate.end]
+        # Each check below only rejects: their order changes no answer. The extension pattern
+        # needs an "x"; E.164 allows at most 15 digits, a trunk prefix adds one at most.
+        if _identifier_field(unit.location.field) and not value.startswith("+"):
+            return None
         ndigits = len(_digits(_EXTENSION.sub("", value) if "x" in value else value))
         if not 7 <= ndigits <= 16:
-            return None
-        if _identifier_field(candidate.unit.location.field) and not value.startswith("+"):
             return None
         if not_a_phone(value):
             return None
         if value.isdigit() and (ndigits == 16 or len(set(value)) == 1):
             return None  # too long for E.164, or unformatted filler such as 5555555555
-        text = candidate.unit.text
         if _named_identifier(text, candidate.start, candidate.end):
             return None
         best = find_phone(text, candidate.start, candidate.end)

@@ -175,6 +175,9 @@ _LOCAL_ONLY, _POSSIBLE, _TOO_SHORT, _TOO_LONG, _INVALID_LENGTH = range(5)  # Val
 _Desc = tuple[tuple[int, ...], str | None]
 
 
+_NOT_NANP = tuple(r for r in PHONE_REGIONS if r not in ("US", "CA"))  # for a key "0..."
+
+
 class _Unsure:
     """parse_phone's fast path cannot answer this key: ask the reference."""
 
@@ -389,21 +392,30 @@ def _read(digits: str, md: _Region, plus: bool) -> tuple[int, str, bool] | None 
 
 def _home(cc: int, nsn: str) -> str | None:
     """phonenumberutil.region_code_for_number."""
-    regions = pn.COUNTRY_CODE_TO_REGION_CODE.get(cc)
-    if regions is None:
+    found = _country(cc)
+    if found is None:
         return None
-    if len(regions) == 1:
-        return regions[0]
-    for region in regions:
-        md = _region(region)
-        if md is None:
-            continue
+    names, listed = found
+    if len(names) == 1:
+        return names[0]
+    for region, md in listed:
         if md.leading is not None:
             if md.leading.match(nsn):
                 return region
         elif _has_type(nsn, md):
             return region
     return None
+
+
+@functools.cache
+def _country(cc: int) -> tuple[tuple[str, ...], tuple[tuple[str, _Region], ...]] | None:
+    """The regions of a country code in phonenumbers' order, and (for a code shared by several)
+    those with metadata, as _region_code_for_number_from_list walks them."""
+    regions = pn.COUNTRY_CODE_TO_REGION_CODE.get(cc)
+    if regions is None:
+        return None
+    listed = tuple((r, md) for r in regions if (md := _region(r)) is not None)
+    return tuple(regions), listed if len(regions) > 1 else ()
 
 
 def _prefix_present_if_required(cc: int, nsn: str, raw: str) -> bool:
@@ -431,7 +443,7 @@ def _parse_fast(key: str) -> tuple[str, str, bool] | None | _Unsure:
     if plus:
         regions: tuple[str, ...] = PHONE_REGIONS[:1]
     elif key.startswith("0") and not key.startswith("011"):
-        regions = tuple(r for r in PHONE_REGIONS if r not in ("US", "CA"))
+        regions = _NOT_NANP
     else:
         regions = PHONE_REGIONS
     possible = None
