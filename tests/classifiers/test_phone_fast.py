@@ -245,3 +245,22 @@ def test_shape_checks_and_digits_change_no_answer(values: list[str]) -> None:
     for _ in range(20000):
         t = "".join(chr(r.randrange(0, 0x3000)) for _ in range(r.randint(0, 16)))
         assert phone_form._digits(t) == "".join(filter(str.isdigit, t)), repr(t)
+
+
+def test_matcher_patterns_need_the_character_checked_first(values: list[str]) -> None:
+    """_matcher_checks and find_phone skip phonenumbers' bracket, page, slash-date and timestamp
+    patterns when the candidate lacks "(" / ")", "/" or a space: each pattern's answer is then
+    the one the skip assumes."""
+    from phonenumbers import phonenumbermatcher as pnm
+
+    pattern = re.compile(PhoneClassifier.patterns[0].regex)
+    candidates = [m.group() for t in _texts(values) for m in pattern.finditer(t)]
+    assert len(candidates) > 8000
+    for c in candidates:
+        if "(" not in c and ")" not in c:
+            assert pnm._MATCHING_BRACKETS.fullmatch(c) and not pnm._PUB_PAGES.search(c), c
+        if "/" not in c:
+            assert not pnm._SLASH_SEPARATED_DATES.search(c), c
+        if " " not in c:
+            assert not pnm._TIME_STAMPS.search(c), c
+    assert any(not pnm._MATCHING_BRACKETS.fullmatch(c) for c in candidates + ["(12) 34)"])
