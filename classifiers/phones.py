@@ -6,6 +6,7 @@ judged, and why each rule is there, is the comment below.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import ClassVar
@@ -63,10 +64,13 @@ def _with_extra(d: Detection, extra: str, score: float | None = None) -> Detecti
 #    _identifier_field;
 # 3. phonenumbers' own checks on the candidate text, as its PhoneNumberMatcher makes them at
 #    leniency VALID (brackets, page references, slash dates, timestamps, Latin letters around);
-# 4. one parse per region of the *normalised* number ("+" and the digits, or the national digits)
+# 4. the *normalised* number ("+" and the digits, or the national digits) read in each region
 #    -- :func:`parse_phone`, cached on that key, so the same number in any spelling or
-#    surroundings is parsed once -- valid in the first of Presidio's regions, in their order;
-#    a region whose national lengths cannot fit the digits is not parsed at all;
+#    surroundings is read once -- valid in the first of Presidio's regions, in their order;
+#    a region whose national lengths cannot fit the digits is not read at all. The reading is
+#    phonenumbers' parse and validity checks taken step by step on the digits with its metadata
+#    (scanner/phone_form.py, "the fast path"), the same answer as a full parse per region
+#    (parse_phone_reference; tests/classifiers/test_phone_fast.py) at a fifth of the cost;
 # 5. when the whole candidate fails: the matcher's inner groups (a second number after "/", a
 #    leading group), each through 3 and 4.
 #
@@ -113,17 +117,31 @@ _COMPACT_STAMP = re.compile(
 # job, ticket, ... numbers in log lines and prose (checked on the 32 characters before, line
 # breaks read as spaces: documents wrap lines). A generic key ("id", "no", "nr") names a phone
 # number when a phone word comes right before it ("Phone no. 4155552671"); a specific one never.
+_ID_WORDS = (
+    "job", "order", "invoice", "inv", "ticket", "case", "request", "req", "txn",
+    "transaction", "trace", "span", "build", "pid", "tid", "uid", "ref", "reference",
+    "account", "acct", "sku", "serial", "tracking", "shipment", "parcel", "po", "batch",
+    "run", "task", "session", "seq", "sequence", "booking", "confirmation", "policy",
+    "claim", "item", "product", "part", "record", "row", "msg", "message", "event",
+    "correlation", "doc", "document", "file", "version", "ver", "release", "port", "size",
+    "bytes", "duration", "elapsed", "latency", "count", "amount", "total", "price", "qty",
+    "quantity", "offset", "timestamp", "ts", "epoch", "hash", "checksum", "crc", "nonce",
+    "isbn", "issn", "lot", "container", "pallet", "vat", "tax", "iban", "bic", "sort",
+    "card",
+)
+_ID_SUFFIXES = ("id", "no", "nr", "num", "number", "code", "ref", "key")
+_ID_GENERIC = ("id", "no", "nr")
 _ID_KEY = re.compile(
-    r"(?:\b(?P<specific>job|order|invoice|inv|ticket|case|request|req|txn|transaction|trace|span|build|"
-    r"pid|tid|uid|ref|reference|account|acct|sku|serial|tracking|shipment|parcel|po|batch|run|"
-    r"task|session|seq|sequence|booking|confirmation|policy|claim|item|product|part|record|row|"
-    r"msg|message|event|correlation|doc|document|file|version|ver|release|port|size|bytes|"
-    r"duration|elapsed|latency|count|amount|total|price|qty|quantity|offset|timestamp|ts|epoch|"
-    r"hash|checksum|crc|nonce|isbn|issn|lot|container|pallet|vat|tax|iban|bic|sort|card)"
-    r"(?:[ _-]?(?:id|no|nr|num|number|code|ref|key))?|\b(?:id|no|nr))"
-    r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
+    r"(?:\b(?P<specific>" + "|".join(_ID_WORDS) + r")(?:[ _-]?(?:" + "|".join(_ID_SUFFIXES)
+    + r"))?|\b(?:" + "|".join(_ID_GENERIC) + r"))" r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$",
     re.IGNORECASE,
 )
+# The last word _ID_KEY can end on, lower-cased: a key, a key and its suffix written together
+# ("orderid"), a suffix after a separator ("order_id", "tracking no."), a generic key. Checked
+# first, before the search (see _names_identifier).
+_ID_TAILS = frozenset((*_ID_WORDS, *_ID_SUFFIXES, *_ID_GENERIC,
+                       *(w + x for w in _ID_WORDS for x in _ID_SUFFIXES)))
+_ID_TRAILING = "\"'.#:="  # what _ID_KEY allows after the key, with white space
 _PHONE_WORD = re.compile(
     r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
     r"[\w .-]{0,12}$", re.IGNORECASE,
@@ -147,18 +165,21 @@ _NANP_SHAPE = re.compile(
 )
 def not_a_phone(value: str) -> bool:
     """``value`` (a phone candidate) has the shape of an IP address, version, date, decimal,
-    compact timestamp or SSN."""
+    compact timestamp or SSN. Each shape needs its separator: a value without it skips the
+    shape's pattern."""
     v = value.strip()
-    if _DOTTED_QUAD.fullmatch(v) or _DATE_SHAPED.match(v):
+    dot = "." in v
+    if (dot and _DOTTED_QUAD.fullmatch(v)) or _DATE_SHAPED.match(v):
         return True
     if v.count("/") > 1:
         return True  # 12/03/2021, 0188 / 7206 / 4539: phonenumbers' strict grouping rule
     if not v.startswith("+"):
-        if _DECIMAL.fullmatch(v) or (_VERSION.fullmatch(v) and not _NANP_DOTTED.fullmatch(v)):
+        if dot and (_DECIMAL.fullmatch(v) or (
+                _VERSION.fullmatch(v) and not _NANP_DOTTED.fullmatch(v))):
             return True
         if v.isdigit() and _COMPACT_STAMP.fullmatch(v):
             return True
-    if _SSN_SHAPED.fullmatch(v) is None:
+    if "-" not in v or _SSN_SHAPED.fullmatch(v) is None:
         return False
     return ssn_valid(v)
 
@@ -178,15 +199,28 @@ def _named_identifier(text: str, start: int, end: int) -> bool:
 
 
 def _names_identifier(before: str) -> bool:
+    # _ID_KEY ends on a key, then only quotes, a dot, "#", ":", "=" and white space: the word
+    # before those must be one of _ID_TAILS (a word of other letters: the search decides).
+    i = len(before)
+    while i and (before[i - 1] in _ID_TRAILING or before[i - 1].isspace()):
+        i -= 1
+    j = i
+    while j and before[j - 1].isalpha():
+        j -= 1
+    word = before[j:i]
+    if not word or (word.isascii() and word.lower() not in _ID_TAILS):
+        return False
     m = _ID_KEY.search(before)
     if m is None:
         return False
     return m.group("specific") is not None or _PHONE_WORD.search(before[: m.start()]) is None
 
 
+@functools.lru_cache(maxsize=4096)
 def _identifier_field(field: str | None) -> bool:
     """A column, header or key that names its values identifiers (order_id, card_number, sku,
-    amount, ...) and no phone word: its numbers are not phone numbers."""
+    amount, ...) and no phone word: its numbers are not phone numbers. Cached: a table has few
+    columns and many values."""
     if not field:
         return False
     last = field.rsplit(".", 1)[-1]
@@ -198,7 +232,9 @@ def _matcher_checks(text: str, start: int, end: int) -> bool:
     parses one (leniency VALID): brackets, page references, Latin letters or a currency or
     percent sign right before or after."""
     candidate = text[start:end]
-    if not pnm._MATCHING_BRACKETS.fullmatch(candidate) or pnm._PUB_PAGES.search(candidate):
+    # Both patterns need a bracket; "(" and ")" are the only ones the candidate pattern takes.
+    if ("(" in candidate or ")" in candidate) and (
+            not pnm._MATCHING_BRACKETS.fullmatch(candidate) or pnm._PUB_PAGES.search(candidate)):
         return False
     matcher = pnm.PhoneNumberMatcher
     bad = (matcher._is_invalid_punctuation_symbol, matcher._is_latin_letter)
@@ -220,9 +256,10 @@ def find_phone(text: str, start: int, end: int) -> tuple[int, int, str, str, boo
     valid): the whole candidate, else the first inner group that is one (as PhoneNumberMatcher
     tries them), else ``None``."""
     candidate = text[start:end]
-    if pnm._SLASH_SEPARATED_DATES.search(candidate):
-        return None
-    if pnm._TIME_STAMPS.search(candidate) and pnm._TIME_STAMPS_SUFFIX.match(text, end):
+    if "/" in candidate and pnm._SLASH_SEPARATED_DATES.search(candidate):
+        return None  # the pattern needs a slash, the next one a space
+    if " " in candidate and pnm._TIME_STAMPS.search(candidate) and (
+            pnm._TIME_STAMPS_SUFFIX.match(text, end)):
         return None
     found = _verified(text, start, end)
     if found is not None:
@@ -269,8 +306,8 @@ def match_phone_reference(window: str, s: int, e: int) -> tuple[int, int, str] |
 class PhoneClassifier(PatternClassifier):
     """Phone numbers: a cheap regex finds candidates; shape and surroundings rule out timestamps,
     decimals, versions, dates, IPs and named identifiers; phonenumbers validates the rest as its
-    PhoneNumberMatcher would (leniency VALID, Presidio's regions), one parse per region of each
-    distinct number (see the comment above PHONE_REGIONS)."""
+    PhoneNumberMatcher would (leniency VALID, Presidio's regions), one reading per region of each
+    distinct number (see the comment above PHONE_CONTEXT)."""
 
     id = "PII-PHONE"
     order = 102  # run order in its stage (classifiers/registry.py)
@@ -287,17 +324,21 @@ class PhoneClassifier(PatternClassifier):
     context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
 
     def validate(self, candidate: Candidate) -> Detection | None:
-        value = candidate.value
-        ndigits = len(_digits(_EXTENSION.sub("", value)))
-        # E.164 allows at most 15 digits; a trunk prefix adds one at most.
-        if not 7 <= ndigits <= 16 or not_a_phone(value):
+        unit = candidate.unit
+        text = unit.text
+        value = text[candidate.start : candidate.end]
+        # Each check below only rejects: their order changes no answer. The extension pattern
+        # needs an "x"; E.164 allows at most 15 digits, a trunk prefix adds one at most.
+        if _identifier_field(unit.location.field) and not value.startswith("+"):
+            return None
+        ndigits = len(_digits(_EXTENSION.sub("", value) if "x" in value else value))
+        if not 7 <= ndigits <= 16:
+            return None
+        if not_a_phone(value):
             return None
         if value.isdigit() and (ndigits == 16 or len(set(value)) == 1):
             return None  # too long for E.164, or unformatted filler such as 5555555555
-        text = candidate.unit.text
         if _named_identifier(text, candidate.start, candidate.end):
-            return None
-        if _identifier_field(candidate.unit.location.field) and not value.startswith("+"):
             return None
         best = find_phone(text, candidate.start, candidate.end)
         if best is None:

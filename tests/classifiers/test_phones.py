@@ -247,10 +247,10 @@ def test_fields_that_name_identifiers(field: str, value: str, expected: list[str
 def test_region_guard_never_skips_a_region_that_would_accept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """_may_be_national skips a region's parse by length and general pattern; parse_phone must
-    answer the same
-    with the guard as without it, on digit strings of every length and on the prefixes the parse
-    strips (country codes with and without a national prefix after them, IDD prefixes)."""
+    """_may_be_national skips a region's parse by length; parse_phone_reference (and so the fast
+    path, which skips the same regions) must answer the same with the guard as without it, on
+    digit strings of every length and on the prefixes the parse strips (country codes with and
+    without a national prefix after them, IDD prefixes)."""
     r = random.Random(11)
     keys = ["330838016880", "33612345678", "4402079460958", "0033612345678", "011442079460958",
             "02079460958", "07700900123", "01134960123", "08081570123", "03069990123"]
@@ -265,9 +265,11 @@ def test_region_guard_never_skips_a_region_that_would_accept(
         fake.seed_instance(5)
         keys.extend(pii.phone_key(fake.phone_number()) for _ in range(150))
     keys = [k for k in dict.fromkeys(keys) if 7 <= len(k) <= 17]
-    guarded = [pii.parse_phone.__wrapped__(k) for k in keys]
+    guarded = [phone_form.parse_phone_reference(k) for k in keys]
     valid = sum(g is not None and g[2] for g in guarded)
+    assert [pii.parse_phone.__wrapped__(k) for k in keys] == guarded  # the fast path, guarded
     monkeypatch.setattr(phone_form, "_may_be_national", lambda key, region: True)  # parse's guard
+    assert [phone_form.parse_phone_reference(k) for k in keys] == guarded
     assert [pii.parse_phone.__wrapped__(k) for k in keys] == guarded
     assert sum(g is not None for g in guarded) > 100
     assert valid > 500  # the guard is tried on numbers that are valid somewhere too
