@@ -1,0 +1,62 @@
+"""The worker-side fast paths of the pattern pass find exactly what their slow paths find (issue
+12, item 6; no timing asserts).
+
+* the document-kind cue prefilter (:func:`classifiers.document_kinds._possible_cues`): cues
+  whose hyperscan prefilter finds nothing are not searched with Python ``re``;
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from benchmarks import documents
+from classifiers import document_kinds
+from classifiers.document_kinds import CUES, scores
+from classifiers.special_categories import ASCII_FOLDING
+
+
+def _document_texts() -> list[tuple[str, str]]:
+    """(text, name): generated documents of every kind and of none, as text and flattened to one
+    line (the cues' flat variant), cut, and near-misses; ASCII and not."""
+    out: list[tuple[str, str]] = []
+    for d in documents.labelled_set(per_kind=4, others=3, seed=11):
+        out.append((d.text, d.name))
+        out.append((" ".join(d.text.split("\n")), d.name))  # flat: one long line
+        out.append((d.text[: len(d.text) // 2], ""))
+        out.append((d.text.upper(), d.name))
+        out.append((d.text.replace("e", "\u00e9", 3), d.name))  # non-ASCII: every cue searched
+    rng = random.Random(3)
+    labels = [label for cues in CUES.values() for label, _, _ in cues]
+    for _ in range(40):  # cue labels shuffled into noise: partial and whole hits
+        words = [rng.choice(labels).strip("'") for _ in range(rng.randint(1, 12))]
+        out.append(("\n".join(words), rng.choice(["", "cv.txt", "invoice_3.pdf"])))
+        out.append((" ".join(words) * 20, ""))
+    out += [("", ""), ("\n", ""), ("CV", "x"), ("\nCV\n", ""), ("r\u00e9sum\u00e9", ""),
+            ("Curriculum  Vitae", ""), ("SKILLS:\n", ""), ("P60\n", "p60.pdf"),
+            ("tax   year", ""), ("invoice\nno", "")]
+    return out
+
+
+def test_document_cue_prefilter_changes_no_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _document_texts()
+    assert document_kinds._prefilter(False) is not None and document_kinds._prefilter(True)
+    fast = [scores(t, n) for t, n in texts]
+    # the prefilter skips cues on most texts (else it would be no fast path)
+    skipped = [len(document_kinds._possible_cues(t, False) or ()) for t, _ in texts if t.isascii()]
+    total = sum(len(c) for c in CUES.values())
+    assert sum(skipped) < 0.5 * total * len(skipped)
+    monkeypatch.setattr(document_kinds, "_possible_cues", lambda text, flat: None)
+    slow = [scores(t, n) for t, n in texts]
+    assert fast == slow
+    kinds = {max(s.items(), key=lambda kv: kv[1][0])[0] for s in fast if any(p for p, _ in s.values())}
+    assert kinds == set(CUES)  # every kind scored somewhere
+
+
+def test_document_cues_hold_no_case_folding_character() -> None:
+    """The prefilter is used on ASCII text only; a cue with a character that Python's
+    case-insensitive matching folds to an ASCII letter would match ASCII text it does not see."""
+    folding = re.compile(f"[{ASCII_FOLDING}]")
+    assert not any(folding.search(rx) for cues in CUES.values() for _, _, rx in cues)
