@@ -3,6 +3,8 @@
 
 * the document-kind cue prefilter (:func:`classifiers.document_kinds._possible_cues`): cues
   whose hyperscan prefilter finds nothing are not searched with Python ``re``;
+* the keyed hash (:class:`scanner.redact.KeyedHash`): one HMAC key set-up copied per value
+  gives :func:`scanner.redact.value_hash`'s digest.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from benchmarks import documents
 from classifiers import document_kinds
 from classifiers.document_kinds import CUES, scores
 from classifiers.special_categories import ASCII_FOLDING
+from scanner import entities
+from scanner.redact import KeyedHash, value_hash
 
 
 def _document_texts() -> list[tuple[str, str]]:
@@ -60,3 +64,19 @@ def test_document_cues_hold_no_case_folding_character() -> None:
     case-insensitive matching folds to an ASCII letter would match ASCII text it does not see."""
     folding = re.compile(f"[{ASCII_FOLDING}]")
     assert not any(folding.search(rx) for cues in CUES.values() for _, _, rx in cues)
+
+
+@pytest.mark.parametrize("secret", [b"\x00" * 32, bytes(range(32)), b"k" * 64, b"\xff" * 200])
+def test_keyed_hash_is_value_hash(secret: bytes) -> None:
+    keyed = KeyedHash(secret)
+    values = ["jane.roe@example.org", "Jane.Roe@Example.ORG ", "+44 20 7946 0958", "07700 900122",
+              "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "", " ", "Zo\u00eb M\u00fcller",
+              "\u212aurdish", "x" * 5000, "203.0.113.7", "2001:db8::1", "a\u0000b"]
+    names = [*entities.ids(), "NOT_AN_ENTITY"]
+    pairs = [(n, v) for n in names for v in values]
+    got = [keyed(n, v) for n, v in pairs]
+    assert got == [value_hash(secret, n, v) for n, v in pairs]
+    assert len(set(got)) > len(values)  # the entity's normal form matters: not one digest
+    # the keyed state is copied, never consumed: the same value twice, in any order
+    assert [keyed(n, v) for n, v in reversed(pairs)] == got[::-1]
+    assert KeyedHash(secret + b"!")("EMAIL_ADDRESS", values[0]) != keyed("EMAIL_ADDRESS", values[0])
