@@ -162,10 +162,22 @@ def normalise_number(raw: str, context: bool) -> str | None:
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for s, e in spans:
-        chars[s:e] = "#" * (e - s)
-    return "".join(chars)
+    """``text`` with every character inside one of ``spans`` replaced by ``#`` (same length)."""
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for s, e in sorted(spans):
+        if e <= pos:
+            continue
+        if s > pos:
+            out.append(text[pos:s])
+        else:
+            s = pos
+        out.append("#" * (e - s))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
 
 
 @dataclass
@@ -251,7 +263,41 @@ def scan_text(
 _MANY_DIGITS = re.compile(r"^(?:[^\d\n]*+\d){14}", re.MULTILINE)
 
 
-def _candidate_lines(text: str) -> Iterator[int]:
+def _hide_fixed(text: str) -> str:
+    """``text`` with its ISO timestamps and IPv4 addresses masked, which :func:`scan_text`
+    always masks before it looks for numbers (see :func:`_candidate_lines`)."""
+    hidden = [m.span() for rx in (_TIMESTAMPS[0], _IPV4) for m in rx.finditer(text)]
+    return _mask(text, hidden) if hidden else text
+
+
+# Digit groups that may hold one number each (see _may_hold_two_numbers): with CDR context a
+# number has at least 7 digits; without, at least 11, or 9 after a "00", or 7 after a "+".
+_SEVEN_DIGITS = re.compile(r"(?:\d[ \t().-]*+){7}")
+_NINE_DIGITS_OR_PLUS = re.compile(r"\+|(?:\d[ \t().-]*+){9}")
+
+
+def _may_hold_two_numbers(rest: str, phones: int, context: bool) -> bool:
+    """False only when the line ``rest`` (as :func:`_hide_fixed` left it) with ``phones``
+    PHONE_NUMBER detections certainly yields fewer than two numbers in :func:`scan_text` and
+    :func:`_add_found`, so that it cannot be a call record.
+
+    Each number scan_text finds is a chunk of a ``_PHONE_RUN`` match of the line with more
+    masked, hence a substring of ``rest`` made of digits, ``[ \t().-]`` and at most one leading
+    ``+``; chunks do not overlap. :func:`normalise_number` needs 7 digits with ``context``;
+    without, 11 digits, or a ``00`` and 9 digits, or a leading ``+``. So the chunks are at most
+    the disjoint matches of :data:`_SEVEN_DIGITS` (with context) or of
+    :data:`_NINE_DIGITS_OR_PLUS` (without) in ``rest``, and each detection adds one number at
+    most."""
+    if phones >= 2:
+        return True
+    rx = _SEVEN_DIGITS if context else _NINE_DIGITS_OR_PLUS
+    m = rx.search(rest)
+    if m is None:
+        return False
+    return phones >= 1 or rx.search(rest, m.end()) is not None
+
+
+def _candidate_lines(text: str, rest: str | None = None) -> Iterator[int]:
     """Start offsets of the lines of ``text`` that can hold a call record, found in one pass over
     the whole unit rather than line by line (a log unit has thousands of lines, few of them CDRs).
 
@@ -261,8 +307,8 @@ def _candidate_lines(text: str) -> Iterator[int]:
     newline, so matching them on the whole text hides the same characters. A line with fewer than
     14 other digits is therefore never a call record. Digits are Unicode digits here, as in the
     number rules."""
-    hidden = [m.span() for rx in (_TIMESTAMPS[0], _IPV4) for m in rx.finditer(text)]
-    rest = _mask(text, hidden) if hidden else text
+    if rest is None:
+        rest = _hide_fixed(text)
     return (m.start() for m in _MANY_DIGITS.finditer(rest))
 
 
@@ -338,7 +384,8 @@ class CallRecordClassifier:
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
         head = _cdr_words(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
         phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
-        for lo in _candidate_lines(text):
+        rest = _hide_fixed(text)
+        for lo in _candidate_lines(text, rest):
             nl = text.find("\n", lo)
             line = text[lo:] if nl < 0 else text[lo:nl]
             hi = lo + len(line.rstrip("\r"))
@@ -348,11 +395,15 @@ class CallRecordClassifier:
             ctx = _cdr_words(body)
             if not ctx and not _TIME_HINT.search(body):
                 continue  # no time of day, duration or epoch key, and no CDR words
+            context = bool(ctx or head)
+            line_phones = phones.between(lo, hi)
+            if not _may_hold_two_numbers(rest[lo:hi], len(line_phones), context):
+                continue  # fewer than two numbers whatever the time evidence
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
-            masked = scan_text(body, ev, bool(ctx or head), need_time=True)
+            masked = scan_text(body, ev, context, need_time=True)
             if not ev.line_time():
                 continue
-            _add_found(ev, phones.between(lo, hi), lo, hi, masked)
+            _add_found(ev, line_phones, lo, hi, masked)
             if ev.is_call_record(group=False):
                 dets.append(self._detection(ev, lo, hi, body))
 

@@ -173,6 +173,16 @@ CDR_LINES = [  # log lines: call records, and lines whose digits sit in timestam
     "20240301T100211 447700900123 33612345678 billsec 12",
     "ts=1709287331 447700900123 33612345678",  # an epoch after a key
     "On 2024-03-01 447700900123 rang 33612345678 for 12 seconds",
+    # the two-number gate: numbers after "+" or "00", national numbers with and without CDR
+    # words, one number plus a phone detection, digits in versions and order numbers
+    "10:02:11 +447700900123 +33612345678",
+    "2024-03-01 10:02:11 00447700900123 0033612345678",
+    "10:02:11 4477009001 (+33) 612345678 took 00:01:02",
+    "10:02:11 from 020 7946 0958 to 06 12 34 56 78",
+    "call at 10:02:11 020 7946 0958 06 12 34 56 78",
+    "10:02:11 tel +44 20 7946 0958 and 447700900123 took 12 secs",
+    "2024-03-01T10:02:11 version 6.20.7270743 order 6758466016 (212) 555-0123",
+    "ts=1709287331 job=9596583816 order_id=8669574924 +1-766-647-8099 x123",
 ]
 
 
@@ -198,13 +208,14 @@ def test_call_record_fast_paths_match_slow_paths(
         def __init__(self, dets: list[Detection]) -> None:
             self.all = dets
 
-    def every_line(text: str) -> list[int]:
+    def every_line(text: str, rest: str | None = None) -> list[int]:
         return [0, *(m.end() for m in re.finditer("\n", text))]
 
     monkeypatch.setattr(call_records, "_DURATION_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_TIME_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_Phones", AllPhones)
     monkeypatch.setattr(call_records, "_candidate_lines", every_line)
+    monkeypatch.setattr(call_records, "_may_hold_two_numbers", lambda rest, phones, ctx: True)
     evidence = call_records.CallRecordClassifier._evidence
 
     def always_numbers(units: object, members: object, names: object, context: bool,

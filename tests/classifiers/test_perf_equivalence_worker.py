@@ -3,6 +3,8 @@
 
 * the document-kind cue prefilter (:func:`classifiers.document_kinds._possible_cues`): cues
   whose hyperscan prefilter finds nothing are not searched with Python ``re``;
+* the call-record two-number gate (:func:`classifiers.call_records._may_hold_two_numbers`): a
+  line it rejects never yields two numbers in :func:`classifiers.call_records.scan_text`;
 * the keyed hash (:class:`scanner.redact.KeyedHash`): one HMAC key set-up copied per value
   gives :func:`scanner.redact.value_hash`'s digest.
 """
@@ -15,7 +17,7 @@ import re
 import pytest
 
 from benchmarks import documents
-from classifiers import document_kinds
+from classifiers import call_records, document_kinds
 from classifiers.document_kinds import CUES, scores
 from classifiers.special_categories import ASCII_FOLDING
 from scanner import entities
@@ -80,3 +82,32 @@ def test_keyed_hash_is_value_hash(secret: bytes) -> None:
     # the keyed state is copied, never consumed: the same value twice, in any order
     assert [keyed(n, v) for n, v in reversed(pairs)] == got[::-1]
     assert KeyedHash(secret + b"!")("EMAIL_ADDRESS", values[0]) != keyed("EMAIL_ADDRESS", values[0])
+
+
+_FRAGMENTS = ["+44 20 7946 0958", "+447700900123", "447700900123", "0033612345678", "00 33 6 12",
+              "020 7946 0958", "06 12 34 56 78", "(+33) 612345678", "(212) 555-0123", "4477009001",
+              "6.20.7270743", "2024-03-01T10:02:11.480043", "10:02:11", "203.0.113.7", "1709287331",
+              "call", "dur=65", "12 secs", "order", "x123", "+", "00", "-", " ", "\t", "(", ")", ".",
+              "7", "1234567", "\u0664\u0664\u0667\u0667\u0660\u0660\u0669\u0660\u0660\u0661\u0662\u0663"]
+
+
+def test_two_number_gate_never_rejects_a_line_with_two_numbers() -> None:
+    rng = random.Random(12)
+    lines = [" ".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(2, 9))) for _ in range(6000)]
+    lines += ["".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(2, 9))) for _ in range(3000)]
+    two = rejected = 0
+    for line in lines:
+        rest = call_records._hide_fixed(line)
+        for context in (False, True):
+            ev = call_records.Evidence()
+            call_records.scan_text(line, ev, context)
+            gate = call_records._may_hold_two_numbers(rest, 0, context)
+            rejected += not gate
+            if len(ev.numbers) >= 2:
+                two += 1
+                assert gate, (line, context)
+            # one phone detection plus one number, and two detections, always pass
+            assert call_records._may_hold_two_numbers(rest, 2, context)
+            if ev.numbers:
+                assert call_records._may_hold_two_numbers(rest, 1, context), (line, context)
+    assert two > 1000 and rejected > 1000  # both sides of the gate are exercised
