@@ -175,6 +175,85 @@ def byte_superset(regex: str) -> str:
     return "".join(out)
 
 
+def _top_level(expr: str) -> list[list[tuple[int, int, str]]] | None:
+    """The top-level alternatives of a hyperscan expression, each as its atoms ``(start, end,
+    kind)`` (quantifier included) with kind ``"class"``, ``"group"``, ``"escape"`` or
+    ``"char"``; ``None`` when a class or group does not close."""
+    alts: list[list[tuple[int, int, str]]] = [[]]
+    i, n = 0, len(expr)
+    while i < n:
+        c = expr[i]
+        if c == "|":
+            alts.append([])
+            i += 1
+            continue
+        start = i
+        if c == "\\":
+            kind, i = "escape", i + 2
+        elif c == "[":
+            j = i + 1
+            if expr.startswith("^", j):
+                j += 1
+            if expr.startswith("]", j):
+                return None  # a literal ] first in a class: not handled here
+            while j < n and expr[j] != "]":
+                j += 2 if expr[j] == "\\" else 1
+            if j >= n:
+                return None
+            kind, i = "class", j + 1
+        elif c == "(":
+            end = _skip_group(expr, i)
+            if end >= n and not expr.endswith(")"):
+                return None
+            kind, i = "group", end
+        else:
+            kind, i = "char", i + 1
+        q = _QUANT.match(expr, i)
+        if q:
+            i = q.end()
+        elif i < n and expr[i] in "*+?":
+            i += 1
+        if i < n and expr[i] in "?+" and i > start and expr[i - 1] in "*+?}":
+            i += 1  # a lazy or possessive modifier
+        alts[-1].append((start, i, kind))
+    return alts
+
+
+_RUN_QUANT = re.compile(r"\{(\d+)(?:,\d*)?\}|\+")
+
+
+def run_end(expr: str) -> str | None:
+    """A hyperscan expression reporting one end per maximal run where ``expr`` reports many, or
+    ``None`` when ``expr`` does not have the shape this needs.
+
+    The shape: every top-level alternative ends with a class repeat ``C{m}``, ``C{m,n}``,
+    ``C{m,}`` or ``C+``. Each alternative ``Q C{m,n}`` becomes ``Q C{m,}(?:[^C]|$)``: a match of
+    the old alternative ending inside a run of ``C`` extends to the end of that run, where the
+    new one matches, one character further (or at the end of the data), and hyperscan's leftmost
+    start of that match is at or before the old start. So every span of the old expression lies
+    inside a span of the new one, and the windows the Python pattern confirms in (merged spans
+    plus :data:`MARGIN`) only widen: the confirmed matches are the same (see
+    :func:`_windows`). A digit run of a log line then costs one callback instead of one per digit."""
+    alts = _top_level(expr)
+    if not alts or any(not a for a in alts):
+        return None
+    out = []
+    for atoms in alts:
+        start, end, kind = atoms[-1]
+        if kind != "class":
+            return None
+        atom = expr[start:end]
+        close = atom.rindex("]") + 1
+        cls, quant = atom[:close], atom[close:]
+        q = _RUN_QUANT.fullmatch(quant)
+        if q is None:
+            return None
+        low = q.group(1) or "1"
+        neg = "[" + cls[2:] if cls.startswith("[^") else "[^" + cls[1:]
+        out.append(f"{expr[atoms[0][0]:start]}{cls}{{{low},}}(?:{neg}|$)")
+    return "|".join(out)
+
+
 def _skip_group(regex: str, i: int) -> int:
     """Index just after the group that opens at ``regex[i]``."""
     depth, in_class, n = 0, False, len(regex)
@@ -424,7 +503,8 @@ def _hyperscan_database(
     """
     entries: dict[int, list[tuple[int, bytes, int]]] = {}
     for i, p in enumerate(patterns):
-        expr = byte_superset(prefilter(p.regex)).encode()
+        wide = byte_superset(prefilter(p.regex))
+        expr = (run_end(wide) or wide).encode()
         entries.setdefault(groups[i], []).append((i, expr, _hs_flags(p)))
     dbs: list[object] = []
     good: list[int] = []

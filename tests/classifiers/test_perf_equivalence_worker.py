@@ -5,6 +5,8 @@
   whose hyperscan prefilter finds nothing are not searched with Python ``re``;
 * the call-record two-number gate (:func:`classifiers.call_records._may_hold_two_numbers`): a
   line it rejects never yields two numbers in :func:`classifiers.call_records.scan_text`;
+* the run-end prefilters (:func:`classifiers.patterns.run_end`): one hyperscan report per digit
+  run instead of one per digit, the same matches as Python ``re`` over each whole text;
 * the keyed hash (:class:`scanner.redact.KeyedHash`): one HMAC key set-up copied per value
   gives :func:`scanner.redact.value_hash`'s digest.
 """
@@ -19,7 +21,10 @@ import pytest
 from benchmarks import documents
 from classifiers import call_records, document_kinds
 from classifiers.document_kinds import CUES, scores
+from classifiers.engine import Engine
+from classifiers.patterns import PatternSet, _span_collector, byte_superset, prefilter, run_end
 from classifiers.special_categories import ASCII_FOLDING
+from scanner.settings import ClassifySettings
 from scanner import entities
 from scanner.redact import KeyedHash, value_hash
 
@@ -111,3 +116,74 @@ def test_two_number_gate_never_rejects_a_line_with_two_numbers() -> None:
             if ev.numbers:
                 assert call_records._may_hold_two_numbers(rest, 1, context), (line, context)
     assert two > 1000 and rejected > 1000  # both sides of the gate are exercised
+
+
+@pytest.mark.parametrize(
+    ("expr", "tight"),
+    [
+        (r"[0-9]{9}", r"[0-9]{9,}(?:[^0-9]|$)"),
+        (r"[0-9\x80-\xff]{11,}", r"[0-9\x80-\xff]{11,}(?:[^0-9\x80-\xff]|$)"),
+        (r"(?:18|19|20)[0-9]{10,}|[0-9]{10}", r"(?:18|19|20)[0-9]{10,}(?:[^0-9]|$)|[0-9]{10,}(?:[^0-9]|$)"),
+        (r"[^a-z]+", r"[^a-z]{1,}(?:[a-z]|$)"),
+        (r"a[b\]c]{2,5}", r"a[b\]c]{2,}(?:[^b\]c]|$)"),
+        # not the shape: the last atom of some alternative is no class repeat
+        (r"[1-9][0-9](?: ?[0-9]{3}){3}", None), (r"a[bc]", None), (r"a[bc]*", None),
+        (r"[0-9]{3}|x", None), (r"\[abc]{3}", None), (r"[0-9]{2,4}?", None), (r"x[]a]{2}", None),
+        (r"(?:x|[ab]{2})", None), (r"[0-9]{3}(", None), (r"", None), (r"a|", None),
+    ],
+)
+def test_run_end_table(expr: str, tight: str | None) -> None:
+    assert run_end(expr) == tight
+
+
+def _spans(db: object, data: bytes) -> list[list[int]]:
+    spans: dict[int, list[list[int]]] = {}
+    db.scan(data, match_event_handler=_span_collector(spans))  # type: ignore[attr-defined]
+    return spans.get(0, [])
+
+
+def _digit_texts(rng: random.Random, n: int) -> list[str]:
+    pieces = ["0", "1234567", "123456789", "12345678901", "1", "4111111111111111", " ", "-", ".",
+              "/", "\n", "x", "ab", "2024-03-01T10:02:11.480043", "+44 20 7946 0958", "\u0664\u0665",
+              "\u00e9", "\u20ac", "DE", "GB82 WEST 1234 5698 7654 32", "19850101-1234", "\t"]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_run_end_spans_cover_the_old_spans() -> None:
+    hs = pytest.importorskip("hyperscan")
+    engine = Engine(ClassifySettings(ner=False))
+    rng = random.Random(5)
+    texts = _digit_texts(rng, 400)
+    tried = 0
+    for p in engine.patterns.patterns:
+        wide = byte_superset(prefilter(p.regex))
+        tight = run_end(wide)
+        if tight is None:
+            continue
+        tried += 1
+        flags = hs.HS_FLAG_SOM_LEFTMOST | hs.HS_FLAG_ALLOWEMPTY
+        dbs = []
+        for expr in (wide, tight):
+            db = hs.Database()
+            db.compile(expressions=[expr.encode()], ids=[0], elements=1, flags=[flags])
+            dbs.append(db)
+        for text in texts:
+            data = text.encode("utf-8")
+            old, new = _spans(dbs[0], data), _spans(dbs[1], data)
+            assert len(new) <= len(old)
+            for s, e in old:
+                assert any(a <= s and e <= b for a, b in new), (p.name, text, (s, e))
+    assert tried >= 5  # the national-ID and SSN digit patterns have the shape
+
+
+def test_pattern_pass_on_digit_runs_matches_plain_re() -> None:
+    engine = Engine(ClassifySettings(ner=False))
+    ps = engine.patterns
+    assert ps.use_hyperscan
+    texts = _digit_texts(random.Random(9), 600)
+    texts += [" ".join(texts[i : i + 40]) for i in range(0, 600, 40)]  # long: confirmed in windows
+    plain = PatternSet(ps.patterns, use_hyperscan=False)
+    want = [plain.matches(t) for t in texts]
+    assert ps.matches_many(texts) == want
+    assert [ps.matches(t) for t in texts] == want
+    assert sum(map(len, want)) > 2000
