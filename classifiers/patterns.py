@@ -411,11 +411,16 @@ class PatternSet:
         local: dict[int, dict[int, list[list[int]]]] = {}
         nparts = len(parts)
         ends = [ks + len(b) for ks, b in zip(starts, parts, strict=True)]
+        sep = len(SEPARATOR)
         for pid, lst in spans.items():
             for span in lst:
                 s, e = span
                 k = bisect_right(starts, s) - 1
-                if k >= 0 and e <= ends[k]:  # the common case: the span lies inside one text
+                if k >= 0 and (e <= ends[k] or (s < ends[k] and e <= ends[k] + sep)):
+                    # the common case: the span lies inside one text, or runs on into the
+                    # separator after it only (a run_end prefilter ends one byte after a run)
+                    if e > ends[k]:
+                        span[1] = ends[k]
                     by_pid = local.get(k)
                     if by_pid is None:
                         local[k] = {pid: [span]}
