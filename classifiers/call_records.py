@@ -116,14 +116,25 @@ _TIME_FIELDS = re.compile(r"(?:^|_)(?:ts|time|timestamp|date|datetime|start|end|
 _DURATION_FIELDS = re.compile(r"^(?:duration|dur|billsec|call_?duration|call_?length|talk_?time|"
                               r"length|seconds|secs|duration_?s(?:ec)?)$")
 
+# Compiled once (the module-level re functions look each pattern up in re's cache per call, and
+# phonenumbers' many patterns evict entries from it).
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_PATH_SEP = re.compile(r"[./\[\]]")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NON_DIGIT = re.compile(r"\D")
+_NON_DIGIT_DOT = re.compile(r"[^\d.]")
+_TOKEN = re.compile(r"\S+")
+_DURATION_VALUE = re.compile(r"\d{1,6}(?:\.\d+)?|[\d:]{4,9}")
+_EPOCH_VALUE = re.compile(r"1\d{9}(?:\.\d+)?")
+
 
 @functools.lru_cache(maxsize=4096)
 def _field_name(name: str | None) -> str:
     if not name:
         return ""
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    name = re.split(r"[./\[\]]", name.strip())[-1]
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    name = _CAMEL.sub(r"\1_\2", name)
+    name = _PATH_SEP.split(name.strip())[-1]
+    return _NOT_WORD.sub("_", name.lower()).strip("_")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -131,9 +142,9 @@ def normalise_number(raw: str, context: bool) -> str | None:
     """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
     Pure, so cached per process (in memory only): records repeat the same numbers."""
     s = raw.strip()
-    digits = re.sub(r"\D", "", s)
+    digits = _NON_DIGIT.sub("", s)
     if "." in s:
-        groups = re.sub(r"[^\d.]", "", s).split(".")
+        groups = _NON_DIGIT_DOT.sub("", s).split(".")
         if any(len(g) == 1 or len(g) >= 5 for g in groups):
             return None  # version strings, prices
     intl = s.startswith(("+", "(+")) or digits.startswith("00")
@@ -314,7 +325,7 @@ def _candidate_lines(text: str, rest: str | None = None) -> Iterator[int]:
 
 def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
     """Cut a run such as ``447700900123 33612345678`` into numbers, longest first."""
-    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", raw)]
+    parts = [(m.start(), m.group(0)) for m in _TOKEN.finditer(raw)]
     i = 0
     while i < len(parts):
         for j in range(len(parts), i, -1):
@@ -451,12 +462,12 @@ class CallRecordClassifier:
                     ev.add_number(number, (i, i))
                     ev.fields.append(name)
                     continue
-            if _DURATION_FIELDS.match(name) and re.fullmatch(r"\d{1,6}(?:\.\d+)?|[\d:]{4,9}", text):
+            if _DURATION_FIELDS.match(name) and _DURATION_VALUE.fullmatch(text):
                 ev.duration = ev.duration or text
                 ev.fields.append(name)
                 continue
             if _TIME_FIELDS.search(name) and (
-                re.fullmatch(r"1\d{9}(?:\.\d+)?", text) or any(rx.search(text) for rx in _TIMESTAMPS)
+                _EPOCH_VALUE.fullmatch(text) or any(rx.search(text) for rx in _TIMESTAMPS)
             ):
                 ev.timestamp = ev.timestamp or text
                 ev.has_time = ev.has_time or ":" in text or text.isdigit()

@@ -24,9 +24,9 @@ from classifiers.document_kinds import CUES, scores
 from classifiers.engine import Engine
 from classifiers.patterns import PatternSet, _span_collector, byte_superset, prefilter, run_end
 from classifiers.special_categories import ASCII_FOLDING
-from scanner.settings import ClassifySettings
 from scanner import entities
 from scanner.redact import KeyedHash, value_hash
+from scanner.settings import ClassifySettings
 
 
 def _document_texts() -> list[tuple[str, str]]:
