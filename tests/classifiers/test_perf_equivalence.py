@@ -402,7 +402,7 @@ def test_cdr_word_stems_cover_every_alternative() -> None:
                 assert any(stem in m.group(0).lower() for stem in call_records._CDR_STEMS)
 
 
-def _long_texts(seed: int) -> list[str]:
+def _long_texts(seed: int, size: int = 40_000, n: int = 6) -> list[str]:
     """Long ASCII texts mixing every labelled special-category sentence (some split over lines,
     some back to back) with log lines and ordinary prose."""
     import json
@@ -418,9 +418,9 @@ def _long_texts(seed: int) -> list[str]:
               "The quarterly figures were reviewed by the board and approved without changes.",
               "Invoice 2026-0042 for 1,200.00 EUR is due on 31 March.", "x" * 500, ""]
     texts = []
-    for _ in range(6):
+    for _ in range(n):
         parts: list[str] = []
-        while sum(map(len, parts)) < 40_000:
+        while sum(map(len, parts)) < size:
             pick = rng.random()
             if pick < 0.3:
                 s = rng.choice(sentences)
@@ -441,3 +441,20 @@ def test_special_category_windows_find_what_the_whole_text_finds() -> None:
         whole = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
         windowed = [(m.span(), m.lastgroup) for m in special_categories._matches(pattern, text)]
         assert whole and windowed == whole
+
+
+def test_special_category_windows_of_medium_texts_find_what_the_whole_text_finds() -> None:
+    """The same for texts of one to a few windows (down to WINDOW_MIN_TEXT characters)."""
+    pattern, _groups = special_categories._matcher()
+    texts = [t for size in (special_categories.WINDOW_MIN_TEXT, 1000, 2000, 3500)
+             for t in _long_texts(size, size, 30)]
+    assert min(map(len, texts)) >= special_categories.WINDOW_MIN_TEXT
+    taken = 0
+    for text in texts:
+        whole = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
+        windows = special_categories._windows(text)
+        assert windows is not None
+        taken += sum(b - a for a, b in windows) < len(text)
+        windowed = [(m.span(), m.lastgroup) for m in special_categories._matches(pattern, text)]
+        assert windowed == whole
+    assert taken > len(texts) // 4  # windows smaller than the text: the fast path pays
