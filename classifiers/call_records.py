@@ -282,9 +282,17 @@ def _hide_fixed(text: str) -> str:
 
 
 # Digit groups that may hold one number each (see _may_hold_two_numbers): with CDR context a
-# number has at least 7 digits; without, at least 11, or 9 after a "00", or 7 after a "+".
+# number has at least 7 digits; without, a "+" before it, or 9 digits starting "00", or 11.
 _SEVEN_DIGITS = re.compile(r"(?:\d[ \t().-]*+){7}")
-_NINE_DIGITS_OR_PLUS = re.compile(r"\+|(?:\d[ \t().-]*+){9}")
+_NINE_DIGIT_RUN = re.compile(r"(?:\d[ \t().-]*+){9,}")
+
+
+def _run_bound(digits: str) -> int:
+    """At most how many numbers without CDR context one run of digits (and separators, no "+")
+    holds: disjoint pieces of 9+ digits starting "00" (at most as many as the run's
+    non-overlapping "00") or of 11+ digits."""
+    d, z = len(digits), digits.count("00")
+    return max(a + (d - 9 * a) // 11 for a in range(min(z, d // 9) + 1))
 
 
 def _may_hold_two_numbers(rest: str, phones: int, context: bool) -> bool:
@@ -293,19 +301,29 @@ def _may_hold_two_numbers(rest: str, phones: int, context: bool) -> bool:
     :func:`_add_found`, so that it cannot be a call record.
 
     Each number scan_text finds is a chunk of a ``_PHONE_RUN`` match of the line with more
-    masked, hence a substring of ``rest`` made of digits, ``[ \t().-]`` and at most one leading
-    ``+``; chunks do not overlap. :func:`normalise_number` needs 7 digits with ``context``;
-    without, 11 digits, or a ``00`` and 9 digits, or a leading ``+``. So the chunks are at most
-    the disjoint matches of :data:`_SEVEN_DIGITS` (with context) or of
-    :data:`_NINE_DIGITS_OR_PLUS` (without) in ``rest``, and each detection adds one number at
+    masked, hence a substring of ``rest`` made of digits and ``[ \t().-]`` after at most one
+    leading ``+``; chunks do not overlap, and one without a ``+`` lies in a run of ``rest``
+    holding no ``+``. :func:`normalise_number` needs 7 digits with ``context``; without, a
+    leading ``+``, or 9 digits starting ``00``, or 11 digits. With context the chunks are at
+    most the disjoint matches of :data:`_SEVEN_DIGITS`; without, at most the ``+`` signs plus
+    :func:`_run_bound` of each run of 9 digits or more. Each detection adds one number at
     most."""
-    if phones >= 2:
+    need = 2 - phones
+    if need <= 0:
         return True
-    rx = _SEVEN_DIGITS if context else _NINE_DIGITS_OR_PLUS
-    m = rx.search(rest)
-    if m is None:
-        return False
-    return phones >= 1 or rx.search(rest, m.end()) is not None
+    if context:
+        m = _SEVEN_DIGITS.search(rest)
+        if m is None:
+            return False
+        return need == 1 or _SEVEN_DIGITS.search(rest, m.end()) is not None
+    n = rest.count("+")
+    if n >= need:
+        return True
+    for m in _NINE_DIGIT_RUN.finditer(rest):
+        n += _run_bound(_NON_DIGIT.sub("", m.group()))
+        if n >= need:
+            return True
+    return False
 
 
 def _candidate_lines(text: str, rest: str | None = None) -> Iterator[int]:
