@@ -222,35 +222,83 @@ def _top_level(expr: str) -> list[list[tuple[int, int, str]]] | None:
 _RUN_QUANT = re.compile(r"\{(\d+)(?:,\d*)?\}|\+")
 
 
+def _class_endings(alt: str, depth: int = 0) -> list[str] | None:
+    """Alternatives with the language of ``alt`` (one alternative, no top-level ``|``) whose last
+    atom is a class: a trailing group, plain or optional (``?``), is opened into its prefix
+    followed by each of its alternatives (and by nothing, when optional). ``None`` when some
+    ending is not a class or the expansion goes too deep."""
+    tops = _top_level(alt)
+    if depth > 6 or not tops or len(tops) != 1 or not tops[0]:
+        return None
+    start, end, kind = tops[0][-1]
+    if kind == "class":
+        return [alt]
+    if kind != "group":
+        return None
+    atom = alt[start:end]
+    close = atom.rindex(")") + 1
+    group, quant = atom[:close], atom[close:]
+    if quant not in ("", "?"):
+        return None
+    if group.startswith("(?:"):
+        body = group[3:-1]
+    elif group.startswith("(?"):
+        return None  # a lookaround or an inline flag: not opened
+    else:
+        body = group[1:-1]
+    prefix = alt[:start]
+    inner = _top_level(body)
+    if inner is None:
+        return None
+    out: list[str] = []
+    choices = [body[a[0][0] : a[-1][1]] if a else "" for a in inner]
+    if quant == "?":
+        choices.append("")
+    for choice in choices:
+        if not prefix and not choice:
+            return None  # the alternative may be empty
+        more = _class_endings(prefix + choice, depth + 1)
+        if more is None:
+            return None
+        out.extend(more)
+    return out
+
+
 def run_end(expr: str) -> str | None:
     """A hyperscan expression reporting one end per maximal run where ``expr`` reports many, or
     ``None`` when ``expr`` does not have the shape this needs.
 
-    The shape: every top-level alternative ends with a class repeat ``C{m}``, ``C{m,n}``,
-    ``C{m,}`` or ``C+``. Each alternative ``Q C{m,n}`` becomes ``Q C{m,}(?:[^C]|$)``: a match of
-    the old alternative ending inside a run of ``C`` extends to the end of that run, where the
-    new one matches, one character further (or at the end of the data), and hyperscan's leftmost
-    start of that match is at or before the old start. So every span of the old expression lies
-    inside a span of the new one, and the windows the Python pattern confirms in (merged spans
-    plus :data:`MARGIN`) only widen: the confirmed matches are the same (see
-    :func:`_windows`). A digit run of a log line then costs one callback instead of one per digit."""
+    The shape: every top-level alternative ends with a class ``C``, alone or repeated (``C{m}``,
+    ``C{m,n}``, ``C{m,}`` or ``C+``), once trailing groups are opened (:func:`_class_endings`:
+    ``Q(?:T)?`` is ``Q|QT``). Each alternative ``Q C{m,n}`` becomes ``Q C{m,}(?:[^C]|$)``: a
+    match of the old alternative ending inside a run of ``C`` extends to the end of that run,
+    where the new one matches, one character further (or at the end of the data), and
+    hyperscan's leftmost start of that match is at or before the old start. So every span of the
+    old expression lies inside a span of the new one, and the windows the Python pattern confirms
+    in (merged spans plus :data:`MARGIN`) only widen: the confirmed matches are the same (see
+    :func:`_windows`). A digit run of a log line then costs one callback instead of one per
+    digit."""
     alts = _top_level(expr)
     if not alts or any(not a for a in alts):
         return None
     out = []
     for atoms in alts:
-        start, end, kind = atoms[-1]
-        if kind != "class":
+        endings = _class_endings(expr[atoms[0][0] : atoms[-1][1]])
+        if endings is None:
             return None
-        atom = expr[start:end]
-        close = atom.rindex("]") + 1
-        cls, quant = atom[:close], atom[close:]
-        q = _RUN_QUANT.fullmatch(quant)
-        if q is None:
-            return None
-        low = q.group(1) or "1"
-        neg = "[" + cls[2:] if cls.startswith("[^") else "[^" + cls[1:]
-        out.append(f"{expr[atoms[0][0]:start]}{cls}{{{low},}}(?:{neg}|$)")
+        for alt in endings:
+            start, end, _kind = (_top_level(alt) or [[(0, 0, "")]])[0][-1]
+            atom = alt[start:end]
+            close = atom.rindex("]") + 1
+            cls, quant = atom[:close], atom[close:]
+            q = _RUN_QUANT.fullmatch(quant) if quant else None
+            if quant and q is None:
+                return None
+            low = q.group(1) or "1" if q else "1"
+            neg = "[" + cls[2:] if cls.startswith("[^") else "[^" + cls[1:]
+            out.append(f"{alt[:start]}{cls}{{{low},}}(?:{neg}|$)")
+    if len(out) > 16:
+        return None  # too many endings: the database would grow more than the callbacks shrink
     return "|".join(out)
 
 

@@ -126,8 +126,13 @@ def test_two_number_gate_never_rejects_a_line_with_two_numbers() -> None:
         (r"(?:18|19|20)[0-9]{10,}|[0-9]{10}", r"(?:18|19|20)[0-9]{10,}(?:[^0-9]|$)|[0-9]{10,}(?:[^0-9]|$)"),
         (r"[^a-z]+", r"[^a-z]{1,}(?:[a-z]|$)"),
         (r"a[b\]c]{2,5}", r"a[b\]c]{2,}(?:[^b\]c]|$)"),
-        # not the shape: the last atom of some alternative is no class repeat
-        (r"[1-9][0-9](?: ?[0-9]{3}){3}", None), (r"a[bc]", None), (r"a[bc]*", None),
+        (r"a[bc]", r"a[bc]{1,}(?:[^bc]|$)"),
+        # trailing groups, plain or optional, are opened into their endings
+        (r"[0-9]+(?:x[0-9]{1,5})?", r"[0-9]+x[0-9]{1,}(?:[^0-9]|$)|[0-9]{1,}(?:[^0-9]|$)"),
+        (r"y(?:[ab]|c[d]{2})", r"y[ab]{1,}(?:[^ab]|$)|yc[d]{2,}(?:[^d]|$)"),
+        # not the shape: the last atom of some alternative is no class or class repeat
+        (r"[1-9][0-9](?: ?[0-9]{3}){3}", None), (r"a[bc]*", None), (r"(?:a[0-9])?", None),
+        (r"y(?:[ab]|c)", None), (r"y(?=[ab])", None),
         (r"[0-9]{3}|x", None), (r"\[abc]{3}", None), (r"[0-9]{2,4}?", None), (r"x[]a]{2}", None),
         (r"(?:x|[ab]{2})", None), (r"[0-9]{3}(", None), (r"", None), (r"a|", None),
     ],
