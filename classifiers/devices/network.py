@@ -61,6 +61,14 @@ def _with_prefix(text: str, end: int, raw_end: int, limit: int) -> int:
     return end
 
 
+@functools.lru_cache(maxsize=8192)  # log times (10:02:11) are IPv6 candidates, and repeat
+def _parse_v6(text: str) -> ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.IPv6Address(text)
+    except ValueError:
+        return None
+
+
 _ZONE_OR_PREFIX = re.compile(r"[%/]")
 _ZONE = re.compile(r"%[0-9A-Za-z_.]{1,15}")
 _MAC_SEPARATORS = re.compile(r"[:.-]")
@@ -77,9 +85,8 @@ def ipv6_at(text: str, start: int) -> tuple[int, int, ipaddress.IPv6Address] | N
     for candidate in (addr_part, addr_part[:-1] if addr_part.endswith(":") else None):
         if not candidate:
             continue
-        try:
-            addr = ipaddress.IPv6Address(candidate)
-        except ValueError:
+        addr = _parse_v6(candidate)
+        if addr is None:
             continue
         end = start + len(candidate)
         if candidate == addr_part and raw[len(candidate) : len(candidate) + 1] == "%":

@@ -7,6 +7,8 @@
   line it rejects never yields two numbers in :func:`classifiers.call_records.scan_text`;
 * the run-end prefilters (:func:`classifiers.patterns.run_end`): one hyperscan report per digit
   run instead of one per digit, the same matches as Python ``re`` over each whole text;
+* the cookie-word shortcut (:func:`classifiers.devices.web.may_name_cookie`) and the IPv6 parse
+  cache (:func:`classifiers.devices.network._parse_v6`);
 * the keyed hash (:class:`scanner.redact.KeyedHash`): one HMAC key set-up copied per value
   gives :func:`scanner.redact.value_hash`'s digest.
 """
@@ -20,6 +22,7 @@ import pytest
 
 from benchmarks import documents
 from classifiers import call_records, document_kinds
+from classifiers.devices import network, web
 from classifiers.document_kinds import CUES, scores
 from classifiers.engine import Engine
 from classifiers.patterns import PatternSet, _span_collector, byte_superset, prefilter, run_end
@@ -192,3 +195,41 @@ def test_pattern_pass_on_digit_runs_matches_plain_re() -> None:
     assert ps.matches_many(texts) == want
     assert [ps.matches(t) for t in texts] == want
     assert sum(map(len, want)) > 2000
+
+
+COOKIE_TEXTS = [
+    "Cookie: sid=8f14e45fceea167a5a36dedd4bea2543; theme=dark",
+    'GET / HTTP/1.1\r\nHost: x\r\nset-cookie: session_id=a1b2c3d4e5f6; Path=/; HttpOnly',
+    "{\"cookie\": \"uid=123456789abc; lang=en\"}", "COOKIE=sid=0123456789abcdef",
+    "Coo\u212aie: sid=8f14e45fceea167a5a36dedd4bea2543",  # the Kelvin sign folds to k
+    "no cookies here, only cake", "biscuit: sid=8f14e45fceea167a5a36dedd4bea2543", "",
+    ".example.com\tTRUE\t/\tFALSE\t1700000000\tsid\t8f14e45fceea167a5a36dedd4bea2543",
+]
+
+
+def test_cookie_shortcut_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.models import Location, TextUnit
+
+    units = [TextUnit(Location("file:///c.log", i, field), t, kind)
+             for i, t in enumerate(COOKIE_TEXTS, 1)
+             for field, kind in ((None, "log"), ("set_cookie", "value"), ("note", "value"))]
+    c = web.CookieClassifier()
+    fast = [list(c.classify(u, ())) for u in units]
+    skipped = sum(not web.may_name_cookie(u.text) for u in units)
+    monkeypatch.setattr(web, "may_name_cookie", lambda text: True)
+    slow = [list(c.classify(u, ())) for u in units]
+    assert fast == slow
+    assert skipped and sum(map(len, fast)) >= 6
+
+
+def test_ipv6_parse_cache_changes_nothing() -> None:
+    texts = ["2001:db8::1", "fe80::1%eth0", "::1", "10:02:11", "12:34", "::ffff:192.0.2.1",
+             "2001:db8::/32", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "g::1", "::", ":::",
+             "2001:DB8:0:0:8:800:200C:417A", "at 03:07:04.480043 from 2001:db8:85a3::8a2e:370:7334"]
+    for text in texts:
+        for i in range(len(text)):
+            cached = network.ipv6_at(text, i)
+            network._parse_v6.cache_clear()
+            assert network.ipv6_at(text, i) == cached
+    assert network._parse_v6("10:02:11") is None
+    assert str(network._parse_v6("2001:DB8::1")) == "2001:db8::1"
