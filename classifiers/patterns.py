@@ -107,15 +107,23 @@ _UESC = re.compile(r"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x\{[0-9a-fA-F]+\}")
 def byte_superset(regex: str) -> str:
     """A byte-level regex (no UTF-8 / UCP mode) whose matches on the UTF-8 bytes of a text cover
     every match of ``regex`` on the text: Unicode classes widen to any non-ASCII byte, non-ASCII
-    literals become byte runs, and a repeat of an atom that can match a (multi-byte) non-ASCII
-    character, or a long repeat, loses its upper bound."""
+    literals become byte runs, a repeat of an atom that can match a (multi-byte) non-ASCII
+    character, or a long repeat, loses its upper bound, and such an atom not repeated also takes
+    2-4 non-ASCII bytes (one character)."""
     out: list[str] = []
     i, n = 0, len(regex)
     in_class = negated = False
     class_start = class_start_out = 0
     wide = False  # can the last atom match part of a non-ASCII character?
+    # Where in ``out`` the last atom starts when it is wide and may not be repeated: one byte of a
+    # multi-byte character, so it is widened to (atom|[\x80-\xff]{2,4}) unless a repeat follows.
+    single: int | None = None
     while i < n:
         c = regex[i]
+        if single is not None:
+            if not (c in "*+" or (c == "{" and _QUANT.match(regex, i))):
+                out[single:] = ["(?:" + "".join(out[single:]) + "|[\\x80-\\xff]{2,4})"]
+            single = None
         m = _UESC.match(regex, i)
         if m or not c.isascii():
             i += len(m.group()) if m else 1
@@ -137,6 +145,7 @@ def byte_superset(regex: str) -> str:
                 rep = _OUT.get(pair, pair)
                 out.append(rep)
                 wide = "\\x80" in rep or rep.startswith("[^")
+                single = len(out) - 1 if wide else None
             i += 2
             continue
         if in_class:
@@ -144,6 +153,7 @@ def byte_superset(regex: str) -> str:
                 in_class = False
                 out.append(c)
                 wide = negated or "\\x80" in "".join(out[class_start_out:])
+                single = class_start_out if wide else None
                 i += 1
                 continue
             if c == "-" and i + 1 < n and (not regex[i + 1].isascii() or _UESC.match(regex, i + 1)):
@@ -171,7 +181,10 @@ def byte_superset(regex: str) -> str:
             continue
         out.append(c)
         wide = c == "."
+        single = len(out) - 1 if wide else None
         i += 1
+    if single is not None:
+        out[single:] = ["(?:" + "".join(out[single:]) + "|[\\x80-\\xff]{2,4})"]
     return "".join(out)
 
 

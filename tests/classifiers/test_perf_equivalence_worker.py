@@ -22,6 +22,7 @@ import pytest
 
 from benchmarks import documents
 from classifiers import call_records, document_kinds
+from classifiers.base import Pattern
 from classifiers.devices import network, web
 from classifiers.document_kinds import CUES, scores
 from classifiers.engine import Engine
@@ -233,3 +234,24 @@ def test_ipv6_parse_cache_changes_nothing() -> None:
             assert network.ipv6_at(text, i) == cached
     assert network._parse_v6("10:02:11") is None
     assert str(network._parse_v6("2001:DB8::1")) == "2001:db8::1"
+
+
+
+# One unrepeated atom that matches a (multi-byte) non-ASCII character: the byte-level prefilter
+# must let it take the whole character (it once took one byte, and hyperscan missed the match).
+SINGLE_ATOMS = [r"\bx\wy\b", r"r[\u00e9e]sum[\u00e9e]", r"a.b", r"a[^b]c", r"q\Wq", r"n\Sn",
+                r"d\Dd", r"k\w?z", r"(?:m\w)+p", r"[\u00e0-\u00ff]", r"\w", r"z[\u00e9]?z"]
+
+
+def test_unrepeated_wide_atoms_match_non_ascii_characters() -> None:
+    pytest.importorskip("hyperscan")
+    patterns = [Pattern(f"p{i}", rx, "X", 0.5) for i, rx in enumerate(SINGLE_ATOMS)]
+    fast = PatternSet(patterns, use_hyperscan=True)
+    slow = PatternSet(patterns, use_hyperscan=False)
+    texts = ["a x\u00e9y b", "my r\u00e9sum\u00e9", "a\u20acb", "a\U0001f600c", "q\u00a0q", "n\u00e9n",
+             "d\u0664d", "k\u00fcz kz", "m\u00e9m\u00fcp", "\u00e9", "\u4e2d", "z\u00e9z zz",
+             "x" * 70 + " x\u00e9y " + "\u00e9" * 70]  # long: confirmed in windows
+    want = [slow.matches(t) for t in texts]
+    assert fast.matches_many(texts) == want
+    assert [fast.matches(t) for t in texts] == want
+    assert all(want[:12])  # every pattern's case matches
