@@ -116,14 +116,25 @@ _TIME_FIELDS = re.compile(r"(?:^|_)(?:ts|time|timestamp|date|datetime|start|end|
 _DURATION_FIELDS = re.compile(r"^(?:duration|dur|billsec|call_?duration|call_?length|talk_?time|"
                               r"length|seconds|secs|duration_?s(?:ec)?)$")
 
+# Compiled once (the module-level re functions look each pattern up in re's cache per call, and
+# phonenumbers' many patterns evict entries from it).
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_PATH_SEP = re.compile(r"[./\[\]]")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NON_DIGIT = re.compile(r"\D")
+_NON_DIGIT_DOT = re.compile(r"[^\d.]")
+_TOKEN = re.compile(r"\S+")
+_DURATION_VALUE = re.compile(r"\d{1,6}(?:\.\d+)?|[\d:]{4,9}")
+_EPOCH_VALUE = re.compile(r"1\d{9}(?:\.\d+)?")
+
 
 @functools.lru_cache(maxsize=4096)
 def _field_name(name: str | None) -> str:
     if not name:
         return ""
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    name = re.split(r"[./\[\]]", name.strip())[-1]
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    name = _CAMEL.sub(r"\1_\2", name)
+    name = _PATH_SEP.split(name.strip())[-1]
+    return _NOT_WORD.sub("_", name.lower()).strip("_")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -131,9 +142,9 @@ def normalise_number(raw: str, context: bool) -> str | None:
     """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
     Pure, so cached per process (in memory only): records repeat the same numbers."""
     s = raw.strip()
-    digits = re.sub(r"\D", "", s)
+    digits = _NON_DIGIT.sub("", s)
     if "." in s:
-        groups = re.sub(r"[^\d.]", "", s).split(".")
+        groups = _NON_DIGIT_DOT.sub("", s).split(".")
         if any(len(g) == 1 or len(g) >= 5 for g in groups):
             return None  # version strings, prices
     intl = s.startswith(("+", "(+")) or digits.startswith("00")
@@ -162,10 +173,22 @@ def normalise_number(raw: str, context: bool) -> str | None:
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for s, e in spans:
-        chars[s:e] = "#" * (e - s)
-    return "".join(chars)
+    """``text`` with every character inside one of ``spans`` replaced by ``#`` (same length)."""
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for s, e in sorted(spans):
+        if e <= pos:
+            continue
+        if s > pos:
+            out.append(text[pos:s])
+        else:
+            s = pos
+        out.append("#" * (e - s))
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
 
 
 @dataclass
@@ -251,7 +274,59 @@ def scan_text(
 _MANY_DIGITS = re.compile(r"^(?:[^\d\n]*+\d){14}", re.MULTILINE)
 
 
-def _candidate_lines(text: str) -> Iterator[int]:
+def _hide_fixed(text: str) -> str:
+    """``text`` with its ISO timestamps and IPv4 addresses masked, which :func:`scan_text`
+    always masks before it looks for numbers (see :func:`_candidate_lines`)."""
+    hidden = [m.span() for rx in (_TIMESTAMPS[0], _IPV4) for m in rx.finditer(text)]
+    return _mask(text, hidden) if hidden else text
+
+
+# Digit groups that may hold one number each (see _may_hold_two_numbers): with CDR context a
+# number has at least 7 digits; without, a "+" before it, or 9 digits starting "00", or 11.
+_SEVEN_DIGITS = re.compile(r"(?:\d[ \t().-]*+){7}")
+_NINE_DIGIT_RUN = re.compile(r"(?:\d[ \t().-]*+){9,}")
+
+
+def _run_bound(digits: str) -> int:
+    """At most how many numbers without CDR context one run of digits (and separators, no "+")
+    holds: disjoint pieces of 9+ digits starting "00" (at most as many as the run's
+    non-overlapping "00") or of 11+ digits."""
+    d, z = len(digits), digits.count("00")
+    return max(a + (d - 9 * a) // 11 for a in range(min(z, d // 9) + 1))
+
+
+def _may_hold_two_numbers(rest: str, phones: int, context: bool) -> bool:
+    """False only when the line ``rest`` (as :func:`_hide_fixed` left it) with ``phones``
+    PHONE_NUMBER detections certainly yields fewer than two numbers in :func:`scan_text` and
+    :func:`_add_found`, so that it cannot be a call record.
+
+    Each number scan_text finds is a chunk of a ``_PHONE_RUN`` match of the line with more
+    masked, hence a substring of ``rest`` made of digits and ``[ \t().-]`` after at most one
+    leading ``+``; chunks do not overlap, and one without a ``+`` lies in a run of ``rest``
+    holding no ``+``. :func:`normalise_number` needs 7 digits with ``context``; without, a
+    leading ``+``, or 9 digits starting ``00``, or 11 digits. With context the chunks are at
+    most the disjoint matches of :data:`_SEVEN_DIGITS`; without, at most the ``+`` signs plus
+    :func:`_run_bound` of each run of 9 digits or more. Each detection adds one number at
+    most."""
+    need = 2 - phones
+    if need <= 0:
+        return True
+    if context:
+        m = _SEVEN_DIGITS.search(rest)
+        if m is None:
+            return False
+        return need == 1 or _SEVEN_DIGITS.search(rest, m.end()) is not None
+    n = rest.count("+")
+    if n >= need:
+        return True
+    for m in _NINE_DIGIT_RUN.finditer(rest):
+        n += _run_bound(_NON_DIGIT.sub("", m.group()))
+        if n >= need:
+            return True
+    return False
+
+
+def _candidate_lines(text: str, rest: str | None = None) -> Iterator[int]:
     """Start offsets of the lines of ``text`` that can hold a call record, found in one pass over
     the whole unit rather than line by line (a log unit has thousands of lines, few of them CDRs).
 
@@ -261,14 +336,14 @@ def _candidate_lines(text: str) -> Iterator[int]:
     newline, so matching them on the whole text hides the same characters. A line with fewer than
     14 other digits is therefore never a call record. Digits are Unicode digits here, as in the
     number rules."""
-    hidden = [m.span() for rx in (_TIMESTAMPS[0], _IPV4) for m in rx.finditer(text)]
-    rest = _mask(text, hidden) if hidden else text
+    if rest is None:
+        rest = _hide_fixed(text)
     return (m.start() for m in _MANY_DIGITS.finditer(rest))
 
 
 def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
     """Cut a run such as ``447700900123 33612345678`` into numbers, longest first."""
-    parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", raw)]
+    parts = [(m.start(), m.group(0)) for m in _TOKEN.finditer(raw)]
     i = 0
     while i < len(parts):
         for j in range(len(parts), i, -1):
@@ -338,7 +413,8 @@ class CallRecordClassifier:
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
         head = _cdr_words(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
         phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
-        for lo in _candidate_lines(text):
+        rest = _hide_fixed(text)
+        for lo in _candidate_lines(text, rest):
             nl = text.find("\n", lo)
             line = text[lo:] if nl < 0 else text[lo:nl]
             hi = lo + len(line.rstrip("\r"))
@@ -348,11 +424,15 @@ class CallRecordClassifier:
             ctx = _cdr_words(body)
             if not ctx and not _TIME_HINT.search(body):
                 continue  # no time of day, duration or epoch key, and no CDR words
+            context = bool(ctx or head)
+            line_phones = phones.between(lo, hi)
+            if not _may_hold_two_numbers(rest[lo:hi], len(line_phones), context):
+                continue  # fewer than two numbers whatever the time evidence
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
-            masked = scan_text(body, ev, bool(ctx or head), need_time=True)
+            masked = scan_text(body, ev, context, need_time=True)
             if not ev.line_time():
                 continue
-            _add_found(ev, phones.between(lo, hi), lo, hi, masked)
+            _add_found(ev, line_phones, lo, hi, masked)
             if ev.is_call_record(group=False):
                 dets.append(self._detection(ev, lo, hi, body))
 
@@ -400,12 +480,12 @@ class CallRecordClassifier:
                     ev.add_number(number, (i, i))
                     ev.fields.append(name)
                     continue
-            if _DURATION_FIELDS.match(name) and re.fullmatch(r"\d{1,6}(?:\.\d+)?|[\d:]{4,9}", text):
+            if _DURATION_FIELDS.match(name) and _DURATION_VALUE.fullmatch(text):
                 ev.duration = ev.duration or text
                 ev.fields.append(name)
                 continue
             if _TIME_FIELDS.search(name) and (
-                re.fullmatch(r"1\d{9}(?:\.\d+)?", text) or any(rx.search(text) for rx in _TIMESTAMPS)
+                _EPOCH_VALUE.fullmatch(text) or any(rx.search(text) for rx in _TIMESTAMPS)
             ):
                 ev.timestamp = ev.timestamp or text
                 ev.has_time = ev.has_time or ":" in text or text.isdigit()

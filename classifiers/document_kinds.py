@@ -133,6 +133,9 @@ _NAME_HINTS: Mapping[str, str] = {
     "invoice": r"\b(?:invoice|inv|bill)\b",
 }
 
+_NAME_HINT_RX: Mapping[str, re.Pattern[str]] = {k: re.compile(rx) for k, rx in _NAME_HINTS.items()}
+_NAME_SPLIT = re.compile(r"[/!#]")
+
 
 def _flat(rx: str) -> str:
     """The cue for text without line structure (HTML flattened to one line): a heading may
@@ -151,6 +154,51 @@ def _is_flat(text: str) -> bool:
     return len(text) > 300 and text.count("\n") * 400 < len(text)
 
 
+@lru_cache(maxsize=2)
+def _prefilter(flat: bool = False) -> object | None:
+    """One hyperscan database holding a prefilter of every cue of :func:`_compiled` (ids in the
+    same order, kind after kind): on ASCII text a cue whose prefilter finds nothing cannot match,
+    so its Python pattern is not run (most documents hold few cues, and each Python search reads
+    up to :data:`MAX_CHARS` characters). ``None`` without hyperscan or when a cue does not
+    compile: then every cue is searched."""
+    try:
+        import hyperscan as hs
+    except ImportError:  # pragma: no cover - depends on the platform
+        return None
+    from classifiers import hscache
+    from classifiers.patterns import byte_superset, prefilter
+
+    exprs = [byte_superset(prefilter(_flat(rx) if flat else rx)).encode()
+             for cues in CUES.values() for _, _, rx in cues]
+    flags = (hs.HS_FLAG_CASELESS | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
+             | hs.HS_FLAG_SINGLEMATCH)
+    try:
+        return hscache.compile_database(exprs, list(range(len(exprs))), [flags] * len(exprs))
+    except hs.error:
+        return None
+
+
+def _possible_cues(text: str, flat: bool) -> set[int] | None:
+    """Indices (in :func:`_compiled` order) of the cues that may match ``text``; ``None``: any
+    may (non-ASCII text, whose case-insensitive matching and multi-byte characters the
+    byte-level prefilter does not model, or no prefilter)."""
+    if not text.isascii():
+        return None
+    db = _prefilter(flat)
+    if db is None:
+        return None
+    hits: set[int] = set()
+
+    def on_match(cue: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+        hits.add(cue)
+
+    try:
+        db.scan(text.encode("ascii"), match_event_handler=on_match)  # type: ignore[attr-defined]
+    except Exception:  # the fast path must never stop a scan: search every cue instead
+        return None
+    return hits
+
+
 @dataclass(frozen=True)
 class DocumentKind:
     kind: str
@@ -163,15 +211,19 @@ class DocumentKind:
 def scores(text: str, name: str = "") -> dict[str, tuple[float, list[str]]]:
     """Points and matched cue labels per kind."""
     text = text[:MAX_CHARS]
-    base = re.split(r"[/!#]", name)[-1].lower().replace("_", " ").replace("-", " ")
+    base = _NAME_SPLIT.split(name)[-1].lower().replace("_", " ").replace("-", " ")
     out: dict[str, tuple[float, list[str]]] = {}
-    for kind, cues in _compiled(_is_flat(text)).items():
+    flat = _is_flat(text)
+    possible = _possible_cues(text, flat)
+    k = -1
+    for kind, cues in _compiled(flat).items():
         points, labels = 0.0, []
         for label, weight, rx in cues:
-            if rx.search(text):
+            k += 1
+            if (possible is None or k in possible) and rx.search(text):
                 points += weight
                 labels.append(label)
-        if points and base and re.search(_NAME_HINTS[kind], base):
+        if points and base and _NAME_HINT_RX[kind].search(base):
             points += NAME_BONUS
             labels.append("file name")
         out[kind] = (points, labels)

@@ -107,15 +107,23 @@ _UESC = re.compile(r"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x\{[0-9a-fA-F]+\}")
 def byte_superset(regex: str) -> str:
     """A byte-level regex (no UTF-8 / UCP mode) whose matches on the UTF-8 bytes of a text cover
     every match of ``regex`` on the text: Unicode classes widen to any non-ASCII byte, non-ASCII
-    literals become byte runs, and a repeat of an atom that can match a (multi-byte) non-ASCII
-    character, or a long repeat, loses its upper bound."""
+    literals become byte runs, a repeat of an atom that can match a (multi-byte) non-ASCII
+    character, or a long repeat, loses its upper bound, and such an atom not repeated also takes
+    2-4 non-ASCII bytes (one character)."""
     out: list[str] = []
     i, n = 0, len(regex)
     in_class = negated = False
     class_start = class_start_out = 0
     wide = False  # can the last atom match part of a non-ASCII character?
+    # Where in ``out`` the last atom starts when it is wide and may not be repeated: one byte of a
+    # multi-byte character, so it is widened to (atom|[\x80-\xff]{2,4}) unless a repeat follows.
+    single: int | None = None
     while i < n:
         c = regex[i]
+        if single is not None:
+            if not (c in "*+" or (c == "{" and _QUANT.match(regex, i))):
+                out[single:] = ["(?:" + "".join(out[single:]) + "|[\\x80-\\xff]{2,4})"]
+            single = None
         m = _UESC.match(regex, i)
         if m or not c.isascii():
             i += len(m.group()) if m else 1
@@ -137,6 +145,7 @@ def byte_superset(regex: str) -> str:
                 rep = _OUT.get(pair, pair)
                 out.append(rep)
                 wide = "\\x80" in rep or rep.startswith("[^")
+                single = len(out) - 1 if wide else None
             i += 2
             continue
         if in_class:
@@ -144,6 +153,7 @@ def byte_superset(regex: str) -> str:
                 in_class = False
                 out.append(c)
                 wide = negated or "\\x80" in "".join(out[class_start_out:])
+                single = class_start_out if wide else None
                 i += 1
                 continue
             if c == "-" and i + 1 < n and (not regex[i + 1].isascii() or _UESC.match(regex, i + 1)):
@@ -171,8 +181,138 @@ def byte_superset(regex: str) -> str:
             continue
         out.append(c)
         wide = c == "."
+        single = len(out) - 1 if wide else None
         i += 1
+    if single is not None:
+        out[single:] = ["(?:" + "".join(out[single:]) + "|[\\x80-\\xff]{2,4})"]
     return "".join(out)
+
+
+def _top_level(expr: str) -> list[list[tuple[int, int, str]]] | None:
+    """The top-level alternatives of a hyperscan expression, each as its atoms ``(start, end,
+    kind)`` (quantifier included) with kind ``"class"``, ``"group"``, ``"escape"`` or
+    ``"char"``; ``None`` when a class or group does not close."""
+    alts: list[list[tuple[int, int, str]]] = [[]]
+    i, n = 0, len(expr)
+    while i < n:
+        c = expr[i]
+        if c == "|":
+            alts.append([])
+            i += 1
+            continue
+        start = i
+        if c == "\\":
+            kind, i = "escape", i + 2
+        elif c == "[":
+            j = i + 1
+            if expr.startswith("^", j):
+                j += 1
+            if expr.startswith("]", j):
+                return None  # a literal ] first in a class: not handled here
+            while j < n and expr[j] != "]":
+                j += 2 if expr[j] == "\\" else 1
+            if j >= n:
+                return None
+            kind, i = "class", j + 1
+        elif c == "(":
+            end = _skip_group(expr, i)
+            if end >= n and not expr.endswith(")"):
+                return None
+            kind, i = "group", end
+        else:
+            kind, i = "char", i + 1
+        q = _QUANT.match(expr, i)
+        if q:
+            i = q.end()
+        elif i < n and expr[i] in "*+?":
+            i += 1
+        if i < n and expr[i] in "?+" and i > start and expr[i - 1] in "*+?}":
+            i += 1  # a lazy or possessive modifier
+        alts[-1].append((start, i, kind))
+    return alts
+
+
+_RUN_QUANT = re.compile(r"\{(\d+)(?:,\d*)?\}|\+")
+
+
+def _class_endings(alt: str, depth: int = 0) -> list[str] | None:
+    """Alternatives with the language of ``alt`` (one alternative, no top-level ``|``) whose last
+    atom is a class: a trailing group, plain or optional (``?``), is opened into its prefix
+    followed by each of its alternatives (and by nothing, when optional). ``None`` when some
+    ending is not a class or the expansion goes too deep."""
+    tops = _top_level(alt)
+    if depth > 6 or not tops or len(tops) != 1 or not tops[0]:
+        return None
+    start, end, kind = tops[0][-1]
+    if kind == "class":
+        return [alt]
+    if kind != "group":
+        return None
+    atom = alt[start:end]
+    close = atom.rindex(")") + 1
+    group, quant = atom[:close], atom[close:]
+    if quant not in ("", "?"):
+        return None
+    if group.startswith("(?:"):
+        body = group[3:-1]
+    elif group.startswith("(?"):
+        return None  # a lookaround or an inline flag: not opened
+    else:
+        body = group[1:-1]
+    prefix = alt[:start]
+    inner = _top_level(body)
+    if inner is None:
+        return None
+    out: list[str] = []
+    choices = [body[a[0][0] : a[-1][1]] if a else "" for a in inner]
+    if quant == "?":
+        choices.append("")
+    for choice in choices:
+        if not prefix and not choice:
+            return None  # the alternative may be empty
+        more = _class_endings(prefix + choice, depth + 1)
+        if more is None:
+            return None
+        out.extend(more)
+    return out
+
+
+def run_end(expr: str) -> str | None:
+    """A hyperscan expression reporting one end per maximal run where ``expr`` reports many, or
+    ``None`` when ``expr`` does not have the shape this needs.
+
+    The shape: every top-level alternative ends with a class ``C``, alone or repeated (``C{m}``,
+    ``C{m,n}``, ``C{m,}`` or ``C+``), once trailing groups are opened (:func:`_class_endings`:
+    ``Q(?:T)?`` is ``Q|QT``). Each alternative ``Q C{m,n}`` becomes ``Q C{m,}(?:[^C]|$)``: a
+    match of the old alternative ending inside a run of ``C`` extends to the end of that run,
+    where the new one matches, one character further (or at the end of the data), and
+    hyperscan's leftmost start of that match is at or before the old start. So every span of the
+    old expression lies inside a span of the new one, and the windows the Python pattern confirms
+    in (merged spans plus :data:`MARGIN`) only widen: the confirmed matches are the same (see
+    :func:`_windows`). A digit run of a log line then costs one callback instead of one per
+    digit."""
+    alts = _top_level(expr)
+    if not alts or any(not a for a in alts):
+        return None
+    out = []
+    for atoms in alts:
+        endings = _class_endings(expr[atoms[0][0] : atoms[-1][1]])
+        if endings is None:
+            return None
+        for alt in endings:
+            start, end, _kind = (_top_level(alt) or [[(0, 0, "")]])[0][-1]
+            atom = alt[start:end]
+            close = atom.rindex("]") + 1
+            cls, quant = atom[:close], atom[close:]
+            q = _RUN_QUANT.fullmatch(quant) if quant else None
+            if quant and q is None:
+                return None
+            low = q.group(1) or "1" if q else "1"
+            neg = "[" + cls[2:] if cls.startswith("[^") else "[^" + cls[1:]
+            out.append(f"{alt[:start]}{cls}{{{low},}}(?:{neg}|$)")
+    if len(out) > 16:
+        return None  # too many endings: the database would grow more than the callbacks shrink
+    return "|".join(out)
 
 
 def _skip_group(regex: str, i: int) -> int:
@@ -332,11 +472,16 @@ class PatternSet:
         local: dict[int, dict[int, list[list[int]]]] = {}
         nparts = len(parts)
         ends = [ks + len(b) for ks, b in zip(starts, parts, strict=True)]
+        sep = len(SEPARATOR)
         for pid, lst in spans.items():
             for span in lst:
                 s, e = span
                 k = bisect_right(starts, s) - 1
-                if k >= 0 and e <= ends[k]:  # the common case: the span lies inside one text
+                if k >= 0 and (e <= ends[k] or (s < ends[k] and e <= ends[k] + sep)):
+                    # the common case: the span lies inside one text, or runs on into the
+                    # separator after it only (a run_end prefilter ends one byte after a run)
+                    if e > ends[k]:
+                        span[1] = ends[k]
                     by_pid = local.get(k)
                     if by_pid is None:
                         local[k] = {pid: [span]}
@@ -424,7 +569,8 @@ def _hyperscan_database(
     """
     entries: dict[int, list[tuple[int, bytes, int]]] = {}
     for i, p in enumerate(patterns):
-        expr = byte_superset(prefilter(p.regex)).encode()
+        wide = byte_superset(prefilter(p.regex))
+        expr = (run_end(wide) or wide).encode()
         entries.setdefault(groups[i], []).append((i, expr, _hs_flags(p)))
     dbs: list[object] = []
     good: list[int] = []

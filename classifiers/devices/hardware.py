@@ -92,10 +92,16 @@ _PROSE_CTX = re.compile(
 )
 
 
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_PATH_SEP = re.compile(r"[./\[\]]")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_ID_CHARS = re.compile(r"[A-Za-z0-9][\w:.-]*")
+
+
 def _key_norm(key: str) -> str:
-    key = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key.strip())
-    key = re.split(r"[./\[\]]", key)[-1]
-    return re.sub(r"[^a-z0-9]", "", key.lower()).removeprefix("x")
+    key = _CAMEL.sub(r"\1_\2", key.strip())
+    key = _PATH_SEP.split(key)[-1]
+    return _NOT_ALNUM.sub("", key.lower()).removeprefix("x")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -109,7 +115,7 @@ def id_like(value: str) -> bool:
     v = value.strip()
     return (6 <= len(v) <= 64 and any(ch.isdigit() for ch in v) and v.lower() not in PLACEHOLDERS
             and len(set(v.replace("-", "").replace(":", ""))) > 2
-            and re.fullmatch(r"[A-Za-z0-9][\w:.-]*", v) is not None)
+            and _ID_CHARS.fullmatch(v) is not None)
 
 
 class DeviceIdClassifier(PatternClassifier):

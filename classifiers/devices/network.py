@@ -61,6 +61,19 @@ def _with_prefix(text: str, end: int, raw_end: int, limit: int) -> int:
     return end
 
 
+@functools.lru_cache(maxsize=8192)  # log times (10:02:11) are IPv6 candidates, and repeat
+def _parse_v6(text: str) -> ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.IPv6Address(text)
+    except ValueError:
+        return None
+
+
+_ZONE_OR_PREFIX = re.compile(r"[%/]")
+_ZONE = re.compile(r"%[0-9A-Za-z_.]{1,15}")
+_MAC_SEPARATORS = re.compile(r"[:.-]")
+
+
 def ipv6_at(text: str, start: int) -> tuple[int, int, ipaddress.IPv6Address] | None:
     """The IPv6 address starting at ``start`` (span with zone and valid prefix), or ``None``."""
     m = _V6_RE.match(text, start)
@@ -68,17 +81,16 @@ def ipv6_at(text: str, start: int) -> tuple[int, int, ipaddress.IPv6Address] | N
     if not m or prev.isalnum() or (prev and prev in ":._"):
         return None
     raw = m.group(0)
-    addr_part = re.split(r"[%/]", raw, maxsplit=1)[0]
+    addr_part = _ZONE_OR_PREFIX.split(raw, maxsplit=1)[0]
     for candidate in (addr_part, addr_part[:-1] if addr_part.endswith(":") else None):
         if not candidate:
             continue
-        try:
-            addr = ipaddress.IPv6Address(candidate)
-        except ValueError:
+        addr = _parse_v6(candidate)
+        if addr is None:
             continue
         end = start + len(candidate)
         if candidate == addr_part and raw[len(candidate) : len(candidate) + 1] == "%":
-            zone = re.match(r"%[0-9A-Za-z_.]{1,15}", raw[len(candidate) :])
+            zone = _ZONE.match(raw[len(candidate) :])
             end += len(zone.group(0)) if zone else 0
         end = _with_prefix(text, end, start + len(raw), 128) if candidate == addr_part else end
         nxt = char_after(text, end)
@@ -199,7 +211,7 @@ class MacAddressClassifier(PatternClassifier):
             nxt == sep and char_after(text, end + 1) in _HEX and end + 1 < len(text)
         ):
             return None  # a longer run: fingerprint, hash, EUI-64, IPv6
-        hexes = re.sub(r"[:.-]", "", m.group(0)).lower()
+        hexes = _MAC_SEPARATORS.sub("", m.group(0)).lower()
         if hexes in ("000000000000", "ffffffffffff"):
             return None
         window = text[max(0, start - 40) : end + 20].lower()

@@ -25,6 +25,13 @@ _COOKIES_TXT = re.compile(
 _COOKIE_NAME = re.compile(r"[!#$%&'*+.^`|~\w-]{1,80}")
 
 
+def may_name_cookie(text: str) -> bool:
+    """False only when ``_COOKIE_HDR`` cannot match ``text``: most units name no cookie, and an
+    ASCII text without the word cannot (``re.IGNORECASE`` folds the Kelvin sign to "k", so a
+    non-ASCII text always takes the pattern)."""
+    return not text.isascii() or "cookie" in text.lower()
+
+
 def cookie_value_ok(value: str) -> bool:
     """An identifier-like cookie value: long enough, not a word such as "dismiss" or "en"."""
     v = value.strip().strip('"')
@@ -61,7 +68,8 @@ class CookieClassifier:
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
         text = unit.text
         out: dict[tuple[int, int], Detection] = {}
-        for m in _COOKIE_HDR.finditer(text):
+        headers = _COOKIE_HDR.finditer(text) if may_name_cookie(text) else ()
+        for m in headers:
             header = "Set-Cookie" if m.group(1).lower() == "set-cookie" else "Cookie"
             for name, s, e in _cookie_pairs(text, m.start(2), m.end(2), header == "Set-Cookie"):
                 why = explain(self.id, header.lower(), f"{header} header", f"cookie '{name}'")

@@ -12,7 +12,7 @@ from operator import attrgetter
 from classifiers.engine import Engine
 from scanner.memo import BoundedMemo
 from scanner.models import Detection, Finding, Location, TextUnit
-from scanner.redact import mask, value_hash
+from scanner.redact import KeyedHash, mask
 from scanner.settings import Settings
 
 RECORD_ENTITIES = frozenset({"CALL_RECORD"})
@@ -25,6 +25,7 @@ class Classifier:
     def __init__(self, settings: Settings, secret: bytes) -> None:
         self.engine = Engine(settings.classify)
         self.secret = secret
+        self._hash = KeyedHash(secret)
         # (entity, value) -> (preview, hash): the same value is masked and hashed once.
         self._redacted: BoundedMemo[tuple[str, str]] = BoundedMemo(settings.classify.value_memo)
 
@@ -54,7 +55,7 @@ class Classifier:
         here = unit.location
         line0 = here.line
         pos, lines = 0, 0
-        memo, engine = self._redacted, self.engine
+        memo, engine, keyed_hash = self._redacted, self.engine, self._hash
         for d in sorted(detections, key=_DETECTION_ORDER):
             line = None
             if line0 is not None:
@@ -71,7 +72,7 @@ class Classifier:
             key = (d.entity, d.value)
             redacted = memo.get(key)
             if redacted is None:
-                redacted = (mask(d.entity, d.value), value_hash(self.secret, d.entity, d.value))
+                redacted = (mask(d.entity, d.value), keyed_hash(d.entity, d.value))
                 memo.put(key, redacted)
             out.append(
                 Finding(location, d.entity, engine.category(d.entity, d.attributes), d.score,

@@ -173,6 +173,16 @@ CDR_LINES = [  # log lines: call records, and lines whose digits sit in timestam
     "20240301T100211 447700900123 33612345678 billsec 12",
     "ts=1709287331 447700900123 33612345678",  # an epoch after a key
     "On 2024-03-01 447700900123 rang 33612345678 for 12 seconds",
+    # the two-number gate: numbers after "+" or "00", national numbers with and without CDR
+    # words, one number plus a phone detection, digits in versions and order numbers
+    "10:02:11 +447700900123 +33612345678",
+    "2024-03-01 10:02:11 00447700900123 0033612345678",
+    "10:02:11 4477009001 (+33) 612345678 took 00:01:02",
+    "10:02:11 from 020 7946 0958 to 06 12 34 56 78",
+    "call at 10:02:11 020 7946 0958 06 12 34 56 78",
+    "10:02:11 tel +44 20 7946 0958 and 447700900123 took 12 secs",
+    "2024-03-01T10:02:11 version 6.20.7270743 order 6758466016 (212) 555-0123",
+    "ts=1709287331 job=9596583816 order_id=8669574924 +1-766-647-8099 x123",
 ]
 
 
@@ -198,13 +208,14 @@ def test_call_record_fast_paths_match_slow_paths(
         def __init__(self, dets: list[Detection]) -> None:
             self.all = dets
 
-    def every_line(text: str) -> list[int]:
+    def every_line(text: str, rest: str | None = None) -> list[int]:
         return [0, *(m.end() for m in re.finditer("\n", text))]
 
     monkeypatch.setattr(call_records, "_DURATION_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_TIME_HINT", re.compile(""))
     monkeypatch.setattr(call_records, "_Phones", AllPhones)
     monkeypatch.setattr(call_records, "_candidate_lines", every_line)
+    monkeypatch.setattr(call_records, "_may_hold_two_numbers", lambda rest, phones, ctx: True)
     evidence = call_records.CallRecordClassifier._evidence
 
     def always_numbers(units: object, members: object, names: object, context: bool,
@@ -391,7 +402,7 @@ def test_cdr_word_stems_cover_every_alternative() -> None:
                 assert any(stem in m.group(0).lower() for stem in call_records._CDR_STEMS)
 
 
-def _long_texts(seed: int) -> list[str]:
+def _long_texts(seed: int, size: int = 40_000, n: int = 6) -> list[str]:
     """Long ASCII texts mixing every labelled special-category sentence (some split over lines,
     some back to back) with log lines and ordinary prose."""
     import json
@@ -407,9 +418,9 @@ def _long_texts(seed: int) -> list[str]:
               "The quarterly figures were reviewed by the board and approved without changes.",
               "Invoice 2026-0042 for 1,200.00 EUR is due on 31 March.", "x" * 500, ""]
     texts = []
-    for _ in range(6):
+    for _ in range(n):
         parts: list[str] = []
-        while sum(map(len, parts)) < 40_000:
+        while sum(map(len, parts)) < size:
             pick = rng.random()
             if pick < 0.3:
                 s = rng.choice(sentences)
@@ -430,3 +441,20 @@ def test_special_category_windows_find_what_the_whole_text_finds() -> None:
         whole = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
         windowed = [(m.span(), m.lastgroup) for m in special_categories._matches(pattern, text)]
         assert whole and windowed == whole
+
+
+def test_special_category_windows_of_medium_texts_find_what_the_whole_text_finds() -> None:
+    """The same for texts of one to a few windows (down to WINDOW_MIN_TEXT characters)."""
+    pattern, _groups = special_categories._matcher()
+    texts = [t for size in (special_categories.WINDOW_MIN_TEXT, 1000, 2000, 3500)
+             for t in _long_texts(size, size, 30)]
+    assert min(map(len, texts)) >= special_categories.WINDOW_MIN_TEXT
+    taken = 0
+    for text in texts:
+        whole = [(m.span(), m.lastgroup) for m in pattern.finditer(text)]
+        windows = special_categories._windows(text)
+        assert windows is not None
+        taken += sum(b - a for a, b in windows) < len(text)
+        windowed = [(m.span(), m.lastgroup) for m in special_categories._matches(pattern, text)]
+        assert windowed == whole
+    assert taken > len(texts) // 4  # windows smaller than the text: the fast path pays
