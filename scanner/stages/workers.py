@@ -178,8 +178,13 @@ class Pool:
         if isinstance(walked, Item):
             ref = item_ref(walked, self.item_bytes)
             if ref is not None:
+                size = walked.size or 0
+                if self.group and self.group_bytes + size > self.group_limit:
+                    # A task ends before it would pass the limit: two 500 KB files go apart,
+                    # so the first's findings are recorded while the second is classified.
+                    self._submit_group()
                 self.group.append(ref)
-                self.group_bytes += walked.size or 0
+                self.group_bytes += size
                 if self.group_bytes >= self.group_limit or len(self.group) >= self.group_items:
                     self._submit_group()
                 yield from self._due(replay)
