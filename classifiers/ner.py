@@ -233,8 +233,8 @@ def name_shaped(unit: TextUnit, with_email: bool = False) -> bool:
 
     toks = name_tokens(split_path(field)[0])
     if _PERSON_ROLE.intersection(toks) and not {"agent", "id", "ids"}.intersection(toks):
-        return True
-    return with_email and not catalogue_field(field)
+        return not claimed_by_column(unit)
+    return with_email and not catalogue_field(field) and not claimed_by_column(unit)
 
 
 _PLACE_TOKENS = frozenset({"address", "street", "city", "cities", "town", "country", "countries",

@@ -72,9 +72,9 @@ def name_end(sentence: str) -> int:
             end = m.end()
             while end < len(sentence) and (sentence[end].isalnum() or sentence[end] in "'-\u2019"):
                 end += 1
-            word = sentence[m.start():end]
-            if 2 <= len(word) <= 4 and word.isupper():
-                pass  # an acronym or a code, not a name
+            word = _LETTERS.match(sentence, m.start()).group()  # type: ignore[union-attr]
+            if (2 <= len(word) <= 4 and word.isupper()) or _DIGIT.search(sentence, m.start(), end):
+                pass  # an acronym or a code ("EUR", "INV-96529", "B2C"), not a name
             elif not first or not _ORDINARY_NEXT.match(sentence, end) or _PERSON_NEXT.match(
                     sentence[end:end + 40].lstrip()):
                 last = end
@@ -99,7 +99,9 @@ def can_hold_name(sentence: str) -> bool:
 
 # After a sentence's first word: an ordinary word, a number or a code ("Order 7731", "Call
 # (555)", "Please charge"): that word is no name.
-_ORDINARY_NEXT = re.compile(r"[ \t]+[a-z0-9(+#$\u00a3\u20ac]")
+_ORDINARY_NEXT = re.compile(r"[ \t]+(?:[a-z0-9(+#$\u00a3\u20ac]|[A-Z]{2,4}(?![a-z]))")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"[0-9]")
 
 
 def name_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
