@@ -302,7 +302,9 @@ class SpacyNer:
                 if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
                     values.append((i, unit.text))
                 else:
-                    jobs.extend((i, off, piece) for off, piece in name_pieces(unit.text))
+                    # a text all in lower case ("my name is lena andersson"): read it all
+                    cut = name_pieces if unit.text != unit.text.lower() else pieces
+                    jobs.extend((i, off, piece) for off, piece in cut(unit.text))
             elif name_shaped(unit, unit.record is not None
                              and (unit.location.uri, unit.record) in mailed):
                 shaped.append((i, unit.text))

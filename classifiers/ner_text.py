@@ -121,9 +121,7 @@ def name_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]
             if run_end != pos:
                 if run_start >= 0:
                     yield from _offset(run_start, pieces(text[run_start:run_end], size))
-                run_start = pos
-                if pos and text[pos - 1] == "\n":  # a line that starts with a name: a signature
-                    run_start = _words_before(text, pos, max(run_end, 0))
+                run_start = _words_before(text, pos, max(run_end, 0))
             run_end = pos + stop
             if pos + stop < end:  # cut short: the next sentence starts a new run
                 yield from _offset(run_start, pieces(text[run_start:run_end], size))
@@ -133,14 +131,16 @@ def name_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]
         yield from _offset(run_start, pieces(text[run_start:run_end], size))
 
 
-WORDS_BEFORE = 3  # context read before a run: a name that starts a doc is often missed
+WORDS_BEFORE = 1  # context read before a run: a name that starts a doc is often missed
 _WORD_BEFORE = re.compile(r"\S+\s*$")
 
 
 def _words_before(text: str, pos: int, floor: int) -> int:
     """Where to start reading for a run at ``pos``: :data:`WORDS_BEFORE` words earlier (not
     before ``floor``, the end of the previous run): with "spent.\\nKimberly Reese" the model
-    finds the name that it misses in "Kimberly Reese" alone."""
+    finds the name that it misses in "Kimberly Reese" alone, and on presidio-research's
+    sentences one word before a run gave the PERSON precision of the whole text (0.76, not
+    0.74 without it)."""
     start = pos
     for _ in range(WORDS_BEFORE):
         lo = max(floor, start - 60)
@@ -210,11 +210,17 @@ def person_span(text: str, start: int, end: int, value_unit: bool) -> tuple[int,
     if span.endswith(".") and len(span) > 3 and span[-3] != " ":  # "Andrew Hardy." at a doc end
         end -= 1
         span = span[:-1]
+    if _cased_line(text, start):
+        got = _trim_lower(text, start, end)
+        if got is None:
+            return None  # "begin mouth", "skill evening": ordinary words, no name
+        start, end = got
+        span = text[start:end]
     words = span.split()
     if not words or _NOT_A_NAME_WORD.fullmatch(words[-1]):
         return None
-    if not words[0][0].isupper() or not all(w[0].isupper() or w in _PARTICLES for w in words):
-        return None  # "begin mouth", "letter a. Budget": ordinary words, no name
+    if len(words) == 1 and len(words[0].rstrip(".")) < 2:
+        return None  # "I.": an initial alone
     if _ORG_AFTER.match(text, end) or in_firm_name(text, start, end):
         return None
     if value_unit and _LOWER_AFTER.match(text, end):
@@ -232,6 +238,35 @@ def person_span(text: str, start: int, end: int, value_unit: bool) -> tuple[int,
             if re.match(r"[ \t]+[a-z]", rest) and not _PERSON_NEXT.match(rest.lstrip()):
                 return None
     return start, end
+
+
+def _cased_line(text: str, pos: int) -> bool:
+    """True when the line at ``pos`` has an upper-case letter: there a name is capitalised. In
+    a text written all in lower case ("my name is lena andersson") the model decides alone."""
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    line = text[lo:] if hi < 0 else text[lo:hi]
+    return line != line.lower()
+
+
+_SPAN_WORD = re.compile(r"\S+")
+
+
+def _trim_lower(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``text[start:end]`` without the lower-case words at its ends ("ex-Zombie Lundberg" ->
+    "Lundberg", "Darijo Curin \u05d2\u20ac" -> "Darijo Curin"; a particle before a name stays:
+    "van de Noort"), or None when what is left has no capitalised word or a lower-case word
+    that is no particle inside it ("letter a. Budget" -> "Budget"; "begin mouth" -> None)."""
+    words = [(m.start(), m.end(), m.group()) for m in _SPAN_WORD.finditer(text, start, end)]
+    while words and not words[-1][2][0].isupper():
+        words.pop()
+    while words and not words[0][2][0].isupper() and words[0][2] not in _PARTICLES:
+        words.pop(0)
+    if not words or not any(w[0].isupper() for _, _, w in words):
+        return None
+    if not all(w[0].isupper() or w in _PARTICLES for _, _, w in words):
+        return None
+    return words[0][0], words[-1][1]
 
 
 # Lower-case words inside a name: "Maria de la Cruz", "Ludwig van Beethoven".
@@ -258,18 +293,44 @@ def in_firm_name(text: str, start: int, end: int) -> bool:
     lo = max(0, start - 80)
     for m in _PARTNERS.finditer(text, lo, min(len(text), end + 80)):
         if m.start() <= start and end <= m.end():
-            return True
+            return not _people_list(text, m.start(), m.group())
         if m.start() > end:
             break
     return False
+
+
+# Before a list of one-word names: words that say the list is of people ("our 3 founders:
+# Kónya, Becker and Vasquez", "the children Anna, Erik and Amy").
+_PEOPLE_BEFORE = re.compile(
+    r"\b(?:(?:co-?)?founders?|children|kids|sons|daughters|brothers|sisters|siblings|members|"
+    r"attendees|authors|participants|speakers|guests|players|students|friends|colleagues|"
+    r"employees|people|persons|they had|signed by|present|apologies|attended by|with)\b"
+    r"[^.!?\n]{0,24}$",
+    re.IGNORECASE,
+)
+_LIST_ITEM_BEFORE = re.compile(r"[^\W\d_][\w'\u2019-]*,[ \t]*$")
+
+
+def _people_list(text: str, start: int, found: str) -> bool:
+    """True when the list at ``text[start:]`` is of people, not a firm of partners: a context
+    word before it, or more than four names in it (a firm's name has three; a job title may
+    precede it in a signature: "Counsellor, Martinez, Hunt and Reynolds")."""
+    if _PEOPLE_BEFORE.search(text, max(0, start - 60), start):
+        return True
+    items, pos = found.count(",") + 1, start
+    while items <= 4 and (m := _LIST_ITEM_BEFORE.search(text, max(0, pos - 40), pos)):
+        items, pos = items + 1, m.start()
+    return items > 4
 
 
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+(.*)")
 
 
 def in_title_case_heading(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` is part, not the whole, of a Markdown heading in title case
-    ("## Whiteboard Killer Synergies", "## Deploy Plug-And-Play Roi"): a phrase, not a name."""
+    """True when ``text[start:end]`` is in a Markdown heading of three or more words in title
+    case ("## Whiteboard Killer Synergies", "## Deploy Plug-And-Play Roi"): a phrase, not a
+    name. A heading of two words ("# Jane Roe") or with lower-case words ("## Minutes of the
+    meeting with Jane Roe") is not one."""
     line_start = text.rfind("\n", 0, start) + 1
     if text.find("#", line_start, start) < 0:
         return False
@@ -278,13 +339,7 @@ def in_title_case_heading(text: str, start: int, end: int) -> bool:
     if m is None:
         return False
     words = m.group(1).split()
-    if len(words) < 3 or not all(w[0].isupper() for w in words):
-        return False
-    span = text[start:end].strip()
-    if text[m.start(1):m.end(1)].strip() != span:
-        return True
-    # the whole heading: a name of two or three plain words ("## Jane Roe Smith") stays
-    return len(span.split()) > 3 or bool(_JOINED.search(span))
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
 
 
 # -- mail display names -------------------------------------------------------------------------

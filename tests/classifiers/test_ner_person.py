@@ -111,7 +111,9 @@ def test_pieces_agree_with_the_whole_text() -> None:
         # title-case headings, lower-case phrases, a full stop at a doc's end
         ("## Whiteboard Killer Synergies\n", "Whiteboard Killer", False, None),
         ("## Whiteboard Real-Time Interfaces\n", "Whiteboard Real-Time Interfaces", False, None),
+        ("## Repurpose Impactful Mindshare\n", "Repurpose Impactful Mindshare", False, None),
         ("# Jane Roe\n", "Jane Roe", False, "Jane Roe"),  # a heading that is a name
+        ("business I.\nQuality seem", "I.", False, None),
         ("## Minutes of the meeting with Jane Roe\n", "Jane Roe", False, "Jane Roe"),
         ("Do friend major skill evening reach", "skill evening", False, None),
         ("turn lot letter a. Budget line", "letter a. Budget", False, None),
