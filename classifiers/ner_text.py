@@ -64,7 +64,9 @@ def name_end(sentence: str) -> int:
     order of Jane Roe", "the French team"), or a capitalised first word that is not followed by
     an ordinary word, a number or a code ("Scott is", "John:", "Jane Roe"; not "Order 7731
     shipped", "Call 555 ...", "Please charge"). Acronyms and codes of two to four capitals
-    ("EUR", "INV", "IBAN") do not count."""
+    ("EUR", "INV", "IBAN") do not count. A year that stands alone ("in 1972", "May 1st,
+    1977"; not the year of "2022-02-20T04:30:33") and a month that starts a sentence make
+    the model read up to them too: it tags them as dates."""
     lead = _LEAD.match(sentence).end()  # type: ignore[union-attr]
     first, last = True, -1
     for m in _WORD_START.finditer(sentence, lead):
@@ -76,9 +78,11 @@ def name_end(sentence: str) -> int:
             if (2 <= len(word) <= 4 and word.isupper()) or _DIGIT.search(sentence, m.start(), end):
                 pass  # an acronym or a code ("EUR", "INV-96529", "B2C"), not a name
             elif not first or not _ORDINARY_NEXT.match(sentence, end) or _PERSON_NEXT.match(
-                    sentence[end:end + 40].lstrip()):
+                    sentence[end:end + 40].lstrip()) or _MONTH.fullmatch(word):
                 last = end
         first = False
+    for y in _YEAR.finditer(sentence):  # a date the model may tag ("in 1972", "May 1st, 1977")
+        last = max(last, y.end())
     if last < 0:
         return 0
     for _, m in zip(range(WORDS_AFTER), _NEXT_WORD.finditer(sentence, last), strict=False):
@@ -88,6 +92,9 @@ def name_end(sentence: str) -> int:
     return last
 
 
+_YEAR = re.compile(r"(?<![\w.\-/:])(?:1[89]|20)[0-9]{2}(?![0-9]|[-/.:][0-9])")
+_MONTH = re.compile(r"January|February|March|April|May|June|July|August|September|October|"
+                    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
 WORDS_AFTER = 2  # words read after the last capitalised one (2 and 4 find the same names)
 _NEXT_WORD = re.compile(r"\s*\S+")
 

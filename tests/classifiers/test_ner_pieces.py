@@ -42,6 +42,10 @@ def unit(text: str, kind: str = "prose", field: str | None = None,
         ("Gutierrez PLC agreed to visualize B2C infrastructures. ", False),  # a firm
         ("The USA and the UK signed. ", False),
         ("2022-02-20T04:30:33.435066 INFO worker job=55\n", False),
+        ("I bought my car in 1972", True),  # a year: the model tags it as a date
+        ("1972", True),
+        ("May 1st, 1977", True),
+        ("Order 1975 was packed in 3 boxes. ", True),
         ("", False),
         ("   \n", False),
     ],
