@@ -17,12 +17,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from classifiers.ner_text import PIECE_CHARS, mail_names, name_pieces, person_span, pieces
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 from scanner.settings import ClassifySettings
+
+if TYPE_CHECKING:
+    from classifiers.column_names import ColumnNameClassifier
 
 # Presidio's conf/default.yaml model_to_presidio_entity_mapping, minus ORG (ignored there) and
 # entities piiscout does not report.
@@ -186,7 +189,7 @@ def claimed_by_column(unit: TextUnit) -> bool:
 
 
 @functools.cache
-def _column_classifier() -> object:
+def _column_classifier() -> ColumnNameClassifier:
     from classifiers.column_names import ColumnNameClassifier
 
     return ColumnNameClassifier()

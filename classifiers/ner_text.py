@@ -67,8 +67,16 @@ def name_end(sentence: str) -> int:
     ("EUR", "INV", "IBAN") do not count. A year that stands alone ("in 1972", "May 1st,
     1977"; not the year of "2022-02-20T04:30:33") and a month that starts a sentence make
     the model read up to them too: it tags them as dates."""
+    return name_span(sentence)[1]
+
+
+def name_span(sentence: str) -> tuple[int, int]:
+    """(begin, end) of what the model reads of ``sentence`` (:func:`name_end`); ``begin`` is
+    :data:`WORDS_BEFORE_NAME` words before the first word that can start a name (the words
+    before are numbers, codes and ordinary words: "Please charge card 2283000597972128 for the
+    order of Jane Roe" is read from "the order of")."""
     lead = _LEAD.match(sentence).end()  # type: ignore[union-attr]
-    first, last = True, -1
+    first, last, begin = True, -1, -1
     for m in _WORD_START.finditer(sentence, lead):
         if m.group().isupper():
             end = m.end()
@@ -80,16 +88,24 @@ def name_end(sentence: str) -> int:
             elif not first or not _ORDINARY_NEXT.match(sentence, end) or _PERSON_NEXT.match(
                     sentence[end:end + 40].lstrip()) or _MONTH.fullmatch(word):
                 last = end
+                if begin < 0:
+                    begin = m.start()
         first = False
     for y in _YEAR.finditer(sentence):  # a date the model may tag ("in 1972", "May 1st, 1977")
         last = max(last, y.end())
+        begin = y.start() if begin < 0 else min(begin, y.start())
     if last < 0:
-        return 0
+        return 0, 0
     for _, m in zip(range(WORDS_AFTER), _NEXT_WORD.finditer(sentence, last), strict=False):
         last = m.end()
     if len(sentence[last:].split()) <= 2:
-        return len(sentence)  # little left: read it all, and the next sentence with it
-    return last
+        last = len(sentence)  # little left: read it all, and the next sentence with it
+    starts = [w.start() for w in _SPAN_WORD.finditer(sentence, lead, begin)]
+    begin = starts[-WORDS_BEFORE_NAME] if len(starts) > WORDS_BEFORE_NAME + 1 else 0
+    return begin, last
+
+
+WORDS_BEFORE_NAME = 3  # words read before the first word that can start a name
 
 
 _YEAR = re.compile(r"(?<![\w.\-/:])(?:1[89]|20)[0-9]{2}(?![0-9]|[-/.:][0-9])")
@@ -123,12 +139,12 @@ def name_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]
     while pos < n:
         m = _SENTENCE_CUT.search(text, pos)
         end = m.end() if m else n
-        stop = name_end(text[pos:end])
+        begin, stop = name_span(text[pos:end])
         if stop:
-            if run_end != pos:
+            if run_end != pos or begin:
                 if run_start >= 0:
                     yield from _offset(run_start, pieces(text[run_start:run_end], size))
-                run_start = _words_before(text, pos, max(run_end, 0))
+                run_start = pos + begin if begin else _words_before(text, pos, max(run_end, 0))
             run_end = pos + stop
             if pos + stop < end:  # cut short: the next sentence starts a new run
                 yield from _offset(run_start, pieces(text[run_start:run_end], size))

@@ -192,7 +192,8 @@ def test_fast_path_finds_the_names_the_whole_text_gives(monkeypatch: pytest.Monk
 def test_fast_path_on_labelled_sentences(shared_corpus: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """presidio-research's synthetic sentences (../shared/corpus): the PERSON spans of the
-    fast path are those of the slow path (measured: 99.6% of 300)."""
+    fast path are those of the slow path (measured: 136 of the 137 PERSON spans of the first
+    300 sentences, and one more)."""
     data = json.loads((shared_corpus / "labeled" / "presidio_research_synth_dataset_v2.json")
                       .read_text(encoding="utf-8"))
     texts = [d["full_text"] for d in data[:300]]
