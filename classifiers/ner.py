@@ -156,10 +156,8 @@ _NAME_SHAPE = re.compile(
 
 
 def wants_ner(unit: TextUnit) -> bool:
-    """Prose always; a structured value only when its field suggests a name or a place, and
-    neither the value is an e-mail address alone (``customer.email``) nor its column already
-    says it is a person's name (:func:`claimed_by_column`: ``COL-NAME`` reports the whole value
-    as PERSON without the model)."""
+    """Prose always; a structured value only when its field suggests a name or a place (the
+    field gate; :func:`model_reads` then leaves out the values the model need not read)."""
     if unit.kind == "prose":
         return bool(unit.text.strip())
     if unit.kind == "value" and unit.location.field:
@@ -168,10 +166,19 @@ def wants_ner(unit: TextUnit) -> bool:
             bool(_NAMEY_FIELD.search(field))
             and not catalogue_field(field)
             and bool(unit.text.strip())
-            and not _EMAIL.fullmatch(unit.text.strip())
-            and not claimed_by_column(unit)
         )
     return False
+
+
+def model_reads(unit: TextUnit) -> bool:
+    """:func:`wants_ner`, less the values that are an e-mail address alone (``customer.email``)
+    and the values whose column already says they are a person's name
+    (:func:`claimed_by_column`: ``COL-NAME`` reports the whole value as PERSON without the
+    model)."""
+    if not wants_ner(unit):
+        return False
+    return unit.kind != "value" or not (_EMAIL.fullmatch(unit.text.strip())
+                                        or claimed_by_column(unit))
 
 
 def claimed_by_column(unit: TextUnit) -> bool:
@@ -301,14 +308,14 @@ class SpacyNer:
         for i, unit in enumerate(units):
             if unit.kind != "log":
                 self._mail_names(out[i], unit.text)
-            if wants_ner(unit):
+            if model_reads(unit):
                 if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
                     values.append((i, unit.text))
                 else:
                     # a text all in lower case ("my name is lena andersson"): read it all
                     cut = name_pieces if unit.text != unit.text.lower() else pieces
                     jobs.extend((i, off, piece) for off, piece in cut(unit.text))
-            elif name_shaped(unit, unit.record is not None
+            elif not wants_ner(unit) and name_shaped(unit, unit.record is not None
                              and (unit.location.uri, unit.record) in mailed):
                 shaped.append((i, unit.text))
         if values or shaped:
