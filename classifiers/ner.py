@@ -17,12 +17,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from classifiers.ner_text import PIECE_CHARS, mail_names, person_span, pieces
+from classifiers.ner_text import PIECE_CHARS, mail_names, name_pieces, person_span, pieces
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 from scanner.settings import ClassifySettings
+
+if TYPE_CHECKING:
+    from classifiers.column_names import ColumnNameClassifier
 
 # Presidio's conf/default.yaml model_to_presidio_entity_mapping, minus ORG (ignored there) and
 # entities piiscout does not report.
@@ -153,7 +156,8 @@ _NAME_SHAPE = re.compile(
 
 
 def wants_ner(unit: TextUnit) -> bool:
-    """Prose always; a structured value only when its field suggests a name or a place."""
+    """Prose always; a structured value only when its field suggests a name or a place (the
+    field gate; :func:`model_reads` then leaves out the values the model need not read)."""
     if unit.kind == "prose":
         return bool(unit.text.strip())
     if unit.kind == "value" and unit.location.field:
@@ -164,6 +168,55 @@ def wants_ner(unit: TextUnit) -> bool:
             and bool(unit.text.strip())
         )
     return False
+
+
+def model_reads(unit: TextUnit) -> bool:
+    """:func:`wants_ner`, less the values that are an e-mail address alone (``customer.email``)
+    and the values whose column already says they are a person's name
+    (:func:`claimed_by_column`: ``COL-NAME`` reports the whole value as PERSON without the
+    model)."""
+    if not wants_ner(unit):
+        return False
+    return unit.kind != "value" or not (_EMAIL.fullmatch(unit.text.strip())
+                                        or claimed_by_column(unit))
+
+
+def claimed_by_column(unit: TextUnit) -> bool:
+    """True when the column classifier (``COL-NAME``, :mod:`classifiers.column_names`) reports
+    this value as a PERSON on its own (a ``first_name`` column; a ``name`` column of a table of
+    people, or whose value is shaped like a name): the model would add nothing but the same
+    finding. Its entities for such a value were the whole value or nothing, and nothing is
+    what the column classifier then reports anyway."""
+    from classifiers.column_names import match_column
+
+    m = match_column(unit.location.field or "")
+    if m is None or m.entity != "PERSON":
+        return False
+    return any(d.entity == "PERSON" for d in _column_classifier().classify(unit, ()))
+
+
+@functools.cache
+def _column_classifier() -> ColumnNameClassifier:
+    from classifiers.column_names import ColumnNameClassifier
+
+    return ColumnNameClassifier()
+
+
+_NAME_PART = frozenset({"name", "names", "first", "last", "surname", "surnames", "given",
+                        "family", "forename", "forenames", "middle", "firstname", "lastname",
+                        "fullname", "nickname", "maiden"})
+
+
+def name_part_field(field: str | None) -> bool:
+    """True when a field's name says its values are (parts of) a person's name (``surname``,
+    ``first_name``, ``customer.name``): there one word is a name; elsewhere (``owner``,
+    ``contact``) a one-word PERSON from the model is a job title or a word ("Neurosurgeon",
+    "Actuary")."""
+    if not field:
+        return False
+    from classifiers.column_names import name_tokens, split_path
+
+    return bool(_NAME_PART.intersection(name_tokens(split_path(field)[0])))
 
 
 # Fields that hold a person by their role (their values are names, e-mails or user ids).
@@ -190,8 +243,8 @@ def name_shaped(unit: TextUnit, with_email: bool = False) -> bool:
 
     toks = name_tokens(split_path(field)[0])
     if _PERSON_ROLE.intersection(toks) and not {"agent", "id", "ids"}.intersection(toks):
-        return True
-    return with_email and not catalogue_field(field)
+        return not claimed_by_column(unit)
+    return with_email and not catalogue_field(field) and not claimed_by_column(unit)
 
 
 _PLACE_TOKENS = frozenset({"address", "street", "city", "cities", "town", "country", "countries",
@@ -255,29 +308,33 @@ class SpacyNer:
         for i, unit in enumerate(units):
             if unit.kind != "log":
                 self._mail_names(out[i], unit.text)
-            if wants_ner(unit):
+            if model_reads(unit):
                 if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
                     values.append((i, unit.text))
                 else:
-                    jobs.extend((i, off, piece) for off, piece in pieces(unit.text))
-            elif name_shaped(unit, unit.record is not None
+                    # a text all in lower case ("my name is lena andersson"): read it all
+                    cut = name_pieces if unit.text != unit.text.lower() else pieces
+                    jobs.extend((i, off, piece) for off, piece in cut(unit.text))
+            elif not wants_ner(unit) and name_shaped(unit, unit.record is not None
                              and (unit.location.uri, unit.record) in mailed):
                 shaped.append((i, unit.text))
         if values or shaped:
             memo = self._value_entities({t for _, t in values} | {t for _, t in shaped})
             for i, text in values:
-                self._add(out[i], 0, memo[text], text, value_unit=True)
+                self._add(out[i], 0, memo[text], text, value_unit=True,
+                          field=units[i].location.field)
             for i, text in shaped:
                 whole = (len(text) - len(text.lstrip()), len(text.rstrip()))
                 ents = tuple(e for e in memo[text] if e[0] in ("PERSON", "PER")
                              and (e[1], e[2]) == whole)
-                self._add(out[i], 0, ents, text, value_unit=True)
+                self._add(out[i], 0, ents, text, value_unit=True, field=units[i].location.field)
         if not jobs:
             return out
-        docs = self.nlp.pipe((t for _, _, t in jobs), batch_size=self.batch_size)  # type: ignore[attr-defined]
+        docs = self.nlp.pipe((t for _, _, t in jobs), batch_size=batch_for(  # type: ignore[attr-defined]
+            [t for _, _, t in jobs], self.batch_size))
         for (i, off, _), doc in zip(jobs, docs, strict=True):
             self._add(out[i], off, _entities(doc), units[i].text,
-                      value_unit=units[i].kind == "value")
+                      value_unit=units[i].kind == "value", field=units[i].location.field)
         return out
 
     def _mail_names(self, out: list[Detection], text: str) -> None:
@@ -302,8 +359,7 @@ class SpacyNer:
         return got  # type: ignore[return-value]
 
     def _add(self, out: list[Detection], off: int, ents: _Ents, unit_text: str = "",
-             value_unit: bool = False) -> None:
-        towns: set[str] | None = None  # words right before a postcode anywhere in the unit
+             value_unit: bool = False, field: str | None = None) -> None:
         for label, start, end, text in ents:
             entity = LABELS.get(label)
             if entity is None or not keep_entity(label, text):
@@ -314,11 +370,11 @@ class SpacyNer:
                     continue
                 start, end = span[0] - off, span[1] - off
                 text = unit_text[span[0]:span[1]]
+                if value_unit and " " not in text.strip() and not name_part_field(field):
+                    continue  # "Neurosurgeon" in an owner column: one word is no name there
                 if _POSTCODE_AFTER.match(unit_text, off + end):
                     continue  # "Leeds LS6 2AB": a town before its postcode, not a person
-                if towns is None:
-                    towns = {m.group(1) for m in _TOWN_POSTCODE.finditer(unit_text)}
-                if text in towns:
+                if text in _towns(unit_text):
                     continue  # "the Leeds depot" where the text also has "Leeds LS6 2AB"
                 if " " not in text.strip() and _PLACE_NOUN_AFTER.match(unit_text, off + end):
                     continue  # "the Glasgow depot"
@@ -333,6 +389,30 @@ class SpacyNer:
                     value=text,
                 )
             )
+
+
+@functools.lru_cache(maxsize=8)
+def _towns(text: str) -> frozenset[str]:
+    """The words right before a postcode anywhere in ``text`` (asked once per unit, not once per
+    piece of it: a unit's pieces are consecutive)."""
+    return frozenset(m.group(1) for m in _TOWN_POSTCODE.finditer(text))
+
+
+BATCH_CHARS = BATCH_SIZE * MAX_CHUNK  # characters in the model at once (see BATCH_SIZE)
+MAX_BATCH = 256
+
+
+def batch_for(texts: Sequence[str], batch_size: int) -> int:
+    """Pieces per ``nlp.pipe`` batch: ``batch_size`` pieces of full length, more when the
+    pieces are short (the sentences that can hold a name, :func:`classifiers.ner_text.name_pieces`,
+    are a few dozen characters each), up to :data:`MAX_BATCH`, so that a batch holds about
+    :data:`BATCH_CHARS` characters: the model's cost per batch is mostly fixed for short docs,
+    and its working memory grows with the characters in a batch. A doc's entities do not
+    depend on the other docs of its batch (tests/classifiers/test_perf_equivalence.py)."""
+    if not texts:
+        return batch_size
+    mean = max(1, sum(map(len, texts)) // len(texts))
+    return max(batch_size, min(MAX_BATCH, BATCH_CHARS // mean))
 
 
 def _entities(doc: object) -> _Ents:

@@ -94,6 +94,32 @@ def test_pieces_agree_with_the_whole_text() -> None:
         ("What's your last name? Magnusson", "Magnusson", False, "Magnusson"),
         ("It may be that Kaczmarek was influenced", "Kaczmarek", False, "Kaczmarek"),
         ("John: You saved my life!", "John", False, "John"),
+        # firms of partners and hyphenated firms (Faker's company() forms)
+        ("Montgomery, Mcgrath and Johnson agreed to it", "Johnson", False, None),
+        ("Aguirre, Wilson and Jones agreed", "Aguirre", False, None),
+        ("Counsellor, Martinez, Hunt and Reynolds\nTel.", "Martinez", False, None),
+        ("Mitchell, Pearson and\nHenderson agreed", "Mitchell", False, None),
+        ("Roy, George and Rodgers\nTel.", "George and Rodgers", False, None),
+        ("Smith, Walker & Hobbs agreed", "Walker", False, None),
+        ("Maddox-Robbins agreed to leverage it", "Maddox-Robbins", False, None),
+        ("Musician, Collins-Flores\nTel.", "Collins", False, None),
+        ("by. Johnson\nPLC agreed to deploy", "Johnson", False, None),
+        ("Jane Smith, Tom Jones and Bob Lee came", "Tom Jones", False, "Tom Jones"),  # people
+        ("Jane Roe, Smith and Jones", "Jane Roe", False, "Jane Roe"),
+        ("Mrs. Taylor-Johnson said so", "Taylor-Johnson", False, "Taylor-Johnson"),  # a title
+        ("We met Mary-Ann Smith today", "Mary-Ann Smith", False, "Mary-Ann Smith"),
+        # title-case headings, lower-case phrases, a full stop at a doc's end
+        ("## Whiteboard Killer Synergies\n", "Whiteboard Killer", False, None),
+        ("## Whiteboard Real-Time Interfaces\n", "Whiteboard Real-Time Interfaces", False, None),
+        ("## Repurpose Impactful Mindshare\n", "Repurpose Impactful Mindshare", False, None),
+        ("# Jane Roe\n", "Jane Roe", False, "Jane Roe"),  # a heading that is a name
+        ("business I.\nQuality seem", "I.", False, None),
+        ("## Minutes of the meeting with Jane Roe\n", "Jane Roe", False, "Jane Roe"),
+        ("Do friend major skill evening reach", "skill evening", False, None),
+        ("turn lot letter a. Budget line", "letter a. Budget", False, None),
+        ("Maria de la Cruz came", "Maria de la Cruz", False, "Maria de la Cruz"),
+        ("for the order of Andrew Hardy.", "Andrew Hardy.", False, "Andrew Hardy"),
+        ("signed by John F.", "John F.", False, "John F."),
     ],
 )
 def test_person_span(text: str, span: str, value_unit: bool, expect: str | None) -> None:
@@ -149,8 +175,43 @@ def test_product_rows_get_no_person(engine: Engine) -> None:
 
 
 def test_job_titles_in_a_name_field_are_no_person(engine: Engine) -> None:
-    for text in ("Hydrographic surveyor", "Librarian, public", "Cabin crew"):
+    for text in ("Hydrographic surveyor", "Librarian, public", "Cabin crew", "Neurosurgeon",
+                 "Actuary", "Professor Emeritus", "Barrister's clerk"):
         assert not people(engine, unit(text, "value", "owner")), text
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "found"),
+    [
+        ("Angela Robinson", "owner", {"Angela Robinson"}),
+        ("Amanda Hayes", "owner", set()),  # the model finds "Hayes" alone: a surname, no name
+        ("Neurosurgeon", "owner", set()),  # one word, not a name field
+        ("Actuary", "contact", set()),
+    ],
+)
+def test_one_word_person_in_values(engine: Engine, text: str, field: str,
+                                   found: set[str]) -> None:
+    assert people(engine, unit(text, "value", field)) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("Montgomery, Mcgrath and Johnson agreed to streamline proactive architectures by "
+         "2022-01-16. Williams, Garcia and Green agreed to engineer intuitive metrics.", set()),
+        ("Maddox-Robbins agreed to leverage web-enabled action-items by 2024-03-30. Smith LLC "
+         "agreed to it. Jones Inc and Garcia Group did too.", set()),
+        ("## Whiteboard Killer Synergies\n\nOrder 8170822087 was packed in 28 boxes.\n", set()),
+        ("Budget line 4717-97-8645 is 13% spent.\nEdward Pitts\nMinerals surveyor, Clark, "
+         "Graham and Henderson\nTel. 873.473.7330\n", {"Edward Pitts"}),
+        ("Please charge card 2283000597972128 for the order of Jennifer Bruce. Ask must letter "
+         "own become. Joseph Hawkins can be reached at timothy54@example.org.",
+         {"Jennifer Bruce", "Joseph Hawkins"}),
+    ],
+)
+def test_firms_and_headings_are_no_person_names_are(engine: Engine, text: str,
+                                                    expect: set[str]) -> None:
+    assert people(engine, unit(text)) == expect
 
 
 # -- mail display names ---------------------------------------------------------------------------
