@@ -22,6 +22,7 @@ from scanner import pipeline
 from scanner.models import Item, ScanResult
 from scanner.pipeline import Classifier, scan
 from scanner.settings import Settings, load_settings
+from scanner.stages import workers
 from tests.helpers.database import build
 from tests.helpers.paths import GOLDEN, ROOT
 from tests.helpers.scan import facts as _facts
@@ -106,13 +107,18 @@ def test_the_mixed_input_has_every_route(one_process: ScanResult) -> None:
     assert one_process.info.failed >= 2 and one_process.info.skipped >= 2
 
 
-@pytest.mark.parametrize("worker_item_bytes,group_items", [(8 * 1024 * 1024, 16), (64 * 1024, 3)])
+@pytest.mark.parametrize("worker_item_bytes,group_items,split_text", [
+    (8 * 1024 * 1024, 16, 8 * 1024 * 1024),  # every file whole in a worker
+    (8 * 1024 * 1024, 16, 256 * 1024),  # the defaults
+    (64 * 1024, 3, 1024),  # most files extracted here, their batches in the pool
+])
 def test_workers_give_the_same_findings_and_errors_in_the_same_order(
     mixed: list[str], settings: Settings, classifier: Classifier, one_process: ScanResult,
-    monkeypatch: pytest.MonkeyPatch, worker_item_bytes: int, group_items: int,
+    monkeypatch: pytest.MonkeyPatch, worker_item_bytes: int, group_items: int, split_text: int,
 ) -> None:
     monkeypatch.setattr(pipeline, "WORKER_ITEM_BYTES", worker_item_bytes)
     monkeypatch.setattr(pipeline, "GROUP_ITEMS", group_items)
+    monkeypatch.setattr(workers, "SPLIT_TEXT_BYTES", split_text)
     two = scan(mixed, settings.with_overrides(workers=2), secret=SECRET, classifier=classifier)
     want = _facts(one_process)
     got = _facts(two)
