@@ -19,6 +19,7 @@ import functools
 import json
 import os
 import socket
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -227,9 +228,16 @@ class Inventory:
         return RunRecorder(self, run_id, now, info.targets, mapper, lock)
 
     def _busy_message(self) -> str:
-        with self.session() as s:
-            run = s.scalars(select(Run).where(Run.status == "running")
-                            .order_by(Run.id.desc())).first()
+        # The lock holder writes its run row just after taking the lock; a reader does not wait
+        # for that write (WAL), so look again for a moment before naming no run.
+        deadline = time.monotonic() + 3.0
+        while True:
+            with self.session() as s:
+                run = s.scalars(select(Run).where(Run.status == "running")
+                                .order_by(Run.id.desc())).first()
+            if run is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         who = (f" (run {run.id}, process {run.pid} on {run.host}, since {run.recorded_at})"
                if run is not None else "")
         return (f"another scan is recording into this inventory{who}; wait for it to finish, "
