@@ -110,16 +110,15 @@ def install_hint(plugin: Plugin, missing: str) -> str:
     return f"; install the package that provides {top!r}"
 
 
-def _source(ep: metadata.EntryPoint, seen: dict[int, str] | None = None) -> str:
+def _source(ep: metadata.EntryPoint, seen: dict[int, str]) -> str:
+    """The distribution that registered ``ep``, named once per distribution in ``seen`` (each
+    name and version parses the distribution's METADATA again)."""
     dist = getattr(ep, "dist", None)
     if dist is None:
         return "an unknown distribution"
-    if seen is None:
-        return f"{dist.name} {dist.version}"
-    key = id(dist)  # each name and version parses the distribution's METADATA again
-    if key not in seen:
-        seen[key] = f"{dist.name} {dist.version}"
-    return seen[key]
+    if id(dist) not in seen:
+        seen[id(dist)] = f"{dist.name} {dist.version}"
+    return seen[id(dist)]
 
 
 @functools.cache

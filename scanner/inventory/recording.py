@@ -100,8 +100,13 @@ def insert(dialect: str, table: Any) -> Any:
     raise NotImplementedError(dialect)
 
 
+def greatest_name(dialect: str) -> str:
+    """The SQL function of the larger of two values (SQLite's two-argument ``max``)."""
+    return "greatest" if dialect == "postgresql" else "max"
+
+
 def greatest(dialect: str, a: Any, b: Any) -> ColumnElement[Any]:
-    return func.greatest(a, b) if dialect == "postgresql" else func.max(a, b)
+    return getattr(func, greatest_name(dialect))(a, b)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -132,7 +137,7 @@ FINDING_COLUMNS = (
 SIGHTING_COLUMNS = ("run_id", "finding_id", "count", "max_score", "severity", "linked")
 
 
-def _placeholder(dialect: str) -> str:
+def placeholder(dialect: str) -> str:
     return "?" if dialect == "sqlite" else "%s"  # sqlite3 qmark, psycopg format
 
 
@@ -155,8 +160,7 @@ def findings_upsert_sql(dialect: str, rows: int) -> str:
     SQLAlchemy statement cost as much again in per-parameter work as the database spent.
     tests/scanner/inventory/test_inventory_bulk.py checks the result against the ORM recording
     (tests/helpers/inventory_reference.py) on both databases."""
-    ph = _placeholder(dialect)
-    greatest = "max" if dialect == "sqlite" else "greatest"
+    ph, greatest = placeholder(dialect), greatest_name(dialect)
     one = "(" + ", ".join([ph] * len(FINDING_COLUMNS)) + ")"
     old, new = "findings", "excluded"
     same = f"{old}.last_run_id = {new}.last_run_id"
@@ -186,8 +190,7 @@ def findings_upsert_sql(dialect: str, rows: int) -> str:
 
 @functools.lru_cache(maxsize=4)
 def sightings_upsert_sql(dialect: str) -> str:
-    ph = _placeholder(dialect)
-    greatest = "max" if dialect == "sqlite" else "greatest"
+    ph, greatest = placeholder(dialect), greatest_name(dialect)
     was, new = "sightings", "excluded"
     return (
         f"INSERT INTO sightings ({', '.join(_quoted(c) for c in SIGHTING_COLUMNS)}) VALUES ("

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
 
+from scanner.inventory import recording
 from scanner.inventory.schema import FindingAgg, ItemVersion, LocationRow, Run
 from scanner.models import Finding, Location, ScanError, Severity
 
@@ -113,7 +114,7 @@ class Incremental:
             if self._conn is None:  # one connection for the walk: a session per item was 1 ms
                 self._conn = self.inv.engine.connect()
                 self._query = ("SELECT version FROM item_versions WHERE uri_key = "
-                               + ("?" if self._conn.dialect.name == "sqlite" else "%s"))
+                               + recording.placeholder(self._conn.dialect.name))
             try:
                 stored = self._conn.exec_driver_sql(self._query, (_key(uri),)).scalar()
             finally:
@@ -185,8 +186,6 @@ def touch(inv: Inventory, run_id: int, uris: Sequence[str], now: str) -> int:
     resolved). Returns the number of findings carried over."""
     if not uris:
         return 0
-    from scanner.inventory import recording
-
     with inv.write.begin() as s:
         return recording.touch(s, run_id, now, list(uris))
 

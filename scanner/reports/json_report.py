@@ -100,13 +100,12 @@ def _finding(f: Finding, indent: int) -> str:
 
 
 def _finding_checked(f: Finding, indent: int) -> str:
-    # The spelled-out shape holds for str fields; anything else takes the generic path.
-    if (type(f.location.uri) is str and type(f.entity) is str and type(f.category) is str
-            and type(f.detector) is str and type(f.explanation) is str
-            and type(f.preview) is str and type(f.value_hash) is str
-            and (f.location.field is None or type(f.location.field) is str)):
+    # The spelled-out shape takes str fields (the C escaping refuses anything else, as a
+    # TypeError); a finding built with another type takes the generic path.
+    try:
         return _finding(f, indent)
-    return _nested(f.to_dict(), indent)
+    except TypeError:
+        return _nested(f.to_dict(), indent)
 
 
 class JsonStream:
