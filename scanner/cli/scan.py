@@ -48,7 +48,7 @@ from scanner.inventory.versions import Incremental, settings_fingerprint
 from scanner.models import Finding, ScanResult, Severity
 from scanner.policy import PolicyMapper, load_packs
 from scanner.redact import load_or_create_secret
-from scanner.reports.sarif import Baseline, baseline_of
+from scanner.reports.sarif import Runs
 from scanner.settings import Settings, default_data_dir
 
 __all__ = ["EXIT_FINDINGS", "FAILING_STATUSES", "RECORD_BATCH", "command"]
@@ -142,8 +142,8 @@ def _scan(args: ScanArgs) -> None:
                 if inventory is not None else None)
         if hook is not None:
             stack.callback(hook.close)  # its read connection, also when the scan is stopped
-        before = (previous(inventory, recorder, checked)
-                  if fmt == "sarif" and recorder is not None else None)
+        runs = (Runs(inventory, recorder.run_id, previous(inventory, recorder, checked))
+                if fmt == "sarif" and recorder is not None and inventory is not None else None)
         stack.enter_context(sigterm_as_interrupt())  # SIGTERM unwinds like Ctrl-C
         try:
             stream: TextIO = (
@@ -153,12 +153,7 @@ def _scan(args: ScanArgs) -> None:
         except OSError as exc:
             raise ConfigError(f"cannot write the report to {output}: {exc.strerror}") from None
 
-        def baseline() -> Baseline | None:
-            if recorder is None or inventory is None:
-                return None
-            return baseline_of(inventory, recorder.run_id, before)
-
-        writer = report_writer(fmt, stream, color=color, wide=args.wide, baseline=baseline)
+        writer = report_writer(fmt, stream, color=color, wide=args.wide, runs=runs)
         sink = ReportSink(writer, recorder, batch=RECORD_BATCH, note=note)
         try:
             result = _run(checked, settings, mapper.map if sink.wants_mapped else None,

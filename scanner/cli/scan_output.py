@@ -2,9 +2,10 @@
 
 One path for every format (:class:`ReportSink`): each finding goes to the report writer as the
 scan makes it and, with the inventory on, into the inventory batch by batch, so memory does not
-grow with the number of findings (except for a format written whole at the end,
-:class:`CollectedReport`: SARIF, with the previous run as its baseline, :class:`SarifReport`). A finding reviewed as a false positive is
-recorded but not written (SARIF writes it, suppressed).
+grow with the number of findings (except for a plug-in format written whole at the end,
+:class:`CollectedReport`; SARIF groups its results in a temporary file,
+:class:`~scanner.reports.sarif.SarifStream`). A finding reviewed as a false positive is recorded
+but not written (SARIF writes it, suppressed).
 """
 
 from __future__ import annotations
@@ -23,14 +24,12 @@ from scanner.inventory.store import Inventory, InventoryError, RunRecorder
 from scanner.inventory.versions import (
     Incremental,
     Stored,
-    findings_of_run,
     findings_under,
     previous_run,
 )
 from scanner.models import Finding, ScanInfo, ScanResult, Severity
 from scanner.reports import STREAMING, Formatter, StreamWriter, formatter, stream_writer
-from scanner.reports.sarif import Baseline
-from scanner.reports.sarif import write as write_sarif
+from scanner.reports.sarif import Runs, SarifStream
 from scanner.settings import Settings
 from scanner.targets import display_target
 
@@ -58,27 +57,12 @@ class CollectedReport:
         return ScanResult(result.info, tuple(self.findings), result.errors)
 
 
-class SarifReport(CollectedReport):
-    """SARIF: every finding (those reviewed as false positives too, which SARIF marks), and the
-    findings of the previous run over the same targets as the baseline."""
-
-    suppressed_too = True
-
-    def __init__(self, stream: TextIO, *, color: bool,
-                 baseline: Callable[[], Baseline | None] = lambda: None) -> None:
-        super().__init__(write_sarif, stream, color=color)
-        self.baseline = baseline
-
-    def end(self, result: ScanResult) -> None:
-        write_sarif(self.collected(result), self.stream, color=self.color,
-                    baseline=self.baseline())
-
-
 def report_writer(fmt: str, stream: TextIO, *, color: bool, wide: bool,
-                  baseline: Callable[[], Baseline | None] = lambda: None) -> StreamWriter:
-    """The writer of format ``fmt``: one that streams when the format can."""
+                  runs: Runs | None = None) -> StreamWriter:
+    """The writer of format ``fmt``: one that streams when the format can (SARIF too: its
+    baseline is the inventory's previous run over the same targets, ``runs``)."""
     if fmt == "sarif":
-        return SarifReport(stream, color=color, baseline=baseline)
+        return SarifStream(stream, color=color, runs=runs)
     if fmt not in STREAMING:
         return CollectedReport(formatter(fmt), stream, color=color)
     writer = stream_writer(fmt, stream)
@@ -180,21 +164,27 @@ def with_unchanged(result: ScanResult, hook: object) -> ScanResult:
     return replace(result, info=replace(result.info, unchanged=n)) if n else result
 
 
-def previous(inventory: Inventory | None, recorder: RunRecorder, targets: list[str]
-             ) -> list[Stored] | None:
-    """The findings of the last completed run over the same targets (the SARIF baseline)."""
-    assert inventory is not None
-    prev = previous_run(inventory, [display_target(t) for t in targets], recorder.run_id)
-    return None if prev is None else findings_of_run(inventory, prev)
+def previous(inventory: Inventory, recorder: RunRecorder, targets: list[str]) -> int | None:
+    """The last completed run over the same targets (the SARIF baseline)."""
+    return previous_run(inventory, [display_target(t) for t in targets], recorder.run_id)
 
 
 def failing(inventory: Inventory, run_id: int, threshold: int) -> dict[tuple[str, str], set[str]]:
-    """Findings current in this run, open or confirmed, at or above the threshold."""
+    """Findings current in this run, open or confirmed, at or above the threshold: (entity,
+    severity) -> the location uris, picked by the database (the run's findings are not loaded)."""
+    from sqlalchemy import select
+
+    from scanner.inventory.schema import FindingAgg, LocationRow
+
+    severities = [s.value for s in Severity if s.rank >= threshold]
+    q = (select(FindingAgg.entity, FindingAgg.severity, LocationRow.uri).distinct()
+         .join(LocationRow, FindingAgg.location_id == LocationRow.id)
+         .where(FindingAgg.last_run_id == run_id, FindingAgg.status.in_(FAILING_STATUSES),
+                FindingAgg.severity.in_(severities)))
     hits: dict[tuple[str, str], set[str]] = {}
-    for s in findings_of_run(inventory, run_id):
-        f = s.finding
-        if s.status in FAILING_STATUSES and f.severity.rank >= threshold:
-            hits.setdefault((f.entity, f.severity.value), set()).add(f.location.uri)
+    with inventory.session() as s:
+        for entity, severity, uri in s.execute(q.execution_options(yield_per=2000)):
+            hits.setdefault((entity, severity), set()).add(uri)
     return hits
 
 

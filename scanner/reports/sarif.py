@@ -14,6 +14,12 @@
 * Only masked previews and keyed hashes, as everywhere.
 * GitHub takes at most 25,000 results per run: the report keeps the 25,000 most severe and says
   so in the run's properties (``piiscout/resultsTotal``, ``piiscout/resultsCapped``).
+* Memory does not grow with the findings (:class:`SarifStream`, what ``piiscout scan`` uses): the
+  findings are grouped as they come in a private SQLite file in the temporary directory (masked
+  previews and keyed hashes only, removed at the end), the previous run's findings are copied
+  there before the scan, the current run's after it, and the 25,000 results are picked there.
+  :func:`write` (a whole :class:`~scanner.models.ScanResult` in memory) is the reference the
+  tests compare it with.
 
 Errors of the scan are ``toolExecutionNotifications`` of the run's invocation.
 """
@@ -22,13 +28,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from scanner import entities as entity_table
 from scanner.errorkinds import SKIP_KINDS
-from scanner.models import Finding, ScanResult, Severity
+from scanner.models import Finding, Location, ScanError, ScanInfo, ScanResult, Severity
 
 if TYPE_CHECKING:
     from scanner.inventory.store import Inventory
@@ -167,7 +176,7 @@ def _utc(stamp: str) -> str:
     return stamp.replace("+00:00", "Z") if stamp else stamp
 
 
-def _result(ident: Identity, g: _Group, rule_index: int, baseline: Baseline | None,
+def _result(ident: Identity, g: _Group, rule_index: int, statuses: dict[Identity, str] | None,
             state: str | None) -> dict[str, Any]:
     f = g.first
     where = f" in field '{f.location.field}'" if f.location.field else ""
@@ -201,8 +210,8 @@ def _result(ident: Identity, g: _Group, rule_index: int, baseline: Baseline | No
         "partialFingerprints": {FINGERPRINT: fingerprint(ident)},
         "properties": props,
     }
-    if baseline is not None:
-        status = baseline.statuses.get(ident)
+    if statuses is not None:
+        status = statuses.get(ident)
         if status is not None:
             props["status"] = status
         if status in SUPPRESSED:
@@ -226,16 +235,8 @@ def _notification(location: str, kind: str, message: str) -> dict[str, Any]:
 
 
 def sarif_document(result: ScanResult, baseline: Baseline | None = None) -> dict[str, Any]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        ours = version("piiscout")
-    except PackageNotFoundError:
-        ours = "0"
     groups = _group(result.findings)
     absent = _group(baseline.absent) if baseline is not None else {}
-    rules = _rules({g.first.entity for g in [*groups.values(), *absent.values()]})
-    index = {r["id"]: i for i, r in enumerate(rules)}
     has_baseline = baseline is not None and bool(baseline.states or baseline.absent)
     rows: list[tuple[Identity, _Group, str | None]] = []
     for ident, g in groups.items():
@@ -246,9 +247,29 @@ def sarif_document(result: ScanResult, baseline: Baseline | None = None) -> dict
         rows.append((ident, g, state))
     rows += [(ident, g, "absent") for ident, g in absent.items() if ident not in groups]
     total = len(rows)
-    rows.sort(key=lambda r: (-r[1].severity.rank, r[2] == "absent", r[0]))
+    rows.sort(key=_order)
     kept = rows[:MAX_RESULTS]
-    info = result.info
+    statuses = baseline.statuses if baseline is not None else None
+    entities = {g.first.entity for g in [*groups.values(), *absent.values()]}
+    return _document(result.info, result.errors, entities, kept, total, statuses)
+
+
+def _order(row: tuple[Identity, _Group, str | None]) -> tuple[int, bool, Identity]:
+    """Most severe first, a gone finding after a current one of the same severity."""
+    return (-row[1].severity.rank, row[2] == "absent", row[0])
+
+
+def _document(info: ScanInfo, errors: Sequence[ScanError], entities: Iterable[str],
+              kept: Sequence[tuple[Identity, _Group, str | None]], total: int,
+              statuses: dict[Identity, str] | None) -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("piiscout")
+    except PackageNotFoundError:
+        ours = "0"
+    rules = _rules(entities)
+    index = {r["id"]: i for i, r in enumerate(rules)}
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "piiscout",
@@ -263,11 +284,11 @@ def sarif_document(result: ScanResult, baseline: Baseline | None = None) -> dict
             "startTimeUtc": _utc(info.started_at),
             "endTimeUtc": _utc(info.finished_at),
             "toolExecutionNotifications": [
-                _notification(e.location, e.kind, e.message) for e in result.errors
+                _notification(e.location, e.kind, e.message) for e in errors
             ],
         }],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(i, g, index[g.first.entity], baseline, s) for i, g, s in kept],
+        "results": [_result(i, g, index[g.first.entity], statuses, s) for i, g, s in kept],
         "properties": {
             "piiscout/targets": list(info.targets),
             "piiscout/items": {"scanned": info.scanned, "skipped": info.skipped,
@@ -290,3 +311,228 @@ def write(result: ScanResult, stream: TextIO, *, color: bool = False,
           baseline: Baseline | None = None) -> None:
     json.dump(sarif_document(result, baseline), stream, indent=2, ensure_ascii=False)
     stream.write("\n")
+
+
+# -- the streaming writer ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Runs:
+    """The inventory, the run being recorded and the last completed run over the same targets
+    (None: no baseline states, review statuses only)."""
+
+    inventory: Inventory
+    run_id: int
+    previous_run_id: int | None
+
+
+_IDENT = "uri TEXT NOT NULL, fkey TEXT NOT NULL, entity TEXT NOT NULL, vhash TEXT NOT NULL"
+_KEY = "PRIMARY KEY (uri, fkey, entity, vhash)"
+_SCHEMA = (
+    # the findings of this scan, grouped by identity as _group does
+    f"CREATE TABLE g ({_IDENT}, field TEXT, category TEXT, preview TEXT, detector TEXT, "
+    f"linked INTEGER, source_kind TEXT, rank INTEGER, severity TEXT, score REAL, n INTEGER, "
+    f"nlines INTEGER, lines TEXT, {_KEY})",
+    f"CREATE TABLE gc ({_IDENT}, clause TEXT NOT NULL, PRIMARY KEY (uri, fkey, entity, vhash, "
+    f"clause)) WITHOUT ROWID",
+    # the previous run's findings as they were before this scan, and this run's after it
+    f"CREATE TABLE prev ({_IDENT}, field TEXT, category TEXT, preview TEXT, detector TEXT, "
+    f"linked INTEGER, source_kind TEXT, rank INTEGER, severity TEXT, score REAL, count INTEGER, "
+    f"clauses TEXT, {_KEY}) WITHOUT ROWID",
+    f"CREATE TABLE cur ({_IDENT}, status TEXT, severity TEXT, count INTEGER, preview TEXT, "
+    f"{_KEY}) WITHOUT ROWID",
+)
+_ADD = (
+    "INSERT INTO g VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?) "
+    "ON CONFLICT (uri, fkey, entity, vhash) DO UPDATE SET n = n + 1, "
+    "severity = CASE WHEN excluded.rank > rank THEN excluded.severity ELSE severity END, "
+    "rank = max(rank, excluded.rank), score = max(score, excluded.score), "
+    f"lines = CASE WHEN excluded.nlines = 0 OR nlines >= {MAX_LINES} THEN lines "
+    "WHEN nlines = 0 THEN excluded.lines ELSE lines || ',' || excluded.lines END, "
+    f"nlines = CASE WHEN excluded.nlines = 0 OR nlines >= {MAX_LINES} THEN nlines "
+    "ELSE nlines + 1 END"
+)
+_SEP = "\x1f"  # between the clauses of a previous finding
+_FLUSH = 2000
+# The results in report order: this scan's groups, then the previous run's gone findings.
+_PICK = (
+    "SELECT 0 AS gone, g.uri, g.fkey, g.entity, g.vhash, g.field, g.category, g.preview, "
+    "g.detector, g.linked, g.source_kind, g.rank, g.severity, g.score, g.n, g.lines, NULL, "
+    "prev.severity, prev.count, prev.preview, cur.severity, cur.count, cur.preview, cur.status "
+    "FROM g LEFT JOIN prev USING (uri, fkey, entity, vhash) "
+    "LEFT JOIN cur USING (uri, fkey, entity, vhash) "
+    "UNION ALL "
+    "SELECT 1, p.uri, p.fkey, p.entity, p.vhash, p.field, p.category, p.preview, p.detector, "
+    "p.linked, p.source_kind, p.rank, p.severity, p.score, 1, '', p.clauses, "
+    "NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM prev AS p "
+    "WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.uri = p.uri AND cur.fkey = p.fkey "
+    "AND cur.entity = p.entity AND cur.vhash = p.vhash) "
+    "AND NOT EXISTS (SELECT 1 FROM g WHERE g.uri = p.uri AND g.fkey = p.fkey "
+    "AND g.entity = p.entity AND g.vhash = p.vhash) "
+    "ORDER BY rank DESC, gone, uri, fkey, entity, vhash LIMIT ?"
+)
+
+
+def _linked(v: int | None) -> bool | None:
+    return None if v is None else bool(v)
+
+
+class SarifStream:
+    """``--format sarif`` while the scan runs: memory does not grow with the findings.
+
+    Each finding is folded into its identity's group in a private SQLite file (removed at the
+    end); with ``runs``, the previous run's findings are copied there now, before the scan
+    changes them, and the current run's at the end, so the baseline states, the review statuses
+    and the 25,000 most severe results are picked by SQLite. The document is the one
+    :func:`write` makes of the same findings (tests/scanner/reports/test_sarif_stream.py)."""
+
+    suppressed_too = True  # reviewed false positives are listed, marked suppressed
+
+    def __init__(self, stream: TextIO, *, color: bool = False, runs: Runs | None = None) -> None:
+        self.stream, self.runs = stream, runs
+        self._dir = tempfile.TemporaryDirectory(prefix="piiscout-sarif-")  # mode 0700
+        self._db = sqlite3.connect(os.path.join(self._dir.name, "groups.sqlite"),
+                                   isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384"):
+            self._db.execute(f"PRAGMA {pragma}")
+        for ddl in _SCHEMA:
+            self._db.execute(ddl)
+        self._pending: list[Finding] = []
+        if runs is not None and runs.previous_run_id is not None:
+            self._copy("prev", _previous_rows(runs.inventory, runs.previous_run_id))
+
+    def finding(self, f: Finding) -> None:
+        self._pending.append(f)
+        if len(self._pending) >= _FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        rows: list[tuple[object, ...]] = []
+        clauses: list[tuple[str, ...]] = []
+        for f in pending:
+            ident = identity(f)
+            line = f.location.line
+            rows.append((*ident, f.location.field, f.category, f.preview, f.detector,
+                         None if f.linked is None else int(f.linked), f.source_kind,
+                         f.severity.rank, f.severity.value, f.score,
+                         0 if line is None else 1, "" if line is None else str(line)))
+            clauses.extend((*ident, c) for c in f.clauses)
+        db = self._db
+        db.execute("BEGIN")
+        db.executemany(_ADD, rows)
+        if clauses:
+            db.executemany("INSERT OR IGNORE INTO gc VALUES (?,?,?,?,?)", clauses)
+        db.execute("COMMIT")
+
+    def _copy(self, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        db, width = self._db, {"prev": 15, "cur": 8}[table]
+        sql = f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * width)})"
+        db.execute("BEGIN")
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= _FLUSH:
+                db.executemany(sql, batch)
+                batch = []
+        db.executemany(sql, batch)
+        db.execute("COMMIT")
+
+    def end(self, result: ScanResult) -> None:
+        try:
+            self._flush()
+            runs = self.runs
+            if runs is not None:
+                self._copy("cur", _current_rows(runs.inventory, runs.run_id))
+            json.dump(self._document(result), self.stream, indent=2, ensure_ascii=False)
+            self.stream.write("\n")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+    def _document(self, result: ScanResult) -> dict[str, Any]:
+        db, runs = self._db, self.runs
+        has_prev = runs is not None and runs.previous_run_id is not None
+        gone_where = ("FROM prev AS p WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.uri = p.uri "
+                      "AND cur.fkey = p.fkey AND cur.entity = p.entity AND cur.vhash = p.vhash)")
+        gone = db.execute(f"SELECT count(*) {gone_where}").fetchone()[0]
+        gone_new = db.execute(  # gone ones that this scan's findings do not name either
+            f"SELECT count(*) {gone_where} AND NOT EXISTS (SELECT 1 FROM g WHERE g.uri = p.uri "
+            "AND g.fkey = p.fkey AND g.entity = p.entity AND g.vhash = p.vhash)").fetchone()[0]
+        current = db.execute("SELECT count(*) FROM cur").fetchone()[0]
+        has_baseline = has_prev and bool(current or gone)
+        total = db.execute("SELECT count(*) FROM g").fetchone()[0] + gone_new
+        entities = [e for (e,) in db.execute(
+            f"SELECT entity FROM g UNION SELECT p.entity {gone_where}")]
+        kept: list[tuple[Identity, _Group, str | None]] = []
+        statuses: dict[Identity, str] | None = {} if runs is not None else None
+        for row in db.execute(_PICK, (MAX_RESULTS,)).fetchall():
+            (gone_row, uri, fkey, entity, vhash, fld, category, preview, detector, linked,
+             source_kind, _rank, severity, score, n, lines, prev_clauses, p_sev, p_count,
+             p_preview, c_sev, c_count, c_preview, status) = row
+            ident = (uri, fkey, entity, vhash)
+            if gone_row:
+                clauses = set(prev_clauses.split(_SEP)) if prev_clauses else set()
+                state: str | None = "absent"
+            else:
+                clauses = {c for (c,) in db.execute(
+                    "SELECT clause FROM gc WHERE uri = ? AND fkey = ? AND entity = ? "
+                    "AND vhash = ?", ident)}
+                if not has_baseline:
+                    state = None
+                elif p_sev is None or c_sev is None:
+                    state = "new"  # not in the previous run (or not in the inventory's)
+                elif (p_sev, p_count, p_preview) == (c_sev, c_count, c_preview):
+                    state = "unchanged"
+                else:
+                    state = "updated"
+                if statuses is not None and status is not None:
+                    statuses[ident] = status
+            first = Finding(Location(uri, None, fld), entity, category, score, Severity(severity),
+                            detector, "", preview, vhash, _linked(linked), (), source_kind)
+            group = _Group(first, Severity(severity), score,
+                           [int(x) for x in lines.split(",")] if lines else [], n, clauses)
+            kept.append((ident, group, state))
+        return _document(result.info, result.errors, entities, kept, total, statuses)
+
+
+def _previous_rows(inv: Inventory, run_id: int) -> Iterator[tuple[Any, ...]]:
+    """The findings of run ``run_id`` as :func:`baseline_of` reads them, row by row."""
+    from sqlalchemy import select
+
+    from scanner.inventory.schema import FindingAgg, LocationRow
+
+    q = (select(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.value_hash,
+                FindingAgg.category, FindingAgg.preview, FindingAgg.detector, FindingAgg.linked,
+                FindingAgg.source_kind, FindingAgg.severity, FindingAgg.max_score,
+                FindingAgg.count)
+         .join(LocationRow, FindingAgg.location_id == LocationRow.id)
+         .where(FindingAgg.last_run_id == run_id)
+         .execution_options(yield_per=_FLUSH))
+    mapper = inv.mapper
+    with inv.session() as s:
+        for (uri, fld, entity, vhash, category, preview, detector, linked, source_kind, severity,
+             score, count) in s.execute(q):
+            clauses = sorted(mapper.clauses_for_category(category, linked, source_kind, uri))
+            yield (uri, fld, entity, vhash, fld or None, category, preview, detector,
+                   None if linked is None else int(linked), source_kind,
+                   Severity(severity).rank, severity, score, count, _SEP.join(clauses))
+
+
+def _current_rows(inv: Inventory, run_id: int) -> Iterator[tuple[Any, ...]]:
+    """Identity, review status, severity, count and preview of run ``run_id``'s findings."""
+    from sqlalchemy import select
+
+    from scanner.inventory.schema import FindingAgg, LocationRow
+
+    q = (select(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.value_hash,
+                FindingAgg.status, FindingAgg.severity, FindingAgg.count, FindingAgg.preview)
+         .join(LocationRow, FindingAgg.location_id == LocationRow.id)
+         .where(FindingAgg.last_run_id == run_id)
+         .execution_options(yield_per=_FLUSH))
+    with inv.session() as s:
+        yield from (tuple(r) for r in s.execute(q))

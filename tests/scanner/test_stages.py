@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from connectors.base import UnitSource, connector_for
 from connectors.db_table import TableSource
 from scanner import errorkinds, pipeline
-from scanner.cli.scan_output import CollectedReport, ReportSink, SarifReport, report_writer
+from scanner.cli.scan_output import CollectedReport, ReportSink, report_writer
 from scanner.models import Finding, Location, ScanInfo, ScanResult, Severity, TextUnit
+from scanner.reports.sarif import SarifStream
 from scanner.settings import Settings, load_settings
 from scanner.stages import classify, columns, replay, steps, walk, workers
 
@@ -177,10 +178,10 @@ def test_a_format_written_at_the_end_gets_every_finding_once_in_order() -> None:
     assert out.getvalue() == "3 findings, 3 scanned\n"
 
 
-def test_sarif_is_collected_with_the_findings_the_inventory_suppresses() -> None:
+def test_sarif_is_grouped_with_the_findings_the_inventory_suppresses() -> None:
     out = io.StringIO()
     writer = report_writer("sarif", out, color=False, wide=False)
-    assert isinstance(writer, SarifReport) and writer.suppressed_too
+    assert isinstance(writer, SarifStream) and writer.suppressed_too
     sink = ReportSink(writer, None, batch=2, note=lambda fs: None)
     assert sink.wants_mapped
     sink.finding(finding(7))
