@@ -11,7 +11,7 @@ but not written (SARIF writes it, suppressed).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from scanner.inventory.store import Inventory, InventoryError, RunRecorder
 from scanner.inventory.versions import (
     Incremental,
     Stored,
-    findings_under,
+    iter_findings_under,
     previous_run,
 )
 from scanner.models import Finding, ScanInfo, ScanResult, Severity
@@ -115,9 +115,10 @@ class ReportSink:
         scans), the run closed and the report ended. Returns the result as reported."""
         if self.recorder is not None:
             self.flush()
-            stored = commit(inventory, self.recorder, hook, result)
-            self._emit([f for s in stored for f in s.occurrences()],
-                       [f for s in stored if s.status != "false-positive" for f in s.occurrences()])
+            for stored in commit(inventory, self.recorder, hook, result):  # in chunks
+                self._emit([f for s in stored for f in s.occurrences()],
+                           [f for s in stored if s.status != "false-positive"
+                            for f in s.occurrences()])
             result = with_unchanged(result, hook)
             self.recorder.finish(result.info, result.errors)
         self.writer.end(result)
@@ -151,12 +152,13 @@ def start_run(stack: ExitStack, inventory: Inventory, packs: list, targets: list
 
 
 def commit(inventory: Inventory | None, recorder: RunRecorder, hook: object,
-           result: ScanResult) -> list[Stored]:
-    """Store item versions, advance the unchanged items, return their current findings."""
+           result: ScanResult) -> Iterator[list[Stored]]:
+    """Store item versions, advance the unchanged items, then yield their current findings
+    chunk by chunk (read from the inventory as they are written to the report)."""
     if inventory is None or not isinstance(hook, Incremental):
-        return []
+        return
     hook.commit(recorder.run_id, result.errors, recorder.now)
-    return findings_under(inventory, recorder.run_id, hook.unchanged)
+    yield from iter_findings_under(inventory, recorder.run_id, hook.unchanged)
 
 
 def with_unchanged(result: ScanResult, hook: object) -> ScanResult:

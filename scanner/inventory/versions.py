@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,8 @@ _CHUNK = 500
 
 Identity = tuple[str, str, str, str]  # uri, field, entity, value hash (as the store keys them)
 
-__all__ = ["Incremental", "ItemVersion", "findings_of_run", "findings_under", "touch"]
+__all__ = ["Incremental", "ItemVersion", "findings_of_run", "findings_under", "iter_findings_under",
+           "touch"]
 
 
 def _key(text: str) -> str:
@@ -207,7 +208,10 @@ class Stored:
 
 def _stored(s: object, q: object, mapper: PolicyMapper) -> list[Stored]:
     """Stored findings as report findings, their clauses worked out by ``mapper``."""
-    rows = s.execute(q).all()  # type: ignore[attr-defined]
+    return _stored_rows(s.execute(q).all(), mapper)  # type: ignore[attr-defined]
+
+
+def _stored_rows(rows: Iterable[tuple[FindingAgg, str]], mapper: PolicyMapper) -> list[Stored]:
     out = []
     for f, uri in rows:
         clauses = tuple(sorted(mapper.clauses_for_category(f.category, f.linked, f.source_kind,
@@ -237,12 +241,27 @@ def findings_of_run(inv: Inventory, run_id: int,
 
 def findings_under(inv: Inventory, run_id: int, uris: Sequence[str]) -> list[Stored]:
     """The current findings of the items ``uris`` (skipped as unchanged) in run ``run_id``."""
+    return [s for chunk in iter_findings_under(inv, run_id, uris) for s in chunk]
+
+
+def iter_findings_under(inv: Inventory, run_id: int, uris: Sequence[str],
+                        chunk: int = 2000) -> Iterator[list[Stored]]:
+    """:func:`findings_under` in chunks of at most ``chunk``, read as they are yielded: memory
+    does not grow with the findings of an incremental rescan's unchanged items."""
     if not uris:
-        return []
+        return
     wanted = set(uris)
-    return findings_of_run(
-        inv, run_id, lambda u: u in wanted or any(p in wanted for p in _item_prefixes(u))
-    )
+    q = (select(FindingAgg, LocationRow.uri)
+         .join(LocationRow, FindingAgg.location_id == LocationRow.id)
+         .where(FindingAgg.last_run_id == run_id)
+         .order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id)
+         .execution_options(yield_per=chunk))
+    with inv.session() as s:
+        for part in s.execute(q).partitions():
+            rows = [(f, uri) for f, uri in part
+                    if uri in wanted or any(p in wanted for p in _item_prefixes(uri))]
+            if rows:
+                yield _stored_rows(rows, inv.mapper)
 
 
 def previous_run(inv: Inventory, targets: Sequence[str], before: int) -> int | None:
