@@ -100,11 +100,13 @@ def main() -> None:
     ap.add_argument("--dense-mb", default="",
                     help="comma-separated sizes in MB (e.g. 2,8,32): the CLI's default scan of "
                          "the dense benchmark corpus at each size, instead of the runs above")
+    ap.add_argument("--dense-format", choices=["json", "sarif"], default="json",
+                    help="the report format of the --dense-mb runs (default json)")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.dense_mb:
         dense_scaling(args.dir, [float(x) for x in args.dense_mb.split(",")], args.ner,
-                      args.workers)
+                      args.workers, args.dense_format)
         return
     text = args.dir / f"log-{args.gb:g}gb.txt"
     if not text.exists():
@@ -145,9 +147,11 @@ def main() -> None:
               f"{rss.peak / 1e6:.0f} | {proc.returncode} |", flush=True)
 
 
-def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int) -> None:
+def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int,
+                  fmt: str = "json") -> None:
     """Peak RSS and time of ``piiscout scan DIR --format json -o report.json`` on the dense
-    corpus at each size (``--no-ner`` unless ``ner``)."""
+    corpus at each size (``--no-ner`` unless ``ner``; ``fmt`` "sarif": ``--format sarif``, and
+    the findings column counts its results before the cap)."""
     from benchmarks import corpora
 
     exe = Path(sys.executable).with_name("piiscout")
@@ -156,8 +160,10 @@ def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int) -> No
         flags += ["--workers", str(workers)]
     print(f"# piiscout peak memory on dense text\n\nCommand: `python benchmarks/memory.py "
           f"--dense-mb {','.join(f'{x:g}' for x in sizes)}{' --ner' if ner else ''}"
-          f"{f' --workers {workers}' if workers else ''}`; "
-          f"`{' '.join(['piiscout scan DIR', *flags])} --format json -o report.json` (inventory on); "
+          f"{f' --workers {workers}' if workers else ''}"
+          f"{f' --dense-format {fmt}' if fmt != 'json' else ''}`; "
+          f"`{' '.join(['piiscout scan DIR', *flags])} --format {fmt} -o report.{fmt}` "
+          "(inventory on); "
           f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
     print("| dense text | seconds | MB/s | findings | peak RSS (MB) | exit |\n"
           "|---|---:|---:|---:|---:|---:|")
@@ -167,8 +173,8 @@ def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int) -> No
             corpora.dense(dest, mb)
         size = sum(p.stat().st_size for p in dest.iterdir())
         home = Path(tempfile.mkdtemp(prefix="piiscout-memory-home-"))
-        report = home / "report.json"
-        cmd = [str(exe), "scan", str(dest), *flags, "--format", "json", "-o", str(report),
+        report = home / f"report.{fmt}"
+        cmd = [str(exe), "scan", str(dest), *flags, "--format", fmt, "-o", str(report),
                "--no-progress"]
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=dict(os.environ, PIISCOUT_HOME=str(home)),
@@ -176,7 +182,11 @@ def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int) -> No
         with RssSampler(proc.pid) as rss:
             proc.wait()
         dt = time.perf_counter() - t0
-        found = len(json.loads(report.read_text())["findings"]) if report.exists() else 0
+        found = 0
+        if report.exists():
+            doc = json.loads(report.read_text())
+            found = (doc["runs"][0]["properties"]["piiscout/resultsTotal"] if fmt == "sarif"
+                     else len(doc["findings"]))
         shutil.rmtree(home, ignore_errors=True)
         print(f"| {size / 1e6:.1f} MB | {dt:.0f} | {size / 1e6 / dt:.3f} | {found} | "
               f"{rss.peak / 1e6:.0f} | {proc.returncode} |", flush=True)

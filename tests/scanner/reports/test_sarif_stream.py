@@ -166,3 +166,14 @@ def test_the_temporary_file_is_private_and_removed() -> None:
         stream.finding(f)
     stream.end(ScanResult(info(), (), ()))
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("n", [0, 1, 50])
+def test_one_result_per_line_is_the_same_json(n: int) -> None:
+    found = findings(random.Random(n), n * 3)
+    doc = sarif.sarif_document(ScanResult(info(), tuple(found), ERRORS))
+    out = io.StringIO()
+    sarif.dump(doc, out)
+    text = out.getvalue()
+    assert json.loads(text) == doc
+    assert text.endswith("\n") and text.count("\n") == (len(doc["runs"][0]["results"]) + 2 if n else 1)
