@@ -100,13 +100,15 @@ def main() -> None:
     ap.add_argument("--dense-mb", default="",
                     help="comma-separated sizes in MB (e.g. 2,8,32): the CLI's default scan of "
                          "the dense benchmark corpus at each size, instead of the runs above")
+    ap.add_argument("--exe", type=Path, default=Path(sys.executable).with_name("piiscout"),
+                    help="the piiscout command to measure (default: this venv's)")
     ap.add_argument("--dense-format", choices=["json", "sarif"], default="json",
                     help="the report format of the --dense-mb runs (default json)")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.dense_mb:
         dense_scaling(args.dir, [float(x) for x in args.dense_mb.split(",")], args.ner,
-                      args.workers, args.dense_format)
+                      args.workers, args.dense_format, args.exe)
         return
     text = args.dir / f"log-{args.gb:g}gb.txt"
     if not text.exists():
@@ -115,7 +117,7 @@ def main() -> None:
     if not table.exists():
         build_table(table, args.rows)
 
-    exe = Path(sys.executable).with_name("piiscout")
+    exe = args.exe
     print(f"# piiscout peak memory\n\nCommand: `python benchmarks/memory.py --gb {args.gb:g} "
           f"--rows {args.rows} --workers {args.workers}{' --ner' if args.ner else ''}"
           f" --mode {args.mode}`; "
@@ -148,13 +150,13 @@ def main() -> None:
 
 
 def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int,
-                  fmt: str = "json") -> None:
+                  fmt: str = "json", exe: Path | None = None) -> None:
     """Peak RSS and time of ``piiscout scan DIR --format json -o report.json`` on the dense
     corpus at each size (``--no-ner`` unless ``ner``; ``fmt`` "sarif": ``--format sarif``, and
     the findings column counts its results before the cap)."""
     from benchmarks import corpora
 
-    exe = Path(sys.executable).with_name("piiscout")
+    exe = exe or Path(sys.executable).with_name("piiscout")
     flags = [] if ner else ["--no-ner"]
     if workers:
         flags += ["--workers", str(workers)]
