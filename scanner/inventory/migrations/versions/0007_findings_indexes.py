@@ -1,0 +1,43 @@
+"""Three indexes of ``findings`` that no query needs, dropped: each one was written on every
+recorded finding.
+
+* ``ix_findings_location_id``: the unique identity (location_id, field, entity, value_hash)
+  starts with ``location_id`` and serves every lookup by location (and the foreign key);
+* ``ix_findings_status``: the readers filter ``status != 'false-positive'`` (most rows) or list
+  one status over the whole inventory, joined and sorted by location: a scan either way;
+* ``ix_findings_resolved_run_id``: read only as ``resolved_run_id IS NULL`` (the current findings,
+  most rows).
+
+Kept: the identity, ``ix_findings_last_run_id`` (a run's findings: its count, the SARIF baseline,
+``--fail-on``) and ``ix_findings_value_hash`` (``piiscout subject``: a person's values across the
+whole inventory).
+
+Revision ID: 0007_findings_ix
+Revises: 0006_web2
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0007_findings_ix"
+down_revision = "0006_web2"
+branch_labels = None
+depends_on = None
+
+DROPPED = (
+    ("ix_findings_location_id", ["location_id"]),
+    ("ix_findings_status", ["status"]),
+    ("ix_findings_resolved_run_id", ["resolved_run_id"]),
+)
+
+
+def upgrade() -> None:
+    # Plain DROP INDEX (no batch table rebuild on SQLite: the review triggers stay).
+    for name, _ in DROPPED:
+        op.drop_index(name, table_name="findings")
+
+
+def downgrade() -> None:
+    for name, columns in DROPPED:
+        op.create_index(name, "findings", columns)
