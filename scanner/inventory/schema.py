@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,7 +78,6 @@ class FindingAgg(Base):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("location_id", "field", "entity", "value_hash", name="uq_finding_identity"),
-        Index("ix_findings_value_hash", "value_hash"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # No index of its own (0007): the unique identity starts with it.
@@ -108,6 +108,13 @@ class FindingAgg(Base):
     # patterns, context words and checks, never the value. NULL for findings recorded earlier.
     line: Mapped[int | None] = mapped_column(Integer, nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# The value hash's first HASH_PREFIX characters, indexed (0007): what ``piiscout subject`` looks a
+# person's values up by (then compares the whole hash). A quarter of the full hash's index size,
+# and an index a random value hash is written into at a random place, on every recorded finding.
+HASH_PREFIX = 16
+Index("ix_findings_hash_prefix", func.substr(FindingAgg.value_hash, 1, HASH_PREFIX))
 
 
 class Sighting(Base):

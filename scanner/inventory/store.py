@@ -46,6 +46,7 @@ from scanner.inventory.locks import WRITE, RecordingLock, configure_sqlite
 from scanner.inventory.recording import Group as _Group
 from scanner.inventory.rows import FindingRow, ReviewEntry, RunRow
 from scanner.inventory.schema import (
+    HASH_PREFIX,
     STATUSES,
     ErrorRow,
     FindingAgg,
@@ -292,8 +293,11 @@ class Inventory:
             q = q.where(
                 or_(Source.kind == source, Source.name == source, LocationRow.uri.startswith(source))
             )
-        if value_hashes is not None:
-            q = q.where(FindingAgg.value_hash.in_(list(value_hashes)))
+        if value_hashes is not None:  # by the index of the hashes' prefixes (schema.HASH_PREFIX)
+            hashes = list(value_hashes)
+            q = q.where(func.substr(FindingAgg.value_hash, 1, HASH_PREFIX)
+                        .in_(sorted({h[:HASH_PREFIX] for h in hashes})),
+                        FindingAgg.value_hash.in_(hashes))
         if ids is not None:
             q = q.where(FindingAgg.id.in_(list(ids)))
         q = q.order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id)

@@ -8,9 +8,12 @@ recorded finding.
 * ``ix_findings_resolved_run_id``: read only as ``resolved_run_id IS NULL`` (the current findings,
   most rows).
 
-Kept: the identity, ``ix_findings_last_run_id`` (a run's findings: its count, the SARIF baseline,
-``--fail-on``) and ``ix_findings_value_hash`` (``piiscout subject``: a person's values across the
-whole inventory).
+``ix_findings_value_hash`` (the whole 64-character hash, written at a random place for every
+finding) becomes ``ix_findings_hash_prefix``, on its first 16 characters: ``piiscout subject``
+looks a person's values up by it across the whole inventory, then compares the whole hash.
+
+Kept: the identity and ``ix_findings_last_run_id`` (a run's findings: its count, the SARIF
+baseline, ``--fail-on``).
 
 Revision ID: 0007_findings_ix
 Revises: 0006_web2
@@ -18,6 +21,7 @@ Revises: 0006_web2
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_findings_ix"
@@ -32,12 +36,19 @@ DROPPED = (
 )
 
 
+PREFIX = "ix_findings_hash_prefix"
+
+
 def upgrade() -> None:
-    # Plain DROP INDEX (no batch table rebuild on SQLite: the review triggers stay).
+    # Plain DROP/CREATE INDEX (no batch table rebuild on SQLite: the review triggers stay).
     for name, _ in DROPPED:
         op.drop_index(name, table_name="findings")
+    op.drop_index("ix_findings_value_hash", table_name="findings")
+    op.create_index(PREFIX, "findings", [sa.text("substr(value_hash, 1, 16)")])
 
 
 def downgrade() -> None:
+    op.drop_index(PREFIX, table_name="findings")
+    op.create_index("ix_findings_value_hash", "findings", ["value_hash"])
     for name, columns in DROPPED:
         op.create_index(name, "findings", columns)
