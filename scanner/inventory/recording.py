@@ -266,6 +266,46 @@ def record_batch(
     return suppressed
 
 
+def record_batch_reference(
+    s: Session,
+    *,
+    run_id: int,
+    now: str,
+    source_of: Callable[[str], str],
+    source_cache: dict[str, int],
+    batch: Mapping[Key, Group],
+) -> set[Key]:
+    """What :func:`record_batch` does, as it was written before (SQLAlchemy's result rows, one
+    sightings row per statement): tests/scanner/inventory/test_recording_fast.py compares the
+    inventories they make, on SQLite and PostgreSQL."""
+    if not batch:
+        return set()
+    conn = s.connection()
+    dialect = conn.dialect.name
+    loc_ids = _locations(s, dialect, run_id, now, source_of, source_cache, batch)
+    uri_of = {lid: uri for uri, lid in loc_ids.items()}
+    items = list(batch.items())
+    ids: dict[Key, int] = {}
+    suppressed: set[Key] = set()
+    for part in chunks(items, ROWS_PER_STATEMENT):
+        params: list[object] = []
+        for (uri, field, entity, vhash), g in part:
+            f = g.first
+            params += (loc_ids[uri], field, entity, f.category[:128], vhash, f.preview,
+                       f.detector[:64], g.severity, g.linked, f.source_kind[:16], g.count,
+                       g.max_score, now, now, run_id, run_id, "open", None, f.location.line,
+                       explanation_of(f))
+        result = conn.exec_driver_sql(findings_upsert_sql(dialect, len(part)), tuple(params))
+        for fid, status, lid, field, entity, vhash in result:
+            key = (uri_of[lid], field, entity, vhash)
+            ids[key] = fid
+            if status == "false-positive":
+                suppressed.add(key)
+    conn.exec_driver_sql(sightings_upsert_sql(dialect), [
+        (run_id, ids[k], g.count, g.max_score, g.severity, g.linked) for k, g in items])
+    return suppressed
+
+
 def _locations(
     s: Session, dialect: str, run_id: int, now: str, source_of: Callable[[str], str],
     source_cache: dict[str, int], batch: Mapping[Key, Group],
