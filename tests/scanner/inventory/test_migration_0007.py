@@ -94,3 +94,40 @@ def test_the_subject_lookup_uses_the_prefix_index(db_url: str, tmp_path: Path) -
 @pytest.mark.parametrize("revision", ["0007_findings_ix"])
 def test_the_head_is_this_migration(revision: str) -> None:
     assert db.HEAD == revision
+
+
+INVENTORY_TABLES = ("alembic_version", "audit_log", "errors", "finding_clauses", "findings",
+                    "item_versions", "locations", "reviews", "ropa", "runs", "sightings",
+                    "sources", "users")
+
+
+def test_upgrade_and_downgrade_on_mariadb() -> None:
+    """MariaDB is no inventory piiscout opens, but the migrations run there: 0007 keeps the
+    location index its foreign key needs and makes the prefix a column prefix."""
+    from sqlalchemy import create_engine, inspect
+
+    from tests.helpers.servers import require_server
+
+    engine = create_engine(require_server("PIISCOUT_TEST_MYSQL_URL"))
+    if set(inspect(engine).get_table_names()) & set(INVENTORY_TABLES):
+        engine.dispose()
+        pytest.skip("the MariaDB test database already holds inventory tables")
+    try:
+        seen = []
+        for target, how in (("0006_web2", command.upgrade), ("head", command.upgrade),
+                            ("0006_web2", command.downgrade), ("head", command.upgrade)):
+            with engine.begin() as conn:
+                how(_alembic(conn), target)
+            seen.append({i["name"] for i in inspect(engine).get_indexes("findings")})
+        assert seen[0] - seen[1] == {"ix_findings_status", "ix_findings_resolved_run_id",
+                                     "ix_findings_value_hash"}
+        assert seen[1] - seen[0] == {"ix_findings_hash_prefix"}
+        assert seen[2] == seen[0] and seen[3] == seen[1]
+        assert "ix_findings_location_id" in seen[1]
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            for table in INVENTORY_TABLES:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        engine.dispose()

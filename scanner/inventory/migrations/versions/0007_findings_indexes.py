@@ -39,16 +39,30 @@ DROPPED = (
 PREFIX = "ix_findings_hash_prefix"
 
 
+def _mysql() -> bool:
+    """MariaDB/MySQL (not an inventory piiscout opens, but the migrations run there): its unique
+    identity over TEXT columns is a hash, which the location foreign key cannot use, so the
+    location index stays; there is no expression index, the prefix is a column prefix."""
+    return op.get_bind().dialect.name in ("mysql", "mariadb")
+
+
+def _dropped() -> list[tuple[str, list[str]]]:
+    return [(n, c) for n, c in DROPPED if not (_mysql() and n == "ix_findings_location_id")]
+
+
 def upgrade() -> None:
     # Plain DROP/CREATE INDEX (no batch table rebuild on SQLite: the review triggers stay).
-    for name, _ in DROPPED:
+    for name, _ in _dropped():
         op.drop_index(name, table_name="findings")
     op.drop_index("ix_findings_value_hash", table_name="findings")
-    op.create_index(PREFIX, "findings", [sa.text("substr(value_hash, 1, 16)")])
+    if _mysql():
+        op.create_index(PREFIX, "findings", ["value_hash"], mysql_length={"value_hash": 16})
+    else:
+        op.create_index(PREFIX, "findings", [sa.text("substr(value_hash, 1, 16)")])
 
 
 def downgrade() -> None:
     op.drop_index(PREFIX, table_name="findings")
     op.create_index("ix_findings_value_hash", "findings", ["value_hash"])
-    for name, columns in DROPPED:
+    for name, columns in _dropped():
         op.create_index(name, "findings", columns)
