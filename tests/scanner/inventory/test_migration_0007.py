@@ -91,9 +91,8 @@ def test_the_subject_lookup_uses_the_prefix_index(db_url: str, tmp_path: Path) -
     assert "ix_findings_hash_prefix" in plan, plan
 
 
-@pytest.mark.parametrize("revision", ["0007_findings_ix"])
-def test_the_head_is_this_migration(revision: str) -> None:
-    assert db.HEAD == revision
+def test_the_head_is_this_migration() -> None:
+    assert db.HEAD.startswith("0007_")  # test_migrations_head.py: it is Alembic's head
 
 
 INVENTORY_TABLES = ("alembic_version", "audit_log", "errors", "finding_clauses", "findings",
