@@ -55,9 +55,7 @@ __all__ = ["EXIT_FINDINGS", "FAILING_STATUSES", "RECORD_BATCH", "command"]
 
 EXIT_FINDINGS = FINDINGS
 # Findings recorded into the inventory per batch (read at each scan: a test may change it).
-# A transaction each: at 2000 the findings' indexes keyed by the value hash (written at random
-# places) had most of their pages written again by every commit.
-RECORD_BATCH = 10000
+RECORD_BATCH = 2000
 
 
 @contextmanager
