@@ -91,7 +91,7 @@ def _db_errors(method: Callable[..., T]) -> Callable[..., T]:
 
 # The newest migration in ``migrations/versions`` (tests/scanner/inventory/test_migrations_head.py
 # checks it against Alembic's own idea of the head).
-HEAD = "0006_web2"
+HEAD = "0007_findings_ix"
 
 
 def at_head(engine: Engine) -> bool:

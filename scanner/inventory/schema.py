@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,11 +78,10 @@ class FindingAgg(Base):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("location_id", "field", "entity", "value_hash", name="uq_finding_identity"),
-        Index("ix_findings_value_hash", "value_hash"),
-        Index("ix_findings_status", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    # No index of its own (0007): the unique identity starts with it.
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     field: Mapped[str] = mapped_column(Text, default="")
     entity: Mapped[str] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(128))
@@ -97,15 +97,24 @@ class FindingAgg(Base):
     last_seen: Mapped[str] = mapped_column(String(40))
     first_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     last_run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # latest review decision
+    status: Mapped[str] = mapped_column(String(16), default="open")  # latest review decision (no
+    # index since 0007: read as "not a false positive" or one status over everything)
     # The completed run that scanned its location and no longer saw it (NULL: current). Kept
     # apart from ``status`` so that the review decision survives; reset when it is seen again.
-    resolved_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # Not indexed since 0007: read only as IS NULL (the current findings, most rows).
+    resolved_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The first occurrence in the last run that saw it (0006): its line (None where the text
     # has no lines, such as a database column) and the classifier's explanation, which names
     # patterns, context words and checks, never the value. NULL for findings recorded earlier.
     line: Mapped[int | None] = mapped_column(Integer, nullable=True)
     explanation: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# The value hash's first HASH_PREFIX characters, indexed (0007): what ``piiscout subject`` looks a
+# person's values up by (then compares the whole hash). A quarter of the full hash's index size,
+# and an index a random value hash is written into at a random place, on every recorded finding.
+HASH_PREFIX = 16
+Index("ix_findings_hash_prefix", func.substr(FindingAgg.value_hash, 1, HASH_PREFIX))
 
 
 class Sighting(Base):

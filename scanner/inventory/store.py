@@ -46,6 +46,7 @@ from scanner.inventory.locks import WRITE, RecordingLock, configure_sqlite
 from scanner.inventory.recording import Group as _Group
 from scanner.inventory.rows import FindingRow, ReviewEntry, RunRow
 from scanner.inventory.schema import (
+    HASH_PREFIX,
     STATUSES,
     ErrorRow,
     FindingAgg,
@@ -292,8 +293,11 @@ class Inventory:
             q = q.where(
                 or_(Source.kind == source, Source.name == source, LocationRow.uri.startswith(source))
             )
-        if value_hashes is not None:
-            q = q.where(FindingAgg.value_hash.in_(list(value_hashes)))
+        if value_hashes is not None:  # by the index of the hashes' prefixes (schema.HASH_PREFIX)
+            hashes = list(value_hashes)
+            q = q.where(func.substr(FindingAgg.value_hash, 1, HASH_PREFIX)
+                        .in_(sorted({h[:HASH_PREFIX] for h in hashes})),
+                        FindingAgg.value_hash.in_(hashes))
         if ids is not None:
             q = q.where(FindingAgg.id.in_(list(ids)))
         q = q.order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id)
@@ -491,18 +495,45 @@ def _linked(a: bool | None, b: bool | None) -> bool | None:
 
 
 def _aggregate(findings: Iterable[Finding]) -> dict[tuple[str, str, str, str], _Group]:
+    """The batch's findings grouped by identity (:func:`_aggregate_reference`, built with fewer
+    calls: a finding's severity value read once, the slices only where a value is too long)."""
+    groups: dict[tuple[str, str, str, str], _Group] = {}
+    get = groups.get
+    rank = _RANK
+    for f in findings:
+        loc = f.location
+        entity, vhash = f.entity, f.value_hash
+        key = (loc.uri, loc.field or "", entity if len(entity) <= 64 else entity[:64],
+               vhash if len(vhash) <= 64 else vhash[:64])
+        g = get(key)
+        severity = f.severity._value_
+        if g is None:
+            groups[key] = _Group(f, 1, f.score, severity, f.linked)
+            continue
+        g.count += 1
+        if f.score > g.max_score:
+            g.max_score = f.score
+        if rank[severity] > rank[g.severity]:
+            g.severity = severity
+        linked = f.linked
+        if linked is True or (linked is False and g.linked is None):
+            g.linked = linked
+    return groups
+
+
+def _aggregate_reference(findings: Iterable[Finding]) -> dict[tuple[str, str, str, str], _Group]:
+    """What :func:`_aggregate` returns, the plain way (tests compare them)."""
     groups: dict[tuple[str, str, str, str], _Group] = {}
     for f in findings:
         key = _identity(f)
         g = groups.get(key)
         if g is None:
-            groups[key] = _Group(f, 1, f.score, f.severity.value, f.linked, set(f.clauses))
+            groups[key] = _Group(f, 1, f.score, f.severity.value, f.linked)
             continue
         g.count += 1
         g.max_score = max(g.max_score, f.score)
         g.severity = _worse(g.severity, f.severity.value)
         g.linked = _linked(g.linked, f.linked)
-        g.clauses.update(f.clauses)
     return groups
 
 

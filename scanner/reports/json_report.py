@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
-from typing import TextIO, cast
+from typing import Any, TextIO
 
 from scanner.models import SCHEMA_VERSION, Finding, ScanResult
 
@@ -35,36 +35,35 @@ _string = json.encoder.encode_basestring  # the C function when _json is there
 _CONSTANTS = {True: "true", False: "false", None: "null"}
 
 
-def _nested(value: object, indent: int) -> str:
+def _nested(value: Any, indent: int) -> str:
     """What :func:`_nested_reference` writes, built directly: ``json.dumps`` with an indent falls
     back to the pure-Python encoder, which was a tenth of a dense scan's parent CPU. Strings go
     through the same C escaping; anything but str keys and str/int/float/bool/None/list/tuple/dict
-    values goes to the reference."""
+    values goes to the reference. (``value`` is Any: ``typing.cast`` is a call, a million of them
+    in a dense scan.)"""
     if value is None or value is True or value is False:
         return _CONSTANTS[value]
     t = type(value)
     if t is str:
-        return _string(cast(str, value))
+        return _string(value)
     if t is int:
-        return int.__repr__(cast(int, value))
+        return int.__repr__(value)
     if t is float:
-        f = cast(float, value)
-        return float.__repr__(f) if f == f and f not in (_INF, -_INF) else json.dumps(f)
+        return float.__repr__(value) if value == value and value not in (_INF, -_INF) \
+            else json.dumps(value)
     pad = "\n" + " " * (indent + 2)
     if t is dict:
-        d = cast(dict[object, object], value)
-        if not d:
+        if not value:
             return "{}"
-        if any(type(k) is not str for k in d):
+        if any(type(k) is not str for k in value):
             return _nested_reference(value, indent)
-        body = ("," + pad).join(_string(cast(str, k)) + ": " + _nested(v, indent + 2)
-                                for k, v in d.items())
+        body = ("," + pad).join(_string(k) + ": " + _nested(v, indent + 2)
+                                for k, v in value.items())
         return "{" + pad + body + "\n" + " " * indent + "}"
     if t is list or t is tuple:
-        items = cast("list[object] | tuple[object, ...]", value)
-        if not items:
+        if not value:
             return "[]"
-        body = ("," + pad).join(_nested(v, indent + 2) for v in items)
+        body = ("," + pad).join(_nested(v, indent + 2) for v in value)
         return "[" + pad + body + "\n" + " " * indent + "]"
     return _nested_reference(value, indent)
 
@@ -72,39 +71,80 @@ def _nested(value: object, indent: int) -> str:
 _INF = float("inf")
 
 
+def _finding_reference(f: Finding, indent: int) -> str:
+    """``_nested(f.to_dict(), indent)``: what :func:`_finding` writes (the tests compare them)."""
+    return _nested(f.to_dict(), indent)
+
+
+_PADS: dict[int, tuple[str, str, str]] = {}
+
+
+def _pads(indent: int) -> tuple[str, str, str]:
+    pads = _PADS.get(indent)
+    if pads is None:
+        pads = _PADS[indent] = ("\n" + " " * (indent + 2), "\n" + " " * (indent + 4),
+                                "\n" + " " * indent + "}")
+    return pads
+
+
+def _scalar(value: Any) -> str:
+    """A number or constant as :func:`_nested` writes it (bool before int: True is an int)."""
+    if value is None or value is True or value is False:
+        return _CONSTANTS[value]
+    t = type(value)
+    if t is int:
+        return int.__repr__(value)
+    if t is float and value == value and value != _INF and value != -_INF:
+        return float.__repr__(value)
+    return _nested(value, 0)
+
+
+def _attribute(value: Any, indent: int) -> str:
+    """An attribute's value at ``indent`` as :func:`_nested` writes it (most are str or int)."""
+    t = type(value)
+    if t is str:
+        return _string(value)
+    if t is int:
+        return int.__repr__(value)
+    return _nested(value, indent)
+
+
 def _finding(f: Finding, indent: int) -> str:
-    """``_nested(f.to_dict(), indent)``, spelled out for the one shape every finding has."""
-    p1 = "\n" + " " * (indent + 2)
-    p2 = "\n" + " " * (indent + 4)
+    """``_nested(f.to_dict(), indent)``, spelled out for the one shape every finding has, as one
+    f-string (a list of sixty parts joined cost twice as much)."""
+    p1, p2, end = _pads(indent)
     loc = f.location
-    line = loc.line
-    clauses = f.clauses
-    parts = [
-        "{", p1, '"location": {', p2, '"uri": ', _string(loc.uri), ",", p2, '"line": ',
-        "null" if line is None else _nested(line, 0), ",", p2, '"field": ',
-        "null" if loc.field is None else _string(loc.field), p1, "},", p1,
-        '"entity": ', _string(f.entity), ",", p1, '"category": ', _string(f.category), ",", p1,
-        '"score": ', _nested(round(f.score, 4), 0), ",", p1,
-        '"severity": ', _string(f.severity.value), ",", p1,
-        '"detector": ', _string(f.detector), ",", p1,
-        '"explanation": ', _string(f.explanation), ",", p1,
-        '"preview": ', _string(f.preview), ",", p1,
-        '"value_hash": ', _string(f.value_hash), ",", p1,
-        '"linked": ', _nested(f.linked, 0), ",", p1,
-        '"clauses": ', _nested(list(clauses), indent + 2) if clauses else "[]",
-    ]
-    if f.attributes:
-        parts += [",", p1, '"attributes": ', _nested(dict(f.attributes), indent + 2)]
-    parts += ["\n", " " * indent, "}"]
-    return "".join(parts)
+    line, field, clauses, attributes = loc.line, loc.field, f.clauses, f.attributes
+    text = (
+        f'{{{p1}"location": {{{p2}"uri": {_string(loc.uri)},{p2}"line": '
+        f'{"null" if line is None else _scalar(line)},{p2}"field": '
+        f'{"null" if field is None else _string(field)}{p1}}},{p1}"entity": {_string(f.entity)},'
+        f'{p1}"category": {_string(f.category)},{p1}"score": {_scalar(round(f.score, 4))},'
+        f'{p1}"severity": {_string(f.severity._value_)},{p1}"detector": {_string(f.detector)},'
+        f'{p1}"explanation": {_string(f.explanation)},{p1}"preview": {_string(f.preview)},'
+        f'{p1}"value_hash": {_string(f.value_hash)},{p1}"linked": {_scalar(f.linked)},'
+        f'{p1}"clauses": '
+    )
+    # clauses and attributes as _nested(list(...)) and _nested(dict(...)) at indent + 2 write
+    # them: their items at p2, the closing bracket at p1 (a clause not a str: TypeError)
+    text += f'[{p2}{f",{p2}".join(map(_string, clauses))}{p1}]' if clauses else "[]"
+    if attributes:
+        if any(type(k) is not str for k in attributes):
+            raise TypeError("attribute keys are not all str")
+        inner = indent + 4
+        body = f",{p2}".join([_string(k) + ": " + _attribute(v, inner)
+                              for k, v in attributes.items()])
+        text += f',{p1}"attributes": {{{p2}{body}{p1}}}'
+    return text + end
 
 
 def _finding_checked(f: Finding, indent: int) -> str:
     # The spelled-out shape takes str fields (the C escaping refuses anything else, as a
-    # TypeError); a finding built with another type takes the generic path.
+    # TypeError) and a Severity (a plain string has no ``_value_``); a finding built with
+    # other types takes the generic path.
     try:
         return _finding(f, indent)
-    except TypeError:
+    except (TypeError, AttributeError):
         return _nested(f.to_dict(), indent)
 
 

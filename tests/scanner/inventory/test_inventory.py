@@ -43,6 +43,10 @@ def inv(db_url: str, tmp_path: Path) -> Iterator[Inventory]:
     inventory.close()
 
 
+# SQLite's reflection cannot read the value hash's prefix index (an expression, 0007), so
+# autogenerate skips it there: test_migration_0007.py checks it is in place.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_schema_after_migrations_matches_the_models(inv: Inventory) -> None:
     with inv.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
