@@ -202,8 +202,10 @@ def test_identifier_key_word_check_changes_no_answer() -> None:
     r = random.Random(9)
     words = [*phones._ID_WORDS, *phones._ID_SUFFIXES, "phone", "call", "tel", "Order", "ORDER_ID",
              "orderno", "x", "\u212a", "ta\u017fk", "\u017feq", "\u0130d", "no.", "#", ":", "=", '"',
-             "'", " ", "\n", "\t", "\xa0", "\u2003", "12", "_", "-", "é", "ID", "Nr.", "Tracking"]
-    seps = ["", " ", "_", "-", ": ", "=", "\n", ' "', "#"]
+             "'", " ", "\n", "\t", "\xa0", "\u2003", "12", "_", "-", "é", "ID", "Nr.", "Tracking",
+             "Job", "job=", "2job", "x_order", "\u0661", "order ref", "ref", "invoice no", "\u212aey",
+             '""', "'\"", ".#", "::", "=:", "#.", "phone no", "tel. id", "sku-code", "item_number"]
+    seps = ["", " ", "_", "-", ": ", "=", "\n", ' "', "#", '"\n', '""\n', " .\n", "1", "\u00b2"]
     true = 0
     for _ in range(40000):
         before = "".join(r.choice(words) + r.choice(seps) for _ in range(r.randint(0, 6)))[-32:]
