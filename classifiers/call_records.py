@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -326,6 +326,39 @@ def _may_hold_two_numbers(rest: str, phones: int, context: bool) -> bool:
     return False
 
 
+_PLUS_OR_RUN = re.compile(r"\+|(?:\d[ \t().-]*+){9,}")
+
+
+def _lines_without_context(text: str, phone_starts: Sequence[int]) -> list[int]:
+    """The start offsets, in order, of the lines of ``text`` (a whole unit) for which
+    :func:`_may_hold_two_numbers` without CDR context can be true, found in one pass over the
+    unit: the count that function makes on the line as :func:`_hide_fixed` leaves it (the ``+``
+    signs, :func:`_run_bound` of each run of 9 digits or more) plus the PHONE_NUMBER detections
+    starting on the line (``phone_starts``) reaches two. For a unit that holds no CDR words.
+
+    Counted on ``text`` itself, not on the hidden text: hiding turns characters into ``#``, so a
+    hidden line has no ``+`` the line lacks, and each of its runs lies inside one of the line's
+    runs (disjoint ones in the same run); :func:`_run_bound` grows with the digits and the
+    ``00`` of a run and is superadditive, so the count on ``text`` is never smaller. No run
+    crosses a line end (the separators are ``[ \t().-]``)."""
+    count: dict[int, int] = {}
+    for m in _PLUS_OR_RUN.finditer(text):
+        run = m.group()
+        if run == "+":
+            n = 1
+        else:
+            digits = _NON_DIGIT.sub("", run)
+            if len(digits) < 11 and "00" not in digits:
+                continue  # _run_bound is 0 (an order number, a job id)
+            n = _run_bound(digits)
+        lo = text.rfind("\n", 0, m.start()) + 1
+        count[lo] = count.get(lo, 0) + n
+    for start in phone_starts:
+        lo = text.rfind("\n", 0, start) + 1
+        count[lo] = count.get(lo, 0) + 1
+    return sorted(lo for lo, n in count.items() if n >= 2)
+
+
 def _candidate_lines(text: str, rest: str | None = None) -> Iterator[int]:
     """Start offsets of the lines of ``text`` that can hold a call record, found in one pass over
     the whole unit rather than line by line (a log unit has thousands of lines, few of them CDRs).
@@ -413,11 +446,26 @@ class CallRecordClassifier:
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
         head = _cdr_words(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
         phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
-        rest = _hide_fixed(text)
-        for lo in _candidate_lines(text, rest):
+        if head or _cdr_words(text):
+            rest: str | None = _hide_fixed(text)
+            lines: Iterable[int] = _candidate_lines(text, rest)
+        else:
+            # No CDR words anywhere (a line's words are the unit's: a line is cut at a line end,
+            # a word boundary either way), so no line has context, and the lines that may hold
+            # two numbers of the stricter kind are found in one pass; each is hidden alone (the
+            # hidden patterns never cross a line end) and must be one _candidate_lines yields.
+            rest, lines = None, _lines_without_context(text, phones.starts)
+        for lo in lines:
             nl = text.find("\n", lo)
             line = text[lo:] if nl < 0 else text[lo:nl]
             hi = lo + len(line.rstrip("\r"))
+            if rest is None:
+                hidden = _hide_fixed(line)
+                if _MANY_DIGITS.match(hidden) is None:
+                    continue  # not a line _candidate_lines yields
+                hidden = hidden[: hi - lo]
+            else:
+                hidden = rest[lo:hi]
             if sum(map(line.count, "0123456789")) < 16:
                 continue  # two numbers and a time need more digits than that
             body = text[lo:hi]
@@ -426,7 +474,7 @@ class CallRecordClassifier:
                 continue  # no time of day, duration or epoch key, and no CDR words
             context = bool(ctx or head)
             line_phones = phones.between(lo, hi)
-            if not _may_hold_two_numbers(rest[lo:hi], len(line_phones), context):
+            if not _may_hold_two_numbers(hidden, len(line_phones), context):
                 continue  # fewer than two numbers whatever the time evidence
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
             masked = scan_text(body, ev, context, need_time=True)
