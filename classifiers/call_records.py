@@ -445,6 +445,17 @@ class CallRecordClassifier:
     order = 500  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = entity_table.categories(("CALL_RECORD",))
 
+    def warm(self) -> None:
+        """Load now the phonenumbers metadata of :data:`REGIONS` that the national reading
+        (normalise_number with context) loads at first use; Classifier.warm calls it before the
+        workers fork. Uncached calls: the answers cache stays empty."""
+        for region in REGIONS:
+            example = phonenumbers.example_number(region)
+            if example is not None:
+                national = phonenumbers.national_significant_number(example)
+                normalise_number.__wrapped__(national, True)
+                normalise_number.__wrapped__("+" + str(example.country_code) + national, False)
+
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
         groups: dict[str, list[int]] = {}
         for i, unit in enumerate(units):

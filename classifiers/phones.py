@@ -28,6 +28,7 @@ from scanner.phone_form import (  # noqa: F401 - the normal form; re-exported fo
     phone_e164,
     phone_key,
 )
+from scanner.phone_form import warm as phone_form_warm
 
 CATEGORY = entities.category("PHONE_NUMBER")  # config/taxonomy.yaml
 
@@ -333,6 +334,11 @@ class PhoneClassifier(PatternClassifier):
         ),
     )
     context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
+
+    def warm(self) -> None:
+        """Compile now what the fast parse compiles at first use, region after region
+        (scanner.phone_form.warm); Classifier.warm calls it before the workers fork."""
+        phone_form_warm()
 
     def validate(self, candidate: Candidate) -> Detection | None:
         unit = candidate.unit
