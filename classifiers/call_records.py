@@ -46,7 +46,16 @@ import phonenumbers
 
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
-from scanner.phone_form import _digits
+from scanner.phone_form import (
+    _UNSURE,
+    _digits,
+    _home,
+    _possible,
+    _read,
+    _region,
+    _Unsure,
+    _valid_for_region,
+)
 
 ID = "CDR-1"
 REGIONS = ("GB", "FR", "DE", "US", "ES", "IT", "NL")
@@ -145,7 +154,67 @@ def _field_name(name: str | None) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def normalise_number(raw: str, context: bool) -> str | None:
     """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
-    Pure, so cached per process (in memory only): records repeat the same numbers."""
+    Pure, so cached per process (in memory only): records repeat the same numbers.
+
+    :func:`normalise_number_reference`'s answer, with phonenumbers' parse and validity checks
+    taken on the digits as :mod:`scanner.phone_form`'s fast path takes them (the same steps,
+    the same metadata; tests/classifiers/test_call_records_fast.py compares both), the
+    reference where those steps do not cover the digits."""
+    s = raw.strip()
+    digits = _NON_DIGIT.sub("", s)
+    if "." in s:
+        groups = _NON_DIGIT_DOT.sub("", s).split(".")
+        if any(len(g) == 1 or len(g) >= 5 for g in groups):
+            return None  # version strings, prices
+    intl = s.startswith(("+", "(+")) or digits.startswith("00")
+    if intl:
+        digits = digits.removeprefix("00")
+    if not 7 <= len(digits) <= 15:
+        return None
+    found = _normalise_fast(digits, intl, context) if digits.isascii() else _UNSURE
+    return normalise_number_reference(raw, context) if isinstance(found, _Unsure) else found
+
+
+def _judged(read: tuple[int, str, bool]) -> tuple[str, bool, bool]:
+    """(E.164, is_valid_number, is_possible_number) of a number phone_form._read made."""
+    cc, nsn, _ = read
+    home = _home(cc, nsn)
+    return f"+{cc}{nsn}", home is not None and _valid_for_region(cc, nsn, home), _possible(cc, nsn)
+
+
+def _normalise_fast(digits: str, intl: bool, context: bool) -> str | None | _Unsure:
+    """normalise_number_reference after its checks on the text: ``digits`` ASCII, 7-15 of
+    them, an international prefix removed (``intl``)."""
+    if intl or (len(digits) >= 11 and digits[0] != "0"):
+        md = _region(REGIONS[0])  # "+" and the digits: the region is never read
+        read = _read(digits, md, True) if md is not None else _UNSURE
+        if read is None:
+            return None  # parse raises
+        if isinstance(read, _Unsure):
+            return read
+        e164, valid, possible = _judged(read)
+        if valid or ((intl or context) and possible):
+            return e164
+        if intl:
+            return None
+    if not context:
+        return None
+    judged = []
+    for region in REGIONS:
+        md = _region(region)
+        read = _read(digits, md, False) if md is not None else _UNSURE
+        if read is None:
+            return None  # parse raises in one region: the reference's list raises
+        if isinstance(read, _Unsure):
+            return read
+        judged.append(_judged(read))
+    best = next((e for e, valid, _ in judged if valid), None)
+    return best or next((e for e, _, possible in judged if possible), None)
+
+
+def normalise_number_reference(raw: str, context: bool) -> str | None:
+    """:func:`normalise_number` with phonenumbers' own parse, region after region: the
+    reference the fast path must agree with, and its answer where that is unsure."""
     s = raw.strip()
     digits = _NON_DIGIT.sub("", s)
     if "." in s:
