@@ -56,6 +56,7 @@ from scanner.phone_form import (
     _Unsure,
     _valid_for_region,
 )
+from scanner.phone_form import warm as phone_form_warm
 
 ID = "CDR-1"
 REGIONS = ("GB", "FR", "DE", "US", "ES", "IT", "NL")
@@ -515,9 +516,10 @@ class CallRecordClassifier:
     entities: ClassVar[Mapping[str, str]] = entity_table.categories(("CALL_RECORD",))
 
     def warm(self) -> None:
-        """Load now the phonenumbers metadata of :data:`REGIONS` that the national reading
-        (normalise_number with context) loads at first use; Classifier.warm calls it before the
+        """Build now the metadata of :data:`REGIONS` that the national reading (normalise_number
+        with context) builds at first use, and phonenumbers' (the reference's); Classifier.warm calls it before the
         workers fork. Uncached calls: the answers cache stays empty."""
+        phone_form_warm(REGIONS)
         for region in REGIONS:
             example = phonenumbers.example_number(region)
             if example is not None:

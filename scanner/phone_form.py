@@ -487,12 +487,13 @@ def _possible(cc: int, nsn: str) -> bool:
     return md is not None and _length(nsn, md) in (_POSSIBLE, _LOCAL_ONLY)
 
 
-def warm() -> None:
+def warm(regions: tuple[str, ...] = PHONE_REGIONS) -> None:
     """Build now what the fast path builds at first use: the metadata, formats and type
-    alternations (every possible length) of PHONE_REGIONS and of the regions sharing their
-    country codes. Called before worker processes fork (classifiers.phones.warm), so that each
-    inherits them instead of compiling its own; pure caches, so no answer changes."""
-    codes = {md.cc for r in PHONE_REGIONS if (md := _region(r)) is not None}
+    alternations (every possible length) of ``regions`` and of the regions sharing their
+    country codes. Called before worker processes fork (the phone and call-record classifiers'
+    warm), so that each inherits them instead of compiling its own; pure caches, so no answer
+    changes."""
+    codes = {md.cc for r in regions if (md := _region(r)) is not None}
     for cc in sorted(codes):
         found = _country(cc)
         for region in found[0] if found else ():
