@@ -550,7 +550,8 @@ class CallRecordClassifier:
             # a word boundary either way), so no line has context, and the lines that may hold
             # two numbers of the stricter kind are found in one pass; each is hidden alone (the
             # hidden patterns never cross a line end) and must be one _candidate_lines yields.
-            rest, lines = None, _lines_without_context(text, phones.starts)
+            starts = [d.start for d in dets if d.entity == "PHONE_NUMBER"]
+            rest, lines = None, _lines_without_context(text, starts)
         for lo in lines:
             nl = text.find("\n", lo)
             line = text[lo:] if nl < 0 else text[lo:nl]
