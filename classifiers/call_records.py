@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -46,6 +46,17 @@ import phonenumbers
 
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
+from scanner.phone_form import (
+    _UNSURE,
+    _digits,
+    _home,
+    _possible,
+    _read,
+    _region,
+    _Unsure,
+    _valid_for_region,
+)
+from scanner.phone_form import warm as phone_form_warm
 
 ID = "CDR-1"
 REGIONS = ("GB", "FR", "DE", "US", "ES", "IT", "NL")
@@ -94,6 +105,8 @@ _CDR_STEMS = ("call", "cdr", "sms", "mms", "msisdn", "imsi", "duration", "billse
               "forward", "voicemail", "num", "party", "incoming", "outgoing", "missed", "voice",
               "rang", "ringing", "answered", "originat", "terminat")
 
+_CDR_STEM = re.compile("|".join(_CDR_STEMS))
+
 
 def _cdr_words(text: str) -> re.Match[str] | None:
     """``_CDR_WORDS.search(text)``. Most rows and lines hold none of the words, and substring
@@ -101,7 +114,9 @@ def _cdr_words(text: str) -> re.Match[str] | None:
     (which case-insensitive matching may fold to ASCII letters) always takes the pattern."""
     if text.isascii():
         low = text.lower()
-        if not any(stem in low for stem in _CDR_STEMS):
+        # one pattern of the stems on a short text; on a long one a search per stem is faster
+        if _CDR_STEM.search(low) is None if len(low) <= 160 else not any(
+                stem in low for stem in _CDR_STEMS):
             return None
     return _CDR_WORDS.search(text)
 
@@ -140,7 +155,67 @@ def _field_name(name: str | None) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def normalise_number(raw: str, context: bool) -> str | None:
     """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
-    Pure, so cached per process (in memory only): records repeat the same numbers."""
+    Pure, so cached per process (in memory only): records repeat the same numbers.
+
+    :func:`normalise_number_reference`'s answer, with phonenumbers' parse and validity checks
+    taken on the digits as :mod:`scanner.phone_form`'s fast path takes them (the same steps,
+    the same metadata; tests/classifiers/test_call_records_fast.py compares both), the
+    reference where those steps do not cover the digits."""
+    s = raw.strip()
+    digits = _NON_DIGIT.sub("", s)
+    if "." in s:
+        groups = _NON_DIGIT_DOT.sub("", s).split(".")
+        if any(len(g) == 1 or len(g) >= 5 for g in groups):
+            return None  # version strings, prices
+    intl = s.startswith(("+", "(+")) or digits.startswith("00")
+    if intl:
+        digits = digits.removeprefix("00")
+    if not 7 <= len(digits) <= 15:
+        return None
+    found = _normalise_fast(digits, intl, context) if digits.isascii() else _UNSURE
+    return normalise_number_reference(raw, context) if isinstance(found, _Unsure) else found
+
+
+def _judged(read: tuple[int, str, bool]) -> tuple[str, bool, bool]:
+    """(E.164, is_valid_number, is_possible_number) of a number phone_form._read made."""
+    cc, nsn, _ = read
+    home = _home(cc, nsn)
+    return f"+{cc}{nsn}", home is not None and _valid_for_region(cc, nsn, home), _possible(cc, nsn)
+
+
+def _normalise_fast(digits: str, intl: bool, context: bool) -> str | None | _Unsure:
+    """normalise_number_reference after its checks on the text: ``digits`` ASCII, 7-15 of
+    them, an international prefix removed (``intl``)."""
+    if intl or (len(digits) >= 11 and digits[0] != "0"):
+        md = _region(REGIONS[0])  # "+" and the digits: the region is never read
+        read = _read(digits, md, True) if md is not None else _UNSURE
+        if read is None:
+            return None  # parse raises
+        if isinstance(read, _Unsure):
+            return read
+        e164, valid, possible = _judged(read)
+        if valid or ((intl or context) and possible):
+            return e164
+        if intl:
+            return None
+    if not context:
+        return None
+    judged = []
+    for region in REGIONS:
+        md = _region(region)
+        read = _read(digits, md, False) if md is not None else _UNSURE
+        if read is None:
+            return None  # parse raises in one region: the reference's list raises
+        if isinstance(read, _Unsure):
+            return read
+        judged.append(_judged(read))
+    best = next((e for e, valid, _ in judged if valid), None)
+    return best or next((e for e, _, possible in judged if possible), None)
+
+
+def normalise_number_reference(raw: str, context: bool) -> str | None:
+    """:func:`normalise_number` with phonenumbers' own parse, region after region: the
+    reference the fast path must agree with, and its answer where that is unsure."""
     s = raw.strip()
     digits = _NON_DIGIT.sub("", s)
     if "." in s:
@@ -170,6 +245,15 @@ def normalise_number(raw: str, context: bool) -> str | None:
         (n for n in parsed if phonenumbers.is_possible_number(n)), None
     )
     return phonenumbers.format_number(best, phonenumbers.PhoneNumberFormat.E164) if best else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _fields(fields: tuple[str | None, ...]) -> tuple[list[str], list[str], bool]:
+    """(field names, those that are CDR fields, whether one is a duration field) of a record's
+    fields: a table's rows share them. The lists are shared: read them, never change them."""
+    names = [_field_name(f) for f in fields]
+    return (names, [n for n in names if _CDR_FIELDS.match(n)],
+            any(_DURATION_FIELDS.match(n) for n in names))
 
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
@@ -326,6 +410,39 @@ def _may_hold_two_numbers(rest: str, phones: int, context: bool) -> bool:
     return False
 
 
+_PLUS_OR_RUN = re.compile(r"\+|(?:\d[ \t().-]*+){9,}")
+
+
+def _lines_without_context(text: str, phone_starts: Sequence[int]) -> list[int]:
+    """The start offsets, in order, of the lines of ``text`` (a whole unit) for which
+    :func:`_may_hold_two_numbers` without CDR context can be true, found in one pass over the
+    unit: the count that function makes on the line as :func:`_hide_fixed` leaves it (the ``+``
+    signs, :func:`_run_bound` of each run of 9 digits or more) plus the PHONE_NUMBER detections
+    starting on the line (``phone_starts``) reaches two. For a unit that holds no CDR words.
+
+    Counted on ``text`` itself, not on the hidden text: hiding turns characters into ``#``, so a
+    hidden line has no ``+`` the line lacks, and each of its runs lies inside one of the line's
+    runs (disjoint ones in the same run); :func:`_run_bound` grows with the digits and the
+    ``00`` of a run and is superadditive, so the count on ``text`` is never smaller. No run
+    crosses a line end (the separators are ``[ \t().-]``)."""
+    count: dict[int, int] = {}
+    for m in _PLUS_OR_RUN.finditer(text):
+        run = m.group()
+        if run == "+":
+            n = 1
+        else:
+            digits = _NON_DIGIT.sub("", run)
+            if len(digits) < 11 and "00" not in digits:
+                continue  # _run_bound is 0 (an order number, a job id)
+            n = _run_bound(digits)
+        lo = text.rfind("\n", 0, m.start()) + 1
+        count[lo] = count.get(lo, 0) + n
+    for start in phone_starts:
+        lo = text.rfind("\n", 0, start) + 1
+        count[lo] = count.get(lo, 0) + 1
+    return sorted(lo for lo, n in count.items() if n >= 2)
+
+
 def _candidate_lines(text: str, rest: str | None = None) -> Iterator[int]:
     """Start offsets of the lines of ``text`` that can hold a call record, found in one pass over
     the whole unit rather than line by line (a log unit has thousands of lines, few of them CDRs).
@@ -398,6 +515,18 @@ class CallRecordClassifier:
     order = 500  # run order in its stage (classifiers/registry.py)
     entities: ClassVar[Mapping[str, str]] = entity_table.categories(("CALL_RECORD",))
 
+    def warm(self) -> None:
+        """Build now the metadata of :data:`REGIONS` that the national reading (normalise_number
+        with context) builds at first use, and phonenumbers' (the reference's); Classifier.warm calls it before the
+        workers fork. Uncached calls: the answers cache stays empty."""
+        phone_form_warm(REGIONS)
+        for region in REGIONS:
+            example = phonenumbers.example_number(region)
+            if example is not None:
+                national = phonenumbers.national_significant_number(example)
+                normalise_number.__wrapped__(national, True)
+                normalise_number.__wrapped__("+" + str(example.country_code) + national, False)
+
     def classify_record(self, units: Sequence[TextUnit], found: Sequence[list[Detection]]) -> None:
         groups: dict[str, list[int]] = {}
         for i, unit in enumerate(units):
@@ -413,11 +542,27 @@ class CallRecordClassifier:
         # CDR words at the top of the unit (a CSV header line) loosen number rules for every line
         head = _cdr_words(text[:500]) or _CDR_FIELDS.match(_field_name(unit.location.field))
         phones = _Phones(dets)  # a whole file's unit has thousands: no scan of all per line
-        rest = _hide_fixed(text)
-        for lo in _candidate_lines(text, rest):
+        if head or _cdr_words(text):
+            rest: str | None = _hide_fixed(text)
+            lines: Iterable[int] = _candidate_lines(text, rest)
+        else:
+            # No CDR words anywhere (a line's words are the unit's: a line is cut at a line end,
+            # a word boundary either way), so no line has context, and the lines that may hold
+            # two numbers of the stricter kind are found in one pass; each is hidden alone (the
+            # hidden patterns never cross a line end) and must be one _candidate_lines yields.
+            starts = [d.start for d in dets if d.entity == "PHONE_NUMBER"]
+            rest, lines = None, _lines_without_context(text, starts)
+        for lo in lines:
             nl = text.find("\n", lo)
             line = text[lo:] if nl < 0 else text[lo:nl]
             hi = lo + len(line.rstrip("\r"))
+            if rest is None:
+                hidden = _hide_fixed(line)
+                if _MANY_DIGITS.match(hidden) is None:
+                    continue  # not a line _candidate_lines yields
+                hidden = hidden[: hi - lo]
+            else:
+                hidden = rest[lo:hi]
             if sum(map(line.count, "0123456789")) < 16:
                 continue  # two numbers and a time need more digits than that
             body = text[lo:hi]
@@ -426,7 +571,7 @@ class CallRecordClassifier:
                 continue  # no time of day, duration or epoch key, and no CDR words
             context = bool(ctx or head)
             line_phones = phones.between(lo, hi)
-            if not _may_hold_two_numbers(rest[lo:hi], len(line_phones), context):
+            if not _may_hold_two_numbers(hidden, len(line_phones), context):
                 continue  # fewer than two numbers whatever the time evidence
             ev = Evidence(context=ctx.group(0).lower() if ctx else "")
             masked = scan_text(body, ev, context, need_time=True)
@@ -438,12 +583,14 @@ class CallRecordClassifier:
 
     def _group(self, units: Sequence[TextUnit], found: Sequence[list[Detection]],
                members: list[int]) -> None:
-        names = [_field_name(units[i].location.field) for i in members]
-        cdr_fields = [n for n in names if _CDR_FIELDS.match(n)]
         texts = " ".join(units[i].text for i in members)
+        if len(_digits(texts)) < 14 and not any(
+                d.entity == "PHONE_NUMBER" for i in members for d in found[i]):
+            return  # two numbers need 7 digits each, of disjoint parts of the record's texts
+        names, cdr_fields, duration_field = _fields(
+            tuple(units[i].location.field for i in members))
         ctx = _cdr_words(texts)
-        if not (cdr_fields or ctx or _DURATION_HINT.search(texts)
-                or any(_DURATION_FIELDS.match(n) for n in names)):
+        if not (cdr_fields or ctx or _DURATION_HINT.search(texts) or duration_field):
             return  # no CDR fields or words and no possible duration: not a call record
         context = bool(cdr_fields or ctx)
         # Without CDR fields or words only a duration makes the record a call record, and the

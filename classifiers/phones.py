@@ -28,6 +28,7 @@ from scanner.phone_form import (  # noqa: F401 - the normal form; re-exported fo
     phone_e164,
     phone_key,
 )
+from scanner.phone_form import warm as phone_form_warm
 
 CATEGORY = entities.category("PHONE_NUMBER")  # config/taxonomy.yaml
 
@@ -142,6 +143,10 @@ _ID_KEY = re.compile(
 _ID_TAILS = frozenset((*_ID_WORDS, *_ID_SUFFIXES, *_ID_GENERIC,
                        *(w + x for w in _ID_WORDS for x in _ID_SUFFIXES)))
 _ID_TRAILING = "\"'.#:="  # what _ID_KEY allows after the key, with white space
+# What _ID_KEY allows after the key, exactly (its tail after the key alternatives), and the last
+# words that are a specific key by themselves or with their suffix (see _names_identifier).
+_ID_AFTER = re.compile(r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$")
+_ID_SPECIFIC_TAILS = frozenset((*_ID_WORDS, *(w + x for w in _ID_WORDS for x in _ID_SUFFIXES)))
 _PHONE_WORD = re.compile(
     r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
     r"[\w .-]{0,12}$", re.IGNORECASE,
@@ -210,6 +215,13 @@ def _names_identifier(before: str) -> bool:
     word = before[j:i]
     if not word or (word.isascii() and word.lower() not in _ID_TAILS):
         return False
+    if _ID_AFTER.match(before, i) is None:
+        return False  # a key ends on a letter, so on the last one, at i: _ID_AFTER follows it
+    if word.isascii() and word.lower() in _ID_SPECIFIC_TAILS and (
+            j == 0 or not (before[j - 1].isalnum() or before[j - 1] == "_")):
+        # _ID_KEY matches here, at a word boundary, with "specific" set; a match further left
+        # must run on through before[j - 1] into this word as its suffix: "specific" is set too.
+        return True
     m = _ID_KEY.search(before)
     if m is None:
         return False
@@ -322,6 +334,11 @@ class PhoneClassifier(PatternClassifier):
         ),
     )
     context = ("phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax")
+
+    def warm(self) -> None:
+        """Compile now what the fast parse compiles at first use, region after region
+        (scanner.phone_form.warm); Classifier.warm calls it before the workers fork."""
+        phone_form_warm()
 
     def validate(self, candidate: Candidate) -> Detection | None:
         unit = candidate.unit

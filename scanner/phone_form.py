@@ -485,3 +485,22 @@ def _possible(cc: int, nsn: str) -> bool:
     """phonenumberutil.is_possible_number."""
     md = _region(pn.region_code_for_country_code(cc))
     return md is not None and _length(nsn, md) in (_POSSIBLE, _LOCAL_ONLY)
+
+
+def warm(regions: tuple[str, ...] = PHONE_REGIONS) -> None:
+    """Build now what the fast path builds at first use: the metadata, formats and type
+    alternations (every possible length) of ``regions`` and of the regions sharing their
+    country codes. Called before worker processes fork (the phone and call-record classifiers'
+    warm), so that each inherits them instead of compiling its own; pure caches, so no answer
+    changes."""
+    codes = {md.cc for r in regions if (md := _region(r)) is not None}
+    for cc in sorted(codes):
+        found = _country(cc)
+        for region in found[0] if found else ():
+            md = _region(region)
+            if md is None:
+                continue
+            _formats(region)
+            _region_shape(region)
+            for n in {*md.lengths, *md.local_lengths}:
+                _typed(md, n)

@@ -38,6 +38,9 @@ class Classifier:
         emptied again; the pure caches (phone parsing, suffix lookups) keep the sample's few
         entries, which cannot change a result."""
         self.findings(_WARM_UNITS)
+        for c in (*self.engine.pattern_classifiers, *self.engine.record_classifiers):
+            if callable(warm := getattr(c, "warm", None)):
+                warm()  # what the sample does not reach (phones: every region's metadata)
         self.engine.memo.clear()
         self._redacted.clear()
 

@@ -202,8 +202,10 @@ def test_identifier_key_word_check_changes_no_answer() -> None:
     r = random.Random(9)
     words = [*phones._ID_WORDS, *phones._ID_SUFFIXES, "phone", "call", "tel", "Order", "ORDER_ID",
              "orderno", "x", "\u212a", "ta\u017fk", "\u017feq", "\u0130d", "no.", "#", ":", "=", '"',
-             "'", " ", "\n", "\t", "\xa0", "\u2003", "12", "_", "-", "é", "ID", "Nr.", "Tracking"]
-    seps = ["", " ", "_", "-", ": ", "=", "\n", ' "', "#"]
+             "'", " ", "\n", "\t", "\xa0", "\u2003", "12", "_", "-", "é", "ID", "Nr.", "Tracking",
+             "Job", "job=", "2job", "x_order", "\u0661", "order ref", "ref", "invoice no", "\u212aey",
+             '""', "'\"", ".#", "::", "=:", "#.", "phone no", "tel. id", "sku-code", "item_number"]
+    seps = ["", " ", "_", "-", ": ", "=", "\n", ' "', "#", '"\n', '""\n', " .\n", "1", "\u00b2"]
     true = 0
     for _ in range(40000):
         before = "".join(r.choice(words) + r.choice(seps) for _ in range(r.randint(0, 6)))[-32:]
@@ -264,3 +266,16 @@ def test_matcher_patterns_need_the_character_checked_first(values: list[str]) ->
         if " " not in c:
             assert not pnm._TIME_STAMPS.search(c), c
     assert any(not pnm._MATCHING_BRACKETS.fullmatch(c) for c in candidates + ["(12) 34)"])
+
+
+def test_warm_builds_every_length_of_the_regions_and_their_country_codes() -> None:
+    """What the workers inherit (Classifier.warm calls PhoneClassifier.warm before they fork):
+    the type alternations of every possible length of PHONE_REGIONS and of the regions sharing
+    their codes (the NANP countries of +1, the Crown dependencies of +44), the same answers."""
+    PhoneClassifier().warm()
+    for region in ("US", "CA", "JM", "GB", "JE", "DE", "FR", "IL", "IN", "BR"):
+        md = phone_form._region(region)
+        assert md is not None
+        assert {*md.lengths, *md.local_lengths} <= md.typed.keys(), region
+    for key in ("2125550199", "+442079460958", "07700900123", "9876543210", "+18765550123"):
+        assert phone_form.parse_phone.__wrapped__(key) == phone_form.parse_phone_reference(key)
