@@ -282,11 +282,11 @@ class SpecialCategoryClassifier:
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
         text = unit.text
-        if len(text.strip()) < 2:
-            return []
         hits = _hits(text)
         if hits is not None and not hits:
             return []  # the prefilter: nothing can match (most units)
+        if len(text.strip()) < 2:
+            return []
         skip: str | None = None
         if unit.kind == "value" and unit.location.field:
             column = vocabulary_for_column(unit.location.field)

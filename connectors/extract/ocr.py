@@ -127,11 +127,14 @@ def extract_pdf(item: Item, settings: Settings) -> Iterator[Extracted]:
     from connectors.extract.pdf import extract_pdf as text_layer
 
     pages_with_text: set[str] = set()
-    for out in text_layer(item, settings):
+    counted: dict[str, int] = {}
+    for out in text_layer(item, settings, counted):
         if isinstance(out, TextUnit) and out.text.strip() and out.location.field:
             pages_with_text.add(out.location.field)
         yield out
-    if settings.ocr.enabled:
+    # Every page gave text (fields page:1..page:N): the OCR pass would open the PDF again only
+    # to skip each page.
+    if settings.ocr.enabled and len(pages_with_text) < counted.get("pages", len(pages_with_text) + 1):
         yield from _ocr_pdf_pages(item, settings, pages_with_text)
 
 
