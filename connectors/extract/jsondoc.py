@@ -188,10 +188,7 @@ class _LineFinder:
             self._advance(found)
 
     def find_value(self, value: object) -> int:
-        if isinstance(value, str):
-            needle = _quote(value)
-        else:
-            needle = json.dumps(value)
+        needle = _quote(value) if isinstance(value, str) else json.dumps(value)
         found = self.source.find(needle, self.pos)
         if found >= 0:
             self._advance(found)
