@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from classifiers.column_names import NULL_LIKE, is_identifier_column, match_column, split_path
@@ -176,9 +176,27 @@ def _wraps(text: str, nl: int) -> bool:
     return (before[-1].islower() or before[-1] == ",") and after[0].islower()
 
 
+# What each kind of ID-like token needs somewhere in its span: every ID_TOKEN match holds a digit
+# (its number) and a letter of its word (ASCII, or a character that case-insensitive matching
+# folds to one), every TITLED_NAME and UNRECOGNISED_NAME match an ASCII capital (their names are
+# matched case-sensitively). Most table cells (dates, amounts, codes) lack one of them, and two
+# searches cost less than the patterns' (tests/classifiers/test_linkage_fast.py compares them).
+_ANY_DIGIT = re.compile(r"\d")
+_ANY_LETTER = re.compile("[A-Za-z\u0130\u0131\u017f\u212a]")
+_ANY_CAPITAL = re.compile(r"[A-Z]")
+
+
 def id_tokens(text: str, start: int = 0, end: int | None = None) -> Iterable[tuple[int, int, str]]:
     """ID-like tokens in ``text[start:end]``: (start, end, what), e.g. "patient number"."""
-    for m in ID_TOKEN.finditer(text, start, len(text) if end is None else end):
+    stop = len(text) if end is None else end
+    if _ANY_DIGIT.search(text, start, stop) and _ANY_LETTER.search(text, start, stop):
+        yield from _numbered(text, start, stop)
+    if _ANY_CAPITAL.search(text, start, stop):
+        yield from _named(text, start, stop)
+
+
+def _numbered(text: str, start: int, stop: int) -> Iterator[tuple[int, int, str]]:
+    for m in ID_TOKEN.finditer(text, start, stop):
         if m.group("mrn"):
             yield m.start(), m.end(), " ".join(m.group("mrn").upper().split()[:1])
             continue
@@ -186,11 +204,14 @@ def id_tokens(text: str, start: int = 0, end: int | None = None) -> Iterable[tup
         if not m.group("idw") and _YEAR.fullmatch(num):
             continue  # "staff 2024 survey"
         yield m.start(), m.end(), f"{m.group('what').lower()} number"
-    for m in TITLED_NAME.finditer(text, start, len(text) if end is None else end):
+
+
+def _named(text: str, start: int, stop: int) -> Iterator[tuple[int, int, str]]:
+    for m in TITLED_NAME.finditer(text, start, stop):
         # the name's span only: a title may itself be a special-category term ("Rabbi Cohen")
         name_at = m.end() - len(m.group(0).split()[-1])
         yield name_at, m.end(), "title and name"
-    for m in UNRECOGNISED_NAME.finditer(text, start, len(text) if end is None else end):
+    for m in UNRECOGNISED_NAME.finditer(text, start, stop):
         group = next(g for g in "abcd" if m.group(g))
         name = m.group(group)
         words = name.split()

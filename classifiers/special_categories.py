@@ -125,31 +125,76 @@ def _prefilter() -> tuple[object, re.Pattern[str]] | None:
     return db, re.compile(f"[{ASCII_FOLDING}]")
 
 
+Hits = tuple[tuple[int, int], ...]  # (prefilter expression = matcher group index, end offset)
+
+
+def _collect(expr_id: int, _from: int, to: int, _flags: int, hits: list[tuple[int, int]]) -> None:
+    hits.append((expr_id, to))
+
+
+# Prefilter answers of short texts (table cells repeat across rows, columns and files): text ->
+# hits. Emptied when full; a pure function of the text, so a hit cannot change a result.
+_HITS_MEMO: dict[str, Hits] = {}
+HITS_MEMO_TEXT = 64
+HITS_MEMO_SIZE = 32768
+
+
+def _hits(text: str) -> Hits | None:
+    """What the prefilter finds in ``text``: every (expression, end) it reports, the expression
+    being the index of the :func:`_matcher` group it is a superset of (end offsets are
+    character offsets for ASCII text only). ``()``: :func:`_matcher` certainly finds nothing.
+    ``None``: the prefilter cannot tell (no hyperscan, a character Python's case-insensitive
+    matching folds to ASCII, unencodable text, a scan error): match with the whole pattern."""
+    short = len(text) <= HITS_MEMO_TEXT
+    if short:
+        known = _HITS_MEMO.get(text)
+        if known is not None:
+            return known
+    pre = _prefilter()
+    if pre is None:
+        return None
+    db, folding = pre
+    if text.isascii():
+        data = text.encode("ascii")
+    else:
+        if folding.search(text):
+            return None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    found: list[tuple[int, int]] = []
+    try:
+        db.scan(data, match_event_handler=_collect, context=found)  # type: ignore[attr-defined]
+    except Exception:
+        return None
+    hits = tuple(found)
+    if short:
+        if len(_HITS_MEMO) >= HITS_MEMO_SIZE:
+            _HITS_MEMO.clear()
+        _HITS_MEMO[text] = hits
+    return hits
+
+
 def _may_match(text: str) -> bool:
     """False only when :func:`_matcher` certainly finds nothing in ``text`` (a cheap
     hyperscan pass; most log lines and table values hold no special-category word)."""
-    pre = _prefilter()
-    if pre is None:
-        return True
-    db, folding = pre
-    if folding.search(text):
-        return True
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    hit = False
+    hits = _hits(text)
+    return hits is None or bool(hits)
 
-    def on_match(*_: object) -> bool:
-        nonlocal hit
-        hit = True
-        return True  # stop at the first match
 
-    try:
-        db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
-    except Exception:
-        return True
-    return hit
+@lru_cache(maxsize=256)
+def _sub_matcher(expr_ids: frozenset[int]) -> re.Pattern[str]:
+    """:func:`_matcher` with only the groups ``expr_ids`` (in the same order, with the same
+    names): on a text where the prefilter hit no other group, the other groups match nowhere,
+    so the alternation finds the same matches, and trying fewer alternatives at each position is
+    faster (tests/classifiers/test_special_categories_fast.py compares the two)."""
+    pattern, groups = _matcher()
+    if len(expr_ids) >= len(groups):
+        return pattern
+    parts = [f"(?P<{name}>{body})" for i, (name, body) in
+             enumerate(zip(groups, _group_bodies(), strict=True)) if i in expr_ids]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def vocabulary_for_column(name: str) -> tuple[Vocabulary, bool] | None:
@@ -190,25 +235,20 @@ WINDOW_MIN_TEXT = 800
 WINDOW_MARGIN = 400
 
 
-def _windows(text: str) -> list[tuple[int, int]] | None:
+def _windows(text: str, hits: Hits | None = None) -> list[tuple[int, int]] | None:
     """Character ranges of ``text`` holding every match of :func:`_matcher`, merged: the
     prefilter reports every end offset of a superset of the matches, and a match with its
     lookaround lies within :data:`WINDOW_MARGIN` of its end. ``None``: match the whole text
-    (short, non-ASCII, or no prefilter). ``[]``: nothing can match."""
+    (short, non-ASCII, or no prefilter). ``[]``: nothing can match. ``hits``: the prefilter's
+    answer for ``text`` when the caller has it (:func:`_hits`)."""
     if len(text) < WINDOW_MIN_TEXT or not text.isascii():
         return None
-    pre = _prefilter()
-    if pre is None:
-        return None
-    db, _folding = pre  # folding characters are not ASCII
-    ends: list[int] = []
-
-    def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-        ends.append(to)
-
-    db.scan(text.encode("ascii"), match_event_handler=on_match)  # type: ignore[attr-defined]
+    if hits is None:
+        hits = _hits(text)
+        if hits is None:
+            return None
     out: list[tuple[int, int]] = []
-    for e in sorted(set(ends)):
+    for e in sorted({end for _id, end in hits}):
         lo, hi = max(0, e - WINDOW_MARGIN), min(len(text), e + WINDOW_MARGIN)
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], hi))
@@ -217,10 +257,12 @@ def _windows(text: str) -> list[tuple[int, int]] | None:
     return out
 
 
-def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+def _matches(
+    pattern: re.Pattern[str], text: str, hits: Hits | None = None
+) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, searched only in :func:`_windows` of a long text
     (tests/classifiers/test_perf_equivalence.py compares the two)."""
-    windows = _windows(text)
+    windows = _windows(text, hits)
     if windows is None:
         yield from pattern.finditer(text)
         return
@@ -240,6 +282,9 @@ class SpecialCategoryClassifier:
 
     def classify(self, unit: TextUnit, found: Sequence[Detection]) -> Iterable[Detection]:
         text = unit.text
+        hits = _hits(text)
+        if hits is not None and not hits:
+            return []  # the prefilter: nothing can match (most units)
         if len(text.strip()) < 2:
             return []
         skip: str | None = None
@@ -247,11 +292,11 @@ class SpecialCategoryClassifier:
             column = vocabulary_for_column(unit.location.field)
             if column is not None:
                 skip = column[0].entity  # COL-NAME reports the whole value
-        if not _may_match(text):
-            return []
         pattern, groups = _matcher()
+        if hits is not None:
+            pattern = _sub_matcher(frozenset(i for i, _end in hits))
         out: list[Detection] = []
-        for m in _matches(pattern, text):
+        for m in _matches(pattern, text, hits):
             voc, kind = groups[m.lastgroup or ""]
             if voc.entity == skip:
                 continue

@@ -147,8 +147,14 @@ _PATH_SEP = re.compile(r"[./\[\]]+")
 
 def name_tokens(name: str) -> list[str]:
     """Lower-case tokens of a name in any case style: ``"BillingPostalCode"`` -> 3 tokens."""
+    return list(_name_tokens(name))
+
+
+@lru_cache(maxsize=8192)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    """:func:`name_tokens`, cached: asked for every value of a column, by several classifiers."""
     s = _CAMEL2.sub(r"\1 \2", _CAMEL1.sub(r"\1 \2", name))
-    return [t.lower() for t in _SPLIT.split(s) if t]
+    return tuple(t.lower() for t in _SPLIT.split(s) if t)
 
 
 def name_runs(name: str) -> list[tuple[int, str]]:
@@ -227,11 +233,13 @@ def classify_column_name(name: str) -> list[tuple[str, float, str]]:
     return [(m.entity, m.score, m.reason)] if m else []
 
 
+@lru_cache(maxsize=4096)
 def is_identifier_column(field: str) -> bool:
-    """True for columns whose values identify a person: ``patient_id``, ``CustomerID``, ..."""
+    """True for columns whose values identify a person: ``patient_id``, ``CustomerID``, ...
+    Cached: linkage asks it for every cell of every record."""
     name, _ = split_path(field)
     rules = _rules()
-    toks = name_tokens(name)
+    toks = _name_tokens(name)
     if not toks:
         return False
     if "".join(toks) in rules.identifier_columns:

@@ -161,6 +161,11 @@ class _OneLine:
         return self.line
 
 
+# ``json.dumps(text, ensure_ascii=False)`` of a str is this function's answer (JSONEncoder.encode
+# returns it), without building an encoder for each key and value.
+_quote = json.encoder.encode_basestring
+
+
 class _LineFinder:
     """Line numbers of keys and values, searching forward from the last match (linear time)."""
 
@@ -175,17 +180,15 @@ class _LineFinder:
         self._counted = self.pos = pos
 
     def find_key(self, key: str) -> None:
-        found = self.source.find(json.dumps(key, ensure_ascii=False) + ":", self.pos)
+        quoted = _quote(key)
+        found = self.source.find(quoted + ":", self.pos)
         if found < 0:
-            found = self.source.find(json.dumps(key, ensure_ascii=False), self.pos)
+            found = self.source.find(quoted, self.pos)
         if found >= 0:
             self._advance(found)
 
     def find_value(self, value: object) -> int:
-        if isinstance(value, str):
-            needle = json.dumps(value, ensure_ascii=False)
-        else:
-            needle = json.dumps(value)
+        needle = _quote(value) if isinstance(value, str) else json.dumps(value)
         found = self.source.find(needle, self.pos)
         if found >= 0:
             self._advance(found)

@@ -127,12 +127,19 @@ def extract_pdf(item: Item, settings: Settings) -> Iterator[Extracted]:
     from connectors.extract.pdf import extract_pdf as text_layer
 
     pages_with_text: set[str] = set()
-    for out in text_layer(item, settings):
+    counted: dict[str, int] = {}
+    for out in text_layer(item, settings, counted):
         if isinstance(out, TextUnit) and out.text.strip() and out.location.field:
             pages_with_text.add(out.location.field)
         yield out
-    if settings.ocr.enabled:
+    if settings.ocr.enabled and not _every_page_read(pages_with_text, counted):
         yield from _ocr_pdf_pages(item, settings, pages_with_text)
+
+
+def _every_page_read(pages_with_text: set[str], counted: dict[str, int]) -> bool:
+    """Every page of the PDF gave text (fields ``page:1`` .. ``page:N``): the OCR pass would
+    open it again only to skip each page (tests/connectors/extract/test_extract_fast_paths.py)."""
+    return "pages" in counted and len(pages_with_text) >= counted["pages"]
 
 
 def _ocr_pdf_pages(item: Item, settings: Settings, done: set[str]) -> Iterator[Extracted]:

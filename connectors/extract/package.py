@@ -172,12 +172,14 @@ class Package:
             self._errors.append(ScanError(self.uri(name), "corrupt", f"{type(exc).__name__}: {exc}"))
         return None
 
-    def iterparse(self, name: str, events: tuple[str, ...] = ("start", "end")
-                  ) -> Iterator[tuple[str, Any]]:
+    def iterparse(self, name: str, events: tuple[str, ...] = ("start", "end"),
+                  tags: tuple[str, ...] | None = None) -> Iterator[tuple[str, Any]]:
         """``(event, element)`` pairs of XML part ``name``, streamed and bounded.
 
         Any problem (a limit, a parse error, a truncated part) ends this part only: it is recorded
         and the iteration stops. The caller should ``clear()`` elements it is done with.
+        ``tags``: only the events of elements with these names (``"{*}c"``: any namespace or
+        none), filtered by lxml; the others are parsed all the same.
         """
         from lxml import etree
 
@@ -187,7 +189,7 @@ class Package:
         try:
             parser = etree.iterparse(
                 stream, events=events, resolve_entities=False, no_network=True, load_dtd=False,
-                huge_tree=False, remove_comments=True, remove_pis=True,
+                huge_tree=False, remove_comments=True, remove_pis=True, tag=tags,
             )
             yield from parser
         except ItemError as exc:

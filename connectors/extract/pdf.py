@@ -19,7 +19,11 @@ from scanner.settings import Settings
 MAX_PAGE_ERRORS = 20
 
 
-def extract_pdf(item: Item, settings: Settings) -> Iterator[Extracted]:
+def extract_pdf(
+    item: Item, settings: Settings, counted: dict[str, int] | None = None
+) -> Iterator[Extracted]:
+    """The text layer, page by page. ``counted["pages"]``: the number of pages, once known (the
+    OCR pass reads no page that already gave text)."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -37,6 +41,8 @@ def extract_pdf(item: Item, settings: Settings) -> Iterator[Extracted]:
             raise ItemError("corrupt", f"unreadable PDF: {exc}", item.uri) from exc
         except NotImplementedError as exc:  # an encryption algorithm pypdf does not know
             raise ItemError("encrypted", f"PDF encryption not supported: {exc}", item.uri) from exc
+        if counted is not None:
+            counted["pages"] = count
         builder = ProseBuilder(item)
         errors = 0
         for n in range(count):

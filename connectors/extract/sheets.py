@@ -31,6 +31,7 @@ SHARED_STRINGS_MAX = 4_000_000
 SHARED_CHARS_MAX = 64 * 1024 * 1024
 MAX_COLUMN = 16384  # XFD, the last column Excel has
 _REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
+_INT = re.compile(r"-?\d{1,15}")
 _BUILTIN_DATES = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 
 
@@ -134,7 +135,7 @@ def _column(ref: str | None, fallback: int) -> tuple[int, int | None]:
 
 def _number(text: str) -> int | float | str:
     try:
-        if re.fullmatch(r"-?\d{1,15}", text):
+        if _INT.fullmatch(text):
             return int(text)
         return float(text)
     except ValueError:
@@ -174,7 +175,9 @@ def extract_xlsx(item: Item, settings: Settings) -> Iterator[Extracted]:
                 continue
             rows = _sheet_rows(package, target, strings, dates, epoch_1904)
             missing = _Missing()
-            yield from sheet_units(item, title, missing.count(rows), namer)
+            # every shared string kept: no cell can be _LOST, nothing to count or replace
+            yield from sheet_units(item, title, rows if strings.complete else missing.count(rows),
+                                   namer)
             yield from package.errors()
             if missing.cells:
                 yield ScanError(package.uri(target), "too_large",
@@ -222,9 +225,101 @@ class _Missing:
 _LOST = object()
 
 
+# The elements whose events _sheet_rows acts on (lxml filters the others out in C: <is>, <f>,
+# <r>, <rPr>, <pageMargins>, ... do nothing there) and their local names by full tag.
+_SHEET_TAGS = ("{*}row", "{*}c", "{*}v", "{*}t", "{*}sheetData")
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(tag: object) -> str:
+    """:func:`local`, remembered per tag (a sheet has few distinct tags and many elements)."""
+    if isinstance(tag, str):
+        name = _LOCAL_NAMES.get(tag)
+        if name is None:
+            name = local(tag)
+            if len(_LOCAL_NAMES) < 1024:
+                _LOCAL_NAMES[tag] = name
+        return name
+    return local(tag)
+
+
 def _sheet_rows(package: Package, name: str, strings: SharedStrings, dates: set[int],
                 epoch_1904: bool) -> Iterator[tuple[int, list[object]]]:
-    """``(row number, values by column)`` of one worksheet, from its cells."""
+    """``(row number, values by column)`` of one worksheet, from its cells.
+
+    The same steps as :func:`_sheet_rows_reference` on the events of the only elements they act
+    on (``<row>``, ``<c>``, ``<v>``, ``<t>``, ``<sheetData>``)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+    epoch = CALENDAR_MAC_1904 if epoch_1904 else CALENDAR_WINDOWS_1900
+    row: dict[int, object] = {}
+    row_number = 0
+    next_col = 0
+    value: str | None = None
+    inline: list[str] = []
+    get_string, complete = strings.get, strings.complete
+    for event, elem in package.iterparse(name, tags=_SHEET_TAGS):
+        tag = _local(elem.tag)
+        if event == "start":
+            if tag == "row":
+                row, next_col = {}, 0
+                try:
+                    row_number = int(elem.get("r") or row_number + 1)
+                except ValueError:
+                    row_number += 1
+            elif tag == "c":
+                value, inline = None, []
+            continue
+        if tag == "v":
+            value = elem.text
+        elif tag == "t":
+            if _local(elem.getparent().tag) in ("is", "r"):
+                inline.append(elem.text or "")
+        elif tag == "c":
+            col, _r = _column(elem.get("r"), next_col)
+            next_col = col + 1
+            kind = elem.get("t") or "n"
+            cell: object = None
+            if kind == "s" and value is not None:
+                try:
+                    cell = get_string(int(value))
+                except ValueError:
+                    cell = None
+                if cell is None and not complete:
+                    cell = _LOST
+            elif kind == "inlineStr":
+                cell = "".join(inline)
+            elif kind == "b" and value is not None:
+                cell = value.strip() in ("1", "true")
+            elif kind in ("str", "e", "d") and value is not None:
+                cell = value
+            elif value is not None:
+                number = _number(value)
+                style = elem.get("s")
+                if style is not None and style.isdigit() and int(style) in dates and isinstance(
+                        number, int | float):
+                    try:
+                        cell = from_excel(number, epoch)
+                    except (ValueError, OverflowError):
+                        cell = number
+                else:
+                    cell = number
+            if cell is not None and 0 <= col < MAX_COLUMN:
+                row[col] = cell
+            clear(elem)
+        elif tag == "row":
+            if row:
+                width = max(row) + 1
+                yield row_number, [row.get(c) for c in range(width)]
+            clear(elem)
+        elif tag == "sheetData":
+            clear(elem)
+
+
+def _sheet_rows_reference(package: Package, name: str, strings: SharedStrings, dates: set[int],
+                epoch_1904: bool) -> Iterator[tuple[int, list[object]]]:
+    """:func:`_sheet_rows` as it was first written: every event of every element, each tag
+    through :func:`local` (tests/connectors/extract/test_extract_sheets_fast.py compares them)."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
     epoch = CALENDAR_MAC_1904 if epoch_1904 else CALENDAR_WINDOWS_1900
