@@ -120,16 +120,28 @@ def keep_entity(label: str, text: str) -> bool:
     return not _RELATIVE_TIME.search(stripped)
 
 
+# thinc's layers multiply their matrices with numpy's BLAS (OpenBLAS in numpy's wheels), not with
+# the blis package: blis 1.3's wheels (thinc 8.3 requires blis 1.3) carry only BLIS's "generic"
+# kernels, about 3x slower than OpenBLAS's here (a 32,000 x 288 by 288 x 864 product: 0.58 s
+# against 0.19 s of CPU in one thread), and the ner's own Tok2Vec is mostly such products: 36% of
+# the model's CPU on the dense corpus went. Same entities: tests/classifiers/test_ner_blas.py.
+BLIS = False
+
+
 @functools.cache
 def load_pipeline(model: str) -> object:
     """The spaCy pipeline with only ner enabled (and tok2vec when ner listens to it), loaded once
     per process: a pipeline is read-only once loaded, so engines in one process (and forked
     workers) share it. en_core_web_sm's ner embeds its own Tok2Vec: the shared tok2vec component
     only feeds the tagger and parser, and running it cost 44% of the NER time for nothing
-    (same entities: tests/classifiers/test_ner.py)."""
+    (same entities: tests/classifiers/test_ner.py). Its layers use numpy's BLAS (:data:`BLIS`)
+    in one thread (:func:`one_blas_thread`)."""
     import spacy
+    from thinc.api import use_ops
 
-    nlp = spacy.load(model)
+    with use_ops("numpy", use_blis=BLIS):
+        nlp = spacy.load(model)
+    one_blas_thread()
     keep = set(KEEP_PIPES)
     if not ner_listens(nlp):
         keep.discard("tok2vec")
@@ -137,6 +149,16 @@ def load_pipeline(model: str) -> object:
         if name not in keep:
             nlp.disable_pipe(name)
     return nlp
+
+
+def one_blas_thread() -> None:
+    """Keep numpy's BLAS to one thread in this process (and in the workers it forks): the scan's
+    parallelism is its worker processes, one per core. OpenBLAS starts a thread per core and
+    its threads wait spinning: with them the model took twice the CPU seconds for the same
+    text (6.4 s against 3.1 s for the dense corpus's prose on two cores)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def ner_listens(nlp: object) -> bool:
