@@ -183,13 +183,16 @@ def wants_ner(unit: TextUnit) -> bool:
     if unit.kind == "prose":
         return bool(unit.text.strip())
     if unit.kind == "value" and unit.location.field:
-        field = unit.location.field
-        return (
-            bool(_NAMEY_FIELD.search(field))
-            and not catalogue_field(field)
-            and bool(unit.text.strip())
-        )
+        return namey_field(unit.location.field) and bool(unit.text.strip())
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def namey_field(field: str) -> bool:
+    """True when values of ``field`` may hold a name or a place (:func:`wants_ner`), asked once
+    per distinct field: a sheet or a JSON array repeats its few fields over thousands of
+    values, and the two checks cost most of the NER's own time on the department share."""
+    return bool(_NAMEY_FIELD.search(field)) and not catalogue_field(field)
 
 
 def model_reads(unit: TextUnit) -> bool:
@@ -330,15 +333,17 @@ class SpacyNer:
         for i, unit in enumerate(units):
             if unit.kind != "log":
                 self._mail_names(out[i], unit.text)
-            if model_reads(unit):
+            wanted = wants_ner(unit)  # model_reads(unit), with wants_ner asked once
+            if wanted and (unit.kind != "value" or not (_EMAIL.fullmatch(unit.text.strip())
+                                                        or claimed_by_column(unit))):
                 if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
                     values.append((i, unit.text))
                 else:
                     # a text all in lower case ("my name is lena andersson"): read it all
                     cut = name_pieces if unit.text != unit.text.lower() else pieces
                     jobs.extend((i, off, piece) for off, piece in cut(unit.text))
-            elif not wants_ner(unit) and name_shaped(unit, unit.record is not None
-                             and (unit.location.uri, unit.record) in mailed):
+            elif not wanted and name_shaped(unit, unit.record is not None
+                                            and (unit.location.uri, unit.record) in mailed):
                 shaped.append((i, unit.text))
         if values or shaped:
             memo = self._value_entities({t for _, t in values} | {t for _, t in shaped})

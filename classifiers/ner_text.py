@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -46,12 +47,16 @@ def pieces(text: str, size: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
 # -- the sentences that can hold a name --------------------------------------------------------
 # A sentence ends at a line end, or after . ! ? (and closing quotes or brackets) and a space -- but
 # not after a title or an initial ("Mr. Smith", "J. Smith"): the name belongs to that sentence.
+# The lookahead first: the eight lookbehinds are tried only where a . ! or ? is (6x faster on the
+# department share's prose, the same cuts: tests/classifiers/test_ner_speed.py).
 _SENTENCE_CUT = re.compile(
-    r"\n|(?<![A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bProf)(?<!\bRev)(?<!\bMx)"
+    r"\n|(?=[.!?])(?<![A-Z])(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bProf)(?<!\bRev)(?<!\bMx)"
     r"[.!?]+[\"')\]\u2019\u201d]*[ \t]+"
 )
 # A word's first letter (letters only: "3rd" and "x2762" are no words that could be a name).
 _WORD_START = re.compile(r"(?<![\w'\u2019@./\\-])[^\W\d_]")
+_CAP_START = re.compile(r"(?<![\w'\u2019@./\\-])[^\W\d_a-z]")  # _WORD_START less a-z
+_WORD_TAIL = re.compile(r"(?:[^\W_]|['\-\u2019])*")  # letters, digits (str.isalnum) and ' - \u2019
 _LEAD = re.compile(r"[\s\-*#>\u2022\u2013\"'(\[]*")
 
 
@@ -76,12 +81,14 @@ def name_span(sentence: str) -> tuple[int, int]:
     before are numbers, codes and ordinary words: "Please charge card 2283000597972128 for the
     order of Jane Roe" is read from "the order of")."""
     lead = _LEAD.match(sentence).end()  # type: ignore[union-attr]
-    first, last, begin = True, -1, -1
-    for m in _WORD_START.finditer(sentence, lead):
+    last, begin = -1, -1
+    m0 = _WORD_START.search(sentence, lead)
+    # The first word, then only the words that may be capitalised (no ASCII lower-case start).
+    words = () if m0 is None else itertools.chain((m0,), _CAP_START.finditer(sentence, m0.end()))
+    first = True
+    for m in words:
         if m.group().isupper():
-            end = m.end()
-            while end < len(sentence) and (sentence[end].isalnum() or sentence[end] in "'-\u2019"):
-                end += 1
+            end = _WORD_TAIL.match(sentence, m.end()).end()  # type: ignore[union-attr]
             word = _LETTERS.match(sentence, m.start()).group()  # type: ignore[union-attr]
             if (2 <= len(word) <= 4 and word.isupper()) or _DIGIT.search(sentence, m.start(), end):
                 pass  # an acronym or a code ("EUR", "INV-96529", "B2C"), not a name
