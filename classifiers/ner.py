@@ -156,7 +156,7 @@ def one_blas_thread() -> None:
     parallelism is its worker processes, one per core. OpenBLAS starts a thread per core and
     its threads wait spinning: with them the model took twice the CPU seconds for the same
     text (6.4 s against 3.1 s for the dense corpus's prose on two cores)."""
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     threadpool_limits(limits=1, user_api="blas")
 
