@@ -120,16 +120,28 @@ def keep_entity(label: str, text: str) -> bool:
     return not _RELATIVE_TIME.search(stripped)
 
 
+# thinc's layers multiply their matrices with numpy's BLAS (OpenBLAS in numpy's wheels), not with
+# the blis package: blis 1.3's wheels (thinc 8.3 requires blis 1.3) carry only BLIS's "generic"
+# kernels, about 3x slower than OpenBLAS's here (a 32,000 x 288 by 288 x 864 product: 0.58 s
+# against 0.19 s of CPU in one thread), and the ner's own Tok2Vec is mostly such products: 36% of
+# the model's CPU on the dense corpus went. Same entities: tests/classifiers/test_ner_blas.py.
+BLIS = False
+
+
 @functools.cache
 def load_pipeline(model: str) -> object:
     """The spaCy pipeline with only ner enabled (and tok2vec when ner listens to it), loaded once
     per process: a pipeline is read-only once loaded, so engines in one process (and forked
     workers) share it. en_core_web_sm's ner embeds its own Tok2Vec: the shared tok2vec component
     only feeds the tagger and parser, and running it cost 44% of the NER time for nothing
-    (same entities: tests/classifiers/test_ner.py)."""
+    (same entities: tests/classifiers/test_ner.py). Its layers use numpy's BLAS (:data:`BLIS`)
+    in one thread (:func:`one_blas_thread`)."""
     import spacy
+    from thinc.api import use_ops
 
-    nlp = spacy.load(model)
+    with use_ops("numpy", use_blis=BLIS):
+        nlp = spacy.load(model)
+    one_blas_thread()
     keep = set(KEEP_PIPES)
     if not ner_listens(nlp):
         keep.discard("tok2vec")
@@ -137,6 +149,16 @@ def load_pipeline(model: str) -> object:
         if name not in keep:
             nlp.disable_pipe(name)
     return nlp
+
+
+def one_blas_thread() -> None:
+    """Keep numpy's BLAS to one thread in this process (and in the workers it forks): the scan's
+    parallelism is its worker processes, one per core. OpenBLAS starts a thread per core and
+    its threads wait spinning: with them the model took twice the CPU seconds for the same
+    text (6.4 s against 3.1 s for the dense corpus's prose on two cores)."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def ner_listens(nlp: object) -> bool:
@@ -161,13 +183,16 @@ def wants_ner(unit: TextUnit) -> bool:
     if unit.kind == "prose":
         return bool(unit.text.strip())
     if unit.kind == "value" and unit.location.field:
-        field = unit.location.field
-        return (
-            bool(_NAMEY_FIELD.search(field))
-            and not catalogue_field(field)
-            and bool(unit.text.strip())
-        )
+        return namey_field(unit.location.field) and bool(unit.text.strip())
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def namey_field(field: str) -> bool:
+    """True when values of ``field`` may hold a name or a place (:func:`wants_ner`), asked once
+    per distinct field: a sheet or a JSON array repeats its few fields over thousands of
+    values, and the two checks cost most of the NER's own time on the department share."""
+    return bool(_NAMEY_FIELD.search(field)) and not catalogue_field(field)
 
 
 def model_reads(unit: TextUnit) -> bool:
@@ -308,15 +333,17 @@ class SpacyNer:
         for i, unit in enumerate(units):
             if unit.kind != "log":
                 self._mail_names(out[i], unit.text)
-            if model_reads(unit):
+            wanted = wants_ner(unit)  # model_reads(unit), with wants_ner asked once
+            if wanted and (unit.kind != "value" or not (_EMAIL.fullmatch(unit.text.strip())
+                                                        or claimed_by_column(unit))):
                 if unit.kind == "value" and len(unit.text) <= MEMO_MAX_CHARS:
                     values.append((i, unit.text))
                 else:
                     # a text all in lower case ("my name is lena andersson"): read it all
                     cut = name_pieces if unit.text != unit.text.lower() else pieces
                     jobs.extend((i, off, piece) for off, piece in cut(unit.text))
-            elif not wants_ner(unit) and name_shaped(unit, unit.record is not None
-                             and (unit.location.uri, unit.record) in mailed):
+            elif not wanted and name_shaped(unit, unit.record is not None
+                                            and (unit.location.uri, unit.record) in mailed):
                 shaped.append((i, unit.text))
         if values or shaped:
             memo = self._value_entities({t for _, t in values} | {t for _, t in shaped})
