@@ -488,7 +488,12 @@ class PatternSet:
         the patterns whose prefilter matches somewhere in it (once each), and those run over the
         whole text, as :func:`_confirm` runs them on any text up to :data:`WHOLE_TEXT`."""
         hits: list[int] = []
-        on_match = _presence_collector(hits)
+        return self._short_with(text, data, hits, _presence_collector(hits))
+
+    def _short_with(self, text: str, data: bytes, hits: list[int],
+                    on_match: Callable[[int, int, int, int, object], None]) -> list[Match]:
+        """:meth:`_short_matches` with a hit list and its handler made once per batch."""
+        hits.clear()
         for db in self._presence:
             db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
         compiled = self.compiled
@@ -499,7 +504,9 @@ class PatternSet:
                 found.append((pid, s, e))
         if self._re_only:
             found.extend(self._re_matches(text, self._re_only))
-        return sorted(set(found), key=_MATCH_ORDER) if found else found
+        if len(found) > 1:  # one pattern per hit and re-only patterns apart: no duplicates
+            found.sort(key=_MATCH_ORDER)
+        return found
 
     def matches_many(self, texts: Sequence[str]) -> list[list[Match]]:
         """``[self.matches(t) for t in texts]`` with one hyperscan scan per database for the whole
@@ -519,7 +526,9 @@ class PatternSet:
         starts: list[int] = []
         index: list[int] = []  # text index of each part
         pos = 0
-        short = self._short_matches if self._presence else None
+        short = self._short_with if self._presence else None
+        hits: list[int] = []
+        on_hit = _presence_collector(hits)
         for i, text in enumerate(texts):
             if not text:
                 continue
@@ -529,7 +538,7 @@ class PatternSet:
                 out[i] = self._re_matches(text, range(len(self.patterns)))
                 continue
             if short is not None and len(text) <= WHOLE_TEXT:
-                out[i] = short(text, b)  # one scan of its own: no spans to map back
+                out[i] = short(text, b, hits, on_hit)  # a scan of its own: no spans to map
                 continue
             parts.append(b)
             starts.append(pos)
