@@ -67,6 +67,12 @@ def test_presence_path_gives_the_span_path_and_re_matches() -> None:
     spans_only._presence = ()  # short texts through the joined span scan, as before
     assert fast == want == single == spans_only.matches_many(texts)
     assert sum(map(len, want)) > 3000
+    # the second time the short texts' matches come from the memo; a caller's change to a list
+    # it was given does not reach the memo
+    assert ps._short_memo
+    for found in fast:
+        found.clear()
+    assert ps.matches_many(texts) == want
 
 
 def test_presence_database_reports_each_pattern_once() -> None:
