@@ -20,6 +20,7 @@ A classifier is registered under its ``id`` in the ``piiscout.classifiers`` entr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
@@ -70,24 +71,33 @@ class PatternClassifier:
         """Return a detection for a true hit (score possibly raised by context) or ``None``."""
         score = candidate.pattern.score
         hit = ""
-        if self.context:
+        context = self.context
+        if context:
             window = candidate.window()
-            hit = next((w for w in self.context if w in window), "")
-            if hit:
-                score = min(1.0, score + 0.35)
-        if candidate.unit.location.field and self.context:
-            f = candidate.unit.location.field.lower()
-            if any(w in f for w in self.context):
-                score, hit = min(1.0, score + 0.35), hit or f"field:{candidate.unit.location.field}"
+            for w in context:
+                if w in window:
+                    hit = w
+                    score = min(1.0, score + 0.35)
+                    break
+            field = candidate.unit.location.field
+            if field and _field_names_context(context, field):
+                score, hit = min(1.0, score + 0.35), hit or f"field:{field}"
         return Detection(
             entity=candidate.pattern.entity,
             start=candidate.start,
             end=candidate.end,
             score=score,
             detector=self.id,
-            explanation=explain(self.id, candidate.pattern.name, hit),
+            explanation=_explain_context(self.id, candidate.pattern.name, hit),
             value=candidate.value,
         )
+
+
+@functools.lru_cache(maxsize=4096)  # a table's few field names, asked once per candidate
+def _field_names_context(context: tuple[str, ...], field: str) -> bool:
+    """Does the field name hold one of the context words?"""
+    f = field.lower()
+    return any(w in f for w in context)
 
 
 @runtime_checkable
@@ -117,3 +127,8 @@ def explain(detector: str, pattern: str, context: str = "", extra: str = "") -> 
     if extra:
         parts.append(extra)
     return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)  # one string per (detector, pattern, context word): few
+def _explain_context(detector: str, pattern: str, context: str) -> str:
+    return explain(detector, pattern, context)

@@ -15,7 +15,11 @@ Two interchangeable back ends give the same matches:
 
 Both return ``(pattern index, start, end)`` in text order with Python ``re`` match semantics.
 :meth:`PatternSet.matches_many` gives the same matches for a batch of texts with one hyperscan scan
-per database over the joined texts instead of one per text.
+per database over the joined texts instead of one per text. A short text (up to
+:data:`WHOLE_TEXT` characters: a table cell, a JSON value) is confirmed whole anyway, so it needs
+only *which* prefilters match in it: one scan of its own with the *presence* database (every
+prefilter, ``HS_FLAG_SINGLEMATCH``, no start-of-match tracking) names them, once each, with no
+spans to map back (:func:`_presence_database`; on the dense benchmark 40,000 of 41,000 units).
 """
 
 from __future__ import annotations
@@ -235,23 +239,69 @@ def _top_level(expr: str) -> list[list[tuple[int, int, str]]] | None:
 _RUN_QUANT = re.compile(r"\{(\d+)(?:,\d*)?\}|\+")
 
 
+_GROUP_QUANT = re.compile(r"\{(\d+)(?:(,)(\d*))?\}|[*+?]")
+
+
+def _repeat_less(group: str, quant: str) -> tuple[str, bool] | None:
+    """For a group ``G`` with quantifier ``quant``: ``(R, optional)`` such that ``G<quant>`` is
+    ``R G`` (and also the empty string when ``optional``), ``R`` being ``G`` repeated one time
+    fewer; ``None`` for a quantifier not handled (lazy, possessive, malformed)."""
+    if quant == "":
+        return "", False
+    m = _GROUP_QUANT.fullmatch(quant)
+    if m is None:
+        return None
+    if quant == "?":
+        return "", True
+    if quant == "*":
+        return group + "*", True
+    if quant == "+":
+        return group + "*", False
+    low = int(m.group(1))
+    if m.group(2) is None:  # {m}
+        fewer = f"{{{low - 1}}}" if low > 1 else None
+    elif not m.group(3):  # {m,}
+        fewer = f"{{{max(low - 1, 0)},}}"
+    else:  # {m,n}
+        high = int(m.group(3))
+        if high < max(low, 1):
+            return None
+        fewer = f"{{{max(low - 1, 0)},{high - 1}}}" if high > 1 else None
+    return (group + fewer if fewer else ""), low == 0
+
+
+# A literal that may end an alternative like a one-character class (``:`` in ``(?:x:){2}``):
+# punctuation, plain or escaped (a letter or digit may belong to an escape before it: ``\x41``).
+_SAFE_LITERAL = re.compile(r"[:@/%#=,;'\"&~_!<> -]|\\[^A-Za-z0-9]")
+
+
 def _class_endings(alt: str, depth: int = 0) -> list[str] | None:
     """Alternatives with the language of ``alt`` (one alternative, no top-level ``|``) whose last
-    atom is a class: a trailing group, plain or optional (``?``), is opened into its prefix
-    followed by each of its alternatives (and by nothing, when optional). ``None`` when some
-    ending is not a class or the expansion goes too deep."""
+    atom is a class: a trailing group ``G`` is opened into its prefix followed by ``G`` repeated
+    one time fewer and by each of its alternatives (``Q(?:T)?`` is ``Q|QT``, ``QG{2,3}`` is
+    ``QG{1,2}G``, ``QG+`` is ``QG*G``), and a plain literal character ``c`` that ends it is the
+    class ``[c]``. ``None`` when some ending is neither or the expansion goes too deep."""
     tops = _top_level(alt)
     if depth > 6 or not tops or len(tops) != 1 or not tops[0]:
         return None
     start, end, kind = tops[0][-1]
     if kind == "class":
         return [alt]
+    atom = alt[start:end]
+    if kind in ("char", "escape"):
+        lit = atom[:2] if kind == "escape" else atom[:1]
+        quant = atom[len(lit):]
+        if not _SAFE_LITERAL.fullmatch(lit) or (quant and not _RUN_QUANT.fullmatch(quant)):
+            return None
+        if alt[:start].endswith("\\c"):  # \c: the literal is a control character's name
+            return None
+        return [alt[:start] + "[" + lit + "]" + quant]
     if kind != "group":
         return None
-    atom = alt[start:end]
     close = atom.rindex(")") + 1
     group, quant = atom[:close], atom[close:]
-    if quant not in ("", "?"):
+    fewer = _repeat_less(group, quant)
+    if fewer is None:
         return None
     if group.startswith("(?:"):
         body = group[3:-1]
@@ -264,8 +314,8 @@ def _class_endings(alt: str, depth: int = 0) -> list[str] | None:
     if inner is None:
         return None
     out: list[str] = []
-    choices = [body[a[0][0] : a[-1][1]] if a else "" for a in inner]
-    if quant == "?":
+    choices = [fewer[0] + body[a[0][0] : a[-1][1]] if a else fewer[0] for a in inner]
+    if fewer[1]:
         choices.append("")
     for choice in choices:
         if not prefix and not choice:
@@ -394,6 +444,9 @@ class PatternSet:
         self._dbs: tuple[object, ...] | None = None
         self._hs_ids: frozenset[int] = frozenset()
         self._re_only: tuple[int, ...] = ()
+        self._presence: tuple[object, ...] = ()
+        # short text -> its matches: cell values repeat (numbers, dates, codes; see matches_many)
+        self._short_memo: dict[str, tuple[Match, ...]] = {}
 
     # -- pickling: send the patterns, not the compiled database --------------------------------
     def __getstate__(self) -> dict[str, object]:
@@ -415,6 +468,7 @@ class PatternSet:
     def _build(self) -> None:
         self.compiled  # noqa: B018 - compile the confirming patterns too
         self._dbs, self._hs_ids, self._re_only = _hyperscan_database(self.patterns, self.groups)
+        self._presence = _presence_database(self.patterns, self._hs_ids)
 
     # -- matching --------------------------------------------------------------------------------
     def matches(self, text: str) -> list[Match]:
@@ -427,8 +481,38 @@ class PatternSet:
             except UnicodeEncodeError:  # lone surrogates: hyperscan needs valid UTF-8
                 data = None
             if data is not None:
+                if len(text) <= WHOLE_TEXT:
+                    if self._dbs is None:
+                        self._build()
+                    if self._presence:
+                        return self._short_matches(text, data)
                 return self._hyperscan_matches(text, data)
         return self._re_matches(text, range(len(self.patterns)))
+
+    def _short_matches(self, text: str, data: bytes) -> list[Match]:
+        """The matches in a short text (a table cell, a JSON value): the presence database names
+        the patterns whose prefilter matches somewhere in it (once each), and those run over the
+        whole text, as :func:`_confirm` runs them on any text up to :data:`WHOLE_TEXT`."""
+        hits: list[int] = []
+        return self._short_with(text, data, hits, _presence_collector(hits))
+
+    def _short_with(self, text: str, data: bytes, hits: list[int],
+                    on_match: Callable[[int, int, int, int, object], None]) -> list[Match]:
+        """:meth:`_short_matches` with a hit list and its handler made once per batch."""
+        hits.clear()
+        for db in self._presence:
+            db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+        compiled = self.compiled
+        found: list[Match] = []
+        for pid in hits:
+            for m in compiled[pid].finditer(text):
+                s, e = m.span()
+                found.append((pid, s, e))
+        if self._re_only:
+            found.extend(self._re_matches(text, self._re_only))
+        if len(found) > 1:  # one pattern per hit and re-only patterns apart: no duplicates
+            found.sort(key=_MATCH_ORDER)
+        return found
 
     def matches_many(self, texts: Sequence[str]) -> list[list[Match]]:
         """``[self.matches(t) for t in texts]`` with one hyperscan scan per database for the whole
@@ -448,13 +532,28 @@ class PatternSet:
         starts: list[int] = []
         index: list[int] = []  # text index of each part
         pos = 0
+        short = self._short_with if self._presence else None
+        hits: list[int] = []
+        on_hit = _presence_collector(hits)
+        memo = self._short_memo
         for i, text in enumerate(texts):
             if not text:
                 continue
+            if short is not None and len(text) <= WHOLE_TEXT:
+                known = memo.get(text)
+                if known is not None:
+                    out[i] = list(known)
+                    continue
             try:
                 b = text.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates: the re path, as in matches()
                 out[i] = self._re_matches(text, range(len(self.patterns)))
+                continue
+            if short is not None and len(text) <= WHOLE_TEXT:
+                got = out[i] = short(text, b, hits, on_hit)  # a scan of its own: no spans
+                if len(memo) >= SHORT_MEMO:
+                    memo.clear()  # bounded: start again rather than track ages
+                memo[text] = tuple(got)
                 continue
             parts.append(b)
             starts.append(pos)
@@ -514,8 +613,10 @@ class PatternSet:
             found = out[i]
             if self._re_only:
                 found.extend(self._re_matches(texts[i], self._re_only))
-            if found:
-                out[i] = sorted(set(found), key=_MATCH_ORDER)
+            if len(found) > 1:
+                # No duplicates to drop: one confirmation per (text, pattern), in disjoint windows,
+                # and the re-only patterns are others.
+                found.sort(key=_MATCH_ORDER)
         return out
 
     def _re_matches(self, text: str, indices: Sequence[int] | range) -> list[Match]:
@@ -595,6 +696,45 @@ def _hyperscan_database(
             good.extend(i for i, _, _ in ok)
     return tuple(dbs), frozenset(good), tuple(sorted(bad))
 
+
+def _presence_collector(hits: list[int]) -> Callable[[int, int, int, int, object], None]:
+    """A hyperscan match handler for the presence database: each pattern is reported once per
+    scan (``HS_FLAG_SINGLEMATCH``), and only its index is kept."""
+    append = hits.append
+
+    def on_match(pid: int, start: int, end: int, flags: int, ctx: object) -> None:
+        append(pid)
+
+    return on_match
+
+
+@functools.lru_cache(maxsize=32)
+def _presence_database(patterns: tuple[Pattern, ...], ids: frozenset[int]) -> tuple[object, ...]:
+    """Databases that say *which* of the patterns ``ids`` have a prefilter match in a text, each
+    pattern reported once (``HS_FLAG_SINGLEMATCH``, no start of match): what a short text needs,
+    since it is confirmed whole (:data:`WHOLE_TEXT`). One database for all patterns (without
+    start-of-match tracking it compiles in seconds, and is kept by :mod:`classifiers.hscache`);
+    per group of patterns if that fails, and none (the span databases then serve short texts
+    too) if a pattern is refused here."""
+    assert _hs is not None
+    entries = []
+    for i in sorted(ids):
+        p = patterns[i]
+        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_ALLOWEMPTY
+        flags |= _hs.HS_FLAG_CASELESS if p.ignore_case else 0
+        entries.append((i, byte_superset(prefilter(p.regex)).encode(), flags))
+    if not entries:
+        return ()
+    try:
+        return (_compile(entries),)
+    except _hs.error as exc:
+        log.debug("no presence database for short texts: %s", exc)
+        return ()
+
+
+# Short texts whose matches are remembered per pattern set (a worker's table cells repeat:
+# amounts, dates, codes); the matches of a text are a pure function of it.
+SHORT_MEMO = 16384
 
 # A text this short (a table cell, a JSON value) is confirmed whole: cutting it into windows
 # costs more than running the pattern over all of it, which is what the re back end does anyway.

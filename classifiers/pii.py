@@ -104,6 +104,18 @@ _LOG_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*=")
 
 # -- payment cards --------------------------------------------------------------------------------
 def luhn(number: str) -> bool:
+    """The Luhn (mod 10) check. ASCII digits are summed through a table of the doubled digits'
+    digit sums (:func:`luhn_reference` is the plain form, used for any other input)."""
+    if number.isascii() and number.isdigit():
+        return sum(map(int, number[-1::-2] + number[-2::-2].translate(_LUHN_DOUBLE))) % 10 == 0
+    return luhn_reference(number)
+
+
+# A digit doubled, as the digit sum of the double (2 * 7 = 14 -> 5).
+_LUHN_DOUBLE = str.maketrans("0123456789", "0246813579")
+
+
+def luhn_reference(number: str) -> bool:
     digits = [int(c) for c in number]
     odd, even = digits[-1::-2], digits[-2::-2]
     return (sum(odd) + sum(sum(divmod(2 * d, 10)) for d in even)) % 10 == 0
@@ -123,9 +135,13 @@ _IIN = (
 
 
 def iin_known(number: str) -> bool:
-    return any(
-        lo <= int(number[:k]) <= hi and len(number) in lengths for lo, hi, k, lengths in _IIN
-    )
+    # Only the first four digits and the length count: card numbers are unique, their heads not.
+    return _iin_known(number[:4], len(number))
+
+
+@functools.lru_cache(maxsize=4096)
+def _iin_known(head: str, length: int) -> bool:
+    return any(lo <= int(head[:k]) <= hi and length in lengths for lo, hi, k, lengths in _IIN)
 
 
 class CreditCardClassifier(PatternClassifier):

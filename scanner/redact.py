@@ -202,6 +202,25 @@ def candidate_hashes(secret: bytes, value: str) -> dict[str, str]:
     return {entity: h for h, entity in out.items()}
 
 
+_ALNUM = re.compile(r"[^\W_]")  # one letter or digit: what str.isalnum() says of a character
+
+
+def _mask_tail_reference(v: str, style: str) -> str:
+    """The tail2 / tail4 preview written out character by character (the slow path of
+    :func:`mask`, kept for its equivalence test)."""
+    digits = [c for c in v if c.isalnum()]
+    keep = 4 if style == "tail4" and len(digits) > 8 else 2
+    shown = len(digits) - keep
+    out, seen = [], 0
+    for c in v:
+        if c.isalnum():
+            out.append(c if seen >= shown else "*")
+            seen += 1
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def _mask_word(word: str) -> str:
     if not word:
         return word
@@ -226,17 +245,11 @@ def mask(entity: str, value: str) -> str:
         tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
         return f"{_mask_word(local)}@{_mask_word(domain)}" + (f".{tld}" if tld else "")
     if style in ("tail2", "tail4"):
-        digits = [c for c in v if c.isalnum()]
-        keep = 4 if style == "tail4" and len(digits) > 8 else 2
-        shown = len(digits) - keep
-        out, seen = [], 0
-        for c in v:
-            if c.isalnum():
-                out.append(c if seen >= shown else "*")
-                seen += 1
-            else:
-                out.append(c)
-        return "".join(out)
+        # Every letter or digit but the last 2 (4) starred: the first ``hidden`` of them, which
+        # is what the regex's ``[^\W_]`` is (str.isalnum per character; _mask_tail_reference).
+        alnum = sum(map(str.isalnum, v))
+        hidden = alnum - (4 if style == "tail4" and alnum > 8 else 2)
+        return _ALNUM.sub("*", v, count=hidden) if hidden > 0 else v
     if len(v) <= 4:
         return "*" * len(v)
     if style == "words" or " " in v:

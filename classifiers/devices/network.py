@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -44,12 +45,65 @@ def _scope(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
 
 @functools.lru_cache(maxsize=8192)  # addresses repeat (a log's clients, a table's hosts)
 def _parse_v4(text: str) -> tuple[str, str] | None:
-    """(canonical address, scope) of a dotted quad, or ``None`` when it is not an address."""
+    """(canonical address, scope) of a dotted quad, or ``None`` when it is not an address.
+
+    A quad of ASCII decimal octets without leading zeros (what the pattern finds) is read here:
+    valid when every octet is at most 255, and its own canonical form; its scope is looked up
+    by interval (:func:`_v4_scope`). Anything else goes to :mod:`ipaddress`
+    (:func:`_parse_v4_reference`), whose rules on leading zeros differ between versions."""
+    octets = text.split(".")
+    if len(octets) == 4 and text.isascii() and all(
+        o.isdigit() and (len(o) == 1 or (o[0] != "0" and len(o) <= 3)) for o in octets
+    ):
+        a, b, c, d = map(int, octets)
+        if a > 255 or b > 255 or c > 255 or d > 255:
+            return None
+        scope = _v4_scope((a << 24) | (b << 16) | (c << 8) | d)
+        if scope is not None:
+            return text, scope
+    return _parse_v4_reference(text)
+
+
+def _parse_v4_reference(text: str) -> tuple[str, str] | None:
     try:
         addr = ipaddress.IPv4Address(text)
     except ValueError:
         return None
     return str(addr), _scope(addr)
+
+
+@functools.cache
+def _v4_cuts() -> tuple[int, ...] | None:
+    """The starts of the intervals of IPv4 space on which :func:`_scope` is constant: the edges
+    of every network and address :mod:`ipaddress` classifies by (its ``_IPv4Constants``: the
+    ``is_private``, ``is_loopback``, ... properties are membership tests in them). ``None`` when
+    this Python keeps them elsewhere: then every address goes to :mod:`ipaddress`."""
+    consts = getattr(ipaddress, "_IPv4Constants", None)
+    if consts is None or not hasattr(consts, "_private_networks"):
+        return None
+    cuts = {0}
+    for value in vars(consts).values():
+        for x in value if isinstance(value, (list, tuple, frozenset, set)) else (value,):
+            if isinstance(x, ipaddress.IPv4Network):
+                cuts.update((int(x.network_address), int(x.broadcast_address) + 1))
+            elif isinstance(x, ipaddress.IPv4Address):
+                cuts.update((int(x), int(x) + 1))
+    return tuple(sorted(c for c in cuts if c < 1 << 32))
+
+
+@functools.cache
+def _interval_scope(k: int) -> str:
+    cuts = _v4_cuts()
+    assert cuts is not None
+    return _scope(ipaddress.IPv4Address(cuts[k]))
+
+
+def _v4_scope(n: int) -> str | None:
+    """:func:`_scope` of the IPv4 address ``n``: that of the first address of its interval."""
+    cuts = _v4_cuts()
+    if cuts is None:
+        return None
+    return _interval_scope(bisect_right(cuts, n) - 1)
 
 
 def _with_prefix(text: str, end: int, raw_end: int, limit: int) -> int:
@@ -169,9 +223,10 @@ class IpAddressClassifier(PatternClassifier):
         bare = text[start:end].split("%")[0]
         if _TINY_V6.fullmatch(bare) and not ctx and text.strip() != text[start:end]:
             return None  # "::", "::2": C++ scopes, slices, Haskell signatures
-        why = explain(self.id, "ipv6", ctx, f"scope {_scope(addr)}")
+        scope = _scope(addr)
+        why = explain(self.id, "ipv6", ctx, f"scope {scope}")
         return detection("IP_ADDRESS", start, end, 0.85 if ctx else 0.6, self.id, why, text,
-                          {"version": 6, "scope": _scope(addr)})
+                          {"version": 6, "scope": scope})
 
 
 # --------------------------------------------------------------------------------- MAC_ADDRESS

@@ -134,9 +134,24 @@ def test_two_number_gate_never_rejects_a_line_with_two_numbers() -> None:
         # trailing groups, plain or optional, are opened into their endings
         (r"[0-9]+(?:x[0-9]{1,5})?", r"[0-9]+x[0-9]{1,}(?:[^0-9]|$)|[0-9]{1,}(?:[^0-9]|$)"),
         (r"y(?:[ab]|c[d]{2})", r"y[ab]{1,}(?:[^ab]|$)|yc[d]{2,}(?:[^d]|$)"),
+        # repeated trailing groups: G{m,n} is G{m-1,n-1}G, G+ is G*G, G* and G{0,n} may be empty
+        (r"[1-9][0-9](?: ?[0-9]{3}){3}", r"[1-9][0-9](?: ?[0-9]{3}){2} ?[0-9]{3,}(?:[^0-9]|$)"),
+        (r"x(?:-[0-9]{4}){2,3}", r"x(?:-[0-9]{4}){1,2}-[0-9]{4,}(?:[^0-9]|$)"),
+        (r"x(?:-[0-9]){1}", r"x-[0-9]{1,}(?:[^0-9]|$)"),
+        (r"x[a-f]{2}(?:\.[0-9]+)+", r"x[a-f]{2}(?:\.[0-9]+)*\.[0-9]{1,}(?:[^0-9]|$)"),
+        (r"x[a-f]{2}(?:\.[0-9]+)*",
+         r"x[a-f]{2}(?:\.[0-9]+)*\.[0-9]{1,}(?:[^0-9]|$)|x[a-f]{2,}(?:[^a-f]|$)"),
+        (r"x[ab](?:-[0-9]){0,2}",
+         r"x[ab](?:-[0-9]){0,1}-[0-9]{1,}(?:[^0-9]|$)|x[ab]{1,}(?:[^ab]|$)"),
+        (r"x[ab](?:-[0-9]){2,}", r"x[ab](?:-[0-9]){1,}-[0-9]{1,}(?:[^0-9]|$)"),
+        # a punctuation literal ends an alternative like a one-character class
+        (r"(?:[0-9a-f]{0,4}:){2,7}", r"(?:[0-9a-f]{0,4}:){1,6}[0-9a-f]{0,4}[:]{1,}(?:[^:]|$)"),
+        (r"[ab]\.", r"[ab][\.]{1,}(?:[^\.]|$)"), (r"[ab]-+", r"[ab][-]{1,}(?:[^-]|$)"),
         # not the shape: the last atom of some alternative is no class or class repeat
-        (r"[1-9][0-9](?: ?[0-9]{3}){3}", None), (r"a[bc]*", None), (r"(?:a[0-9])?", None),
-        (r"y(?:[ab]|c)", None), (r"y(?=[ab])", None),
+        (r"a[bc]*", None), (r"(?:a[0-9])?", None),
+        (r"y(?:[ab]|c)", None), (r"y(?=[ab])", None), (r"a\x41", None), (r"a\c:", None),
+        (r"a(?:b[0-9]){2,3}?", None), (r"a(?:b[0-9]){3,2}", None), (r"(?:[ab]c)*", None),
+        (r"a(?:[0-9]|)", None), (r"[ab].", None), (r"[ab]$", None), (r"[ab]:?", None),
         (r"[0-9]{3}|x", None), (r"\[abc]{3}", None), (r"[0-9]{2,4}?", None), (r"x[]a]{2}", None),
         (r"(?:x|[ab]{2})", None), (r"[0-9]{3}(", None), (r"", None), (r"a|", None),
     ],
@@ -154,7 +169,11 @@ def _spans(db: object, data: bytes) -> list[list[int]]:
 def _digit_texts(rng: random.Random, n: int) -> list[str]:
     pieces = ["0", "1234567", "123456789", "12345678901", "1", "4111111111111111", " ", "-", ".",
               "/", "\n", "x", "ab", "2024-03-01T10:02:11.480043", "+44 20 7946 0958", "\u0664\u0665",
-              "\u00e9", "\u20ac", "DE", "GB82 WEST 1234 5698 7654 32", "19850101-1234", "\t"]
+              "\u00e9", "\u20ac", "DE", "GB82 WEST 1234 5698 7654 32", "19850101-1234", "\t",
+              # the shapes of the repeated-group and literal endings (e-mail, IBAN, cards, IPv6)
+              "jane.roe@example.org", "a-b@x-y.co.uk", "@", "@ex.", "de89", "370400440532013000",
+              "6011-0009-9013-9424", "5500 0000 0000 0004 123", "2001:db8::1", "fe80::1%eth0",
+              "::ffff:192.0.2.1", "::", ":", "/64", "aa:bb:cc:dd:ee:ff", "12 345 678 901"]
     return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(n)]
 
 
