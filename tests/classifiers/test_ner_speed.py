@@ -94,7 +94,9 @@ def _cuts(rx: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 def test_sentence_cut_cuts_where_the_slow_one_does(texts: list[str]) -> None:
     got = [_cuts(ner_text._SENTENCE_CUT, t) for t in texts]
     assert got == [_cuts(SLOW_CUT, t) for t in texts]
-    assert sum(map(len, got)) >= len(texts)  # there were cuts to compare
+    # there were cuts to compare: in a third of the table's texts at least (six of sixteen
+    # have one), and more than one per text over the labelled set when ../shared is there
+    assert sum(bool(g) for g in got) >= len(texts) // 3
 
 
 def _sentences(texts: list[str]) -> list[str]:
