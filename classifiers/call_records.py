@@ -152,15 +152,10 @@ def _field_name(name: str | None) -> str:
     return _NOT_WORD.sub("_", name.lower()).strip("_")
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def normalise_number(raw: str, context: bool) -> str | None:
-    """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
-    Pure, so cached per process (in memory only): records repeat the same numbers.
-
-    :func:`normalise_number_reference`'s answer, with phonenumbers' parse and validity checks
-    taken on the digits as :mod:`scanner.phone_form`'s fast path takes them (the same steps,
-    the same metadata; tests/classifiers/test_call_records_fast.py compares both), the
-    reference where those steps do not cover the digits."""
+def _digits_of(raw: str) -> tuple[str, bool] | None:
+    """The checks on the text shared by :func:`normalise_number` and its reference: (the digits
+    without an international prefix, whether there was one), or ``None`` for a version string,
+    a price or a wrong digit count."""
     s = raw.strip()
     digits = _NON_DIGIT.sub("", s)
     if "." in s:
@@ -172,6 +167,22 @@ def normalise_number(raw: str, context: bool) -> str | None:
         digits = digits.removeprefix("00")
     if not 7 <= len(digits) <= 15:
         return None
+    return digits, intl
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normalise_number(raw: str, context: bool) -> str | None:
+    """E.164 for a phone-like token, or ``None`` when it is not a number under these rules.
+    Pure, so cached per process (in memory only): records repeat the same numbers.
+
+    :func:`normalise_number_reference`'s answer, with phonenumbers' parse and validity checks
+    taken on the digits as :mod:`scanner.phone_form`'s fast path takes them (the same steps,
+    the same metadata; tests/classifiers/test_call_records_fast.py compares both), the
+    reference where those steps do not cover the digits."""
+    token = _digits_of(raw)
+    if token is None:
+        return None
+    digits, intl = token
     found = _normalise_fast(digits, intl, context) if digits.isascii() else _UNSURE
     return normalise_number_reference(raw, context) if isinstance(found, _Unsure) else found
 
@@ -216,17 +227,10 @@ def _normalise_fast(digits: str, intl: bool, context: bool) -> str | None | _Uns
 def normalise_number_reference(raw: str, context: bool) -> str | None:
     """:func:`normalise_number` with phonenumbers' own parse, region after region: the
     reference the fast path must agree with, and its answer where that is unsure."""
-    s = raw.strip()
-    digits = _NON_DIGIT.sub("", s)
-    if "." in s:
-        groups = _NON_DIGIT_DOT.sub("", s).split(".")
-        if any(len(g) == 1 or len(g) >= 5 for g in groups):
-            return None  # version strings, prices
-    intl = s.startswith(("+", "(+")) or digits.startswith("00")
-    if intl:
-        digits = digits.removeprefix("00")
-    if not 7 <= len(digits) <= 15:
+    token = _digits_of(raw)
+    if token is None:
         return None
+    digits, intl = token
     try:
         if intl or (len(digits) >= 11 and digits[0] != "0"):
             num = phonenumbers.parse("+" + digits, None)
