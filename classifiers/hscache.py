@@ -29,7 +29,9 @@ import os
 import platform
 import stat
 import tempfile
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,10 @@ MAGIC = b"piiscout-hs1\n"
 MAX_FILES = 128  # older pattern sets' files beyond this are removed, least recently used first
 DIGEST = 32  # sha256 bytes after MAGIC
 ENV = "PIISCOUT_HS_CACHE"
+# Databases compiled ahead by :func:`prefetch` in this process, by key, until compile_database
+# hands each to its caller (bounded: a job nobody asks for again is dropped oldest first).
+_AHEAD: dict[str, Any] = {}
+AHEAD_MAX = 64
 
 
 def cache_dir() -> Path | None:
@@ -153,6 +159,15 @@ def _evict(where: Path, keep: int | None = None) -> None:
         f.unlink(missing_ok=True)
 
 
+def _compiled(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int],
+              mode: int) -> Any:
+    assert _hs is not None
+    db = _hs.Database(mode=mode)
+    db.compile(expressions=list(expressions), ids=list(ids), elements=len(expressions),
+               flags=list(flags))
+    return db
+
+
 def compile_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int],
                      mode: int | None = None) -> Any:
     """A hyperscan database of ``expressions`` (as ``Database.compile`` builds it), loaded from
@@ -160,11 +175,65 @@ def compile_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Se
     assert _hs is not None
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
     key = cache_key(expressions, ids, flags, mode)
+    db = _AHEAD.pop(key, None)
+    if db is not None:
+        return db  # compiled by prefetch and already stored on disk
     db = load(key, mode)
     if db is not None:
         return db
-    db = _hs.Database(mode=mode)
-    db.compile(expressions=list(expressions), ids=list(ids), elements=len(expressions),
-               flags=list(flags))
+    db = _compiled(expressions, ids, flags, mode)
     store(key, db)
     return db
+
+
+Job = tuple[Sequence[bytes], Sequence[int], Sequence[int]]
+
+
+def prefetch(jobs: Sequence[Job], mode: int | None = None, threads: int | None = None) -> int:
+    """Compile side by side, in threads, the databases of ``jobs`` (expressions, ids, flags) that
+    neither the disk cache nor this process holds yet; :func:`compile_database` then returns
+    them at once. Returns how many were compiled.
+
+    What a first scan on a new machine pays is this compile (about 6 s of CPU for the default
+    pattern sets, one of them alone 2 s). Hyperscan's compiler runs without the GIL, so threads
+    overlap it: start-up waits for the longest database instead of the sum. A job hyperscan
+    refuses is skipped here, and compile_database raises the error again for its caller, which
+    decides what to do (the patterns' fallback to ``re``)."""
+    if _hs is None or not jobs:
+        return 0
+    mode = _hs.HS_MODE_BLOCK if mode is None else mode
+    where = _usable_dir(create=False)
+    todo = []
+    for exprs, ids, flags in jobs:
+        key = cache_key(exprs, ids, flags, mode)
+        if key in _AHEAD or (where is not None and _private(where / f"{key}.hsdb", False)):
+            continue
+        todo.append((key, exprs, ids, flags))
+    if not todo:
+        return 0
+    t0 = time.perf_counter()
+
+    def one(job: tuple[str, Sequence[bytes], Sequence[int], Sequence[int]]) -> tuple[str, Any]:
+        key, exprs, ids, flags = job
+        try:
+            return key, _compiled(exprs, ids, flags, mode)
+        except _hs.error:
+            return key, None
+
+    # the longest first: it decides when the pool is done
+    todo.sort(key=lambda j: -sum(len(e) for e in j[1]))
+    workers = threads or min(len(todo), os.cpu_count() or 1, 4)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hs-compile") as pool:
+        done = list(pool.map(one, todo))
+    compiled = 0
+    for key, db in done:
+        if db is None:
+            continue
+        store(key, db)
+        _AHEAD[key] = db
+        compiled += 1
+    while len(_AHEAD) > AHEAD_MAX:
+        _AHEAD.pop(next(iter(_AHEAD)))
+    log.debug("hyperscan: %d databases compiled in %d threads in %.2f s", compiled, workers,
+              time.perf_counter() - t0)
+    return compiled

@@ -28,7 +28,7 @@ import functools
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 
 from classifiers import hscache
@@ -673,6 +673,12 @@ def _hyperscan_database(
         wide = byte_superset(prefilter(p.regex))
         expr = (run_end(wide) or wide).encode()
         entries.setdefault(groups[i], []).append((i, expr, _hs_flags(p)))
+    # Compiled side by side first (a new machine's start-up; nothing to do when the disk cache
+    # has them), the presence database too, for every pattern: the one _presence_database asks
+    # for unless a pattern is refused below.
+    jobs = [*entries.values(), _presence_entries(patterns, range(len(patterns)))]
+    hscache.prefetch([([e for _, e, _ in g], [i for i, _, _ in g], [f for _, _, f in g])
+                      for g in jobs if g])
     dbs: list[object] = []
     good: list[int] = []
     bad: list[int] = []
@@ -708,6 +714,18 @@ def _presence_collector(hits: list[int]) -> Callable[[int, int, int, int, object
     return on_match
 
 
+def _presence_entries(patterns: tuple[Pattern, ...],
+                      ids: Iterable[int]) -> list[tuple[int, bytes, int]]:
+    assert _hs is not None
+    entries = []
+    for i in sorted(ids):
+        p = patterns[i]
+        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_ALLOWEMPTY
+        flags |= _hs.HS_FLAG_CASELESS if p.ignore_case else 0
+        entries.append((i, byte_superset(prefilter(p.regex)).encode(), flags))
+    return entries
+
+
 @functools.lru_cache(maxsize=32)
 def _presence_database(patterns: tuple[Pattern, ...], ids: frozenset[int]) -> tuple[object, ...]:
     """Databases that say *which* of the patterns ``ids`` have a prefilter match in a text, each
@@ -716,13 +734,7 @@ def _presence_database(patterns: tuple[Pattern, ...], ids: frozenset[int]) -> tu
     start-of-match tracking it compiles in seconds, and is kept by :mod:`classifiers.hscache`);
     per group of patterns if that fails, and none (the span databases then serve short texts
     too) if a pattern is refused here."""
-    assert _hs is not None
-    entries = []
-    for i in sorted(ids):
-        p = patterns[i]
-        flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_ALLOWEMPTY
-        flags |= _hs.HS_FLAG_CASELESS if p.ignore_case else 0
-        entries.append((i, byte_superset(prefilter(p.regex)).encode(), flags))
+    entries = _presence_entries(patterns, ids)
     if not entries:
         return ()
     try:
