@@ -112,8 +112,13 @@ def byte_superset(regex: str) -> str:
     """A byte-level regex (no UTF-8 / UCP mode) whose matches on the UTF-8 bytes of a text cover
     every match of ``regex`` on the text: Unicode classes widen to any non-ASCII byte, non-ASCII
     literals become byte runs, a repeat of an atom that can match a (multi-byte) non-ASCII
-    character, or a long repeat, loses its upper bound, and such an atom not repeated also takes
-    2-4 non-ASCII bytes (one character)."""
+    character, a long repeat, or a repeat of a group, loses its upper bound, and such an atom
+    not repeated also takes 2-4 non-ASCII bytes (one character).
+
+    A group's bounded repeat is what makes hyperscan's compile with start-of-match tracking slow:
+    the IBAN prefilter ``(?:[ -]?[A-Z0-9]{4}){2,6}`` took 2.0 s of a new machine's start-up,
+    ``{2,}`` 0.05 s. A wider prefilter only widens the windows the Python pattern confirms in
+    (the matches stay the same: tests/classifiers/test_perf_equivalence.py)."""
     out: list[str] = []
     i, n = 0, len(regex)
     in_class = negated = False
@@ -122,8 +127,10 @@ def byte_superset(regex: str) -> str:
     # Where in ``out`` the last atom starts when it is wide and may not be repeated: one byte of a
     # multi-byte character, so it is widened to (atom|[\x80-\xff]{2,4}) unless a repeat follows.
     single: int | None = None
+    group_end = False  # is the last thing in ``out`` a group's closing parenthesis?
     while i < n:
         c = regex[i]
+        after_group, group_end = group_end, False
         if single is not None:
             if not (c in "*+" or (c == "{" and _QUANT.match(regex, i))):
                 out[single:] = ["(?:" + "".join(out[single:]) + "|[\\x80-\\xff]{2,4})"]
@@ -180,12 +187,14 @@ def byte_superset(regex: str) -> str:
         if q:
             # Long bounded repeats are unbounded too: hyperscan compiles them far smaller.
             long = q.group(2) is not None and (not q.group(3) or int(q.group(3)) > 16)
-            out.append(f"{{{q.group(1)},}}" if wide or long else q.group())
+            repeat = after_group and q.group(2) is not None  # (...){m,n}: unbounded as well
+            out.append(f"{{{q.group(1)},}}" if wide or long or repeat else q.group())
             i = q.end()
             continue
         out.append(c)
         wide = c == "."
         single = len(out) - 1 if wide else None
+        group_end = c == ")"
         i += 1
     if single is not None:
         out[single:] = ["(?:" + "".join(out[single:]) + "|[\\x80-\\xff]{2,4})"]
