@@ -144,6 +144,44 @@ def _iin_known(head: str, length: int) -> bool:
     return any(lo <= int(head[:k]) <= hi and length in lengths for lo, hi, k, lengths in _IIN)
 
 
+# Words naming a number as something other than a payment card: product codes (EAN-13, UPC and
+# ISBN numbers pass the Luhn check one time in ten, like any digits), orders, shipments, serials.
+_NOT_CARD_WORDS = frozenset((
+    "sku", "ean", "ean13", "ean8", "gtin", "upc", "barcode", "isbn", "issn", "asin", "mpn",
+    "article", "product", "item", "part", "model", "serial", "lot", "batch", "order", "invoice",
+    "inv", "po", "shipment", "parcel", "tracking", "consignment", "waybill", "container",
+    "ticket", "booking", "confirmation", "reservation", "job", "task", "imei", "meid", "iccid",
+))
+# A card word in the same key wins ("card_sku" is a card): these name card numbers.
+_CARD_WORDS = frozenset(("card", "cc", "pan", "credit", "debit", "visa", "mastercard", "amex",
+                         "maestro", "payment"))
+_KEY_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# The key right before a number in running text: "EAN 4006381333931", "sku=...", "Order no. ...".
+_NOT_CARD_KEY = re.compile(
+    r"(?<![A-Za-z])(?:" + "|".join(sorted(_NOT_CARD_WORDS, key=len, reverse=True))
+    + r")(?:[ _-]?(?:id|no|nr|num|number|code))?[\"']?\.?[ \t]*[#:=]?[ \t]*[\"']?$",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _not_card_field(field: str | None) -> bool:
+    """A column, header or key (its last part) that names its values product codes, orders,
+    serials (``sku``, ``orders[3].ean``, ``TrackingNumber``) and no card word."""
+    if not field:
+        return False
+    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
+    words = {w.lower() for w in _KEY_WORDS.findall(last)}
+    return bool(words & _NOT_CARD_WORDS) and not words & _CARD_WORDS
+
+
+def _not_card_key(candidate: Candidate) -> bool:
+    """The words right before the number name it a product code, an order, a serial."""
+    text = candidate.unit.text
+    before = text[max(0, candidate.start - 24) : candidate.start]
+    return _NOT_CARD_KEY.search(before) is not None
+
+
 class CreditCardClassifier(PatternClassifier):
     """Payment card numbers: Presidio's pattern plus the Luhn checksum, and (beyond Presidio)
     12-19 digit numbers of a known issuer range and length with a valid Luhn checksum
@@ -183,6 +221,8 @@ class CreditCardClassifier(PatternClassifier):
             return None  # 15 Luhn-valid digits next to "imei": the device classifier's IMEI
         if len(number) == 15 and number[0] in "12" and _nir_in_context(candidate):
             return None  # a French social security number (NIR) that also passes Luhn
+        if _not_card_field(candidate.unit.location.field) or _not_card_key(candidate):
+            return None  # a product code, order or serial number that passes Luhn by chance
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
         return _with_extra(d, "Luhn checksum valid", 1.0) if d else d
