@@ -102,13 +102,17 @@ def main() -> None:
                          "the dense benchmark corpus at each size, instead of the runs above")
     ap.add_argument("--exe", type=Path, default=Path(sys.executable).with_name("piiscout"),
                     help="the piiscout command to measure (default: this venv's)")
+    ap.add_argument("--dense-from", type=float, default=0.0,
+                    help="build each --dense-mb corpus as copies of one generated corpus of this "
+                         "many MB, one per subfolder (Faker writes about 0.5 MB/s: 1 GB would "
+                         "take half an hour); values then repeat between copies")
     ap.add_argument("--dense-format", choices=["json", "sarif"], default="json",
                     help="the report format of the --dense-mb runs (default json)")
     args = ap.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.dense_mb:
         dense_scaling(args.dir, [float(x) for x in args.dense_mb.split(",")], args.ner,
-                      args.workers, args.dense_format, args.exe)
+                      args.workers, args.dense_format, args.exe, args.dense_from)
         return
     text = args.dir / f"log-{args.gb:g}gb.txt"
     if not text.exists():
@@ -165,8 +169,23 @@ def _report_count(report: Path, fmt: str) -> int:
         return sum(1 for line in fh if b'"value_hash":' in line)
 
 
+def _dense_copies(root: Path, dest: Path, mb: float, base_mb: float) -> None:
+    """``dest`` as copies of the dense corpus of ``base_mb`` MB, one per subfolder, ``mb`` MB in
+    all (files copied, not linked: every copy is an item of its own)."""
+    from benchmarks import corpora
+
+    base = root / f"dense-{base_mb:g}mb"
+    if not (base / "prose.txt").exists():
+        corpora.dense(base, base_mb)
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for k in range(max(1, round(mb / base_mb))):
+        shutil.copytree(base, tmp / f"copy-{k:03d}")
+    tmp.rename(dest)
+
+
 def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int,
-                  fmt: str = "json", exe: Path | None = None) -> None:
+                  fmt: str = "json", exe: Path | None = None, base_mb: float = 0.0) -> None:
     """Peak RSS and time of ``piiscout scan DIR --format json -o report.json`` on the dense
     corpus at each size (``--no-ner`` unless ``ner``; ``fmt`` "sarif": ``--format sarif``, and
     the findings column counts its results before the cap)."""
@@ -179,17 +198,23 @@ def dense_scaling(root: Path, sizes: list[float], ner: bool, workers: int,
     print(f"# piiscout peak memory on dense text\n\nCommand: `python benchmarks/memory.py "
           f"--dense-mb {','.join(f'{x:g}' for x in sizes)}{' --ner' if ner else ''}"
           f"{f' --workers {workers}' if workers else ''}"
-          f"{f' --dense-format {fmt}' if fmt != 'json' else ''}`; "
+          f"{f' --dense-format {fmt}' if fmt != 'json' else ''}"
+          f"{f' --dense-from {base_mb:g}' if base_mb else ''}`; "
           f"`{' '.join(['piiscout scan DIR', *flags])} --format {fmt} -o report.{fmt}` "
           "(inventory on); "
           f"{os.cpu_count()} cores; goal: peak RSS <= 1.5 GB.\n")
     print("| dense text | seconds | MB/s | findings | peak RSS (MB) | exit |\n"
           "|---|---:|---:|---:|---:|---:|")
     for mb in sizes:
-        dest = root / f"dense-{mb:g}mb"
-        if not (dest / "prose.txt").exists():
-            corpora.dense(dest, mb)
-        size = sum(p.stat().st_size for p in dest.iterdir())
+        if base_mb and mb > base_mb:
+            dest = root / f"dense-{mb:g}mb-from-{base_mb:g}mb"
+            if not dest.exists():
+                _dense_copies(root, dest, mb, base_mb)
+        else:
+            dest = root / f"dense-{mb:g}mb"
+            if not (dest / "prose.txt").exists():
+                corpora.dense(dest, mb)
+        size = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
         home = Path(tempfile.mkdtemp(prefix="piiscout-memory-home-"))
         report = home / f"report.{fmt}"
         cmd = [str(exe), "scan", str(dest), *flags, "--format", fmt, "-o", str(report),

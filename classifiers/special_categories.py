@@ -295,6 +295,7 @@ class SpecialCategoryClassifier:
         pattern, groups = _matcher()
         if hits is not None:
             pattern = _sub_matcher(frozenset(i for i, _end in hits))
+        names = [(d.start, d.end) for d in found if d.entity == "PERSON"]
         out: list[Detection] = []
         for m in _matches(pattern, text, hits):
             voc, kind = groups[m.lastgroup or ""]
@@ -303,6 +304,9 @@ class SpecialCategoryClassifier:
             start, end = m.span()
             if excluded(voc, text, start, end):
                 continue
+            if kind == "term" and names and text[start].isupper() and any(
+                    a <= start and end <= b for a, b in names):
+                continue  # part of a person's name: "Melinda Christian", "Faith Jain"
             score = voc.cue_score if kind == "cue" else voc.term_score
             why = f"{DETECTOR_ID}: {voc.name} vocabulary {kind}"
             attrs: dict[str, object] = {"vocabulary": voc.name, "match": kind}

@@ -1,0 +1,39 @@
+"""A special-category term that is part of a person's name is not the category: a surname
+after a given name ("Melinda Christian", "Sam Bishop": both are surnames Faker's en_US provider
+draws), or a term inside a PERSON the NER found ("Faith Jain"). The same words as religion
+still count: after a religious modifier, lower-case, in a cue."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.special_categories import SpecialCategoryClassifier
+from scanner.models import Detection, Location, TextUnit
+
+
+def religion(text: str, persons: tuple[str, ...] = ()) -> list[str]:
+    found = tuple(Detection("PERSON", text.index(p), text.index(p) + len(p), 0.85, "NER-TEST",
+                            "NER-TEST: person", p) for p in persons)
+    unit = TextUnit(Location("mem://t"), text)
+    return [text[d.start:d.end] for d in SpecialCategoryClassifier().classify(unit, found)
+            if d.entity == "RELIGION"]
+
+
+@pytest.mark.parametrize(("text", "persons", "expected"), [
+    # names: not religion
+    ("Refunds go to Melinda Christian, IBAN on file.", (), []),
+    ("Refunds go to Sam Bishop today.", (), []),
+    ("Christian Smith called about the invoice.", (), []),
+    ("Send it to Faith Jain please.", ("Faith Jain",), []),
+    ("Dear Christian, thanks for the notes.", (), []),
+    # religion: the same words where they are the category
+    ("He is a devout Christian.", (), ["devout Christian"]),
+    ("She is a Christian and prays daily.", (), ["Christian", "prays"]),
+    ("The Bishop of London met her.", (), ["Bishop"]),
+    ("Our Christian staff network meets on Fridays.", (), ["Christian"]),
+    ("Evangelical Christian families were surveyed.", (), ["Evangelical Christian"]),
+    ("Send it to Faith Jain please.", (), ["Jain"]),  # no NER: the vocabulary cannot tell
+    ("He converted to Islam in 2010.", ("Islam",), ["converted to Islam"]),  # a cue stays
+])
+def test_names_are_not_religion(text: str, persons: tuple[str, ...], expected: list[str]) -> None:
+    assert religion(text, persons) == expected
