@@ -230,6 +230,8 @@ def share(dest: Path, megabytes: float, seed: int = SEED) -> Corpus:
         out = [b.paragraph(f.random_int(3, 7)) for _ in range(paragraphs)]
         if f.random_int(0, 9) == 0:
             out.insert(1, f"Refunds go to {p.name()}, IBAN {p.iban()}.")
+        if f.random_int(0, 11) == 0:
+            out.insert(1, f"Travel for {p.name()} goes on the corporate card {p.card()}.")
         return out
 
     def docx(path: Path) -> str:

@@ -294,6 +294,7 @@ class Score:
     findings: Counter[str] = field(default_factory=Counter)
     true: Counter[str] = field(default_factory=Counter)
     found: dict[str, set[str]] = field(default_factory=dict)  # entity -> planted normal forms
+    others: Counter[str] = field(default_factory=Counter)  # findings of entities not planted
 
     def precision(self, entity: str) -> float | None:
         n = self.findings[entity]
@@ -331,6 +332,7 @@ def score_hashes(findings: Iterable[Mapping[str, Any]], planted: Mapping[str, se
     for f in findings:
         entity = f["entity"]
         if entity not in planted:
+            s.others[entity] += 1
             continue
         s.findings[entity] += 1
         n = hashed[entity].get(f["value_hash"])
@@ -513,6 +515,13 @@ def section(title: str, corpus: Any, result: Mapping[str, Any]) -> None:
     ours = {k: v for k, v in scores.items() if k.startswith("piiscout")}
     theirs = {k: v for k, v in scores.items() if not k.startswith("piiscout")}
     print(accuracy_table(result["planted"], ours))
+    others = Counter(scores["piiscout"].others)
+    for e, vs in result["planted"].items():  # a family this corpus plants none of: all false
+        if not vs and scores["piiscout"].findings[e]:
+            others[f"{e} (all false)"] = scores["piiscout"].findings[e]
+    if others:
+        print("\nFindings of entities the generator plants none of (not scored; piiscout, "
+              "defaults): " + ", ".join(f"{e} {n:,}" for e, n in others.most_common()) + ".")
     print()
     print(accuracy_table(result["peer_planted"], theirs))
     del by
