@@ -44,6 +44,7 @@ from typing import ClassVar
 
 import phonenumbers
 
+from classifiers.phones import _names_identifier
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 from scanner.phone_form import (
@@ -354,6 +355,8 @@ def scan_text(
         return masked
     masked.extend(m.span() for m in _IPV4.finditer(text))
     for m in _PHONE_RUN.finditer(_mask(text, masked)):
+        if _names_identifier(text[max(0, m.start() - 32) : m.start()]):
+            continue  # "Order 6758466016", "job=7608852944": an identifier, as for phones
         _split_numbers(m.group(0), m.start(), ev, context)
     return masked
 
