@@ -481,6 +481,23 @@ def _split_numbers(raw: str, offset: int, ev: Evidence, context: bool) -> None:
             i += 1
 
 
+# Where a sentence of prose ends: ".", "!" or "?" (a closing quote or bracket), space, and a
+# capital, a quote or a bracket. "No. 5", "3.5 Mbps" and "+44 20." at a line end do not cut.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*[ \t]+(?=[A-Z\"'(])")
+
+
+def sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """``text[lo:hi]`` (a line of prose) cut into its sentences, as (start, end) offsets: the
+    numbers and the time of a call record written in prose are in one sentence ("Call X to
+    confirm order Y. ... logged in at T." is not a record)."""
+    out, a = [], lo
+    for m in _SENTENCE_BREAK.finditer(text, lo, hi):
+        out.append((a, m.start()))
+        a = m.end()
+    out.append((a, hi))
+    return out
+
+
 class _Phones:
     """The PHONE_NUMBER detections of one unit, for looking up those starting in [lo, hi)."""
 
@@ -559,6 +576,7 @@ class CallRecordClassifier:
             # hidden patterns never cross a line end) and must be one _candidate_lines yields.
             starts = [d.start for d in dets if d.entity == "PHONE_NUMBER"]
             rest, lines = None, _lines_without_context(text, starts)
+        prose = unit.kind == "prose"
         for lo in lines:
             nl = text.find("\n", lo)
             line = text[lo:] if nl < 0 else text[lo:nl]
@@ -572,21 +590,29 @@ class CallRecordClassifier:
                 hidden = rest[lo:hi]
             if sum(map(line.count, "0123456789")) < 16:
                 continue  # two numbers and a time need more digits than that
-            body = text[lo:hi]
-            ctx = _cdr_words(body)
-            if not ctx and not _TIME_HINT.search(body):
-                continue  # no time of day, duration or epoch key, and no CDR words
-            context = bool(ctx or head)
-            line_phones = phones.between(lo, hi)
-            if not _may_hold_two_numbers(hidden, len(line_phones), context):
-                continue  # fewer than two numbers whatever the time evidence
-            ev = Evidence(context=ctx.group(0).lower() if ctx else "")
-            masked = scan_text(body, ev, context, need_time=True)
-            if not ev.line_time():
-                continue
-            _add_found(ev, line_phones, lo, hi, masked)
-            if ev.is_call_record(group=False):
-                dets.append(self._detection(ev, lo, hi, body))
+            for a, b in sentences(text, lo, hi) if prose else ((lo, hi),):
+                self._record_line(text, a, b, hidden[a - lo : b - lo], bool(head), phones, dets)
+
+    def _record_line(self, text: str, lo: int, hi: int, hidden: str, head: bool,
+                     phones: _Phones, dets: list[Detection]) -> None:
+        """A CALL_RECORD for ``text[lo:hi]`` (a line, or a sentence of prose) when it holds one."""
+        body = text[lo:hi]
+        if sum(map(body.count, "0123456789")) < 16:
+            return  # two numbers and a time need more digits than that
+        ctx = _cdr_words(body)
+        if not ctx and not _TIME_HINT.search(body):
+            return  # no time of day, duration or epoch key, and no CDR words
+        context = bool(ctx or head)
+        line_phones = phones.between(lo, hi)
+        if not _may_hold_two_numbers(hidden, len(line_phones), context):
+            return  # fewer than two numbers whatever the time evidence
+        ev = Evidence(context=ctx.group(0).lower() if ctx else "")
+        masked = scan_text(body, ev, context, need_time=True)
+        if not ev.line_time():
+            return
+        _add_found(ev, line_phones, lo, hi, masked)
+        if ev.is_call_record(group=False):
+            dets.append(self._detection(ev, lo, hi, body))
 
     def _group(self, units: Sequence[TextUnit], found: Sequence[list[Detection]],
                members: list[int]) -> None:

@@ -47,21 +47,25 @@ class _Reference(cr.CallRecordClassifier):
             hi = lo + len(line.rstrip("\r"))
             if sum(map(line.count, "0123456789")) < 16:
                 continue
-            body = text[lo:hi]
-            ctx = _cdr_words_slow(body)
-            if not ctx and not cr._TIME_HINT.search(body):
-                continue
-            context = bool(ctx or head)
-            line_phones = phones.between(lo, hi)
-            if not cr._may_hold_two_numbers(rest[lo:hi], len(line_phones), context):
-                continue
-            ev = cr.Evidence(context=ctx.group(0).lower() if ctx else "")
-            masked = cr.scan_text(body, ev, context, need_time=True)
-            if not ev.line_time():
-                continue
-            cr._add_found(ev, line_phones, lo, hi, masked)
-            if ev.is_call_record(group=False):
-                dets.append(self._detection(ev, lo, hi, body))
+            # a line of prose is read sentence by sentence (a rule, not a fast path: both have it)
+            for a, b in cr.sentences(text, lo, hi) if unit.kind == "prose" else ((lo, hi),):
+                body = text[a:b]
+                if sum(map(body.count, "0123456789")) < 16:
+                    continue
+                ctx = _cdr_words_slow(body)
+                if not ctx and not cr._TIME_HINT.search(body):
+                    continue
+                context = bool(ctx or head)
+                line_phones = phones.between(a, b)
+                if not cr._may_hold_two_numbers(rest[a:b], len(line_phones), context):
+                    continue
+                ev = cr.Evidence(context=ctx.group(0).lower() if ctx else "")
+                masked = cr.scan_text(body, ev, context, need_time=True)
+                if not ev.line_time():
+                    continue
+                cr._add_found(ev, line_phones, a, b, masked)
+                if ev.is_call_record(group=False):
+                    dets.append(self._detection(ev, a, b, body))
 
     def _group(self, units: Sequence[TextUnit], found: Sequence[list[Detection]],
                members: list[int]) -> None:
@@ -118,7 +122,7 @@ def _piece(r: random.Random) -> str:
 
 
 def _line(r: random.Random) -> str:
-    return r.choice((" ", " ", ", ", "; ", "\t", " | ")).join(_piece(r) for _ in range(r.randint(1, 8)))
+    return r.choice((" ", " ", ", ", "; ", "\t", " | ", ". ")).join(_piece(r) for _ in range(r.randint(1, 8)))
 
 
 def _text_units(seed: int, n: int) -> list[TextUnit]:

@@ -30,3 +30,25 @@ from tests.helpers.classify import BACKENDS, analyze, pattern_engine
 def test_identifiers_are_not_call_numbers(text: str, record: bool, backend: str) -> None:
     found = analyze(pattern_engine(CallRecordClassifier, backend), text)
     assert any(d.entity == "CALL_RECORD" for d in found) is record
+
+
+PROSE = ("Call (464)280-4593 to confirm order 8097512725. Interesting itself fund. Call "
+         "819-969-5890 to confirm order 3251948384. Diana Garcia logged in from 106.1.167.214 at "
+         "2005-09-14T20:42:45.825955.")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "record"), [
+    # prose: the numbers and the time of a record are in one sentence
+    (PROSE, "prose", False),  # two phones and a time, each in a sentence of its own
+    ("On 2024-03-01 at 10:17:11 Jane called +44 7700 900123 from +33 6 12 34 56 78 for 3 "
+     "minutes. Nothing else happened.", "prose", True),
+    ("Nothing else. On 2024-03-01 at 10:17:11 Jane called +44 7700 900123 from "
+     "+33 6 12 34 56 78 for 3 minutes.", "prose", True),
+    # a log line is one record whatever its full stops
+    ("2024-03-01 10:17:11 INFO Call set up. From +44 7700 900123. To +33 6 12 34 56 78. "
+     "Duration 00:03:12.", "log", True),
+])
+def test_prose_records_are_one_sentence(text: str, kind: str, record: bool, backend: str) -> None:
+    found = analyze(pattern_engine(CallRecordClassifier, backend), text, kind)
+    assert any(d.entity == "CALL_RECORD" for d in found) is record

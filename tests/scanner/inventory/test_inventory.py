@@ -15,9 +15,9 @@ from sqlalchemy import text
 from scanner.inventory import (
     Inventory,
     InventoryError,
+    web_schema,
 )
 from scanner.inventory import store as store_module
-from scanner.inventory import web_schema
 from scanner.inventory.schema import Base
 from scanner.models import ScanError, Severity
 from scanner.policy import load_packs, select_packs
