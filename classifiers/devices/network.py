@@ -24,6 +24,7 @@ _NET_WORDS = re.compile(
 _NOT_IP_BEFORE = re.compile(
     r"(?:section|sect|sec|chapter|ch|clause|article|art|figure|fig|table|step|paragraph|para|"
     r"rule|item|§|version|ver|v|oid|release|build|rfc|isbn|page|pp|appendix)\.?\s*$"
+    r"|\brv:$"  # a Gecko revision in a user agent: "rv:1.9.2.20"
 )
 
 

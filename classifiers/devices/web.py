@@ -93,7 +93,9 @@ class CookieClassifier:
 _UA_START = r"\b(?:Mozilla|Opera|Dalvik)/[0-9]{1,2}\.[0-9]{1,3}"
 _UA_START_RE = re.compile(_UA_START + r"[\w.]*")
 _UA_TOKEN = re.compile(
-    r" ?(\([^()\r\n\"]{1,250}\)|[A-Za-z][\w.!+-]{0,40}/[\w.+-]{1,40}|Mobile|Gecko)"
+    # a product's build date may carry a time: "Gecko/2011-03-01 09:13:20.546906" (Faker's)
+    r" ?(\([^()\r\n\"]{1,250}\)|[A-Za-z][\w.!+-]{0,40}/[\w.+-]{1,40}"
+    r"(?: [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?= [A-Za-z]))?|Mobile|Gecko)"
 )
 _PLATFORM = re.compile(
     r"windows|macintosh|mac os x|x11|linux|android|iphone|ipad|ipod|cros|blackberry|bb10|"
