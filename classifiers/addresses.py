@@ -70,4 +70,7 @@ class StreetAddressClassifier(PatternClassifier):
             # "3 pl" or "5 st" alone (no street name) is a quantity, not an address.
             if len(words) < 3 and not words[0][-1:].isalpha():
                 return None
+            before = candidate.unit.text[max(0, candidate.start - 2) : candidate.start]
+            if len(before) == 2 and before[1] in ":.," and before[0].isdigit():
+                return None  # the seconds of "01:05:24", the decimals of "3.24": no house number
         return super().validate(candidate)

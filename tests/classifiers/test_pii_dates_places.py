@@ -46,6 +46,10 @@ def test_dates(text: str, expected: list[str], backend: str) -> None:
         ("3 days later", []),
         ("5 st", []),  # a number and a street type, no street name
         ("we went the other way", []),
+        # the seconds of a time or a number's decimals are no house number
+        ("met in room 867 at 01:05:24 to review the drive roadmap", []),
+        ("weighed 3.24 at the lane", []),
+        ("shipped 12:30, then 24 Clarke Avenue", ["24 Clarke Avenue"]),  # a comma and a space
     ],
 )
 def test_street_addresses(text: str, expected: list[str], backend: str) -> None:
