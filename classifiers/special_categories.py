@@ -305,8 +305,10 @@ class SpecialCategoryClassifier:
             if excluded(voc, text, start, end):
                 continue
             if kind == "term" and names and text[start].isupper() and any(
-                    a <= start and end <= b for a, b in names):
-                continue  # part of a person's name: "Melinda Christian", "Faith Jain"
+                    a <= start and end <= b and b - a > end - start for a, b in names):
+                # part of a longer name: "Melinda Christian", "Faith Jain" (a PERSON that is the
+                # term alone is the NER's mistake: "Yom Kippur")
+                continue
             score = voc.cue_score if kind == "cue" else voc.term_score
             why = f"{DETECTOR_ID}: {voc.name} vocabulary {kind}"
             attrs: dict[str, object] = {"vocabulary": voc.name, "match": kind}

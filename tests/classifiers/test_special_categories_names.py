@@ -34,6 +34,7 @@ def religion(text: str, persons: tuple[str, ...] = ()) -> list[str]:
     ("Evangelical Christian families were surveyed.", (), ["Evangelical Christian"]),
     ("Send it to Faith Jain please.", (), ["Jain"]),  # no NER: the vocabulary cannot tell
     ("He converted to Islam in 2010.", ("Islam",), ["converted to Islam"]),  # a cue stays
+    ("Leave request: Rachel Stein, Yom Kippur.", ("Rachel Stein", "Yom Kippur"), ["Yom Kippur"]),
 ])
 def test_names_are_not_religion(text: str, persons: tuple[str, ...], expected: list[str]) -> None:
     assert religion(text, persons) == expected
