@@ -164,6 +164,12 @@ _NOT_CARD_KEY = re.compile(
 )
 
 
+# A card word right before a number: "corporate card 060430744833", "Maestro no. ...".
+_CARD_WORD_BEFORE = re.compile(
+    r"\b(?:card|maestro|visa|mastercard|amex|debit|credit|pan)(?:[ _-]?(?:no|nr|num|number))?"
+    r"[\"']?\.?[ \t]*[#:=]?[ \t]*$", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=4096)
 def _not_card_field(field: str | None) -> bool:
     """A column, header or key (its last part) that names its values product codes, orders,
@@ -205,6 +211,12 @@ class CreditCardClassifier(PatternClassifier):
             "CREDIT_CARD",
             0.3,
         ),
+        Pattern(
+            "card word, number",  # any first digit (Faker's Maestro "0604..."): the word decides
+            r"(?<![\w\-])0[0-9]{11,18}(?![\w\-])",
+            "CREDIT_CARD",
+            0.3,
+        ),
     )
     context = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
                "diners", "maestro", "instapayment")
@@ -215,6 +227,9 @@ class CreditCardClassifier(PatternClassifier):
             return None
         if candidate.pattern.name == "issuer range" and not iin_known(number):
             return None
+        if candidate.pattern.name == "card word, number" and not _CARD_WORD_BEFORE.search(
+                candidate.unit.text[max(0, candidate.start - 32) : candidate.start]):
+            return None  # no issuer starts with 0: only a card word right before makes it one
         if number[0] == "4" and len(number) not in (13, 16, 19):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():

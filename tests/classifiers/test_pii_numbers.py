@@ -32,6 +32,12 @@ from tests.helpers.classify import found_with_scores as found
         ("0242424242424242", []),  # no issuer starts with 0
         ("0000 0000 0000 0000", []),  # Luhn-valid filler
         ("order 1748503543012", []),
+        # no issuer starts with 0, but a card word right before decides (Faker's Maestro "0604")
+        ("corporate card 060494497765.", ["060494497765"]),
+        ("Maestro no. 060430744833", ["060430744833"]),
+        ("card 060430744834", []),  # Luhn fails
+        ("order 060430744833", []),  # no card word
+        ("060430744833", []),
     ],
 )
 def test_credit_card(text: str, expected: list[str], backend: str) -> None:
