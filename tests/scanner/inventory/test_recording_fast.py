@@ -140,26 +140,25 @@ def _dump(inv: Inventory) -> dict[str, list[tuple[object, ...]]]:
     return out
 
 
+def _runs_and_dump(inv: Inventory, scanned: list[Finding]
+                   ) -> tuple[list[str], dict[str, list[tuple[object, ...]]]]:
+    """The three runs' reports and the tables they leave, on a fresh ``inv`` (closed after)."""
+    inv.clock = Clock()
+    try:
+        return _runs(inv, scanned), _dump(inv)
+    finally:
+        inv.close()
+
+
 def test_inventory_and_report_equal_the_reference_path(
     db_url: str, tmp_path: Path, scanned: list[Finding], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast = Inventory.open(db_url, tmp_path)
-    fast.clock = Clock()
-    try:
-        fast_reports = _runs(fast, scanned)
-        fast_dump = _dump(fast)
-    finally:
-        fast.close()
+    fast_reports, fast_dump = _runs_and_dump(Inventory.open(db_url, tmp_path), scanned)
     for url in _second_url(db_url, tmp_path):
         monkeypatch.setattr(store_module, "_aggregate", store_module._aggregate_reference)
         monkeypatch.setattr(json_report, "_finding", json_report._finding_reference)
-        ref = ReferenceRecording(Inventory.open(url, tmp_path).engine)
-        ref.clock = Clock()
-        try:
-            ref_reports = _runs(ref, scanned)
-            ref_dump = _dump(ref)
-        finally:
-            ref.close()
+        ref_reports, ref_dump = _runs_and_dump(
+            ReferenceRecording(Inventory.open(url, tmp_path).engine), scanned)
     assert fast_dump == ref_dump
     assert fast_reports == ref_reports
     # what was compared holds what the paths must agree on

@@ -106,6 +106,21 @@ def record(inv: Inventory, n: int, found: list[Finding]) -> tuple[int, list[Find
     return recorder.run_id, mapped
 
 
+def recorded_and_streamed(inv: Inventory, n: int, found: list[Finding], previous: int | None,
+                          errors: tuple[ScanError, ...]) -> tuple[dict, ScanResult, int]:
+    """Run ``n`` recorded and streamed as the CLI does it: the SARIF document, the result, the run."""
+    out = io.StringIO()
+    recorder = inv.start(info(n), [])
+    stream = sarif.SarifStream(out, runs=sarif.Runs(inv, recorder.run_id, previous))
+    mapped = recorder.add(found)
+    for f in mapped:
+        stream.finding(f)
+    recorder.finish(info(n), errors)
+    result = ScanResult(info(n), tuple(mapped), errors)
+    stream.end(result)
+    return json.loads(out.getvalue()), result, recorder.run_id
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_stream_is_the_reference_with_the_previous_run_as_baseline(tmp_path: Path,
                                                                    seed: int) -> None:
@@ -122,17 +137,8 @@ def test_stream_is_the_reference_with_the_previous_run_as_baseline(tmp_path: Pat
         # the second run: some findings gone, some new, some more often
         second = [f for f in first if rng.random() < 0.6] + findings(rng, 300, clauses=False,
                                                                      values=80)
-        out = io.StringIO()
-        recorder = inv.start(info(2), [])
-        stream = sarif.SarifStream(out, runs=sarif.Runs(inv, recorder.run_id, run1))
-        mapped = recorder.add(second)
-        for f in mapped:
-            stream.finding(f)
-        recorder.finish(info(2), ERRORS)
-        result = ScanResult(info(2), tuple(mapped), ERRORS)
-        stream.end(result)
-        got = json.loads(out.getvalue())
-        want = reference(result, sarif.baseline_of(inv, recorder.run_id, before))
+        got, result, run2 = recorded_and_streamed(inv, 2, second, run1, ERRORS)
+        want = reference(result, sarif.baseline_of(inv, run2, before))
     states = {r.get("baselineState") for r in got["runs"][0]["results"]}
     assert {"new", "absent", "updated"} <= states
     assert any("suppressions" in r for r in got["runs"][0]["results"])
@@ -142,17 +148,8 @@ def test_stream_is_the_reference_with_the_previous_run_as_baseline(tmp_path: Pat
 def test_no_previous_run_gives_statuses_but_no_states(tmp_path: Path) -> None:
     found = findings(random.Random(9), 200, clauses=False)
     with Inventory.open(f"sqlite:///{tmp_path / 'inv.db'}", tmp_path) as inv:
-        out = io.StringIO()
-        recorder = inv.start(info(1), [])
-        stream = sarif.SarifStream(out, runs=sarif.Runs(inv, recorder.run_id, None))
-        mapped = recorder.add(found)
-        for f in mapped:
-            stream.finding(f)
-        recorder.finish(info(1), ())
-        result = ScanResult(info(1), tuple(mapped), ())
-        stream.end(result)
-        want = reference(result, sarif.baseline_of(inv, recorder.run_id, None))
-    got = json.loads(out.getvalue())
+        got, result, run1 = recorded_and_streamed(inv, 1, found, None, ())
+        want = reference(result, sarif.baseline_of(inv, run1, None))
     assert all("baselineState" not in r for r in got["runs"][0]["results"])
     assert all(r["properties"]["status"] == "open" for r in got["runs"][0]["results"])
     assert got == want
