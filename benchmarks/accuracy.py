@@ -548,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for c, ok in zip(cases, peer["piiscout"], strict=True):
             if not ok:
                 ents = sorted(cast(Iterable[str], c["entities"]))
-                print(f"- {c['source']}: {ents} expected {c['count']}")
+                print(f"- {c['source']}: {ents} expected {c['count']}: {c.get('text', '')!r}")
     return 0
 
 

@@ -128,7 +128,8 @@ _ID_WORDS = (
     "bytes", "duration", "elapsed", "latency", "count", "amount", "total", "price", "qty",
     "quantity", "offset", "timestamp", "ts", "epoch", "hash", "checksum", "crc", "nonce",
     "isbn", "issn", "lot", "container", "pallet", "vat", "tax", "iban", "bic", "sort",
-    "card",
+    "card", "ein", "ean", "upc", "gtin", "aba", "routing", "passport", "licence", "license",
+    "plate", "vin", "ssn", "itin", "imei", "imsi", "iccid",
 )
 _ID_SUFFIXES = ("id", "no", "nr", "num", "number", "code", "ref", "key")
 _ID_GENERIC = ("id", "no", "nr")
@@ -168,6 +169,52 @@ _NANP_SHAPE = re.compile(
     r"(?:(?:\+1|001|1)[-. ]?)?(?:\([2-9][0-9]{2}\) ?[2-9][0-9]{2}[-. ]|[2-9][0-9]{2}([-.])"
     r"[2-9][0-9]{2}\1)[0-9]{4}"
 )
+# An ISBN-10 in its hyphenated form: group, publisher, title, check digit.
+_ISBN10 = re.compile(r"[0-9]{1,5}-[0-9]{1,7}-[0-9]{1,7}-[0-9X]")
+_NANP_REGIONS = frozenset(("US", "CA"))
+# Regions whose national numbers are written with the trunk prefix 0 (0228 15121, 020 7946 0958,
+# 01 23 45 67 89, 03-123-4567). Brazil's is not written ("(11) 91234-5678").
+_TRUNK_ZERO = frozenset(("GB", "DE", "FR", "IL", "IN"))
+# A word naming a phone number, in the text around a number or in its field's name.
+_PHONE_CUE = re.compile(
+    r"(?:phone|tele?fon|telefono|t[ée]l[ée]phone|\btel\b|t[ée]l\.|mobile?|\bmobil|handy|\bcell|"
+    r"celular|\bfax|\bcall|\bsms\b|whatsapp|msisdn|landline|contact|kontakt|rufnummer|\bdial)",
+    re.IGNORECASE,
+)
+
+
+# North America's written form with any digits (Faker's area codes are mostly unassigned, and
+# phonenumbers may then find another region valid): (957)513-8708, 966-316-2502, 1-788.312.0048.
+_NANP_WRITTEN = re.compile(
+    r"(?:(?:\+1|001|1)[-. ]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ]?[0-9]{4}")
+
+
+def _needs_cue(number: str, region: str) -> bool:
+    """A number phonenumbers validates for a region other than North America only without the
+    way its people write it: a bare run of digits (an ISBN's, an EAN's, a routing number's
+    "022815121" read as Bonn's area code), or with no trunk prefix where one is written (the ISBN
+    "1-392-33214-1" read as an Indian landline). Ten digits, bare or in North America's written
+    form, need none: the length of North American and Indian mobile numbers."""
+    bare = _EXTENSION.sub("", number) if "x" in number else number
+    digits = _digits(bare)
+    if (len(digits) == 10 and number.isdigit()) or _NANP_WRITTEN.fullmatch(bare):
+        return False  # ten digits, bare or in 3-3-4 groups: how North America writes them
+    if number.isdigit():
+        return True
+    return region in _TRUNK_ZERO and not digits.startswith("0")
+
+
+def _phone_cue(field: str | None, text: str, start: int, end: int) -> bool:
+    """A phone word in the field's name or in the text around ``text[start:end]``."""
+    if field and _PHONE_CUE.search(field):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    around = text[max(line_start, start - 60) : min(len(text) if line_end < 0 else line_end,
+                                                   end + 30)]
+    return _PHONE_CUE.search(around) is not None
+
+
 def not_a_phone(value: str) -> bool:
     """``value`` (a phone candidate) has the shape of an IP address, version, date, decimal,
     compact timestamp or SSN. Each shape needs its separator: a value without it skips the
@@ -184,9 +231,21 @@ def not_a_phone(value: str) -> bool:
             return True
         if v.isdigit() and _COMPACT_STAMP.fullmatch(v):
             return True
-    if "-" not in v or _SSN_SHAPED.fullmatch(v) is None:
+    if "-" not in v:
+        return False
+    if v.count("-") == 3 and _ISBN10.fullmatch(v) and isbn10_valid(v):
+        return True  # 0-9736993-5-3: a book number, its check digit a group of its own
+    if _SSN_SHAPED.fullmatch(v) is None:
         return False
     return ssn_valid(v)
+
+
+def isbn10_valid(value: str) -> bool:
+    """The ISBN-10 check: the digits weighted 10 down to 1 sum to a multiple of 11."""
+    chars = [c for c in value.upper() if c.isdigit() or c == "X"]
+    if len(chars) != 10 or "X" in chars[:9]:
+        return False
+    return sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(chars)) % 11 == 0
 
 
 def _named_identifier(text: str, start: int, end: int) -> bool:
@@ -372,6 +431,9 @@ class PhoneClassifier(PatternClassifier):
             return None
         ms, me, _, region, valid = best
         international = text[ms:me].lstrip("(").startswith("+")
+        if not international and region not in _NANP_REGIONS and _needs_cue(text[ms:me], region) \
+                and not _phone_cue(unit.location.field, text, ms, me):
+            return None  # a bare run of digits or no trunk prefix: an ISBN, EAN, routing number
         if not valid and not international and not _NANP_SHAPE.fullmatch(
             _EXTENSION.sub("", text[ms:me])
         ):

@@ -123,11 +123,12 @@ def luhn_reference(number: str) -> bool:
 
 # Issuer identification number ranges: (first, last, prefix digits, lengths) - ISO/IEC 7812
 # as the card schemes publish them (Visa, Mastercard, Amex, Discover, JCB, Diners, Maestro,
-# UnionPay, UATP).
+# UnionPay, UATP). JCB is 3528-3589; the whole 35 block is taken, as test-data generators
+# (Faker's jcb16) and the labelled sets written with them use it.
 _IIN = (
     (4, 4, 1, (13, 16, 19)), (51, 55, 2, (16,)), (2221, 2720, 4, (16,)), (34, 34, 2, (15,)),
     (37, 37, 2, (15,)), (6011, 6011, 4, range(16, 20)), (644, 649, 3, range(16, 20)),
-    (65, 65, 2, range(16, 20)), (3528, 3589, 4, range(16, 20)), (2131, 2131, 4, (15,)),
+    (65, 65, 2, range(16, 20)), (3500, 3599, 4, range(16, 20)), (2131, 2131, 4, (15,)),
     (1800, 1800, 4, (15,)), (300, 305, 3, range(14, 20)), (36, 36, 2, range(14, 20)),
     (38, 39, 2, range(14, 20)), (50, 50, 2, range(12, 20)), (56, 69, 2, range(12, 20)),
     (1, 1, 1, (15,)),
@@ -181,6 +182,43 @@ def _not_card_field(field: str | None) -> bool:
     return bool(words & _NOT_CARD_WORDS) and not words & _CARD_WORDS
 
 
+def _signed_or_decimal(text: str, start: int, end: int) -> bool:
+    """The digits at ``text[start:end]`` carry a sign ("-6258...", not after a letter: "card-4111"
+    stays) or are the whole or fractional part of a decimal ("...231.9", "0.4556...")."""
+    before = text[start - 1] if start else ""
+    if before and before in "-+" and not (start >= 2 and text[start - 2].isalpha()):
+        return True
+    if before == "." and start >= 2 and text[start - 2].isdigit():
+        return True
+    # (not a comma: "2962,4550892179581885,GB22..." is a CSV line, not a decimal)
+    return end + 1 < len(text) and text[end] == "." and text[end + 1].isdigit()
+
+
+# Presidio's card context words and the words of paying ("Please charge ... for the order").
+_CARD_CUE_WORDS = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
+                   "diners", "maestro", "instapayment", "charge", "payment", "paid with", "pay with")
+
+
+@functools.lru_cache(maxsize=1024)
+def _card_field(field: str | None) -> bool:
+    """A column, header or key (its last part) with a card word: ``card_number``, ``cc``, ``PAN``."""
+    if not field:
+        return False
+    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
+    return bool({w.lower() for w in _KEY_WORDS.findall(last)} & _CARD_WORDS)
+
+
+def _card_cue(candidate: Candidate) -> bool:
+    """A card word in the field's name, right before the number, or in the text around it."""
+    if _card_field(candidate.unit.location.field):
+        return True
+    text = candidate.unit.text
+    if _CARD_WORD_BEFORE.search(text[max(0, candidate.start - 32) : candidate.start]):
+        return True
+    window = candidate.window()
+    return any(w in window for w in _CARD_CUE_WORDS)
+
+
 def _not_card_key(candidate: Candidate) -> bool:
     """The words right before the number name it a product code, an order, a serial."""
     text = candidate.unit.text
@@ -225,11 +263,17 @@ class CreditCardClassifier(PatternClassifier):
         number = _digits(candidate.value)
         if not luhn(number) or len(set(number)) == 1:
             return None
-        if candidate.pattern.name == "issuer range" and not iin_known(number):
-            return None
-        if candidate.pattern.name == "card word, number" and not _CARD_WORD_BEFORE.search(
+        word_pattern = candidate.pattern.name == "card word, number"
+        if not word_pattern and not iin_known(number):
+            return None  # no scheme issues this head at this length (an EAN-13 "5155...")
+        if _signed_or_decimal(candidate.unit.text, candidate.start, candidate.end):
+            return None  # "-62588237596231.9", "3.4556737...": a number with a sign or fraction
+        if word_pattern and not _CARD_WORD_BEFORE.search(
                 candidate.unit.text[max(0, candidate.start - 32) : candidate.start]):
             return None  # no issuer starts with 0: only a card word right before makes it one
+        if len(number) == 13 and not _card_cue(candidate):
+            return None  # 13-digit Visa, no longer issued; an EAN-13 ("40..." in Germany) or a
+            # 13-digit phone passes Luhn one time in ten: only with a card word or field
         if number[0] == "4" and len(number) not in (13, 16, 19):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():
