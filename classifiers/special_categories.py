@@ -273,6 +273,10 @@ def _matches(
             yield m
 
 
+# Detections whose spans hold no prose: a vocabulary term inside one is part of a name.
+_INERT_SPANS = frozenset(("URL", "EMAIL_ADDRESS", "USER_AGENT"))
+
+
 class SpecialCategoryClassifier:
     """Special categories (health, religion, union, ethnicity, ...) in text, from vocabularies."""
 
@@ -296,6 +300,9 @@ class SpecialCategoryClassifier:
         if hits is not None:
             pattern = _sub_matcher(frozenset(i for i, _end in hits))
         names = [(d.start, d.end) for d in found if d.entity == "PERSON"]
+        # a term inside an address or header is a word of a host, path or product name:
+        # "http://www.bishop.com/...", "faith.jones@example.org", a user agent's tokens
+        inert = [(d.start, d.end) for d in found if d.entity in _INERT_SPANS]
         out: list[Detection] = []
         for m in _matches(pattern, text, hits):
             voc, kind = groups[m.lastgroup or ""]
@@ -303,6 +310,8 @@ class SpecialCategoryClassifier:
                 continue
             start, end = m.span()
             if excluded(voc, text, start, end):
+                continue
+            if inert and any(a <= start and end <= b for a, b in inert):
                 continue
             if kind == "term" and names and text[start].isupper() and any(
                     a <= start and end <= b and b - a > end - start for a, b in names):

@@ -165,7 +165,11 @@ class UserAgentClassifier(PatternClassifier):
         field = (candidate.unit.location.field or "").lower()
         ctx_m = _UA_WORDS.search(text[max(0, start - 40) : start].lower()) or _UA_WORDS.search(field)
         ctx = ctx_m.group(0) if ctx_m else ""
-        if not products and (candidate.unit.kind == "prose" or (";" not in first and not ctx)):
+        # Internet Explorer's form has no product token after the platform: "Mozilla/5.0
+        # (compatible; MSIE 9.0; Windows NT 5.0; Trident/5.1)" is one by itself, as is any form
+        # a "user agent" word names
+        if not products and not ctx and "compatible; MSIE" not in first and (
+                candidate.unit.kind == "prose" or ";" not in first):
             return None
         info = describe_user_agent(ua)
         lang = _UA_LANG.search(first)
