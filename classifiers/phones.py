@@ -189,6 +189,9 @@ _NANP_WRITTEN = re.compile(
     r"(?:(?:\+1|001|1)[-. ]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ]?[0-9]{4}")
 
 
+_BR_WRITTEN = re.compile(r"\(?[1-9][0-9]\)? ?9?[0-9]{4}-[0-9]{4}")
+
+
 def _needs_cue(number: str, region: str) -> bool:
     """A number phonenumbers validates for a region other than North America only without the
     way its people write it: a bare run of digits (an ISBN's, an EAN's, a routing number's
@@ -199,9 +202,27 @@ def _needs_cue(number: str, region: str) -> bool:
     digits = _digits(bare)
     if (len(digits) == 10 and number.isdigit()) or _NANP_WRITTEN.fullmatch(bare):
         return False  # ten digits, bare or in 3-3-4 groups: how North America writes them
+    if _BR_WRITTEN.fullmatch(bare):
+        return False  # "62 6176-0313": Brazil's area code and number, whatever region read it
     if number.isdigit():
-        return True
+        # a run with its trunk prefix is how Britain, Germany, Israel write numbers by hand
+        # ("02074960482", "039093786"), but not an EAN-13 (UPC codes start with 0) nor a
+        # 9-digit ABA routing number, whose check digits hold
+        return not (digits[0] == "0" and region in _TRUNK_ZERO and 9 <= len(digits) <= 12
+                    and not (len(digits) == 9 and aba_valid(digits)))
     return region in _TRUNK_ZERO and not digits.startswith("0")
+
+
+def aba_valid(digits: str) -> bool:
+    """An ABA routing number: a Federal Reserve prefix (00-12, 21-32, 61-72, 80) and the 3-7-1
+    weighted check."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    head = int(digits[:2])
+    if not (head <= 12 or 21 <= head <= 32 or 61 <= head <= 72 or head == 80):
+        return False
+    d = [int(c) for c in digits]
+    return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10 == 0
 
 
 def _phone_cue(field: str | None, text: str, start: int, end: int) -> bool:
@@ -272,6 +293,8 @@ def _names_identifier(before: str) -> bool:
     while j and before[j - 1].isalpha():
         j -= 1
     word = before[j:i]
+    if word.lower() in ("is", "was") and i == len(before.rstrip()):
+        return _names_identifier(before[:j].rstrip())  # "The passport number is 012345678"
     if not word or (word.isascii() and word.lower() not in _ID_TAILS):
         return False
     if _ID_AFTER.match(before, i) is None:

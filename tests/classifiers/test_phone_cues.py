@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.phones import isbn10_valid
+from classifiers.phones import aba_valid, isbn10_valid
 from classifiers.pii import PhoneClassifier
 from tests.helpers.classify import BACKENDS, analyze, pattern_engine
 
@@ -39,6 +39,9 @@ def phones(text: str, backend: str, field: str | None = None) -> list[str]:
     ("022815121", "telefon", ["022815121"]),
     ("022815121", "contact.mobile", ["022815121"]),
     # written as a phone number: no cue needed
+    ("Jan Roe, 02601815908, Berlin", None, ["02601815908"]),  # a bare run with its trunk 0
+    ("Dana Levi, 039093786, Haifa", None, ["039093786"]),
+    ("Ana Souza, 62 6176-0313, Goiania", None, ["62 6176-0313"]),  # Brazil's written form
     ("Bonn office 0228 15121, ask for Jan", None, ["0228 15121"]),
     ("+49 228 15121", None, ["+49 228 15121"]),
     ("Reception 0113 496 0123 (Leeds)", None, ["0113 496 0123"]),
@@ -56,3 +59,11 @@ def test_phone_cues(text: str, field: str | None, expected: list[str], backend: 
 ])
 def test_isbn10_valid(value: str, valid: bool) -> None:
     assert isbn10_valid(value) is valid
+
+
+@pytest.mark.parametrize(("value", "valid"), [
+    ("022815121", True), ("111497735", True), ("011000015", True),
+    ("022815122", False), ("131000015", False), ("02281512", False), ("0228151210", False),
+])
+def test_aba_valid(value: str, valid: bool) -> None:
+    assert aba_valid(value) is valid
