@@ -2,7 +2,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv dev-venv sysdeps accuracy bench bench-memory lint clean
+.PHONY: demo test venv dev-venv sysdeps accuracy precision bench bench-memory lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -54,6 +54,10 @@ accuracy: dev-venv
 $(BIN)/.installed-bench: $(BIN)/.installed-dev
 	$(BIN)/pip install -q -e '.[bench]'
 	touch $@
+
+# False findings on Faker's non-personal providers, phone recall across 12 locales.
+precision: dev-venv
+	$(BIN)/python benchmarks/providers.py | tee docs/precision.md
 
 bench: $(BIN)/.installed-bench
 	$(BIN)/python benchmarks/throughput.py $(BENCH_ARGS) | tee docs/benchmark.md
