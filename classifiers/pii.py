@@ -160,7 +160,8 @@ _KEY_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 # The key right before a number in running text: "EAN 4006381333931", "sku=...", "Order no. ...".
 _NOT_CARD_KEY = re.compile(
     r"(?<![A-Za-z])(?:" + "|".join(sorted(_NOT_CARD_WORDS, key=len, reverse=True))
-    + r")(?:[ _-]?(?:id|no|nr|num|number|code))?[\"']?\.?[ \t]*[#:=]?[ \t]*[\"']?$",
+    + r")(?:[ _-]?(?:id|no|nr|num|number|code))?[\"']?\.?(?:[ \t]+(?:is|was))?[ \t]*[#:=]?[ \t]*"
+    r"[\"']?$",
     re.IGNORECASE,
 )
 
@@ -271,15 +272,19 @@ class CreditCardClassifier(PatternClassifier):
         if word_pattern and not _CARD_WORD_BEFORE.search(
                 candidate.unit.text[max(0, candidate.start - 32) : candidate.start]):
             return None  # no issuer starts with 0: only a card word right before makes it one
-        if len(number) == 13 and not _card_cue(candidate):
-            return None  # 13-digit Visa, no longer issued; an EAN-13 ("40..." in Germany) or a
-            # 13-digit phone passes Luhn one time in ten: only with a card word or field
+        if len(number) == 13 and number[0] != "4" and not _card_cue(candidate):
+            return None  # a 13-digit Maestro is rare; a 13-digit EAN code or phone number
+            # passes Luhn one time in ten: only with a card word or field (Visa's 13 digits,
+            # Faker's visa13, stay cards)
         if number[0] == "4" and len(number) not in (13, 16, 19):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():
             return None  # 15 Luhn-valid digits next to "imei": the device classifier's IMEI
-        if len(number) == 15 and number[0] in "12" and _nir_in_context(candidate):
-            return None  # a French social security number (NIR) that also passes Luhn
+        if len(number) == 15 and number[0] in "12" and _nir_valid(candidate.value):
+            # a French social security number (NIR) that also passes Luhn: its key (mod 97)
+            # and its birth month and department are stronger evidence than a UATP card's
+            # prefix and Luhn digit (Faker's fr_FR ssn(): 6 in 100 were cards)
+            return None
         if _not_card_field(candidate.unit.location.field) or _not_card_key(candidate):
             return None  # a product code, order or serial number that passes Luhn by chance
         d = super().validate(candidate)
@@ -287,13 +292,10 @@ class CreditCardClassifier(PatternClassifier):
         return _with_extra(d, "Luhn checksum valid", 1.0) if d else d
 
 
-def _nir_in_context(candidate: Candidate) -> bool:
-    from classifiers.national_ids import CONTEXT, _word_in, fr_nir_valid
+def _nir_valid(value: str) -> bool:
+    from classifiers.national_ids import fr_nir_valid
 
-    if not fr_nir_valid(candidate.value):
-        return False
-    window = candidate.window(60, 20)
-    return any(_word_in(w, window) for w in CONTEXT["FR_NIR"])
+    return fr_nir_valid(value)
 
 
 # -- IBAN -----------------------------------------------------------------------------------------
@@ -424,6 +426,10 @@ class UrlClassifier(PatternClassifier):
             _, domain, suffix = _split_host(host)
             if not suffix or not domain or domain.lower() == "www":
                 return None
+            last = host.rpartition(".")[2]
+            if last.istitle() and len(last) > 1 and value == host and \
+                    not host.lower().startswith("www"):
+                return None  # "B.Sc", "Univ.Prof", "Dipl.Ing": an abbreviated title, not a host
         return super().validate(candidate)
 
 

@@ -74,3 +74,31 @@ def test_terms_in_names(text: str, spans: tuple[tuple[str, str], ...], expected:
 def test_internet_explorer_user_agents(text: str, found: bool, backend: str) -> None:
     ds = analyze(pattern_engine(UserAgentClassifier, backend), text, "prose")
     assert bool([d for d in ds if d.entity == "USER_AGENT"]) is found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Record for Liam Pastor, Rua Isaac 821.", []),  # Faker's es_ES/pt_BR surname
+    ("Record for Emmanuelle: Célina Gay. Thanks.", []),  # Faker's fr_FR surname
+    ("Marc Gay signed the form.", []),
+    # the words as the categories
+    ("Our pastor visited him.", ["RELIGION"]),
+    ("He is openly gay.", ["SEXUAL_ORIENTATION"]),
+    ("She described herself as Gay in the survey.", ["SEXUAL_ORIENTATION"]),
+])
+def test_surnames_are_no_category(text: str, expected: list[str]) -> None:
+    assert special(text) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "urls"), [
+    ("Record for Carolina: Antonia Fiebig B.Sc.. Thanks.", []),  # Faker's de_DE titles
+    ("Univ.Prof. Saban Zobel", []),
+    ("Dipl.Ing. Antonia Hiller", []),
+    ("see Booking.com or example.org/path", ["Booking.com", "example.org/path"]),
+    ("visit www.Example.Com today", ["www.Example.Com"]),
+])
+def test_titles_are_no_hosts(text: str, urls: list[str], backend: str) -> None:
+    from classifiers.pii import UrlClassifier
+
+    ds = analyze(pattern_engine(UrlClassifier, backend), text, "prose")
+    assert [text[d.start:d.end] for d in ds if d.entity == "URL"] == urls
