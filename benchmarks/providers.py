@@ -185,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                   + " |")
         print("\nFaker's en_IN `iban()` writes IBANs with the country code IN; India has none "
               "(ISO 13616 lists no IN), so a check-digit-valid one is not an IBAN. The cards "
-              "missed are Faker's Maestro '0604...' and JCB '2100...' heads, which no scheme "
-              "issues, with no card word before them.")
+              "missed are Faker's Maestro numbers '0604...' (no scheme issues a head starting "
+              "with 0; German phone numbers start so) with no card word before them.")
     return 0
 
 
