@@ -9,6 +9,11 @@ written before for exactly these expressions, ids, flags and mode by this hypers
   ``$XDG_CACHE_HOME/piiscout/hyperscan`` (``~/.cache/piiscout/hyperscan``). The directory is
   created ``0700``; a directory or file owned by another user, or writable by group or others,
   is not used (a database from someone else is never loaded: hyperscan trusts its input).
+* The installation's copy: ``piiscout classifiers warm`` (which ``make`` runs) also writes the
+  databases under ``<sys.prefix>/share/piiscout/hyperscan`` (the virtualenv), when it may. A
+  user whose cache lacks a database loads it from there (when ``$PIISCOUT_HS_CACHE`` is not
+  set: then it is neither read nor written; and only if that directory and file belong to this user or to root and no one else may
+  write them): a new user, a service account or a container with an empty home starts warm.
 * What: patterns only -- the file holds the compiled expressions, never a scanned value.
 * Key: sha256 over the hyperscan binding's version, the machine, the mode, and every
   (id, expression, flags). A changed pattern is a new file.
@@ -28,6 +33,7 @@ import logging
 import os
 import platform
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -50,6 +56,8 @@ ENV = "PIISCOUT_HS_CACHE"
 # hands each to its caller (bounded: a job nobody asks for again is dropped oldest first).
 _AHEAD: dict[str, Any] = {}
 AHEAD_MAX = 64
+# Set by ``classifiers warm``: a second directory each database is written to (the installation's).
+_ALSO_WRITE: list[Path] = []
 
 
 def cache_dir() -> Path | None:
@@ -59,6 +67,52 @@ def cache_dir() -> Path | None:
         return None if value.lower() in ("", "off", "0", "no", "false") else Path(value)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "piiscout" / "hyperscan"
+
+
+def install_dir() -> Path:
+    """The installation's copy of the databases (read by every user of this installation)."""
+    return Path(sys.prefix) / "share" / "piiscout" / "hyperscan"
+
+
+def _trusted(path: Path, is_dir: bool) -> bool:
+    """Like :func:`_private`, but root's may do too (a system-wide installation)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    kind = stat.S_ISDIR(st.st_mode) if is_dir else stat.S_ISREG(st.st_mode)
+    return kind and st.st_uid in (os.getuid(), 0) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _read_dirs() -> list[tuple[Path, bool]]:
+    """Where a database is looked for, in order, as (directory, owned by this user only)."""
+    out = []
+    mine = _usable_dir(create=False)
+    if mine is not None:
+        out.append((mine, True))
+    if ENV not in os.environ:
+        shared = install_dir()
+        if shared != mine and _trusted(shared, is_dir=True):
+            out.append((shared, False))
+    return out
+
+
+def write_installation_copy() -> Path | None:
+    """Have every database this process compiles or loads written to :func:`install_dir` too
+    (``classifiers warm``). Returns the directory, or None where it cannot be written or when
+    ``$PIISCOUT_HS_CACHE`` names the cache (then the installation's copy is not read either)."""
+    if ENV in os.environ:
+        return None
+    where = install_dir()
+    try:
+        where.mkdir(mode=0o755, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not _trusted(where, is_dir=True) or not os.access(where, os.W_OK):
+        return None
+    if where not in _ALSO_WRITE:
+        _ALSO_WRITE.append(where)
+    return where
 
 
 def cache_key(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[int],
@@ -97,11 +151,23 @@ def _usable_dir(create: bool) -> Path | None:
 
 def load(key: str, mode: int) -> Any:
     """The database stored under ``key``, or None (absent, foreign, corrupt or refused)."""
-    where = _usable_dir(create=False)
-    if where is None or _hs is None:
+    if _hs is None:
         return None
-    path = where / f"{key}.hsdb"
-    if not _private(path, is_dir=False):
+    for where, mine in _read_dirs():
+        db = _load_from(where / f"{key}.hsdb", mode, mine)
+        if db is not None:
+            return db
+    return None
+
+
+def _present(key: str) -> bool:
+    return any((_private if mine else _trusted)(where / f"{key}.hsdb", False)
+               for where, mine in _read_dirs())
+
+
+def _load_from(path: Path, mode: int, mine: bool) -> Any:
+    assert _hs is not None
+    if not (_private(path, is_dir=False) if mine else _trusted(path, is_dir=False)):
         return None
     try:
         blob = path.read_bytes()
@@ -120,19 +186,31 @@ def load(key: str, mode: int) -> Any:
     except Exception as exc:  # another hyperscan build or CPU: compile instead
         log.debug("hyperscan cache file %s refused: %s", path.name, exc)
         return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # recently used: kept by _evict
+    if mine:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: kept by _evict
     return db
 
 
 def store(key: str, db: Any) -> None:
     where = _usable_dir(create=True)
-    if where is None or _hs is None:
+    if _hs is None:
         return
+    for also in _ALSO_WRITE:
+        if not (also / f"{key}.hsdb").exists():
+            _write(also, key, db)
+    if where is not None:
+        _write(where, key, db)
+
+
+def _write(where: Path, key: str, db: Any) -> None:
+    assert _hs is not None
     try:
         payload = _hs.dumpb(db)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=where)
         try:
+            if where in _ALSO_WRITE:
+                os.chmod(tmp, 0o644)  # the installation's copy: every user reads it
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, where / f"{key}.hsdb")
@@ -180,6 +258,9 @@ def compile_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Se
         return db  # compiled by prefetch and already stored on disk
     db = load(key, mode)
     if db is not None:
+        for also in _ALSO_WRITE:
+            if not (also / f"{key}.hsdb").exists():
+                _write(also, key, db)
         return db
     db = _compiled(expressions, ids, flags, mode)
     store(key, db)
@@ -202,11 +283,10 @@ def prefetch(jobs: Sequence[Job], mode: int | None = None, threads: int | None =
     if _hs is None or not jobs:
         return 0
     mode = _hs.HS_MODE_BLOCK if mode is None else mode
-    where = _usable_dir(create=False)
     todo = []
     for exprs, ids, flags in jobs:
         key = cache_key(exprs, ids, flags, mode)
-        if key in _AHEAD or (where is not None and _private(where / f"{key}.hsdb", False)):
+        if key in _AHEAD or _present(key):
             continue
         todo.append((key, exprs, ids, flags))
     if not todo:

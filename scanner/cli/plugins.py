@@ -78,7 +78,8 @@ def classifiers_list(config: Path | None, fmt: str) -> None:
               default=None, help="Config file whose classify settings decide the patterns.")
 def classifiers_warm(config: Path | None) -> None:
     """Compile the pattern databases into the per-user cache now (``make`` runs this), so that
-    the first scan does not pay for it. Holds patterns only, never a scanned value."""
+    the first scan does not pay for it, and into the installation (its ``share/piiscout``),
+    where any user's first scan finds them. Holds patterns only, never a scanned value."""
     import os
     import time
 
@@ -88,6 +89,7 @@ def classifiers_warm(config: Path | None) -> None:
 
     where = hscache.cache_dir()
     before = set(where.glob("*.hsdb")) if where is not None and where.is_dir() else set()
+    shared = hscache.write_installation_copy() if where is not None else None
     t0 = time.perf_counter()
     try:
         settings = settings_for(config)
@@ -103,7 +105,8 @@ def classifiers_warm(config: Path | None) -> None:
         return
     after = set(where.glob("*.hsdb")) if where.is_dir() else set()
     click.echo(f"pattern databases ready in {dt:.1f} s: {len(after - before)} compiled, "
-               f"{len(after)} in the cache {where}")
+               f"{len(after)} in the cache {where}"
+               + (f"; the installation's copy is in {shared}" if shared is not None else ""))
 
 
 # -- connectors ------------------------------------------------------------------------------
