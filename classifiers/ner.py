@@ -391,6 +391,9 @@ class SpacyNer:
             entity = LABELS.get(label)
             if entity is None or not keep_entity(label, text):
                 continue
+            if value_unit and text.islower() and " " not in text.strip():
+                continue  # "ajohnson", "david81" in a username column: one lower-case token is
+                # no proper noun (spaCy's small model tags such user names GPE, NORP, DATE)
             if entity == "PERSON" and unit_text:
                 span = person_span(unit_text, off + start, off + end, value_unit)
                 if span is None:

@@ -273,6 +273,23 @@ def _matches(
             yield m
 
 
+# The last word of a field naming an organisation or a role: its values name a firm, a school
+# or a job ("company", "employer", "job_title", "department"), not a person's special category.
+_ROLE_WORDS = frozenset(("job", "occupation", "profession", "position", "role", "title",
+                         "jobtitle", "department", "dept", "company", "employer", "organisation",
+                         "organization", "org", "firm", "business", "school", "university",
+                         "college", "institution", "team", "division", "unit", "vendor",
+                         "supplier", "customer_company", "industry", "sector"))
+_FIELD_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+@lru_cache(maxsize=1024)
+def _names_an_organisation_or_role(field: str) -> bool:
+    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
+    words = [w.lower() for w in _FIELD_WORDS.findall(last)]
+    return bool(words) and (words[-1] in _ROLE_WORDS or "".join(words) in _ROLE_WORDS)
+
+
 # Detections whose spans hold no prose: a vocabulary term inside one is part of a name.
 _INERT_SPANS = frozenset(("URL", "EMAIL_ADDRESS", "USER_AGENT"))
 
@@ -293,6 +310,9 @@ class SpecialCategoryClassifier:
             return []
         skip: str | None = None
         if unit.kind == "value" and unit.location.field:
+            if _names_an_organisation_or_role(unit.location.field):
+                return []  # "Learning disability nurse", "Swanson, Diaz and Christian": about
+                # the job or the firm, not the person's health or religion
             column = vocabulary_for_column(unit.location.field)
             if column is not None:
                 skip = column[0].entity  # COL-NAME reports the whole value

@@ -102,3 +102,24 @@ def test_titles_are_no_hosts(text: str, urls: list[str], backend: str) -> None:
 
     ds = analyze(pattern_engine(UrlClassifier, backend), text, "prose")
     assert [text[d.start:d.end] for d in ds if d.entity == "URL"] == urls
+
+
+def special_value(text: str, field: str) -> list[str]:
+    unit = TextUnit(Location("mem://t", 1, field), text, kind="value")
+    return [d.entity for d in SpecialCategoryClassifier().classify(unit, ())]
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    # a value naming a job or a firm (Faker's profile(): job, company)
+    ("Learning disability nurse", "job", []),
+    ("Swanson, Diaz and Christian", "company", []),
+    ("Christian Aid", "employer", []),
+    ("Oncology", "department", []),
+    ("Mental health nurse", "profile.jobTitle", []),
+    # the same words in a field about the person
+    ("Learning disability", "notes", ["HEALTH"]),
+    ("Christian", "religion", []),  # the column names it: COL-NAME reports the whole value
+    ("devout Christian", "comment", ["RELIGION"]),
+])
+def test_organisation_and_role_fields(text: str, field: str, expected: list[str]) -> None:
+    assert special_value(text, field) == expected

@@ -116,3 +116,19 @@ def test_pickled_ner_drops_the_model() -> None:
     ner = SpacyNer()
     _ = ner.nlp
     assert pickle.loads(pickle.dumps(ner))._nlp is None
+
+
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    # one lower-case token is no proper noun: Faker's profile() user names
+    ("ajohnson", "username", []),
+    ("crosbyjessica", "username", []),
+    ("johnsonelizabeth", "user_name", []),
+    ("davisbrian", "customer_name", []),
+    # names as names are written (the NER's span may merge into the column's verdict)
+    ("Kenneth Maynard", "owner", ["PERSON"]),
+    ("Paris", "city_of_user", ["LOCATION"]),
+])
+def test_lower_case_tokens_in_values(engine: Engine, text: str, field: str,
+                                     expected: list[str]) -> None:
+    ds = engine.analyze([unit(text, "value", field)])[0]
+    assert sorted({d.entity for d in ds if d.detector == "NER-SPACY"}) == expected
