@@ -17,6 +17,23 @@ _SUFFIX = (
     r"alley|plaza|loop|path|pike|ridge|walk)"
 )
 _WORD = r"[A-Za-z][A-Za-z'\-]*"
+# USPS Publication 28, appendix C1: the street suffix names (what Faker's en_US provider writes,
+# "7151 Prince Brooks", "5106 Megan Squares"). Matched case-sensitively, after capitalised street
+# name words: "3 birds on the lake" is no address.
+_USPS_SUFFIX = (
+    "Alley|Avenue|Branch|Bridge|Brooks?|Burgs?|Bypass|Camp|Canyon|Cape|Causeway|Centers?|"
+    "Circles?|Cliffs?|Club|Common|Corners?|Course|Courts?|Coves?|Creek|Crescent|Crest|Crossing|"
+    "Crossroad|Curve|Dale|Dam|Divide|Drives?|Estates?|Expressway|Extensions?|Falls?|Ferry|"
+    "Fields?|Flats?|Fords?|Forest|Forges?|Forks?|Fort|Freeway|Gardens?|Gateway|Glens?|Greens?|"
+    "Groves?|Harbors?|Haven|Heights|Highway|Hills?|Hollow|Inlet|Islands?|Isle|Junctions?|Keys?|"
+    "Knolls?|Lakes?|Land|Landing|Lane|Lights?|Loaf|Locks?|Lodge|Loop|Mall|Manors?|Meadows?|Mews|"
+    "Mills?|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Parks?|Parkways?|Pass|"
+    "Passage|Path|Pike|Pines?|Place|Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|"
+    "Rapids?|Rest|Ridges?|River|Roads?|Route|Row|Rue|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|"
+    "Squares?|Station|Stravenue|Stream|Streets?|Summit|Terrace|Throughway|Trace|Track|"
+    "Trafficway|Trail|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Via|Viaduct|Views?|Villages?|"
+    "Ville|Vista|Walks?|Wall|Ways?|Wells?"
+)
 
 
 class StreetAddressClassifier(PatternClassifier):
@@ -35,6 +52,13 @@ class StreetAddressClassifier(PatternClassifier):
             "LOCATION",
             0.6,
             ignore_case=True,
+        ),
+        Pattern(
+            "house number, street, USPS suffix",
+            r"\b\d{1,6}[A-Z]?\s+(?:[A-Z][a-z'\-]+\s+){1,3}(?:" + _USPS_SUFFIX + r")\b"
+            r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*#?\d{1,5}[A-Za-z]?\b)?",
+            "LOCATION",
+            0.6,
         ),
         Pattern(
             "street type first, number",
@@ -65,7 +89,8 @@ class StreetAddressClassifier(PatternClassifier):
 
     def validate(self, candidate: Candidate) -> Detection | None:
         value = candidate.value
-        if candidate.pattern.name == "house number, street, type":
+        if candidate.pattern.name in ("house number, street, type",
+                                      "house number, street, USPS suffix"):
             words = value.split()
             # "3 pl" or "5 st" alone (no street name) is a quantity, not an address.
             if len(words) < 3 and not words[0][-1:].isalpha():
