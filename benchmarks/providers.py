@@ -99,6 +99,22 @@ def write_identifiers(dest: Path) -> None:
                 "".join(f"Record for {fake.first_name()}: {make()}. Thanks.\n" for _ in range(100)))
 
 
+def write_profiles(dest: Path, count: int = 300) -> None:
+    """Faker's ``profile()`` records as NDJSON, one a line (the dates and coordinates as text)."""
+    from faker import Faker
+
+    fake = Faker()
+    fake.seed_instance(SEED)
+    with (dest / "profiles.ndjson").open("w") as out:
+        for _ in range(count):
+            p: dict[str, object] = dict(fake.profile())
+            where = p["current_location"]
+            assert isinstance(where, tuple)
+            p["current_location"] = [str(x) for x in where]
+            p["birthdate"] = str(p["birthdate"])
+            out.write(json.dumps(p) + "\n")
+
+
 def scan(folder: Path, *flags: str) -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory() as home:
         out = Path(home) / "report.jsonl"
@@ -129,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         write_providers(provs)
         write_phones(phones)
         write_identifiers(ids)
+        profiles = Path(tmp) / "profiles"
+        profiles.mkdir()
+        write_profiles(profiles)
         for mode, flags in (("`--no-ner`", ("--no-ner",)), ("defaults (NER on)", ())):
             counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
             for f in scan(provs, *flags):
@@ -187,7 +206,23 @@ def main(argv: list[str] | None = None) -> int:
               "(ISO 13616 lists no IN), so a check-digit-valid one is not an IBAN. The cards "
               "missed are Faker's Maestro numbers '0604...' (no scheme issues a head starting "
               "with 0; German phone numbers start so) with no card word before them.")
+        print_profiles(profiles)
     return 0
+
+
+def print_profiles(folder: Path) -> None:
+    counts: collections.Counter[tuple[str, str, str]] = collections.Counter()
+    for f in scan(folder):
+        loc = f["location"]
+        assert isinstance(loc, dict)
+        key = str(loc.get("field") or "").split("[")[0]
+        counts[(key, str(f["entity"]), str(f["severity"]))] += 1
+    print("\n## Faker `profile()` records as NDJSON, defaults (NER on)\n")
+    print("300 records, one a line; findings per key. A key not listed had none: `job`, "
+          "`company` and `username` name no health, religion, place or person.\n")
+    print("| key | entity | severity | findings |\n|---|---|---|---:|")
+    for (k, e, sev), n in sorted(counts.items()):
+        print(f"| {k} | {e} | {sev} | {n} |")
 
 
 if __name__ == "__main__":
