@@ -76,12 +76,7 @@ def install_dir() -> Path:
 
 def _trusted(path: Path, is_dir: bool) -> bool:
     """Like :func:`_private`, but root's may do too (a system-wide installation)."""
-    try:
-        st = path.lstat()
-    except OSError:
-        return False
-    kind = stat.S_ISDIR(st.st_mode) if is_dir else stat.S_ISREG(st.st_mode)
-    return kind and st.st_uid in (os.getuid(), 0) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return _private(path, is_dir, owners=(os.getuid(), 0))
 
 
 def _read_dirs() -> list[tuple[Path, bool]]:
@@ -126,14 +121,16 @@ def cache_key(expressions: Sequence[bytes], ids: Sequence[int], flags: Sequence[
     return h.hexdigest()
 
 
-def _private(path: Path, is_dir: bool) -> bool:
-    """``path`` is ours and not writable by anyone else (and of the expected kind)."""
+def _private(path: Path, is_dir: bool, owners: tuple[int, ...] | None = None) -> bool:
+    """``path`` is ours (or one of ``owners``') and not writable by anyone else (and of the
+    expected kind)."""
     try:
         st = path.lstat()
     except OSError:
         return False
     kind = stat.S_ISDIR(st.st_mode) if is_dir else stat.S_ISREG(st.st_mode)
-    return kind and st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return kind and st.st_uid in (owners or (os.getuid(),)) and not st.st_mode & (
+        stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _usable_dir(create: bool) -> Path | None:

@@ -82,23 +82,13 @@ def test_a_user_cache_hit_is_copied_by_warm(install: Path) -> None:
     assert len(list(install.glob("*.hsdb"))) == 1
 
 
-@pytest.mark.skipif(os.getuid() == 0, reason="root's files are trusted")
-def test_group_writable_copy_is_not_used(install: Path, tmp_path: Path,
+@pytest.mark.parametrize("what", ["directory", "file"])
+def test_group_writable_copy_is_not_used(what: str, install: Path, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     hscache.write_installation_copy()
     hscache.compile_database(EXPRS, IDS, FLAGS)
-    os.chmod(install, 0o775)
-    _other_user(tmp_path, monkeypatch)
-    key = hscache.cache_key(EXPRS, IDS, FLAGS, hs.HS_MODE_BLOCK)
-    assert hscache.load(key, hs.HS_MODE_BLOCK) is None
-
-
-def test_group_writable_file_is_not_used(install: Path, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    hscache.write_installation_copy()
-    hscache.compile_database(EXPRS, IDS, FLAGS)
-    for f in install.glob("*.hsdb"):
-        os.chmod(f, 0o666)
+    for path in [install] if what == "directory" else list(install.glob("*.hsdb")):
+        os.chmod(path, 0o777 if what == "directory" else 0o666)
     _other_user(tmp_path, monkeypatch)
     key = hscache.cache_key(EXPRS, IDS, FLAGS, hs.HS_MODE_BLOCK)
     assert hscache.load(key, hs.HS_MODE_BLOCK) is None
