@@ -11,9 +11,10 @@ written before for exactly these expressions, ids, flags and mode by this hypers
   is not used (a database from someone else is never loaded: hyperscan trusts its input).
 * The installation's copy: ``piiscout classifiers warm`` (which ``make`` runs) also writes the
   databases under ``<sys.prefix>/share/piiscout/hyperscan`` (the virtualenv), when it may. A
-  user whose cache lacks a database loads it from there (when ``$PIISCOUT_HS_CACHE`` is not
-  set: then it is neither read nor written; and only if that directory and file belong to this user or to root and no one else may
-  write them): a new user, a service account or a container with an empty home starts warm.
+  user whose cache lacks a database loads it from there, if that directory and file belong to
+  this user or to root and no one else may write them: a new user, a service account or a
+  container with an empty home starts warm. With ``$PIISCOUT_HS_CACHE`` set it is neither read
+  nor written.
 * What: patterns only -- the file holds the compiled expressions, never a scanned value.
 * Key: sha256 over the hyperscan binding's version, the machine, the mode, and every
   (id, expression, flags). A changed pattern is a new file.
@@ -36,7 +37,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -79,16 +80,17 @@ def _trusted(path: Path, is_dir: bool) -> bool:
     return _private(path, is_dir, owners=(os.getuid(), 0))
 
 
-def _read_dirs() -> list[tuple[Path, bool]]:
-    """Where a database is looked for, in order, as (directory, owned by this user only)."""
-    out = []
+def _read_dirs() -> list[tuple[Path, Callable[[Path, bool], bool]]]:
+    """Where a database is looked for, in order, with the check its files must pass (the
+    user's own cache: :func:`_private`; the installation's copy: :func:`_trusted`)."""
+    out: list[tuple[Path, Callable[[Path, bool], bool]]] = []
     mine = _usable_dir(create=False)
     if mine is not None:
-        out.append((mine, True))
+        out.append((mine, _private))
     if ENV not in os.environ:
         shared = install_dir()
         if shared != mine and _trusted(shared, is_dir=True):
-            out.append((shared, False))
+            out.append((shared, _trusted))
     return out
 
 
@@ -150,21 +152,20 @@ def load(key: str, mode: int) -> Any:
     """The database stored under ``key``, or None (absent, foreign, corrupt or refused)."""
     if _hs is None:
         return None
-    for where, mine in _read_dirs():
-        db = _load_from(where / f"{key}.hsdb", mode, mine)
+    for where, ok in _read_dirs():
+        db = _load_from(where / f"{key}.hsdb", mode, ok)
         if db is not None:
             return db
     return None
 
 
 def _present(key: str) -> bool:
-    return any((_private if mine else _trusted)(where / f"{key}.hsdb", False)
-               for where, mine in _read_dirs())
+    return any(ok(where / f"{key}.hsdb", False) for where, ok in _read_dirs())
 
 
-def _load_from(path: Path, mode: int, mine: bool) -> Any:
+def _load_from(path: Path, mode: int, ok: Callable[[Path, bool], bool]) -> Any:
     assert _hs is not None
-    if not (_private(path, is_dir=False) if mine else _trusted(path, is_dir=False)):
+    if not ok(path, False):
         return None
     try:
         blob = path.read_bytes()
@@ -183,7 +184,7 @@ def _load_from(path: Path, mode: int, mine: bool) -> Any:
     except Exception as exc:  # another hyperscan build or CPU: compile instead
         log.debug("hyperscan cache file %s refused: %s", path.name, exc)
         return None
-    if mine:
+    if ok is _private:
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: kept by _evict
     return db
@@ -193,21 +194,25 @@ def store(key: str, db: Any) -> None:
     where = _usable_dir(create=True)
     if _hs is None:
         return
-    for also in _ALSO_WRITE:
-        if not (also / f"{key}.hsdb").exists():
-            _write(also, key, db)
+    _copy_to_installation(key, db)
     if where is not None:
         _write(where, key, db)
 
 
-def _write(where: Path, key: str, db: Any) -> None:
+def _copy_to_installation(key: str, db: Any) -> None:
+    """Write ``db`` to each directory :func:`write_installation_copy` named, where it is not yet."""
+    for also in _ALSO_WRITE:
+        if not (also / f"{key}.hsdb").exists():
+            _write(also, key, db, 0o644)  # the installation's copy: every user reads it
+
+
+def _write(where: Path, key: str, db: Any, mode: int = 0o600) -> None:
     assert _hs is not None
     try:
         payload = _hs.dumpb(db)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=where)
         try:
-            if where in _ALSO_WRITE:
-                os.chmod(tmp, 0o644)  # the installation's copy: every user reads it
+            os.chmod(tmp, mode)
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC + hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, where / f"{key}.hsdb")
@@ -255,9 +260,7 @@ def compile_database(expressions: Sequence[bytes], ids: Sequence[int], flags: Se
         return db  # compiled by prefetch and already stored on disk
     db = load(key, mode)
     if db is not None:
-        for also in _ALSO_WRITE:
-            if not (also / f"{key}.hsdb").exists():
-                _write(also, key, db)
+        _copy_to_installation(key, db)
         return db
     db = _compiled(expressions, ids, flags, mode)
     store(key, db)

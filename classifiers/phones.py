@@ -181,14 +181,11 @@ _PHONE_CUE = re.compile(
     r"celular|\bfax|\bcall|\bsms\b|whatsapp|msisdn|landline|contact|kontakt|rufnummer|\bdial)",
     re.IGNORECASE,
 )
-
-
 # North America's written form with any digits (Faker's area codes are mostly unassigned, and
 # phonenumbers may then find another region valid): (957)513-8708, 966-316-2502, 1-788.312.0048.
 _NANP_WRITTEN = re.compile(
     r"(?:(?:\+1|001|1)[-. ]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ]?[0-9]{4}")
-
-
+# Brazil's area code and number: "62 6176-0313", "(11) 91234-5678".
 _BR_WRITTEN = re.compile(r"\(?[1-9][0-9]\)? ?9?[0-9]{4}-[0-9]{4}")
 
 

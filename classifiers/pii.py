@@ -173,13 +173,18 @@ _CARD_WORD_BEFORE = re.compile(
 
 
 @functools.lru_cache(maxsize=4096)
+def _field_words(field: str) -> frozenset[str]:
+    """The lower-case words of a column, header or key's last part (``orders[3].EAN13``)."""
+    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
+    return frozenset(w.lower() for w in _KEY_WORDS.findall(last))
+
+
 def _not_card_field(field: str | None) -> bool:
     """A column, header or key (its last part) that names its values product codes, orders,
     serials (``sku``, ``orders[3].ean``, ``TrackingNumber``) and no card word."""
     if not field:
         return False
-    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
-    words = {w.lower() for w in _KEY_WORDS.findall(last)}
+    words = _field_words(field)
     return bool(words & _NOT_CARD_WORDS) and not words & _CARD_WORDS
 
 
@@ -195,26 +200,24 @@ def _signed_or_decimal(text: str, start: int, end: int) -> bool:
     return end + 1 < len(text) and text[end] == "." and text[end + 1].isdigit()
 
 
-# Presidio's card context words and the words of paying ("Please charge ... for the order").
-_CARD_CUE_WORDS = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
-                   "diners", "maestro", "instapayment", "charge", "payment", "paid with", "pay with")
+# Presidio's card context words, and the words of paying ("Please charge ... for the order").
+_CARD_CONTEXT = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
+                 "diners", "maestro", "instapayment")
+_CARD_CUE_WORDS = (*_CARD_CONTEXT, "charge", "payment", "paid with", "pay with")
 
 
-@functools.lru_cache(maxsize=1024)
-def _card_field(field: str | None) -> bool:
-    """A column, header or key (its last part) with a card word: ``card_number``, ``cc``, ``PAN``."""
-    if not field:
-        return False
-    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
-    return bool({w.lower() for w in _KEY_WORDS.findall(last)} & _CARD_WORDS)
+def _card_word_before(candidate: Candidate) -> bool:
+    text = candidate.unit.text
+    return _CARD_WORD_BEFORE.search(text[max(0, candidate.start - 32) : candidate.start]) is not None
 
 
 def _card_cue(candidate: Candidate) -> bool:
-    """A card word in the field's name, right before the number, or in the text around it."""
-    if _card_field(candidate.unit.location.field):
+    """A card word in the field's name (``card_number``, ``cc``, ``PAN``), right before the
+    number, or in the text around it."""
+    field = candidate.unit.location.field
+    if field and _field_words(field) & _CARD_WORDS:
         return True
-    text = candidate.unit.text
-    if _CARD_WORD_BEFORE.search(text[max(0, candidate.start - 32) : candidate.start]):
+    if _card_word_before(candidate):
         return True
     window = candidate.window()
     return any(w in window for w in _CARD_CUE_WORDS)
@@ -257,8 +260,7 @@ class CreditCardClassifier(PatternClassifier):
             0.3,
         ),
     )
-    context = ("credit", "card", "visa", "mastercard", "cc ", "amex", "discover", "jcb",
-               "diners", "maestro", "instapayment")
+    context = _CARD_CONTEXT
 
     def validate(self, candidate: Candidate) -> Detection | None:
         number = _digits(candidate.value)
@@ -269,8 +271,7 @@ class CreditCardClassifier(PatternClassifier):
             return None  # no scheme issues this head at this length (an EAN-13 "5155...")
         if _signed_or_decimal(candidate.unit.text, candidate.start, candidate.end):
             return None  # "-62588237596231.9", "3.4556737...": a number with a sign or fraction
-        if word_pattern and not _CARD_WORD_BEFORE.search(
-                candidate.unit.text[max(0, candidate.start - 32) : candidate.start]):
+        if word_pattern and not _card_word_before(candidate):
             return None  # no issuer starts with 0: only a card word right before makes it one
         if len(number) == 13 and number[0] != "4" and not _card_cue(candidate):
             return None  # a 13-digit Maestro is rare; a 13-digit EAN code or phone number

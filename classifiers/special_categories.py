@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
-from classifiers.column_names import match_column
+from classifiers.column_names import match_column, name_tokens, split_path
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 from scanner.vocabularies import (
@@ -279,14 +279,12 @@ _ROLE_WORDS = frozenset(("job", "occupation", "profession", "position", "role", 
                          "jobtitle", "department", "dept", "company", "employer", "organisation",
                          "organization", "org", "firm", "business", "school", "university",
                          "college", "institution", "team", "division", "unit", "vendor",
-                         "supplier", "customer_company", "industry", "sector"))
-_FIELD_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+                         "supplier", "industry", "sector"))
 
 
 @lru_cache(maxsize=1024)
 def _names_an_organisation_or_role(field: str) -> bool:
-    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
-    words = [w.lower() for w in _FIELD_WORDS.findall(last)]
+    words = name_tokens(split_path(field)[0])
     return bool(words) and (words[-1] in _ROLE_WORDS or "".join(words) in _ROLE_WORDS)
 
 

@@ -8,12 +8,7 @@ from __future__ import annotations
 import pytest
 
 from classifiers.addresses import StreetAddressClassifier
-from tests.helpers.classify import BACKENDS, analyze, pattern_engine
-
-
-def addresses(text: str, backend: str) -> list[str]:
-    return [text[d.start:d.end] for d in analyze(pattern_engine(StreetAddressClassifier, backend),
-                                                 text, "prose") if d.entity == "LOCATION"]
+from tests.helpers.classify import BACKENDS, found
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -29,4 +24,4 @@ def addresses(text: str, backend: str) -> list[str]:
     ("Version 3 Release Notes", []),
 ])
 def test_usps_suffixes(text: str, expected: list[str], backend: str) -> None:
-    assert addresses(text, backend) == expected
+    assert found(StreetAddressClassifier, text, backend) == expected
