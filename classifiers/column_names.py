@@ -22,8 +22,11 @@ from its name alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
+from scanner import entities
 from scanner.column_vocab import (  # noqa: F401 - the vocabulary, re-exported for its users
     _NO_VALUES,
     _ORG_SUFFIXES,
@@ -45,6 +48,39 @@ from scanner.column_vocab import (  # noqa: F401 - the vocabulary, re-exported f
 )
 from scanner.models import Detection, TextUnit
 from scanner.vocabularies import compact
+
+# Entities a structured value (a table column, a JSON field) is reported as only when the name of
+# its column or key says so (config/taxonomy.yaml ``name_required``): any date matches a date
+# pattern, but a column of dates holds birth dates only if its name says so, not ``last_update``
+# or ``order_date``. The database columns' summary (scanner/stages/columns.py) and the engine's
+# rule for file tables and JSON (:func:`unnamed_whole_value`) both ask this.
+NAME_REQUIRED = entities.with_trait("name_required")
+# A column whose name says it holds birth dates turns its date matches into DATE_OF_BIRTH.
+SPECIALISED_BY_NAME = {"DATE_TIME": "DATE_OF_BIRTH"}
+# What may follow a date in a cell that holds nothing else: the rest of a timestamp (fractions,
+# zone, AM/PM).
+_STAMP_TAIL = re.compile(r"[\d\s.:,+\-/TZ]*(?:[AaPp]\.?[Mm]\.?|UTC|GMT)?\s*")
+
+
+@lru_cache(maxsize=4096)
+def name_agrees(field: str, entity: str) -> bool:
+    """The field's name says it holds ``entity`` (or what it specialises into: ``birth_date``
+    for a date)."""
+    m = match_column(field)
+    return m is not None and m.entity in (entity, SPECIALISED_BY_NAME.get(entity))
+
+
+def unnamed_whole_value(unit: TextUnit, d: Detection) -> bool:
+    """``d`` is a :data:`NAME_REQUIRED` entity that is the whole of a structured value
+    (``unit.kind == "value"`` with a field) whose field's name does not agree: a cell of a
+    ``date`` or ``created_at`` column, not a date inside a comment cell ("called on 12/03")."""
+    field = unit.location.field
+    if not field or unit.kind != "value" or d.entity not in NAME_REQUIRED:
+        return False
+    text = unit.text
+    if text[: d.start].strip() or not _STAMP_TAIL.fullmatch(text, d.end):
+        return False
+    return not name_agrees(field, d.entity)
 
 
 class ColumnNameClassifier:

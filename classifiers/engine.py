@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from classifiers.base import Candidate, PatternClassifier, RecordClassifier, UnitClassifier
+from classifiers.column_names import NAME_REQUIRED, unnamed_whole_value
 from classifiers.ner import SpacyNer
 from classifiers.overlaps import resolve
 from classifiers.patterns import PatternSet
@@ -36,7 +37,9 @@ log = logging.getLogger("piiscout.engine")
 
 # The timestamp of a machine-written line is when it was written, not data about a person;
 # reporting it would make every log line a finding. Dropped after the record classifiers, which
-# use timestamps as evidence (call records).
+# use timestamps as evidence (call records). So is a date that is the whole value of a table cell
+# or JSON field whose name does not say what date it is (column_names.unnamed_whole_value): the
+# rule of database columns (scanner/stages/columns.py), for files.
 LOG_METADATA = entities.with_trait("log_metadata")
 # What identifies a person, for the item classifiers (document kinds are linked through it).
 IDENTIFYING = entities.with_trait("identifies")
@@ -140,7 +143,8 @@ class Engine:
         for unit, ds in zip(units, found, strict=True):
             if ds:  # most table cells have none; one cannot conflict with itself
                 log = unit.kind == "log"
-                ds = [d for d in ds if d.score >= floor and not (log and d.entity in LOG_METADATA)]
+                ds = [d for d in ds if d.score >= floor and not (log and d.entity in LOG_METADATA)
+                      and not (d.entity in NAME_REQUIRED and unnamed_whole_value(unit, d))]
                 if len(ds) > 1:
                     ds = resolve(ds)
             out.append(ds)

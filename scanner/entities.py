@@ -35,7 +35,8 @@ TAXONOMY_FILE = "taxonomy.yaml"
 
 # Sets an entity may belong to (a row's ``traits`` list); see the head of config/taxonomy.yaml.
 TRAITS = frozenset(
-    {"identifier", "identifies", "about_a_person", "special", "lookup", "log_metadata"}
+    {"identifier", "identifies", "about_a_person", "special", "lookup", "log_metadata",
+     "name_required"}
 )
 NORMAL_FORMS = ("text", "lower", "digits", "compact_upper", "phone")
 MASKS = ("text", "words", "email", "tail2", "tail4")

@@ -48,11 +48,10 @@ MIN_SHARE_PROSE = 0.02
 FULL_SHARE = 0.5
 NAME_AGREES = 0.5
 NER_PREFIX = "NER-"  # detector IDs of statistical recognisers
-# Entities a structured column is reported for only when its name agrees: any date matches a date
-# pattern, but a column of dates holds birth dates only if its name says so (not last_update).
-NAME_REQUIRED = frozenset({"DATE_TIME"})
-# A column whose name says it holds birth dates turns its date matches into DATE_OF_BIRTH.
-SPECIALISED_BY_NAME = {"DATE_TIME": "DATE_OF_BIRTH"}
+# Entities a structured column is reported for only when its name agrees, and what a column named
+# for birth dates turns its date matches into (classifiers/column_names.py).
+NAME_REQUIRED = column_names.NAME_REQUIRED
+SPECIALISED_BY_NAME = column_names.SPECIALISED_BY_NAME
 
 NameSignal = Callable[[str], Iterable[tuple[str, float, str]]]
 
