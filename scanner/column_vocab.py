@@ -298,6 +298,6 @@ def value_fits(entity: str, value: str) -> bool:
         return value.count(".") == 3 or value.count(":") >= 2
     if entity == "DATE_OF_BIRTH":
         return digits >= 2
-    if entity in ("PERSON", "NRP"):
+    if entity in ("PERSON", "NRP", "GENDER"):
         return any(c.isalpha() for c in value) and "@" not in value and digits <= 2
     return any(c.isalnum() for c in value)

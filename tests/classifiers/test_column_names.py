@@ -46,7 +46,8 @@ COLUMN_POSITIVE = [
     ("iban", "IBAN_CODE"), ("bank_account_number", "IBAN_CODE"),
     ("ip_address", "IP_ADDRESS"), ("IpAddress", "IP_ADDRESS"), ("client_ip", "IP_ADDRESS"),
     ("mac_address", "MAC_ADDRESS"), ("imei", "IMEI"), ("device_id", "DEVICE_ID"),
-    ("advertising_id", "DEVICE_ID"), ("nationality", "NRP"), ("gender", "NRP"),
+    ("advertising_id", "DEVICE_ID"), ("nationality", "NRP"), ("gender", "GENDER"), ("sex", "GENDER"),
+    ("GenderIdentity", "GENDER"), ("Gender", "GENDER"),
     # special categories
     ("religion", "RELIGION"), ("Religion", "RELIGION"), ("ethnicity", "ETHNIC_ORIGIN"),
     ("ethnic_group", "ETHNIC_ORIGIN"), ("diagnosis", "HEALTH"), ("primary_diagnosis", "HEALTH"),
@@ -63,7 +64,7 @@ COLUMN_NEGATIVE = [
     "email_template", "phone_type", "country_code", "HireDate", "last_update", "create_date",
     "InvoiceDate", "Total", "Quantity", "Milliseconds", "Composer", "description",
     "religion_id", "diagnosis_status", "health_check", "union_all", "order_state",
-    "RegionDescription", "file_name", "hostname", "created_at", "status",
+    "RegionDescription", "file_name", "hostname", "created_at", "status", "gender_id",
 ]
 
 
