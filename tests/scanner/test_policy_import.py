@@ -58,6 +58,9 @@ def test_draft_is_a_valid_pack_with_verbatim_quotes(shared_policies: Path, name:
         ("like your name and email", "user.name", True),
         ("members of a trade union", "user.demographic.union_membership", True),
         ("We track unique device identifiers.", "user.device.device_id", True),
+        ("We record your gender and date of birth.", "user.demographic.gender", True),
+        ("data concerning a person's sex life", "user.demographic.gender", False),
+        ("registered sex offenders", "user.demographic.gender", False),
     ],
 )
 def test_keyword_table(sentence: str, category: str, expected: bool) -> None:
