@@ -69,6 +69,9 @@ POSITIVE = [
     ("She pleaded guilty to the charge.", "CRIMINAL_RECORD"),
     ("He is a registered sex offender.", "CRIMINAL_RECORD"),
     ("Arrested for shoplifting in May.", "CRIMINAL_RECORD"),
+    # a term next to a job word that is no job title stays
+    ("Jane Roe has a learning disability and a support worker.", "HEALTH"),
+    ("The nurse noted his dementia.", "HEALTH"),
 ]
 
 NEGATIVE = [
@@ -103,6 +106,10 @@ NEGATIVE = [
     "Cancer Research UK funds trials.",
     "The system suffers from high latency.",
     "The engineers diagnosed the problem with the network.",
+    # job titles (Faker's job provider): nobody's health
+    "She works as a Learning disability nurse in the city.",
+    "He works as a Nurse, learning disability at the trust.",
+    "Our mental health nurses run the clinic.",
 ]
 
 NEGATED = [
