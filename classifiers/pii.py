@@ -155,7 +155,7 @@ _NOT_CARD_WORDS = frozenset((
 ))
 # A card word in the same key wins ("card_sku" is a card): these name card numbers.
 _CARD_WORDS = frozenset(("card", "cc", "pan", "credit", "debit", "visa", "mastercard", "amex",
-                         "maestro", "payment"))
+                         "maestro", "payment", "jcb", "uatp", "diners", "discover"))
 _KEY_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 # The key right before a number in running text: "EAN 4006381333931", "sku=...", "Order no. ...".
 _NOT_CARD_KEY = re.compile(
@@ -168,7 +168,8 @@ _NOT_CARD_KEY = re.compile(
 
 # A card word right before a number: "corporate card 060430744833", "Maestro no. ...".
 _CARD_WORD_BEFORE = re.compile(
-    r"\b(?:card|maestro|visa|mastercard|amex|debit|credit|pan)(?:[ _-]?(?:no|nr|num|number))?"
+    r"\b(?:card|maestro|visa|mastercard|amex|debit|credit|pan|jcb|uatp|diners)"
+    r"(?:[ _-]?(?:no|nr|num|number))?"
     r"[\"']?\.?[ \t]*[#:=]?[ \t]*$", re.IGNORECASE)
 
 
@@ -211,13 +212,16 @@ def _card_word_before(candidate: Candidate) -> bool:
     return _CARD_WORD_BEFORE.search(text[max(0, candidate.start - 32) : candidate.start]) is not None
 
 
+def _card_named(candidate: Candidate) -> bool:
+    """The field's name or the words right before the number name a card."""
+    field = candidate.unit.location.field
+    return bool(field and _field_words(field) & _CARD_WORDS) or _card_word_before(candidate)
+
+
 def _card_cue(candidate: Candidate) -> bool:
     """A card word in the field's name (``card_number``, ``cc``, ``PAN``), right before the
     number, or in the text around it."""
-    field = candidate.unit.location.field
-    if field and _field_words(field) & _CARD_WORDS:
-        return True
-    if _card_word_before(candidate):
+    if _card_named(candidate):
         return True
     window = candidate.window()
     return any(w in window for w in _CARD_CUE_WORDS)
@@ -281,10 +285,12 @@ class CreditCardClassifier(PatternClassifier):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():
             return None  # 15 Luhn-valid digits next to "imei": the device classifier's IMEI
-        if len(number) == 15 and number[0] in "12" and _nir_valid(candidate.value):
+        if (len(number) == 15 and number[0] in "12" and _nir_valid(candidate.value)
+                and not _card_named(candidate)):
             # a French social security number (NIR) that also passes Luhn: its key (mod 97)
             # and its birth month and department are stronger evidence than a UATP card's
-            # prefix and Luhn digit (Faker's fr_FR ssn(): 6 in 100 were cards)
+            # prefix and Luhn digit (Faker's fr_FR ssn(): 6 in 100 were cards), unless the
+            # field or the word right before names a card (a JCB "1800..." in a `card` field)
             return None
         if _not_card_field(candidate.unit.location.field) or _not_card_key(candidate):
             return None  # a product code, order or serial number that passes Luhn by chance

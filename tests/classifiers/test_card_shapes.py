@@ -54,6 +54,12 @@ def test_the_numbers_pass_luhn() -> None:
     ("Record for Anne: 166048100430288. Thanks.", None, False),
     ("273034900718882", "value", False),
     ("UATP 135412345678911", None, True),  # Luhn-valid, no valid NIR
+    # ... unless the field or the word right before names a card (Faker's JCB "1800..." of 15
+    # digits that is also a valid NIR, planted in the dense benchmark's `card` field)
+    ("166048100430288", "card", True),
+    ("166048100430288", "cc_number", True),
+    ("Paid with JCB 166048100430288 today.", None, True),
+    ("card number: 166048100430288", None, True),
 ])
 def test_card_shapes(text: str, field: str | None, card: bool, backend: str) -> None:
     found = analyze(pattern_engine(CreditCardClassifier, backend), text, "value" if field else
