@@ -49,6 +49,8 @@ POSITIVE = [
     ("She is the shop steward for the night shift.", "TRADE_UNION"),
     ("ethnicity: Black Caribbean", "ETHNIC_ORIGIN"),
     ("He is of Pakistani heritage.", "ETHNIC_ORIGIN"),
+    ("She is from a Black Caribbean background.", "ETHNIC_ORIGIN"),
+    ("He is of Irish Traveller descent.", "ETHNIC_ORIGIN"),
     ("The respondent identifies as Hispanic.", "ETHNIC_ORIGIN"),
     ("He came out as gay to his family.", "SEXUAL_ORIENTATION"),
     ("orientation: bisexual", "SEXUAL_ORIENTATION"),
@@ -110,6 +112,9 @@ NEGATIVE = [
     "She works as a Learning disability nurse in the city.",
     "He works as a Nurse, learning disability at the trust.",
     "Our mental health nurses run the clinic.",
+    # Faker's business phrases: no one's origin
+    "Version 5 of the profound background service ships next sprint.",
+    "We leveraged the value of the focused background jobs.",
 ]
 
 NEGATED = [

@@ -26,10 +26,18 @@ def religion(text: str, persons: tuple[str, ...] = ()) -> list[str]:
     ("Christian Smith called about the invoice.", (), []),
     ("Send it to Faith Jain please.", ("Faith Jain",), []),
     ("Dear Christian, thanks for the notes.", (), []),
+    # a partner of a firm (Faker's company())
+    ("Bishop, Green and Bishop agreed to cultivate transparent applications.", (), []),
+    ("Green and Pastor signed the lease.", (), []),
+    ("Invoice from Bishop-Green for May.", (), []),
+    ("Bishop LLC sent the contract.", (), []),
+    ("Parker-Christian won the tender.", (), []),
     # religion: the same words where they are the category
     ("He is a devout Christian.", (), ["devout Christian"]),
     ("She is a Christian and prays daily.", (), ["Christian", "prays"]),
     ("The Bishop of London met her.", (), ["Bishop"]),
+    ("The Bishop and the priest met her.", (), ["Bishop", "priest"]),
+    ("Muslim and Christian staff share the room.", (), ["Muslim", "Christian"]),
     ("Our Christian staff network meets on Fridays.", (), ["Christian"]),
     ("Evangelical Christian families were surveyed.", (), ["Evangelical Christian"]),
     ("Send it to Faith Jain please.", (), ["Jain"]),  # no NER: the vocabulary cannot tell
