@@ -92,10 +92,20 @@ def digest_of(roots: Sequence[tuple[str, Path]]) -> str:
     return h.hexdigest()
 
 
+def _file_digest(path: str) -> str:
+    """sha256 of a file a setting names (``missing`` when it cannot be read: the scan reports
+    that itself)."""
+    try:
+        return hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
 def settings_fingerprint(settings: Settings, packs: Sequence[object]) -> str:
     """What, besides the item's bytes, decides what its scan finds: the piiscout version and its
-    rules (:func:`rules_digest`), the classifier, limit and database settings, and the policy
-    packs' content (their clauses)."""
+    rules (:func:`rules_digest`), the classifier, limit and database settings and the content of
+    the files they name (custom recognizers, allow-list), and the policy packs' content (their
+    clauses)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -105,6 +115,11 @@ def settings_fingerprint(settings: Settings, packs: Sequence[object]) -> str:
     facts = {
         "piiscout": ours,
         "rules": rules_digest(),
+        # the files the settings name, by content: editing a recognizer or allow-list file
+        # reads everything again, as changing the setting does
+        "files": {k: _file_digest(v) for k, v in (("recognizers", settings.classify.recognizers),
+                                                  ("allow_list", settings.classify.allow_list))
+                  if v},
         "classify": settings.classify.model_dump(mode="json"),
         "limits": settings.limits.model_dump(mode="json"),
         "database": settings.database.model_dump(mode="json"),

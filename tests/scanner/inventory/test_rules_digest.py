@@ -52,3 +52,16 @@ def test_the_fingerprint_changes_with_the_rules(monkeypatch: pytest.MonkeyPatch)
 def test_the_installed_rules_are_found() -> None:
     # the real packages: classifiers, connectors, scanner, config all have files to hash
     assert versions.rules_digest() != versions.digest_of([])
+
+
+@pytest.mark.parametrize("key", ["recognizers", "allow_list"])
+def test_editing_a_file_a_setting_names_changes_the_fingerprint(tmp_path: Path, key: str) -> None:
+    named = tmp_path / "file.yaml"
+    named.write_text("one\n")
+    settings = load_settings().with_overrides(**{f"classify.{key}": str(named)})
+    before = versions.settings_fingerprint(settings, [])
+    assert versions.settings_fingerprint(settings, []) == before
+    named.write_text("two\n")
+    assert versions.settings_fingerprint(settings, []) != before
+    named.unlink()
+    assert versions.settings_fingerprint(settings, []) not in (before,)
