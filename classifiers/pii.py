@@ -153,9 +153,12 @@ _NOT_CARD_WORDS = frozenset((
     "inv", "po", "shipment", "parcel", "tracking", "consignment", "waybill", "container",
     "ticket", "booking", "confirmation", "reservation", "job", "task", "imei", "meid", "iccid",
 ))
-# A card word in the same key wins ("card_sku" is a card): these name card numbers.
-_CARD_WORDS = frozenset(("card", "cc", "pan", "credit", "debit", "visa", "mastercard", "amex",
-                         "maestro", "payment", "jcb", "uatp", "diners", "discover"))
+# Words that name a card number, in a key or right before the number in text.
+_CARD_NAMES = ("card", "maestro", "visa", "mastercard", "amex", "debit", "credit", "pan", "jcb",
+               "uatp", "diners")
+# A card word in the same key wins ("card_sku" is a card): these name card numbers (in a key
+# only, also "cc", "payment", "discover": in text they are an abbreviation, a noun, a verb).
+_CARD_WORDS = frozenset((*_CARD_NAMES, "cc", "payment", "discover"))
 _KEY_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 # The key right before a number in running text: "EAN 4006381333931", "sku=...", "Order no. ...".
 _NOT_CARD_KEY = re.compile(
@@ -168,8 +171,7 @@ _NOT_CARD_KEY = re.compile(
 
 # A card word right before a number: "corporate card 060430744833", "Maestro no. ...".
 _CARD_WORD_BEFORE = re.compile(
-    r"\b(?:card|maestro|visa|mastercard|amex|debit|credit|pan|jcb|uatp|diners)"
-    r"(?:[ _-]?(?:no|nr|num|number))?"
+    r"\b(?:" + "|".join(_CARD_NAMES) + r")(?:[ _-]?(?:no|nr|num|number))?"
     r"[\"']?\.?[ \t]*[#:=]?[ \t]*$", re.IGNORECASE)
 
 
