@@ -115,18 +115,24 @@ def iter_scan(
                         yield from replay.events(step)
             yield replay.progress()
         return
-    # Read here, at call time, so that a test can set them on this module.
-    pool = Pool(settings, secret, classifier, item_bytes=WORKER_ITEM_BYTES,
-                group_bytes=GROUP_BYTES, group_items=GROUP_ITEMS)
+    # Made for the first item to read: a rescan whose items are all unchanged (or an empty
+    # target) does not load and warm the classifiers and start workers for nothing.
+    pool: Pool | None = None
     try:
         with gctune.tuned():
             for target in targets:
                 for walked in unskipped(target_walk(target, settings), skip_item):
+                    if pool is None:
+                        # Read here, at call time, so that a test can set them on this module.
+                        pool = Pool(settings, secret, classifier, item_bytes=WORKER_ITEM_BYTES,
+                                    group_bytes=GROUP_BYTES, group_items=GROUP_ITEMS)
                     yield from pool.add(walked, replay)
-            yield from pool.drain(replay)
+            if pool is not None:
+                yield from pool.drain(replay)
             yield replay.progress()
     finally:
-        pool.close()
+        if pool is not None:
+            pool.close()
 
 
 def scan(

@@ -192,3 +192,33 @@ def test_die_with_parent_exits_when_the_parent_is_already_gone() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, check=False)
     assert out.returncode == 1 and "still here" not in out.stdout
+
+
+@pytest.mark.parametrize("skip, pools", [(True, 0), (False, 1)])
+def test_the_pool_is_made_for_the_first_item_read(tmp_path: Path, settings: Settings,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  skip: bool, pools: int) -> None:
+    """A rescan whose every item is unchanged loads no classifier and starts no worker; a scan
+    with an item to read makes one pool, and finds what one process finds."""
+    for i in range(3):
+        (tmp_path / f"f{i}.txt").write_text(f"Write to person{i}@example.org today.\n")
+    made: list[object] = []
+
+    class Counted(workers.Pool):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append(self)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "Pool", Counted)
+    two = settings.with_overrides(workers=2)
+    events = list(pipeline.iter_scan([str(tmp_path)], two, secret=SECRET,
+                                     skip_item=lambda walked: skip))
+    assert len(made) == pools
+    found = [e for e in events if getattr(e, "entity", None) == "EMAIL_ADDRESS"]
+    if skip:
+        assert not found
+    else:
+        one = scan([str(tmp_path)], settings, secret=SECRET)
+        assert sorted(f.value_hash for f in found) == sorted(
+            f.value_hash for f in one.findings if f.entity == "EMAIL_ADDRESS")
+        assert len(found) == 3
