@@ -336,7 +336,10 @@ _E = r"(?![\w\-]|[./][0-9A-Za-z])"
 
 
 def _p(name: str, regex: str, entity: str, score: float, ignore_case: bool = False) -> Pattern:
-    return Pattern(name, _B + regex + _E, entity, score, ignore_case)
+    # grouped: the boundaries hold for every alternative of ``regex`` (ungrouped, the NL BSN's
+    # first alternative had no end boundary and its second no start one, and matched the first
+    # nine digits of every longer number)
+    return Pattern(name, _B + "(?:" + regex + ")" + _E, entity, score, ignore_case)
 
 
 _VALIDATORS = {

@@ -107,6 +107,38 @@ def test_prose_without_ids_stays_clean(text: str) -> None:
     assert not [h for h in _found(_engine("re", full=True), text) if h[0] in n.ENTITIES]
 
 
+# Each of these is the ID's shape with its context word, but inside a longer token: the scheme's
+# boundaries hold for every alternative of its pattern.
+INSIDE_LONGER = [
+    ("BSN 1112223334", "NL_BSN"),  # the first nine digits are 11-proof
+    ("BSN 01112223330", "NL_BSN"),  # a digit either side
+    ("personnummer 98112189876", "SE_PERSONNUMMER"),  # ten digits at the end of eleven
+    ("personnummer 811218987612", "SE_PERSONNUMMER"),
+    ("passport number X12AB12345", "PASSPORT"),  # the 2-letters-5-digits shape after a prefix
+    ("passport number 12AB123456", "PASSPORT"),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "entity"), INSIDE_LONGER)
+def test_an_id_inside_a_longer_token_is_not_found(text: str, entity: str, backend: str) -> None:
+    assert not [h for h in _found(_engine(backend), text) if h[0] == entity]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "entity", "value"), [
+    ("BSN 111222333", "NL_BSN", "111222333"),
+    ("BSN 1112.22.333", "NL_BSN", "1112.22.333"),
+    ("BSN 111 222 333", "NL_BSN", "111 222 333"),
+    ("personnummer 8112189876", "SE_PERSONNUMMER", "8112189876"),
+    ("personnummer 198112189876", "SE_PERSONNUMMER", "198112189876"),
+    ("passport number 12AB12345", "PASSPORT", "12AB12345"),
+])
+def test_every_alternative_still_matches_on_its_own(text: str, entity: str, value: str,
+                                                    backend: str) -> None:
+    assert (entity, value) in _found(_engine(backend), text)
+
+
 def test_a_field_named_for_the_id_is_context() -> None:
     value = next(samples.samples("PL_PESEL", 1))[0]
     assert ("PL_PESEL", value) in _found(_engine("re"), value, field="pesel")
