@@ -32,6 +32,16 @@ def religion(text: str, persons: tuple[str, ...] = ()) -> list[str]:
     ("Invoice from Bishop-Green for May.", (), []),
     ("Bishop LLC sent the contract.", (), []),
     ("Parker-Christian won the tender.", (), []),
+    ("Christian, Richard and Ramirez LLP sent the brief.", (), []),
+    # accented names, and the name after a greeting or a closing
+    ("Christian Müller called yesterday about the invoice.", (), []),
+    ("Christian Ødegaard signed the form.", (), []),
+    ("José Christian sent the file.", (), []),
+    ("Søren Bishop replied.", (), []),
+    ("Regards, Christian", (), []),
+    ("Kind regards,\nChristian", (), []),
+    ("Thanks, Christian!", (), []),
+    ("Hi Christian, the invoice is attached.", (), []),
     # religion: the same words where they are the category
     ("He is a devout Christian.", (), ["devout Christian"]),
     ("She is a Christian and prays daily.", (), ["Christian", "prays"]),
@@ -39,6 +49,9 @@ def religion(text: str, persons: tuple[str, ...] = ()) -> list[str]:
     ("The Bishop and the priest met her.", (), ["Bishop", "priest"]),
     ("Muslim and Christian staff share the room.", (), ["Muslim", "Christian"]),
     ("Our Christian staff network meets on Fridays.", (), ["Christian"]),
+    ("Christian values matter to her.", (), ["Christian"]),
+    ("Christian, Muslim and Jewish staff attended.", (), ["Christian", "Muslim", "Jewish"]),
+    ("Regards to the Christian community.", (), ["Christian"]),
     ("Evangelical Christian families were surveyed.", (), ["Evangelical Christian"]),
     ("Send it to Faith Jain please.", (), ["Jain"]),  # no NER: the vocabulary cannot tell
     ("He converted to Islam in 2010.", ("Islam",), ["converted to Islam"]),  # a cue stays
