@@ -80,10 +80,14 @@ def test_internet_explorer_user_agents(text: str, found: bool, backend: str) -> 
     ("Record for Liam Pastor, Rua Isaac 821.", []),  # Faker's es_ES/pt_BR surname
     ("Record for Emmanuelle: Célina Gay. Thanks.", []),  # Faker's fr_FR surname
     ("Marc Gay signed the form.", []),
+    ("The meeting with Dr. Gay is on Monday.", []),  # a title before the surname
+    ("Mrs. Gay and Mr. Christian sent the forms.", []),
+    ("Ask Dr. Bishop about the scan.", []),
     # the words as the categories
     ("Our pastor visited him.", ["RELIGION"]),
     ("He is openly gay.", ["SEXUAL_ORIENTATION"]),
     ("She described herself as Gay in the survey.", ["SEXUAL_ORIENTATION"]),
+    ("Dr. Patel said he is gay.", ["SEXUAL_ORIENTATION"]),
 ])
 def test_surnames_are_no_category(text: str, expected: list[str]) -> None:
     assert special(text) == expected
