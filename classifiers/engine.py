@@ -94,6 +94,11 @@ class Engine:
                 patterns.append(p)
                 groups.append(k)
         self._owners = owners
+        # Patterns whose classifier reports nothing but what a log line's own metadata is (its
+        # timestamp: DATE_TIME), dropped in log units at the end of analyze(): not run there.
+        self._log_skip = frozenset(
+            i for i, pc in enumerate(owners)
+            if pc.entities and all(e in LOG_METADATA for e in pc.entities))
         # One hyperscan database per classifier: see classifiers.patterns._hyperscan_database.
         self.patterns = PatternSet(patterns, use_hyperscan, groups)
         self.memo: BoundedMemo[tuple[Detection, ...]] = BoundedMemo(settings.value_memo)
@@ -202,7 +207,9 @@ class Engine:
         if not self._owners:
             return out
         owners, patterns = self._owners, self.patterns.patterns
-        all_matches = self.patterns.matches_many([u.text for u in units])
+        skip = self._log_skip
+        logs = [u.kind == "log" for u in units] if skip else None
+        all_matches = self.patterns.matches_many([u.text for u in units], skip, logs)
         for unit, matches, found in zip(units, all_matches, out, strict=True):
             for pid, start, end in matches:
                 owner = owners[pid]

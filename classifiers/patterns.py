@@ -454,6 +454,7 @@ class PatternSet:
         self._hs_ids: frozenset[int] = frozenset()
         self._re_only: tuple[int, ...] = ()
         self._presence: tuple[object, ...] = ()
+        self._db_pids: tuple[frozenset[int], ...] = ()  # the patterns in each of _dbs
         # short text -> its matches: cell values repeat (numbers, dates, codes; see matches_many)
         self._short_memo: dict[str, tuple[Match, ...]] = {}
 
@@ -476,7 +477,8 @@ class PatternSet:
 
     def _build(self) -> None:
         self.compiled  # noqa: B018 - compile the confirming patterns too
-        self._dbs, self._hs_ids, self._re_only = _hyperscan_database(self.patterns, self.groups)
+        self._dbs, self._hs_ids, self._re_only, self._db_pids = _hyperscan_database(
+            self.patterns, self.groups)
         self._presence = _presence_database(self.patterns, self._hs_ids)
 
     # -- matching --------------------------------------------------------------------------------
@@ -523,17 +525,34 @@ class PatternSet:
             found.sort(key=_MATCH_ORDER)
         return found
 
-    def matches_many(self, texts: Sequence[str]) -> list[list[Match]]:
+    def matches_many(self, texts: Sequence[str], skip: frozenset[int] = frozenset(),
+                     skipped: Sequence[bool] | None = None) -> list[list[Match]]:
         """``[self.matches(t) for t in texts]`` with one hyperscan scan per database for the whole
         batch instead of one per text.
+
+        ``skip``, ``skipped``: the patterns ``skip`` are not wanted in the texts ``i`` with
+        ``skipped[i]`` (a log line's timestamps: the engine drops them there). Their matches
+        are left out of those texts' lists, which are otherwise the same; what that saves is
+        their confirmation there and, when every long text of the batch skips them, the scan
+        of a database that holds nothing else (tests/classifiers/test_log_skip.py).
 
         The texts' UTF-8 bytes are joined with :data:`SEPARATOR`; a prefilter span is mapped back
         to the text(s) it overlaps by bisection over the start offsets and clipped to each (a
         span that crosses a separator only widens the windows the Python patterns confirm in,
         never narrows them). The Python patterns then run on each text alone, as in
         :meth:`matches`, so no match can cross from one text into the next."""
-        if not self.use_hyperscan or len(texts) < 2:
-            return [self.matches(t) for t in texts]
+        if skip and skipped is not None and any(skipped):
+            out = self._matches_many(texts, skip, skipped)
+            for i, sk in enumerate(skipped):
+                if sk and out[i]:
+                    out[i] = [m for m in out[i] if m[0] not in skip]
+            return out
+        return self._matches_many(texts, frozenset(), None)
+
+    def _matches_many(self, texts: Sequence[str], skip: frozenset[int],
+                      skipped: Sequence[bool] | None) -> list[list[Match]]:
+        if not self.use_hyperscan or (len(texts) < 2 and skipped is None):
+            return [self.matches(t) for t in texts]  # (one text that skips: the batch path)
         if self._dbs is None:
             self._build()
         out: list[list[Match]] = [[] for _ in texts]
@@ -574,7 +593,10 @@ class PatternSet:
         on_match = _span_collector(spans)
         if self._dbs:
             data = SEPARATOR.join(parts)
-            for db in self._dbs:
+            every = skipped is not None and all(skipped[i] for i in index)
+            for db, pids in zip(self._dbs, self._db_pids, strict=True):
+                if every and pids <= skip:
+                    continue  # nothing in it is wanted in any of these texts
                 db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
         # (part, pattern) -> spans, still in offsets of the joined buffer (no copy per span)
         local: dict[int, dict[int, list[list[int]]]] = {}
@@ -615,13 +637,17 @@ class PatternSet:
             to_char = _offset_mapper(text, parts[k]) if len(text) > WHOLE_TEXT else _identity
             base = starts[k]
             found: list[Match] = []
+            unwanted = skip if skipped is not None and skipped[index[k]] else ()
             for pid, lst in by_pid.items():
-                _confirm(found, pid, compiled[pid], text, lst, to_char, base)
+                if pid not in unwanted:
+                    _confirm(found, pid, compiled[pid], text, lst, to_char, base)
             out[index[k]] = found
         for i in index:
             found = out[i]
             if self._re_only:
-                found.extend(self._re_matches(texts[i], self._re_only))
+                wanted = self._re_only if skipped is None or not skipped[i] else [
+                    pid for pid in self._re_only if pid not in skip]
+                found.extend(self._re_matches(texts[i], wanted))
             if len(found) > 1:
                 # No duplicates to drop: one confirmation per (text, pattern), in disjoint windows,
                 # and the re-only patterns are others.
@@ -669,8 +695,9 @@ def _compile(entries: Sequence[tuple[int, bytes, int]]) -> object:
 @functools.lru_cache(maxsize=32)
 def _hyperscan_database(
     patterns: tuple[Pattern, ...], groups: tuple[int, ...]
-) -> tuple[tuple[object, ...], frozenset[int], tuple[int, ...]]:
-    """(databases, ids in them, ids left to re): one database per group of patterns.
+) -> tuple[tuple[object, ...], frozenset[int], tuple[int, ...], tuple[frozenset[int], ...]]:
+    """(databases, ids in them, ids left to re, the ids in each database): one database per
+    group of patterns.
 
     Cached per process: engines share databases (read-only; each scan uses the database's own
     scratch, one thread at a time). Measured with the 39 patterns of the first release: one
@@ -689,11 +716,13 @@ def _hyperscan_database(
     hscache.prefetch([([e for _, e, _ in g], [i for i, _, _ in g], [f for _, _, f in g])
                       for g in jobs if g])
     dbs: list[object] = []
+    members: list[frozenset[int]] = []
     good: list[int] = []
     bad: list[int] = []
     for group in entries.values():
         try:
             dbs.append(_compile(group))
+            members.append(frozenset(i for i, _, _ in group))
             good.extend(i for i, _, _ in group)
             continue
         except _hs.error:
@@ -708,8 +737,9 @@ def _hyperscan_database(
                 bad.append(entry[0])
         if ok:
             dbs.append(_compile(ok))
+            members.append(frozenset(i for i, _, _ in ok))
             good.extend(i for i, _, _ in ok)
-    return tuple(dbs), frozenset(good), tuple(sorted(bad))
+    return tuple(dbs), frozenset(good), tuple(sorted(bad)), tuple(members)
 
 
 def _presence_collector(hits: list[int]) -> Callable[[int, int, int, int, object], None]:

@@ -135,7 +135,12 @@ def test_batched_engine_matches_per_unit_engine(
     units = _units(tmp_path)
     batched = engine.analyze(units)
     ps = type(engine.patterns)
-    monkeypatch.setattr(ps, "matches_many", lambda self, texts: [self.matches(t) for t in texts])
+    def per_text(self: object, texts: list[str], skip: frozenset[int] = frozenset(),
+                 skipped: list[bool] | None = None) -> list[list[tuple[int, int, int]]]:
+        return [[m for m in self.matches(t)  # type: ignore[attr-defined]
+                 if not (skipped and skipped[i] and m[0] in skip)] for i, t in enumerate(texts)]
+
+    monkeypatch.setattr(ps, "matches_many", per_text)
     per_unit = engine.analyze(units)
     assert _key(batched) == _key(per_unit)
     assert sum(map(len, batched)) > 500
