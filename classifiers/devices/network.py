@@ -36,11 +36,10 @@ _V4_RE = re.compile(_V4 + r"(?:/[0-9]{1,3})?")
 _V6_RE = re.compile(_V6 + r"(?:%[0-9A-Za-z_.]{1,15})?(?:/[0-9]{1,3})?")
 _TINY_V6 = re.compile(r"::(?:[0-9A-Fa-f]{1,4})?")
 # Where an address can start: every textual IPv6 address has eight groups, six and an IPv4
-# tail, or a "::" (RFC 4291 2.2). The wider _V6 (two colons and more) found a candidate in every
-# time of day ("05:02:35"), each one read, parsed and refused; ipv6_at still reads from the
-# start with _V6_RE. tests/classifiers/test_ipv6_candidates.py compares the two.
-# Groups then "::", or six groups (eight, or six and an IPv4 tail), then what _V6 would take
-# after them (so that the next candidate starts where it did).
+# tail, or a "::" (RFC 4291 2.2), so a candidate is groups then "::", or six groups, then what
+# _V6 would take after them (the next candidate starts where it did). The wider _V6 found one in
+# every time of day ("05:02:35"); ipv6_at still reads from the start with _V6_RE.
+# tests/classifiers/test_ipv6_candidates.py compares the two.
 _V6_CANDIDATE = (r"(?:(?:[0-9A-Fa-f]{0,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){6})"
                  r"(?:[0-9A-Fa-f]{1,4}:){0,6}(?:" + _V4 + r"|[0-9A-Fa-f]{1,4})?")
 

@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Select, select
 
@@ -281,7 +281,7 @@ def _run_findings(run_id: int) -> Select:
             .order_by(LocationRow.uri, FindingAgg.field, FindingAgg.entity, FindingAgg.id))
 
 
-def stored_row(row: Sequence, clauses: tuple[str, ...]) -> Stored:
+def _stored_row(row: Sequence, clauses: tuple[str, ...]) -> Stored:
     """One row of :data:`_STORED_COLUMNS` as a report's finding."""
     (uri, field, entity, category, score, severity, detector, preview, vhash, linked, kind,
      count, status, first_run) = row
@@ -291,18 +291,17 @@ def stored_row(row: Sequence, clauses: tuple[str, ...]) -> Stored:
     return Stored((uri, field, entity, vhash), finding, count, status, first_run)
 
 
-def _stored_rows(rows: Iterable[Sequence], mapper: PolicyMapper) -> list[Stored]:
+def _stored_rows(rows: Iterable[Any], mapper: PolicyMapper) -> list[Stored]:
     """Rows of :data:`_STORED_COLUMNS` as report findings, their clauses worked out by
     ``mapper`` once per (category, linkage, source kind, location)."""
     clauses: dict[tuple, tuple[str, ...]] = {}
     out = []
     for row in rows:
-        key = (row[3], row[9], row[10], row[0])
+        key = (row.category, row.linked, row.source_kind, row.uri)
         got = clauses.get(key)
         if got is None:
-            got = clauses[key] = tuple(sorted(mapper.clauses_for_category(
-                row[3], row[9], row[10], row[0])))
-        out.append(stored_row(row, got))
+            got = clauses[key] = tuple(sorted(mapper.clauses_for_category(*key)))
+        out.append(_stored_row(row, got))
     return out
 
 
@@ -312,7 +311,7 @@ def findings_of_run(inv: Inventory, run_id: int,
     those whose location uri passes ``keep``."""
     with inv.session() as s:
         rows = s.connection().execute(_run_findings(run_id)).all()
-    return _stored_rows([r for r in rows if keep is None or keep(r[0])], inv.mapper)
+    return _stored_rows([r for r in rows if keep is None or keep(r.uri)], inv.mapper)
 
 
 def findings_under(inv: Inventory, run_id: int, uris: Sequence[str]) -> list[Stored]:
@@ -340,7 +339,7 @@ def iter_findings_under(inv: Inventory, run_id: int, uris: Sequence[str],
     q = _run_findings(run_id).execution_options(yield_per=chunk)
     with inv.session() as s:
         for part in s.connection().execute(q).partitions():
-            rows = [r for r in part if is_under(r[0])]
+            rows = [r for r in part if is_under(r.uri)]
             if rows:
                 yield _stored_rows(rows, inv.mapper)
 
