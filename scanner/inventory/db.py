@@ -108,9 +108,21 @@ def at_head(engine: Engine) -> bool:
 
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest migration shipped in ``migrations/``, in one transaction
-    that concurrent commands queue for (SQLite write lock, PostgreSQL advisory lock)."""
+    that concurrent commands queue for (SQLite write lock, PostgreSQL advisory lock). A new SQLite
+    inventory is made from the head's schema directly (:mod:`scanner.inventory.sqlite_head`)."""
     if at_head(engine):
         return
+    if engine.dialect.name == "sqlite":
+        from scanner.inventory import sqlite_head
+
+        with engine.execution_options(**WRITE).begin() as conn:
+            if sqlite_head.create(conn, HEAD):
+                return
+    migrate_with_alembic(engine)
+
+
+def migrate_with_alembic(engine: Engine) -> None:
+    """:func:`migrate` by Alembic, whatever the database holds."""
     from alembic import command
     from alembic.config import Config
 
