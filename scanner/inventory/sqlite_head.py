@@ -230,14 +230,20 @@ def render() -> str:
     import tempfile
     from pathlib import Path
 
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
 
-    from scanner.inventory import db
-
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    (head,) = ScriptDirectory.from_config(cfg).get_heads()
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_engine(f"sqlite:///{Path(tmp) / 'inventory.sqlite'}")
         try:
-            db.migrate_with_alembic(engine)
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
             with engine.connect() as conn:
                 entries = migrated_entries(conn)
         finally:
@@ -248,7 +254,7 @@ def render() -> str:
     end = text.index("\n)\n", start - 1)
     text = text[:start] + body.rstrip("\n") + text[end:]
     revision = text.index('REVISION = "')
-    return text[:revision] + f'REVISION = "{db.HEAD}"' + text[text.index("\n", revision):]
+    return text[:revision] + f'REVISION = "{head}"' + text[text.index("\n", revision):]
 
 
 def _literal(sql: str) -> str:
