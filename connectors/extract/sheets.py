@@ -23,6 +23,13 @@ from connectors.extract import Extracted
 from connectors.extract.common import value_unit
 from connectors.extract.fields import FieldNamer
 from connectors.extract.package import Package, clear, local
+from connectors.extract.sheet_values import (
+    MAC_EPOCH,
+    WINDOWS_EPOCH,
+    column_letter,
+    from_excel,
+    is_date_format,
+)
 from connectors.extract.tabular import _is_header
 from scanner.models import Item, ItemError, ScanError
 from scanner.settings import Settings
@@ -95,8 +102,6 @@ def _date_styles(package: Package, name: str | None) -> set[int]:
     """Indexes of the cell formats (``s=`` of a cell) that show a number as a date or time."""
     if name is None:
         return set()
-    from openpyxl.styles.numbers import is_date_format
-
     root = package.root(name)
     if root is None:
         return set()
@@ -249,9 +254,7 @@ def _sheet_rows(package: Package, name: str, strings: SharedStrings, dates: set[
 
     The same steps as :func:`_sheet_rows_reference` on the events of the only elements they act
     on (``<row>``, ``<c>``, ``<v>``, ``<t>``, ``<sheetData>``)."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-
-    epoch = CALENDAR_MAC_1904 if epoch_1904 else CALENDAR_WINDOWS_1900
+    epoch = MAC_EPOCH if epoch_1904 else WINDOWS_EPOCH
     row: dict[int, object] = {}
     row_number = 0
     next_col = 0
@@ -320,9 +323,7 @@ def _sheet_rows_reference(package: Package, name: str, strings: SharedStrings, d
                 epoch_1904: bool) -> Iterator[tuple[int, list[object]]]:
     """:func:`_sheet_rows` as it was first written: every event of every element, each tag
     through :func:`local` (tests/connectors/extract/test_extract_sheets_fast.py compares them)."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-
-    epoch = CALENDAR_MAC_1904 if epoch_1904 else CALENDAR_WINDOWS_1900
+    epoch = MAC_EPOCH if epoch_1904 else WINDOWS_EPOCH
     row: dict[int, object] = {}
     row_number = 0
     next_col = 0
@@ -390,8 +391,6 @@ def sheet_units(
     namer: FieldNamer | None = None,
 ) -> Iterator[Extracted]:
     """Units of one sheet from ``(row number, values)`` pairs (shared with the ODS extractor)."""
-    from openpyxl.utils import get_column_letter
-
     header: list[str] | None = None
     for r, row in rows:
         cells = [_text(v) for v in row]
@@ -409,7 +408,7 @@ def sheet_units(
         for c, text in enumerate(cells):
             if not text.strip():
                 continue
-            name = header[c] if header and c < len(header) else get_column_letter(c + 1)
+            name = header[c] if header and c < len(header) else column_letter(c + 1)
             yield value_unit(item, text, r, f"{title}!{name}", record)
 
 
