@@ -44,11 +44,51 @@ _EMLX_HEAD = re.compile(rb"\s*\d+\s*\r?\n")
 _TEXTLIKE = frozenset({"application/octet-stream", "application/x-dosexec", "text/plain"})
 
 
-@lru_cache(maxsize=1)
-def _magic():
+# libmagic's flags (magic.h of file 5.x; python-magic names only some of them, after older
+# versions): skip soft magic (its entries), the JSON, CSV and tar tests.
+_NO_SOFT, _NO_JSON, _NO_CSV, _NO_TAR = 0x004000, 0x400000, 0x080000, 0x002000
+# libmagic's own tests that come before soft magic and answer for the whole head.
+_EARLY = frozenset({"application/json", "application/x-ndjson", "text/csv"})
+MAGIC_TEXT_BYTES = 1024
+
+
+@lru_cache(maxsize=4)
+def _magic(flags: int = 0):
     import magic
 
-    return magic.Magic(mime=True)
+    m = magic.Magic(mime=True)
+    if flags:
+        m.flags |= flags
+        magic.magic_setflags(m.cookie, m.flags)
+    return m
+
+
+def _libmagic(head: bytes) -> str:
+    """libmagic's media type of ``head``, as :func:`_libmagic_reference` finds it, in less time
+    for a text.
+
+    Soft magic runs its text entries (regular expressions, searches) over the whole buffer: on
+    an 8 KB text head 1.9 ms, on its first 1 KB 0.6 ms. A head without NUL bytes (every text,
+    few binary formats: those name themselves in their first bytes) gets its JSON and CSV tests
+    on the whole head (with soft magic off they take microseconds, and when they answer libmagic
+    answers with them before soft magic runs), then the rest on its first
+    :data:`MAGIC_TEXT_BYTES`; a text that is still plain with markup further on (an HTML page
+    after a long preamble) is asked about whole. tests/connectors/extract/test_extract_sniff.py
+    compares the two on every file of the test data and the shared corpus."""
+    if len(head) <= MAGIC_TEXT_BYTES or b"\x00" in head:
+        return _libmagic_reference(head)
+    early = _magic(_NO_SOFT).from_buffer(head)
+    if early in _EARLY:
+        return early
+    mime = _magic(_NO_JSON | _NO_CSV | _NO_TAR).from_buffer(head[:MAGIC_TEXT_BYTES])
+    if mime == "text/plain" and b"<" in head[MAGIC_TEXT_BYTES:]:
+        return _libmagic_reference(head)
+    return mime
+
+
+def _libmagic_reference(head: bytes) -> str:
+    """libmagic's media type of the whole head, with its default tests."""
+    return _magic().from_buffer(head)
 
 
 def _suffix(name: str) -> str:
@@ -66,7 +106,7 @@ def sniff(head: bytes, name: str = "") -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return _ole(head, ext)
     try:
-        mime = _magic().from_buffer(head)
+        mime = _libmagic(head)
     except Exception:
         mime = "application/octet-stream"
     if mime == "application/zip":

@@ -88,3 +88,89 @@ def test_missing_extractor_module_is_unsupported(monkeypatch: pytest.MonkeyPatch
 def test_binary_without_text_is_skipped_not_failed() -> None:
     out = list(extract(item_from_bytes(CASES[-1][0], "photo.txt"), Settings()))
     assert [e.kind for e in out] == ["skipped"]
+
+
+# -- libmagic on the first KB of a text (mediatype._libmagic) against the whole head ---------------
+
+def _filler(n: int) -> bytes:
+    line = b"Quarterly figures were reviewed by the team and filed with the minutes.\n"
+    return (line * (n // len(line) + 1))[:n]
+
+
+_CSV_ROWS = b"".join(b"%d,Person %d,p%d@example.org,2024-01-%02d\n" % (i, i, i, i % 28 + 1)
+                     for i in range(150))
+_JSON_DOC = b"[" + b",".join(b'{"id": %d, "name": "Person %d"}' % (i, i) for i in range(200)) + b"]"
+LONG_TEXTS = [
+    # (content, name): heads longer than MAGIC_TEXT_BYTES, with no NUL byte
+    (_filler(8192), "notes.md"),
+    (_filler(3000), "a.log"),
+    (b"<!-- " + _filler(2000) + b" -->\n<html><head><title>x</title></head><body>hi</body></html>",
+     "page.txt"),
+    (b"<?xml version='1.0'?>\n<!-- " + _filler(3000) + b" -->\n<root><a>1</a></root>", "a.xml"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 600 + b"</svg>", "pic.svg"),
+    (_JSON_DOC, "export.txt"),
+    (_JSON_DOC, "export.json"),
+    (b"".join(b'{"n": %d, "email": "p%d@example.org"}\n' % (i, i) for i in range(100)), "a.jsonl"),
+    (b"id,name,email,date\n" + _CSV_ROWS, "people.txt"),
+    (b"id,name,email,date\n" + _CSV_ROWS, "people.csv"),
+    (b"From: bob@example.org\nTo: ann@example.org\nSubject: hi\n\n" + _filler(4000), "a.eml"),
+    (b"{\\rtf1\\ansi " + _filler(3000) + b"}", "letter.doc"),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + _filler(3000), "report.pdf"),
+    (b"#!/bin/sh\n# " + _filler(3000), "run"),
+    (b"%!PS-Adobe-3.0\n" + _filler(2000), "print.ps"),
+]
+
+
+def _both(head: bytes, name: str, monkeypatch) -> tuple[str, str]:
+    from connectors.extract import mediatype
+
+    fast = sniff(head, name)
+    with monkeypatch.context() as m:
+        m.setattr(mediatype, "_libmagic", mediatype._libmagic_reference)
+        return fast, sniff(head, name)
+
+
+@pytest.mark.parametrize(("content", "name"), LONG_TEXTS, ids=[c[1] for c in LONG_TEXTS])
+def test_a_long_text_head_is_typed_as_libmagic_types_it_whole(content, name, monkeypatch) -> None:
+    from connectors.extract.mediatype import HEAD_BYTES, MAGIC_TEXT_BYTES
+
+    head = content[:HEAD_BYTES]
+    assert len(head) > MAGIC_TEXT_BYTES and b"\x00" not in head
+    fast, whole = _both(head, name, monkeypatch)
+    assert fast == whole
+
+
+def _same_reading(fast: str, whole: str) -> bool:
+    """The same media type, or two that are read alike: text subtypes (each read as plain text),
+    or a text that libmagic calls JavaScript only from what it sees after the first KB (a README
+    with code samples: read as text rather than skipped)."""
+    from connectors.extract import extractor_ref
+
+    if fast == whole:
+        return True
+    if whole == "application/javascript":
+        return fast == "text/plain"
+    return extractor_ref(fast) == extractor_ref(whole) and fast.startswith("text/")
+
+
+def _test_files() -> list:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    dirs = [root / "tests", root / "examples", root.parent / "shared" / "corpus"]
+    return sorted(p for d in dirs if d.is_dir() for p in d.rglob("*") if p.is_file())
+
+
+def test_every_test_and_corpus_file_is_read_alike(monkeypatch) -> None:
+    from connectors.extract.mediatype import HEAD_BYTES
+
+    files = _test_files()
+    assert len(files) > 100
+    differ = []
+    for path in files:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        fast, whole = _both(head, path.name, monkeypatch)
+        if not _same_reading(fast, whole):
+            differ.append((str(path), whole, fast))
+    assert differ == []
