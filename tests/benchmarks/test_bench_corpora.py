@@ -102,3 +102,18 @@ def test_piiscout_scores_go_by_the_runs_keyed_hash() -> None:
     assert (s.findings["PHONE_NUMBER"], s.true["PHONE_NUMBER"]) == (3, 2)
     assert s.recall("PHONE_NUMBER", PLANTED) == 0.5
     assert s.true["EMAIL_ADDRESS"] == 0  # hashed with another key: not comparable
+
+
+def test_the_median_of_the_repeated_runs_is_shown(monkeypatch) -> None:
+    from benchmarks import throughput
+
+    times = iter([3.0, 1.0, 2.0])
+    monkeypatch.setattr(throughput, "timed", lambda fn: (next(times), fn(), 7))
+    throughput.set_repeat(3)
+    assert throughput.median_timed(lambda: "found") == (2.0, "found", 7)
+    made = iter([throughput.CliRun("x", s, rss, [], b"", 0) for s, rss in ((5.0, 10), (9.0, 30))])
+    monkeypatch.setattr(throughput, "run_cli", lambda *a, **k: next(made))
+    first = throughput.CliRun("x", 4.0, 20, [], b"", 0)
+    mid = throughput.median_cli("DIR", [], None, "x", first)  # type: ignore[arg-type]
+    assert (mid.seconds, mid.peak_rss) == (5.0, 30)  # the middle time, the highest peak
+    throughput.set_repeat(throughput.REPEAT)
