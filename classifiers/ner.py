@@ -154,9 +154,9 @@ def load_pipeline(model: str) -> object:
 
 def unused_pipes(model: str) -> list[str]:
     """The components of an installed pipeline that :func:`load_pipeline` would disable, read
-    from its config so that they are not loaded at all (en_core_web_sm's tagger, parser,
-    attribute ruler and lemmatizer: 0.25 s of every NER scan's start-up). Unknown layout: none
-    (all are loaded, then disabled, as before)."""
+    from its config so that they are not loaded at all (en_core_web_sm's tok2vec, tagger,
+    parser, senter, attribute ruler and lemmatizer: 0.25 s of every NER scan's start-up).
+    Unknown layout: none (all are loaded, then disabled, as before)."""
     from spacy import util
 
     try:
