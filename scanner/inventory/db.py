@@ -4,6 +4,7 @@ database failures turned into one-line :class:`InventoryError` messages."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from scanner.inventory import recording
 from scanner.inventory.locks import BUSY_SECONDS, WRITE, migration_guard
 
 T = TypeVar("T")
+log = logging.getLogger("piiscout.inventory")
 
 
 class InventoryError(click.ClickException):
@@ -117,6 +119,8 @@ def migrate(engine: Engine) -> None:
 
         with engine.execution_options(**WRITE).begin() as conn:
             if sqlite_head.create(conn, HEAD):
+                log.debug("new inventory: schema %s made from %d statements", HEAD,
+                          len(sqlite_head.STATEMENTS))
                 return
     migrate_with_alembic(engine)
 
@@ -131,6 +135,7 @@ def migrate_with_alembic(engine: Engine) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.util.exc import CommandError
 
+    log.debug("inventory schema: migrating to %s with Alembic", HEAD)
     with engine.execution_options(**WRITE).begin() as conn:
         migration_guard(conn)
         cfg.attributes["connection"] = conn

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import logging
 import multiprocessing
 import os
 import signal
@@ -50,6 +51,8 @@ PR_SET_PDEATHSIG = 1
 
 _WORKER: Classifier | None = None
 _SETTINGS: Settings | None = None
+
+log = logging.getLogger("piiscout.pipeline")
 
 
 def die_with_parent(parent: int) -> None:
@@ -168,6 +171,9 @@ class Pool:
             init_with = classifier or Classifier(settings, secret)  # loaded once, inherited
             init_with.warm()
         self.local = init_with
+        log.debug("%d worker processes (%s), the classifiers %s", self.workers,
+                  ctx.get_start_method(), "loaded here and inherited" if init_with is not None
+                  else "loaded by each")
         self.executor = ProcessPoolExecutor(
             self.workers, mp_context=ctx, initializer=_worker_init,
             initargs=(init_with, settings, secret, os.getpid()),

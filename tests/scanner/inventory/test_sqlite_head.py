@@ -68,3 +68,11 @@ def test_statements_of_another_revision_are_not_used(tmp_path: Path) -> None:
         assert sqlite_head.create(c, "0099_future") is False
         assert c.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar() == 0
     engine.dispose()
+
+
+def test_making_the_schema_is_logged_at_debug(tmp_path: Path, caplog) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="piiscout.inventory"):
+        Inventory.open(f"sqlite:///{tmp_path / 'new.sqlite'}", tmp_path).close()
+    assert f"schema {db.HEAD} made from {len(sqlite_head.STATEMENTS)} statements" in caplog.text
