@@ -189,9 +189,9 @@ def median_cli(target: str, extra: Sequence[str], workdir: Path, label: str,
     return dataclasses.replace(mid, peak_rss=max(r.peak_rss for r in runs))
 
 
-def median_timed(fn: Callable[[], T], times: int | None = None) -> tuple[float, T, int]:
-    """:func:`timed`, the median time of ``times`` (``--repeat``) calls."""
-    runs = [timed(fn) for _ in range(max(_repeat if times is None else times, 1))]
+def median_timed(fn: Callable[[], T]) -> tuple[float, T, int]:
+    """:func:`timed`, the median time of ``--repeat`` calls."""
+    runs = [timed(fn) for _ in range(_repeat)]
     dts = sorted(r[0] for r in runs)
     return dts[len(dts) // 2], runs[0][1], max(r[2] for r in runs)
 

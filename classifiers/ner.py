@@ -143,9 +143,7 @@ def load_pipeline(model: str) -> object:
     with use_ops("numpy", use_blis=BLIS):
         nlp = spacy.load(model, exclude=unused_pipes(model))
     one_blas_thread()
-    keep = set(KEEP_PIPES)
-    if not ner_listens(nlp):
-        keep.discard("tok2vec")
+    keep = _kept(nlp.config)  # type: ignore[attr-defined]
     for name in nlp.pipe_names:
         if name not in keep:
             nlp.disable_pipe(name)
@@ -167,8 +165,13 @@ def unused_pipes(model: str) -> list[str]:
         pipes = list(cfg["nlp"]["pipeline"])
     except (StopIteration, OSError, KeyError, TypeError, ValueError):
         return []
-    keep = set(KEEP_PIPES) if _listens(cfg) else set(KEEP_PIPES) - {"tok2vec"}
+    keep = _kept(cfg)
     return [p for p in pipes if p not in keep]
+
+
+def _kept(config: Any) -> set[str]:
+    """The components :func:`load_pipeline` runs: ner, and tok2vec when ner listens to it."""
+    return set(KEEP_PIPES) if _listens(config) else set(KEEP_PIPES) - {"tok2vec"}
 
 
 def one_blas_thread() -> None:
@@ -181,12 +184,9 @@ def one_blas_thread() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
-def ner_listens(nlp: object) -> bool:
-    """True when the ner component reads a shared tok2vec component (a listener)."""
-    return _listens(nlp.config)  # type: ignore[attr-defined]
-
-
 def _listens(config: Any) -> bool:
+    """True when the ner component of a pipeline's config reads a shared tok2vec component (a
+    listener)."""
     try:
         arch = config["components"]["ner"]["model"]["tok2vec"]["@architectures"]
     except (KeyError, TypeError):
