@@ -143,7 +143,7 @@ def load_pipeline(model: str) -> object:
     with use_ops("numpy", use_blis=BLIS):
         nlp = spacy.load(model, exclude=unused_pipes(model))
     one_blas_thread()
-    keep = _kept(nlp.config)  # type: ignore[attr-defined]
+    keep = _kept(nlp.config)
     for name in nlp.pipe_names:
         if name not in keep:
             nlp.disable_pipe(name)
