@@ -127,6 +127,26 @@ def test_workers_give_the_same_findings_and_errors_in_the_same_order(
     assert len(got[0]) == len(want[0]) and got[0] == want[0]
 
 
+@pytest.mark.parametrize("batch_chars", [2 * 1024, 256 * 1024])  # many batches; the old size
+def test_the_batch_size_changes_no_finding(
+    mixed: list[str], settings: Settings, classifier: Classifier, one_process: ScanResult,
+    monkeypatch: pytest.MonkeyPatch, batch_chars: int,
+) -> None:
+    """Classification batches of another size (steps.BATCH_CHARS: 64 KB since the NER's tail
+    was measured) give the same findings and errors in the same order, in one process and in
+    the pool."""
+    from scanner.stages import steps
+
+    assert batch_chars != steps.BATCH_CHARS
+    monkeypatch.setattr(steps, "BATCH_CHARS", batch_chars)
+    want = _facts(one_process)
+    for n in (1, 2):
+        got = _facts(scan(mixed, settings.with_overrides(workers=n), secret=SECRET,
+                          classifier=classifier))
+        assert got[2] == want[2] and got[1] == want[1]
+        assert len(got[0]) == len(want[0]) and got[0] == want[0]
+
+
 def test_items_go_to_workers_as_paths_or_bytes(tmp_path: Path, settings: Settings) -> None:
     """A local file travels as its path; an in-memory item as its bytes; a large or
     unknown-size item stays in the parent."""
