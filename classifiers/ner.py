@@ -14,6 +14,7 @@ by :func:`classifiers.ner_text.person_span`, and the display names of mail addre
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -140,7 +141,7 @@ def load_pipeline(model: str) -> object:
     import spacy
     from thinc.api import use_ops
 
-    with use_ops("numpy", use_blis=BLIS):
+    with use_ops("numpy", use_blis=BLIS), foreign_factories_left_out(model):
         nlp = spacy.load(model, exclude=unused_pipes(model))
     one_blas_thread()
     keep = _kept(nlp.config)
@@ -155,18 +156,72 @@ def unused_pipes(model: str) -> list[str]:
     from its config so that they are not loaded at all (en_core_web_sm's tok2vec, tagger,
     parser, senter, attribute ruler and lemmatizer: 0.25 s of every NER scan's start-up).
     Unknown layout: none (all are loaded, then disabled, as before)."""
+    cfg = _config(model)
+    try:
+        pipes = list(cfg["nlp"]["pipeline"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    keep = _kept(cfg)
+    return [p for p in pipes if p not in keep]
+
+
+def _config(model: str) -> Any:
+    """An installed pipeline's config (not interpolated), or None when it cannot be read."""
     from spacy import util
 
     try:
         root = Path(util.get_package_path(model)) if util.is_package(model) else Path(model)
         config = next(p for p in (root / "config.cfg", *sorted(root.glob("*/config.cfg")))
                       if p.is_file())
-        cfg = util.load_config(config, interpolate=False)
-        pipes = list(cfg["nlp"]["pipeline"])
+        return util.load_config(config, interpolate=False)
     except (StopIteration, OSError, KeyError, TypeError, ValueError):
-        return []
-    keep = _kept(cfg)
-    return [p for p in pipes if p not in keep]
+        return None
+
+
+def factories_loaded(model: str) -> set[str] | None:
+    """The factories of the components :func:`load_pipeline` loads from ``model``; None when a
+    loaded component has none (sourced from another pipeline) or the config cannot be read."""
+    cfg = _config(model)
+    try:
+        skipped = set(unused_pipes(model))
+        out = set()
+        for name in cfg["nlp"]["pipeline"]:
+            if name not in skipped:
+                factory = cfg["components"][name].get("factory")
+                if not isinstance(factory, str):
+                    return None
+                out.add(factory)
+        return out
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+@contextlib.contextmanager
+def foreign_factories_left_out(model: str) -> Iterator[None]:
+    """While ``model`` loads, spaCy does not import the pipeline factories other packages
+    declare (entry points ``spacy_factories``) when the pipeline uses none of them.
+
+    spaCy imports every such factory at each ``Language()``; presidio-analyzer declares one (its
+    Hugging Face token pipe), and importing it imports all of presidio_analyzer: measured
+    0.8 s of every NER scan's start-up, for a component no piiscout pipeline has. A pipeline
+    whose config names one of them, or whose config cannot be read, loads them as before
+    (tests/classifiers/test_ner.py loads the pipeline both ways and compares the entities)."""
+    from importlib.metadata import entry_points
+
+    from spacy import util
+
+    registry = getattr(util.registry, "_entry_point_factories", None)
+    foreign = {ep.name for ep in entry_points(group="spacy_factories")}
+    used = factories_loaded(model) if foreign else None
+    if (registry is None or not isinstance(getattr(registry, "entry_points", None), bool)
+            or used is None or used & foreign):
+        yield
+        return
+    was, registry.entry_points = registry.entry_points, False
+    try:
+        yield
+    finally:
+        registry.entry_points = was
 
 
 def _kept(config: Any) -> set[str]:

