@@ -47,6 +47,45 @@ CATEGORY = entities.categories(  # from config/taxonomy.yaml
 
 # -- e-mail ---------------------------------------------------------------------------------------
 @functools.cache
+def _suffix_list() -> object:
+    """The public suffix list bundled with publicsuffixlist, ICANN section (never fetched).
+
+    It replaced tldextract here: tldextract imports requests and urllib3 at module level for the
+    remote lists we never fetch, 0.1 s of every scan's start-up (0.03 s now, the list parsed)."""
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(only_icann=True)
+
+
+_IDEOGRAPHIC_DOTS = str.maketrans("\u3002\uff0e\uff61", "...")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_HOST = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _split_host(host: str) -> tuple[str, str, str]:
+    """(fqdn, domain, suffix) of a host name by the bundled public suffix list (ICANN rules, an
+    unknown top-level label is no suffix), as tldextract's ``fqdn``, ``domain`` and ``suffix``
+    give them: the input's case kept, surrounding blanks and a trailing dot dropped, no fqdn
+    without a domain and a suffix (:func:`_split_host_reference` is tldextract's answer;
+    tests/classifiers/test_hosts.py compares them). Pure, so cached per process: e-mail domains
+    and URL hosts repeat."""
+    labels = host.strip().translate(_IDEOGRAPHIC_DOTS).split(".")
+    if len(labels) > 1 and not labels[-1]:
+        labels.pop()  # "example.com."
+    tail = labels[len(labels) - labels[::-1].index(""):] if "" in labels else labels
+    found = _suffix_list().publicsuffix(  # type: ignore[attr-defined]
+        ".".join(tail).lower(), accept_unknown=False) if tail else None
+    if found is None:
+        dotted = ".".join(labels)
+        return "", dotted if _IPV4_HOST.fullmatch(dotted) else labels[-1], ""
+    k = found.count(".") + 1
+    suffix = ".".join(labels[-k:])
+    domain = labels[-k - 1] if k < len(labels) else ""
+    return (".".join(labels) if domain else ""), domain, suffix
+
+
+@functools.cache
 def _tld_extractor() -> object:
     import tldextract
 
@@ -54,10 +93,8 @@ def _tld_extractor() -> object:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _split_host(host: str) -> tuple[str, str, str]:
-    """(fqdn, domain, suffix) of a host name by the bundled public suffix list. Pure, so cached
-    per process: e-mail domains and URL hosts repeat (in memory only, like the detections)."""
+def _split_host_reference(host: str) -> tuple[str, str, str]:
+    """tldextract's (fqdn, domain, suffix): what :func:`_split_host` answered before."""
     r = _tld_extractor()(host)  # type: ignore[operator]
     return r.fqdn, r.domain, r.suffix
 
@@ -400,7 +437,8 @@ class UrlClassifier(PatternClassifier):
     """URLs: with a scheme (and possibly user:password@), or a bare host with a public suffix.
 
     Presidio lists top-level domains in its regex; here the host's suffix is checked against the
-    public suffix list bundled with tldextract (offline), which also knows second-level suffixes.
+    public suffix list bundled with publicsuffixlist (offline), which also knows second-level
+    suffixes.
     """
 
     id = "PII-URL"
