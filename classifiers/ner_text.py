@@ -213,7 +213,7 @@ _PERSON_NEXT = re.compile(
 
 # -- PERSON spans -------------------------------------------------------------------------------
 # "Hayes and Sons", "Morales Group", "Owens PLC", "Smith & Co.": the name of a firm.
-_ORG_AFTER = re.compile(
+ORG_AFTER = re.compile(
     r"[ \t]*,?[ \t]*\n?[ \t]*(?:(?:and|&)[ \t]+(?:Sons|Co\b|Company|Partners|Associates|Daughters)|"
     r"(?:Inc|LLC|LLP|Ltd|Limited|PLC|plc|Group|Corp|Corporation|GmbH|AG|SA|SAS|BV|NV|Holdings|"
     r"Industries|Enterprises|Solutions|Consulting|Partners|Associates)\b)"
@@ -266,7 +266,7 @@ def person_span(text: str, start: int, end: int, value_unit: bool) -> tuple[int,
         return None
     if len(words) == 1 and len(words[0].rstrip(".")) < 2:
         return None  # "I.": an initial alone
-    if _ORG_AFTER.match(text, end) or in_firm_name(text, start, end):
+    if ORG_AFTER.match(text, end) or in_firm_name(text, start, end):
         return None
     if value_unit and _LOWER_AFTER.match(text, end):
         return None
@@ -333,15 +333,28 @@ _JOINED = re.compile(r"-[A-Z]")
 def in_firm_name(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` is (part of) a firm's name of the forms "X, Y and Z" or
     "X-Y", or one part of a hyphenated name ("Collins" in "Collins-Flores")."""
+    return firm_name_span(text, start, end) is not None
+
+
+_HYPHENATED = re.compile(r"[^\W\d_][\w'\u2019]*(?:-[^\W\d_][\w'\u2019]*)+")
+
+
+def firm_name_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The (start, end) of the firm's name that :func:`in_firm_name` finds ``text[start:end]``
+    in: the hyphenated word, or the list of partners; None when it finds none."""
     if _JOINED.match(text, end) or (start > 1 and text[start - 1] == "-" and text[start - 2].isalpha()):
-        return True
+        lo = start
+        while lo > 0 and (text[lo - 1].isalnum() or text[lo - 1] in "-'\u2019"):
+            lo -= 1
+        m = _HYPHENATED.match(text, lo)
+        return (m.start(), m.end()) if m and m.end() >= end else (start, end)
     lo = max(0, start - 80)
     for m in _PARTNERS.finditer(text, lo, min(len(text), end + 80)):
         if m.start() <= start and end <= m.end():
-            return not _people_list(text, m.start(), m.group())
+            return None if _people_list(text, m.start(), m.group()) else (m.start(), m.end())
         if m.start() > end:
             break
-    return False
+    return None
 
 
 # Before a list of one-word names: words that say the list is of people ("our 3 founders:
@@ -401,7 +414,7 @@ def mail_names(text: str) -> Iterator[tuple[int, int]]:
     in angle brackets. A firm's name ("Hayes and Sons <info@...>") is none."""
     for m in MAIL_NAME.finditer(text):
         s, e = m.span("name")
-        if not _ORG_AFTER.match(text, s + len(text[s:e].split()[0])) and not _ORG_WORD.search(
+        if not ORG_AFTER.match(text, s + len(text[s:e].split()[0])) and not _ORG_WORD.search(
             text[s:e]
         ):
             yield s, e

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 from classifiers.column_names import match_column, name_tokens, split_path
+from classifiers.ner_text import ORG_AFTER, firm_name_span
 from scanner import entities as entity_table
 from scanner.models import Detection, TextUnit
 from scanner.vocabularies import (
@@ -292,6 +293,24 @@ def _names_an_organisation_or_role(field: str) -> bool:
 _INERT_SPANS = frozenset(("URL", "EMAIL_ADDRESS", "USER_AGENT"))
 
 
+_FIRM_PARTS = re.compile(r"\s*(?:,|\b(?:and|&)\b|&|-)\s*")
+
+
+def _in_firm(text: str, start: int, end: int) -> bool:
+    """True when the term ``text[start:end]``, a surname too, is part of a firm's name as the
+    NER's PERSON rules read one (classifiers/ner_text.py): a legal form or "and Sons" after it,
+    or a list of partners or a hyphenated name with a part that is no vocabulary term ("Turner,
+    Christian and Pearson"; not "Christian, Jewish and Muslim", not "Christian-Muslim")."""
+    if ORG_AFTER.match(text, end):
+        return True
+    span = firm_name_span(text, start, end)
+    if span is None:
+        return False
+    pattern = _matcher()[0]
+    parts = [p for p in _FIRM_PARTS.split(text[span[0]:span[1]]) if p]
+    return any(pattern.fullmatch(p) is None for p in parts)
+
+
 class SpecialCategoryClassifier:
     """Special categories (health, religion, union, ethnicity, ...) in text, from vocabularies."""
 
@@ -331,11 +350,15 @@ class SpecialCategoryClassifier:
                 continue
             if inert and any(a <= start and end <= b for a, b in inert):
                 continue
-            if kind == "term" and names and text[start].isupper() and any(
-                    a <= start and end <= b and b - a > end - start for a, b in names):
-                # part of a longer name: "Melinda Christian", "Faith Jain" (a PERSON that is the
-                # term alone is the NER's mistake: "Yom Kippur")
-                continue
+            if kind == "term" and text[start].isupper():
+                if names and any(a <= start and end <= b and b - a > end - start
+                                 for a, b in names):
+                    # part of a longer name: "Melinda Christian", "Faith Jain" (a PERSON that is
+                    # the term alone is the NER's mistake: "Yom Kippur")
+                    continue
+                if text[start:end].lower() in voc.surnames and _in_firm(text, start, end):
+                    continue  # a surname in a firm's name: "Gay PLC", "Turner, Christian and
+                    # Pearson", "Parker-Christian"
             score = voc.cue_score if kind == "cue" else voc.term_score
             why = f"{DETECTOR_ID}: {voc.name} vocabulary {kind}"
             attrs: dict[str, object] = {"vocabulary": voc.name, "match": kind}

@@ -49,6 +49,8 @@ class Vocabulary:
     exclude: re.Pattern[str] | None
     term_score: float
     cue_score: float
+    # terms that are also surnames, lower-cased (a firm's name: special_categories.py)
+    surnames: frozenset[str] = frozenset()
 
     @property
     def term_regex(self) -> re.Pattern[str]:
@@ -106,6 +108,7 @@ def _load_one(name: str) -> Vocabulary:
         exclude=excl,
         term_score=float(scores.get("terms", 0.6)),
         cue_score=float(scores.get("cues", 0.75)),
+        surnames=frozenset(str(s).lower() for s in data.get("surnames") or ()),
     )
 
 
