@@ -60,15 +60,19 @@ def _phone_answer(candidate: Any, found: object) -> str:
     return "rejected later"
 
 
-def record(target: str) -> tuple[PatternSet, Sequence[Any], list[tuple[int, bytes]], list[bytes]]:
-    """The engine's pattern set, its span databases, the (database, buffer) scans and the short
-    texts of one in-process scan of ``target`` (and the phone validator's answers, counted in
-    :data:`PHONE_ANSWERS`)."""
+Recorded = tuple[PatternSet, Sequence[Any], list[tuple[int, bytes]], list[bytes], dict[int, str]]
+
+
+def record(target: str) -> Recorded:
+    """The engine's pattern set, its span databases, the (database, buffer) scans, the short
+    texts of one in-process scan of ``target`` and each pattern's classifier id (and the phone
+    validator's answers, counted in :data:`PHONE_ANSWERS`)."""
     settings = Settings().with_overrides(**{"workers": 1, "classify.ner": False})
     secret = b"k" * 32
     classifier = Classifier(settings, secret)
     classifier.warm()
     ps = classifier.engine.patterns
+    owners = {i: o.id for i, o in enumerate(classifier.engine._owners)}
     if not ps.use_hyperscan or ps._dbs is None:
         raise SystemExit("hyperscan is not in use")
     dbs = ps._dbs
@@ -100,7 +104,7 @@ def record(target: str) -> tuple[PatternSet, Sequence[Any], list[tuple[int, byte
         patterns_module.PatternSet._short_with = short_with  # type: ignore[method-assign]
         phones.PhoneClassifier.validate = validate  # type: ignore[method-assign]
         ps._dbs = dbs
-    return ps, dbs, scans, shorts
+    return ps, dbs, scans, shorts, owners
 
 
 def best_of(n: int, run: Callable[[], object]) -> float:
@@ -117,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("target")
     ap.add_argument("--top", type=int, default=8, help="patterns listed by their spans")
     args = ap.parse_args(argv)
-    ps, dbs, scans, shorts = record(args.target)
+    ps, dbs, scans, shorts, owners = record(args.target)
     spans_by_pid: collections.Counter[int] = collections.Counter()
     matches = [0]
 
@@ -166,21 +170,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"presence database: {len(shorts):,} short texts; no callback {p_plain:.3f} s, "
           f"collector {p_collect:.3f} s")
     print(f"at most saved by a C collector: {t_collect - t_plain + p_collect - p_plain:.3f} s")
-    owners, pats = ps_owners(ps), ps.patterns
+    pats = ps.patterns
     for pid, n in spans_by_pid.most_common(args.top):
         print(f"  {n:9,d} spans ({100 * n / max(total, 1):4.1f}%) {owners.get(pid, '?')}: "
               f"{pats[pid].name}")
     print(f"phone candidates validated: {sum(PHONE_ANSWERS.values()):,}")
     for answer, n in PHONE_ANSWERS.most_common():
         print(f"  {n:9,d} {answer}")
-
-
-def ps_owners(ps: PatternSet) -> dict[int, str]:
-    """Pattern index -> the id of the classifier it belongs to (from the default engine)."""
-    engine = Classifier(Settings().with_overrides(**{"classify.ner": False}), b"k" * 32).engine
-    if engine.patterns.patterns != ps.patterns:
-        return {}
-    return {i: o.id for i, o in enumerate(engine._owners)}
 
 
 if __name__ == "__main__":

@@ -293,7 +293,7 @@ def _names_an_organisation_or_role(field: str) -> bool:
 _INERT_SPANS = frozenset(("URL", "EMAIL_ADDRESS", "USER_AGENT"))
 
 
-_FIRM_PARTS = re.compile(r"\s*(?:,|\b(?:and|&)\b|&|-)\s*")
+_FIRM_PARTS = re.compile(r"\s*(?:,|\band\b|&|-)\s*")
 
 
 def _in_firm(text: str, start: int, end: int) -> bool:

@@ -19,12 +19,11 @@ def test_records_the_scans_and_restores_the_engine(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("\n".join(lines) + "\n")
     (tmp_path / "people.csv").write_text("name,phone\nJane Doe,+44 20 7946 0018\nJohn Roe,555\n")
     short_with, validate = PatternSet._short_with, PhoneClassifier.validate
-    ps, dbs, scans, shorts = pattern_pass.record(str(tmp_path))
+    ps, dbs, scans, shorts, owners = pattern_pass.record(str(tmp_path))
     assert PatternSet._short_with is short_with and PhoneClassifier.validate is validate
     assert ps._dbs == dbs
     assert scans, "the text file's buffer went to the span databases"
     assert b"+44 20 7946 0018" in shorts, "a CSV cell is a short text"
-    owners = pattern_pass.ps_owners(ps)
     found: set[str] = set()
     for k, data in scans:
         spans: dict[int, list[list[int]]] = {}
