@@ -266,18 +266,44 @@ def isbn10_valid(value: str) -> bool:
     return sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(chars)) % 11 == 0
 
 
+# A web server's access log: the request, its status, then the body's size in bytes
+# ('"GET /x HTTP/1.1" 200 4196084169'), which ten digits make a valid US or Indian number.
+_HTTP_STATUS_BEFORE = re.compile(r"HTTP/[0-9.]+\"? [1-5][0-9]{2} $")
+
+
+# What follows a log line's leading number when it is the line's time: syslog's program tag.
+_LOG_TAG_AFTER = re.compile(r" [A-Za-z][\w.\-/]*(?:\[[0-9]+\])?: ")
+
+
+def log_lead(text: str, start: int, end: int) -> bool:
+    """The bare number ``text[start:end]`` opens a line of a log and a program's tag follows it
+    ("1589446026 sshd[512]: ...", "1429203075953 dhcpd: ..."): the line's time in seconds or
+    milliseconds, not a phone or card number. A number followed by anything else (a call-detail
+    line that opens with the caller, "4155552671 called ...") is not one."""
+    return ((start == 0 or text[start - 1] == "\n") and text[start:end].isdigit()
+            and _LOG_TAG_AFTER.match(text, end) is not None)
+
+
 def _named_identifier(text: str, start: int, end: int) -> bool:
-    """The candidate ``text[start:end]`` is the fraction or part of a time, or follows a key that
-    names it an identifier (and no phone word)."""
+    """The candidate ``text[start:end]`` is the fraction or part of a time, follows a key that
+    names it an identifier (and no phone word), is a process id in a log line's tag
+    ("crm[1691999]:") or the body size of an access-log line."""
     if start >= 2 and text[start - 1] == ":" and text[start - 2].isdigit():
         return True  # 06:17:21.130059 -> "21.130059", the seconds of a timestamp
     if end + 1 < len(text) and text[end] == ":" and text[end + 1].isdigit():
         return True  # a date and hour before ":mm"
     if start and text[start - 1] in "#@$€£%":
         return True  # #4155552671: a ticket or a tag, not a number to call
+    if start >= 2 and text[start - 1] == "[" and text[start - 2].isalnum() and text.startswith(
+            "]:", end):
+        return True  # syslog's "program[pid]:"
+    if start >= 14 and text[start - 1] == " " and _HTTP_STATUS_BEFORE.search(
+            text, max(0, start - 24), start):
+        return True  # '"GET / HTTP/1.1" 200 4196084169': the response's size in bytes
     if text[start] == "+":
         return False  # an international number is one, whatever key names it
-    return _names_identifier(text[max(0, start - 32) : start].replace("\n", " "))
+    before = text[max(0, start - 32) : start].replace("\n", " ")
+    return _names_identifier(before) or compound_key(before)
 
 
 def _names_identifier(before: str) -> bool:
@@ -307,6 +333,45 @@ def _names_identifier(before: str) -> bool:
     return m.group("specific") is not None or _PHONE_WORD.search(before[: m.start()]) is None
 
 
+def compound_key(before: str) -> bool:
+    """``before`` (the text before a number, or a field name) ends on a key joined of words
+    ("memory_bytes", "rxBytes", "ts_ms", "lastSeen") whose last word is a specific identifier word
+    (:data:`_ID_WORDS`) or a time's (:data:`_TIME_KEY_TAILS`), and none of them a phone word:
+    its number is a count, a size or a time. :func:`_names_identifier` takes a key's suffix
+    after a separator ("order_id") but not a word after another word: this does."""
+    i = len(before)
+    while i and (before[i - 1] in _ID_TRAILING or before[i - 1].isspace()):
+        i -= 1
+    if i == 0 or _ID_AFTER.match(before, i) is None:
+        return False
+    j = i
+    while j and before[j - 1].isalpha():
+        j -= 1
+    word = before[j:i]
+    if not word.isascii() or not word.isalpha():
+        return False
+    k = len(word) - 1
+    while k > 0 and not (word[k].isupper() and word[k - 1].islower()):
+        k -= 1
+    if k == 0 and not (j and before[j - 1] == "_"):
+        return False  # one word ("Order", "bytes"): _names_identifier's
+    last = word[k:].lower()
+    if last not in _ID_WORDS_SET and last not in _TIME_KEY_TAILS:
+        return False
+    m = j
+    while m and (before[m - 1].isalnum() or before[m - 1] == "_"):
+        m -= 1
+    return _PHONE_KEY_WORD.search(before, m, i) is None
+
+
+_ID_WORDS_SET = frozenset(_ID_WORDS)
+# The last words of keys that hold a time as a count of (milli)seconds: "ts_ms", "lastSeen",
+# "createdAt" (alone, "at" and "seen" are ordinary words: only as the end of a compound key).
+_TIME_KEY_TAILS = frozenset(("ms", "millis", "secs", "seconds", "seen", "at", "time", "date"))
+_PHONE_KEY_WORD = re.compile(
+    r"phone|tel|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=4096)
 def _identifier_field(field: str | None) -> bool:
     """A column, header or key that names its values identifiers (order_id, card_number, sku,
@@ -315,7 +380,7 @@ def _identifier_field(field: str | None) -> bool:
     if not field:
         return False
     last = field.rsplit(".", 1)[-1]
-    return _names_identifier(last) and _PHONE_WORD.search(last) is None
+    return (_names_identifier(last) or compound_key(last)) and _PHONE_WORD.search(last) is None
 
 
 def _matcher_checks(text: str, start: int, end: int) -> bool:
@@ -436,6 +501,8 @@ class PhoneClassifier(PatternClassifier):
             return None  # too long for E.164, or unformatted filler such as 5555555555
         if _named_identifier(text, candidate.start, candidate.end):
             return None
+        if unit.kind == "log" and log_lead(text, candidate.start, candidate.end):
+            return None
         best = find_phone(text, candidate.start, candidate.end)
         if best is None:
             if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
@@ -450,6 +517,9 @@ class PhoneClassifier(PatternClassifier):
                 return _with_extra(d, "local number format") if d else None
             return None
         ms, me, _, region, valid = best
+        if ms != candidate.start and (_named_identifier(text, ms, me) or (
+                unit.kind == "log" and log_lead(text, ms, me))):
+            return None  # an inner group ("200 4196084169" -> the size after a status code)
         international = text[ms:me].lstrip("(").startswith("+")
         if not international and region not in _NANP_REGIONS and _needs_cue(text[ms:me], region) \
                 and not _phone_cue(unit.location.field, text, ms, me):

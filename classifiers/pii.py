@@ -30,6 +30,7 @@ from classifiers.phones import (  # noqa: F401 - re-exported
     _named_identifier,
     _with_extra,
     find_phone,
+    log_lead,
     match_phone_reference,
     not_a_phone,
     parse_phone,
@@ -189,6 +190,8 @@ _NOT_CARD_WORDS = frozenset((
     "article", "product", "item", "part", "model", "serial", "lot", "batch", "order", "invoice",
     "inv", "po", "shipment", "parcel", "tracking", "consignment", "waybill", "container",
     "ticket", "booking", "confirmation", "reservation", "job", "task", "imei", "meid", "iccid",
+    # times written as a count of seconds or milliseconds ("ts_ms", "lastSeen", "createdAt")
+    "ts", "timestamp", "epoch", "ms", "millis", "seen", "created", "updated", "time",
 ))
 # Words that name a card number, in a key or right before the number in text.
 _CARD_NAMES = ("card", "maestro", "visa", "mastercard", "amex", "debit", "credit", "pan", "jcb",
@@ -312,6 +315,9 @@ class CreditCardClassifier(PatternClassifier):
         word_pattern = candidate.pattern.name == "card word, number"
         if not word_pattern and not iin_known(number):
             return None  # no scheme issues this head at this length (an EAN-13 "5155...")
+        if candidate.unit.kind == "log" and log_lead(candidate.unit.text, candidate.start,
+                                                     candidate.end):
+            return None  # "572231659507 dhcpd: ...": the line's timestamp in milliseconds
         if _signed_or_decimal(candidate.unit.text, candidate.start, candidate.end):
             return None  # "-62588237596231.9", "3.4556737...": a number with a sign or fraction
         if word_pattern and not _card_word_before(candidate):

@@ -46,6 +46,7 @@ class _TextParser(HTMLParser):
         self._skip = 0
         self._subset = False
         self._sep = False
+        self._cell = False  # the pending separator is an element boundary, not white space
         self._parts: list[str] = []
         self._chars = 0
         self._start = 1
@@ -57,17 +58,17 @@ class _TextParser(HTMLParser):
         if tag in _SKIP:
             self._skip += 1
         if tag not in _INLINE:
-            self._sep = True
+            self._sep = self._cell = True
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _INLINE:
-            self._sep = True
+            self._sep = self._cell = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP and self._skip:
             self._skip -= 1
         if tag not in _INLINE:
-            self._sep = True
+            self._sep = self._cell = True
 
     def handle_decl(self, decl: str) -> None:
         # <!DOCTYPE x [ ... ]>: HTMLParser ends the declaration at the first ">", so the rest of
@@ -106,6 +107,7 @@ class _TextParser(HTMLParser):
                 self._parts, self._chars = [chunk], len(chunk)
                 self._line += chunk.count("\n")
                 self._ready.extend(self.flush())
+            self._cell = False
             return
         if self._chars + len(data) > UNIT_CHARS:
             self._ready.extend(self.flush())
@@ -115,11 +117,15 @@ class _TextParser(HTMLParser):
             self._parts.append("\n" * (line - self._line))
             self._line = line
         elif self._sep:
-            self._parts.append(" ")
+            # Two elements on one source line (table cells, XML fields): a bar between them, as
+            # a reader sees them apart. A space let a phone pattern run on into the next cell
+            # ("+34 746 41 91 46 | 06487": a number and a postcode read as one).
+            self._parts.append(" | " if self._cell else " ")
         self._parts.append(data)
         self._chars += len(data) + 1
         self._line += data.count("\n")
         self._sep = trailing
+        self._cell = False
 
     def take(self) -> list[TextUnit]:
         ready, self._ready = self._ready, []

@@ -1,0 +1,153 @@
+"""Shapes found on data the classifiers were not written against (a Faker corpus with seed 4242,
+eight locales: YAML and JSON inventories, syslog and access-log lines, an HTML staff table, a TSV
+of payments; docs/accuracy.md, "Unseen data"): what they took for a phone, a card or a criminal
+record, and the numbers they must still find."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.engine import Engine
+from classifiers.phones import PhoneClassifier, compound_key
+from classifiers.pii import CreditCardClassifier
+from connectors.extract.markup import extract_markup
+from scanner.models import Item, TextUnit
+from scanner.settings import ClassifySettings, Settings
+from tests.helpers.classify import BACKENDS, analyze, pattern_engine
+
+
+def _values(cls: type, text: str, kind: str, backend: str, field: str | None = None) -> list[str]:
+    return [text[d.start:d.end] for d in analyze(pattern_engine(cls, backend), text, kind, field)]
+
+
+@pytest.mark.parametrize(("before", "expected"), [
+    ("memory_bytes: ", True),
+    ('"rxBytes": ', True),
+    ("orderTotal=", True),
+    ("ts_ms\t", True),
+    ('"lastSeen": ', True),
+    ("createdAt: ", True),
+    ("ORDER_BYTES: ", True),
+    # not a compound key, or one with a phone word in it
+    ("bytes=", False),  # one word: _names_identifier's rule
+    ("Call ", False),
+    ("at ", False),
+    ("phone_bytes: ", False),
+    ("mobileNumber: ", False),
+    ("contact_ref: ", False),
+    ("body_bytes_sent ", False),
+    ("cell_seen: ", False),
+    ("user=", False),
+])
+def test_compound_key(before: str, expected: bool) -> None:
+    assert compound_key(before) is expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "field"), [
+    ("  limits: {cpu: 8813.5249, memory_bytes: 4139898660, timeout: 86098ms}\n", "prose", None),
+    ('{"iface": "eth0", "rxBytes": 2790225373, "txBytes": 1348954314}', "prose", None),
+    ("4139898660", "value", "memory_bytes"),
+    ("1589446026", "value", "lastSeen"),
+    ('Dec 12 11:43:29 web2 nginx[3051918]: 12.116.87.160 - - "GET /api/v1/items HTTP/1.1" 200 '
+     '4196084169 "-" "curl/8.0"\n', "log", None),
+    ("1589446026 sshd[1540329]: Accepted publickey for jdoe from 10.0.0.7 port 59028 ssh2\n",
+     "log", None),
+    ("Mar 27 23:45:52 crm[2280118]: contact updated\n", "log", None),
+])
+def test_counts_times_and_ids_are_no_phones(text: str, kind: str, field: str | None,
+                                            backend: str) -> None:
+    assert _values(PhoneClassifier, text, kind, backend, field) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "field", "expected"), [
+    ("    oncall: 4155552671\n", "prose", None, ["4155552671"]),
+    ('{"mobile": 4155552671, "rxBytes": 2790225373}', "prose", None, ["4155552671"]),
+    ("4155552671", "value", "phone", ["4155552671"]),
+    ("4155552671", "value", "mobile_no", ["4155552671"]),
+    ("Mar 27 23:45:52 crm[2280118]: contact updated phone=4155552671\n", "log", None,
+     ["4155552671"]),
+    # a line that opens with a number and no program's tag after it: a caller, not a time
+    ("4155552671,4155550123,2024-03-01T10:02:11,62\n", "log", None,
+     ["4155552671", "4155550123"]),
+    ("4155552671 called 4155550123 at 2024-03-01T10:02:11\n", "log", None,
+     ["4155552671", "4155550123"]),
+])
+def test_phones_beside_them_are_found(text: str, kind: str, field: str | None,
+                                      expected: list[str], backend: str) -> None:
+    assert _values(PhoneClassifier, text, kind, backend, field) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "field", "expected"), [
+    ("572231659507 dhcpd: DHCPACK on 172.42.94.219 via eth0\n", "log", None, []),
+    ("625671722431", "value", "ts_ms", []),
+    ("625671722431", "value", "createdAt", []),
+    ("2010/09/13 05:14:15,820 INFO [billing] charged card 4545438108385945 amount=28.65\n", "log",
+     None, ["4545438108385945"]),
+    ("4545438108385945", "value", "card_no", ["4545438108385945"]),
+])
+def test_cards_and_log_timestamps(text: str, kind: str, field: str | None, expected: list[str],
+                                  backend: str) -> None:
+    assert _values(CreditCardClassifier, text, kind, backend, field) == expected
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    from scanner.stages.classify import Classifier
+
+    return Classifier(Settings().with_overrides(**{"classify.ner": False}), b"k" * 32).engine
+
+
+@pytest.mark.parametrize(("text", "kind", "criminal"), [
+    ("2010/09/13 05:14:15,820 INFO [billing] charged card 4545438108385945 amount=28.65\n",
+     "log", False),
+    ("Customer Jane Roe was charged twice for the March invoice.", "prose", False),
+    ("We charged EUR 40 to Jane Roe's account on 3 March.", "prose", False),
+    ("Jane Roe was charged with assault in 2019.", "prose", True),
+    ("Jane Roe was charged for shoplifting in 2020.", "prose", True),
+    ("Jane Roe was arrested last year, HR was told.", "prose", True),
+])
+def test_charged_is_a_payment_word_unless_with_an_offence(engine: Engine, text: str, kind: str,
+                                                          criminal: bool) -> None:
+    found = {d.entity for d in analyze(engine, text, kind)}
+    assert ("CRIMINAL_RECORD" in found) is criminal, found
+
+
+@pytest.mark.parametrize(("field", "value", "person"), [
+    ("payer", "Victor-Gilles Valette", True),
+    ("payee", "Alicia van Houteveen", True),
+    ("recipient", "Jane Roe", True),
+    ("cardholder", "Jane Roe", True),
+    ("payer", "ACME-PAYMENTS-01", False),  # a role column holds a name only when it looks like one
+    ("payer", "7743153876", False),
+])
+def test_person_role_columns(engine: Engine, field: str, value: str, person: bool) -> None:
+    found = {d.entity for d in analyze(engine, value, "value", field)}
+    assert ("PERSON" in found) is person, found
+
+
+def _html_units(html: bytes) -> list[TextUnit]:
+    import io
+
+    item = Item(uri="mem://staff.html", source_kind="file", open=lambda: io.BytesIO(html),
+                size=len(html), media_type="text/html")
+    return [u for u in extract_markup(item, Settings()) if isinstance(u, TextUnit)]
+
+
+def test_table_cells_stay_apart() -> None:
+    html = (b"<table><tr><th>Name</th><th>Telephone</th><th>Post code</th></tr>\n"
+            b"<tr><td>Ana Toledo</td><td>+34 746 41 91 46</td><td>06487</td></tr>\n"
+            b"<tr><td>Birgit Oberg</td><td>08-244 356 14</td><td>98216</td></tr></table>\n")
+    units = _html_units(html)
+    text = "\n".join(u.text for u in units)
+    assert "+34 746 41 91 46 | 06487" in text
+    engine = Engine(ClassifySettings(ner=False), [PhoneClassifier()])
+    phones = [u.text[d.start:d.end] for u in units for d in engine.analyze([u])[0]]
+    assert phones == ["+34 746 41 91 46", "08-244 356 14"]
+
+
+def test_words_in_one_paragraph_are_joined_by_a_space() -> None:
+    units = _html_units(b"<p>Call <b>Jane</b> Roe on 020 7946 0958</p><p>Thanks</p>")
+    assert [u.text for u in units] == ["Call Jane Roe on 020 7946 0958 | Thanks"]
