@@ -127,7 +127,7 @@ _ID_WORDS = (
     "correlation", "doc", "document", "file", "version", "ver", "release", "port", "size",
     "bytes", "duration", "elapsed", "latency", "count", "amount", "total", "price", "qty",
     "quantity", "offset", "timestamp", "ts", "epoch", "hash", "checksum", "crc", "nonce",
-    "isbn", "issn", "lot", "container", "pallet", "vat", "tax", "iban", "bic", "sort",
+    "isbn", "issn", "sbn", "lot", "container", "pallet", "vat", "tax", "iban", "bic", "sort",
     "card", "ein", "ean", "upc", "gtin", "aba", "routing", "passport", "licence", "license",
     "plate", "vin", "ssn", "itin", "imei", "imsi", "iccid",
 )

@@ -54,6 +54,7 @@ def test_compound_key(before: str, expected: bool) -> None:
     ("1589446026 sshd[1540329]: Accepted publickey for jdoe from 10.0.0.7 port 59028 ssh2\n",
      "log", None),
     ("Mar 27 23:45:52 crm[2280118]: contact updated\n", "log", None),
+    ("- New ISBN for the handbook: 978-0-14-849477-0, old SBN 03-109679-2.\n", "prose", None),
 ])
 def test_counts_times_and_ids_are_no_phones(text: str, kind: str, field: str | None,
                                             backend: str) -> None:
