@@ -83,6 +83,11 @@ def unnamed_whole_value(unit: TextUnit, d: Detection) -> bool:
     return not name_agrees(field, d.entity)
 
 
+# Entities whose pattern finds the exact value: one found inside a cell is what the cell holds
+# ("135.241.94.33:7208" in remote_addr is the address and its port), not the whole cell.
+_EXACT_SYNTAX = frozenset(("IP_ADDRESS", "MAC_ADDRESS", "EMAIL_ADDRESS"))
+
+
 class ColumnNameClassifier:
     """Structured values whose column / header / key name says what they are."""
 
@@ -143,8 +148,9 @@ class ColumnNameClassifier:
             return None
         # Another classifier already reported this value as the same entity: do not repeat it.
         for d in found:
-            if d.entity == m.entity and d.start <= start + 1 and d.end >= end - 1:
-                return None
+            if d.entity == m.entity and (d.start <= start + 1 and d.end >= end - 1 or (
+                    m.entity in _EXACT_SYNTAX and start <= d.start and d.end <= end)):
+                return None  # (an address with its port, "10.0.0.7:8080": the address alone)
         ctx = context_tokens(unit)
         rules = _rules()
         if m.whole and m.entity == "LOCATION" and compact(name) in ctx:

@@ -294,6 +294,8 @@ def _named_identifier(text: str, start: int, end: int) -> bool:
         return True  # a date and hour before ":mm"
     if start and text[start - 1] in "#@$€£%":
         return True  # #4155552671: a ticket or a tag, not a number to call
+    if text[start] == "(" and text.startswith(",", end) and ")" not in text[start:end]:
+        return True  # "VALUES (052277499,'...'": the first value of an SQL row, not "(0522) 77499"
     if start >= 2 and text[start - 1] == "[" and text[start - 2].isalnum() and text.startswith(
             "]:", end):
         return True  # syslog's "program[pid]:"

@@ -192,6 +192,8 @@ _NOT_CARD_WORDS = frozenset((
     "ticket", "booking", "confirmation", "reservation", "job", "task", "imei", "meid", "iccid",
     # times written as a count of seconds or milliseconds ("ts_ms", "lastSeen", "createdAt")
     "ts", "timestamp", "epoch", "ms", "millis", "seen", "created", "updated", "time",
+    # a process's or thread's id ("[pid 2000934:tid 139074374279163]" in Apache's error log)
+    "pid", "tid", "thread", "process",
 ))
 # Words that name a card number, in a key or right before the number in text.
 _CARD_NAMES = ("card", "maestro", "visa", "mastercard", "amex", "debit", "credit", "pan", "jcb",

@@ -22,8 +22,8 @@ _NET_WORDS = re.compile(
     r"http|https|inet|broadcast|multicast|private|public|primary|secondary|default)\b"
 )
 _NOT_IP_BEFORE = re.compile(
-    r"(?:section|sect|sec|chapter|ch|clause|article|art|figure|fig|table|step|paragraph|para|"
-    r"rule|item|§|version|ver|v|oid|release|build|rfc|isbn|page|pp|appendix)\.?\s*$"
+    r"(?<![a-z])(?:section|sect|sec|chapter|ch|clause|article|art|figure|fig|table|step|paragraph|para|"
+    r"rule|item|§|version|ver|v|oid|release|build|rfc|isbn|page|pp|appendix)\.?\s*[:=]?\s*$"
     r"|\brv:$"  # a Gecko revision in a user agent: "rv:1.9.2.20"
 )
 
@@ -136,6 +136,19 @@ _ZONE = re.compile(r"%[0-9A-Za-z_.]{1,15}")
 _MAC_SEPARATORS = re.compile(r"[:.-]")
 
 
+_PORT = re.compile(r":[0-9]{1,5}(?![\w:.])")
+
+
+def _port_after(text: str, end: int, address: str) -> bool:
+    """A port after an address of eight full groups, as Apache's error log writes a client
+    ("99fa:6917:6b37:23e:2910:fd33:9430:5618:49013"): a ninth group is no address, so the
+    digits after the last colon are the port (with "::" the split would be a guess)."""
+    if address.count(":") != 7 or "::" in address:
+        return False
+    m = _PORT.match(text, end)
+    return m is not None and int(m.group(0)[1:]) <= 65535
+
+
 def ipv6_at(text: str, start: int) -> tuple[int, int, ipaddress.IPv6Address] | None:
     """The IPv6 address starting at ``start`` (span with zone and valid prefix), or ``None``."""
     m = _V6_RE.match(text, start)
@@ -156,7 +169,9 @@ def ipv6_at(text: str, start: int) -> tuple[int, int, ipaddress.IPv6Address] | N
             end += len(zone.group(0)) if zone else 0
         end = _with_prefix(text, end, start + len(raw), 128) if candidate == addr_part else end
         nxt = char_after(text, end)
-        if nxt.isalnum() or nxt == "_" or (nxt == ":" and candidate == addr_part) or (
+        if nxt.isalnum() or nxt == "_" or (
+            nxt == ":" and candidate == addr_part and not _port_after(text, end, candidate)
+        ) or (
             nxt == "." and char_after(text, end + 1).isdigit()
         ):
             return None
@@ -213,8 +228,8 @@ class IpAddressClassifier(PatternClassifier):
             if v6 and v6[1] >= start + len(addr):
                 return None
         ctx = self._context(text, start, end)
-        if not ctx and _NOT_IP_BEFORE.search(text[max(0, start - 14) : start].lower()):
-            return None
+        if _NOT_IP_BEFORE.search(text[max(0, start - 14) : start].lower()):
+            return None  # "version: 3.36.247.0": a key names it, whatever words are near
         score = 0.85 if ctx else 0.6
         if not ctx and c.unit.kind == "prose" and all(len(o) == 1 for o in addr.split(".")):
             score = 0.3 if addr != "0.0.0.0" else 0.6

@@ -158,6 +158,8 @@ class UserAgentClassifier(PatternClassifier):
             return None
         ends = [t.end() for t in tokens if t.group(1).startswith("(") or "/" in t.group(1)]
         end = ends[-1]
+        if text[end - 1] in ".," and (end == len(text) or text[end].isspace()):
+            end -= 1  # "... Safari/535.1. Build 6.7": the sentence's full stop, not the version's
         ua = text[start:end]
         if _BOT.search(ua):
             return None

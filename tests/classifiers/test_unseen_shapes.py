@@ -152,3 +152,69 @@ def test_table_cells_stay_apart() -> None:
 def test_words_in_one_paragraph_are_joined_by_a_space() -> None:
     units = _html_units(b"<p>Call <b>Jane</b> Roe on 020 7946 0958</p><p>Thanks</p>")
     assert [u.text for u in units] == ["Call Jane Roe on 020 7946 0958 | Thanks"]
+
+
+# -- a second corpus (seed 777, 16 locales: Apache error log, Kubernetes JSON lines, an SQL dump,
+# a Windows event export, CRM notes): addresses with their ports, versions, thread ids, SQL rows
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "field", "expected"), [
+    ("[client 99fa:6917:6b37:23e:2910:fd33:9430:5618:49013] AH00124: Request exceeded", "log",
+     None, ["99fa:6917:6b37:23e:2910:fd33:9430:5618"]),
+    ("[client 43.3.247.217:14861] AH00124: Request exceeded", "log", None, ["43.3.247.217"]),
+    ("fe80::1:8080 is up", "prose", None, ["fe80::1:8080"]),  # "::": no port to split off
+    ("2001:db8:0:0:0:0:0:1:99999 x", "prose", None, []),  # no port is above 65535
+    ("Faulting application name: app.exe, version: 3.36.247.0, time stamp: 0xbc853f73", "prose",
+     None, []),
+    ("build=10.0.19041.1 on host 10.0.0.7", "prose", None, ["10.0.0.7"]),
+    ("login from dev 10.0.0.1", "prose", None, ["10.0.0.1"]),  # "dev" does not end in "v"
+])
+def test_addresses_ports_and_versions(text: str, kind: str, field: str | None,
+                                      expected: list[str], backend: str) -> None:
+    from classifiers.devices.network import IpAddressClassifier
+
+    assert _values(IpAddressClassifier, text, kind, backend, field) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("135.241.94.33:7208", ["135.241.94.33"]),  # the address, not the cell with its port
+    ("135.241.94.33", ["135.241.94.33"]),
+])
+def test_an_address_column_reports_the_address(engine: Engine, value: str,
+                                               expected: list[str]) -> None:
+    ds = analyze(engine, value, "value", "remote_addr")
+    assert [value[d.start:d.end] for d in ds if d.entity == "IP_ADDRESS"] == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_thread_ids_are_no_cards(backend: str) -> None:
+    text = ("[Wed Jul 03 01:20:10.142706 2024] [core:error] [pid 2000934:tid 139074374279163] "
+            "[client 38.143.102.125:26483] AH01114: failed")
+    assert _values(CreditCardClassifier, text, "log", backend) == []
+    assert _values(CreditCardClassifier, "card 4545438108385945 on file", "prose",
+                   backend) == ["4545438108385945"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("INSERT INTO `order_line` VALUES (787011727,'2834504793445',8),(052277499,'3903712266177',8);",
+     []),
+    ("INSERT INTO `customer` VALUES (100222,'Juhani Nieminen','0713680282');", ["0713680282"]),
+    ("Call (0522) 77499 after six.", ["(0522) 77499"]),
+])
+def test_sql_rows(text: str, expected: list[str], backend: str) -> None:
+    assert _values(PhoneClassifier, text, "prose", backend) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("browser string was Mozilla/5.0 (X11; Linux i686) AppleWebKit/535.1 (KHTML, like Gecko) "
+     "Chrome/62.0.881.0 Safari/535.1. Build 6.7.197 of the portal",
+     "Mozilla/5.0 (X11; Linux i686) AppleWebKit/535.1 (KHTML, like Gecko) Chrome/62.0.881.0 "
+     "Safari/535.1"),
+    ("ua=Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/121.0.1 next",
+     "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/121.0.1"),
+])
+def test_user_agent_ends_before_the_full_stop(text: str, expected: str) -> None:
+    from classifiers.devices.web import UserAgentClassifier
+
+    assert _values(UserAgentClassifier, text, "prose", "re") == [expected]
