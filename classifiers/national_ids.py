@@ -443,6 +443,8 @@ class NationalIdClassifier(PatternClassifier):
             flat = re.sub(r"[^a-z]", "", field)
             hit = next((f"field:{candidate.unit.location.field}" for w in context
                         if re.sub(r"[^a-z]", "", w) in flat and len(w) > 2), "")
+        if entity == "ES_NIF" and not hit and value[-1] in "smhdwy" and value[-2].isdigit():
+            return None  # "lease=9233020s", "ttl 86400s": a duration and its unit (lower case)
         score = candidate.pattern.score + (0.35 if hit else 0.0)
         d = Detection(
             entity=entity,

@@ -218,3 +218,18 @@ def test_user_agent_ends_before_the_full_stop(text: str, expected: str) -> None:
     from classifiers.devices.web import UserAgentClassifier
 
     assert _values(UserAgentClassifier, text, "prose", "re") == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("dhcpd: DHCPACK on 10.0.0.7 via eth0 lease=9233020s", []),
+    ("cache ttl 12345678s", []),
+    ("DNI 12345678Z", ["12345678Z"]),
+    ("dni: 12345678z", ["12345678z"]),  # a context word: a DNI however written
+    ("NIF 9233020S del cliente", ["9233020S"]),
+])
+def test_durations_are_no_dni(text: str, expected: list[str]) -> None:
+    from classifiers.national_ids import NationalIdClassifier
+
+    found = [text[d.start:d.end] for d in analyze(pattern_engine(NationalIdClassifier), text)
+             if d.entity == "ES_NIF"]
+    assert found == expected
