@@ -99,13 +99,24 @@ _CODE = re.compile(r"[A-Za-z]{1,4}[-_/.]?[0-9][0-9A-Za-z\-_/.]*")
 _DIGIT = re.compile(r"[0-9]")
 
 
+# What log lines hold that the model takes for a name: a log level ("PHP Warning", "Error
+# Smith" is a level and a word) and the weekday and month of a timestamp ("Sat Mar", "Fri Jun").
+_LOG_WORDS = re.compile(r"\b(?:Warning|Error|Notice|Fatal|Debug|Critical|Deprecated|WARN|ERROR|"
+                        r"INFO|DEBUG|FATAL|NOTICE|CRITICAL|TRACE)\b")
+_CALENDAR_WORDS = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.?\s*)+")
+
+
 def keep_entity(label: str, text: str) -> bool:
     """Drop spaCy entities that are not what their label says: a PERSON or NORP holding a digit
     ("Leeds LS6 2AB" tagged PERSON: names have no digits), a place that is a code ("E-1002"
     tagged GPE), and DATE/TIME entities that are not dates of a person: relative expressions and
     all-numeric strings that are not a date shape (a year, d/m/y, y-m-d, m/y): postcodes, card
     numbers and case or reference numbers ("case 77-2031") are often tagged DATE."""
-    if label in ("PERSON", "PER", "NORP"):
+    if label in ("PERSON", "PER"):
+        return not _DIGIT.search(text) and not _LOG_WORDS.search(text) and not (
+            _CALENDAR_WORDS.fullmatch(text.strip()))
+    if label == "NORP":
         return not _DIGIT.search(text)
     if label in ("GPE", "LOC", "FAC"):
         stripped = text.strip()

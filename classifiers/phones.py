@@ -514,6 +514,11 @@ class PhoneClassifier(PatternClassifier):
             if _PHONE_LEAD.search(before[before.rfind("\n") + 1 :]):
                 d = super().validate(candidate)  # "Phone: 467 3395": any national format
                 return _with_extra(d, "number after a phone word") if d else None
+            field = unit.location.field
+            if unit.kind == "value" and field and _PHONE_CUE.search(field) and (
+                    text.strip() == value.strip()):
+                d = super().validate(candidate)  # "22 454 92 01" under "Telefon": any national
+                return _with_extra(d, "number in a phone column") if d else None  # format
             if candidate.unit.kind == "value" and _LOCAL.fullmatch(text.strip()):
                 d = super().validate(candidate)  # a whole value "555-0132": a local number
                 return _with_extra(d, "local number format") if d else None

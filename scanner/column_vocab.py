@@ -38,8 +38,12 @@ _CAMEL1 = re.compile(r"([a-z0-9])([A-Z])")
 _CAMEL2 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _SPLIT = re.compile(r"[^0-9A-Za-z]+")
 _DIGITS = re.compile(r"\d")
+# Latin letters of Western, Central and Northern European names: Á Ø Ś Ł ß ø ł ... (Latin-1
+# and Latin Extended-A, whose capitals and small letters alternate: both are taken in both places)
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _PERSON_WORD = re.compile(
-    r"(?:[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*|[A-Z]\.|"
+    rf"(?:[{_UP}][{_LOW}]+(?:[-'\u2019][{_UP}]?[{_LOW}]+)*|[{_UP}]\.|"
     r"Mc[A-Z][a-z]+|O'[A-Z][a-z]+|van|von|de|da|del|der|di|du|la|le|bin|al)"
 )
 # Last words of organisation names ("Acme Ltd" in a customer column is a company).

@@ -5,6 +5,8 @@ treats the message as one record):
 
 * a ``value`` unit per address header (From, To, Cc, Bcc, Reply-To, Sender, Return-Path, ...),
   ``field`` = the header name, ``line`` = the header's line, text = the decoded names and addresses;
+* a ``log`` unit per trace header (Received, X-Forwarded-For, User-Agent, ...: the sender's
+  address and mail client), ``field`` = the header name;
 * a ``prose`` unit for the Subject (``field="Subject"``) and for each text body (text/plain, or
   text/html turned into text on the same lines; in multipart/alternative only the plain part);
   ``line`` is the line of the message source where the body starts (in an mbox: the line of the
@@ -44,7 +46,12 @@ ADDRESS_HEADERS = (
     "X-Original-To", "Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender",
     "Disposition-Notification-To", "Errors-To", "X-Sender", "X-Originating-IP",
 )  # fmt: skip
+# Trace headers: where the message came from (the sender's address in a Received line, a
+# webmail's X-Forwarded-For) and the sender's mail client (User-Agent), read as log lines (their
+# dates are the trace's, not findings).
+TRACE_HEADERS = ("Received", "X-Forwarded-For", "X-Real-IP", "X-Client-IP", "User-Agent")
 _CANON = {h.lower(): h for h in ADDRESS_HEADERS}
+_TRACE = {h.lower(): h for h in TRACE_HEADERS}
 _BODY_TEXT = ("text/plain", "text/html", "text/enriched", "text/rfc822-headers")
 _HEADER_LINE = re.compile(r"^[!-9;-~]+[ \t]*:")
 _KNOWN = (
@@ -180,7 +187,7 @@ class MessageReader:
                 if lines[k][0] == low:
                     line, pos = lines[k][1] + self.offset, k + 1
                     break
-            if low != "subject" and low not in _CANON:
+            if low != "subject" and low not in _CANON and low not in _TRACE:
                 continue
             try:
                 text = decode_header_value(str(value))
@@ -191,6 +198,8 @@ class MessageReader:
                 continue
             if low == "subject":
                 yield self.unit(text, line, "Subject", "prose")
+            elif low in _TRACE:
+                yield self.unit(text, line, _TRACE[low], "log")
             else:
                 yield self.unit(text, line, _CANON[low], "value")
 

@@ -233,3 +233,61 @@ def test_durations_are_no_dni(text: str, expected: list[str]) -> None:
     found = [text[d.start:d.end] for d in analyze(pattern_engine(NationalIdClassifier), text)
              if d.entity == "ES_NIF"]
     assert found == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "field", "expected"), [
+    ("22 454 92 01", "Telefon", ["22 454 92 01"]),  # Poland's national format, a phone column
+    ("10 35 21 71", "tel", ["10 35 21 71"]),  # Denmark's
+    ("22 454 92 01", "Betrag", []),  # the same digits in another column: no region reads them
+    ("22 454 92 01 ext", "Telefon", []),  # not the whole value
+])
+def test_a_phone_column_takes_any_national_format(text: str, field: str, expected: list[str],
+                                                  backend: str) -> None:
+    assert _values(PhoneClassifier, text, "value", backend, field) == expected
+
+
+@pytest.mark.parametrize(("label", "text", "keep"), [
+    ("PERSON", "PHP Warning", False),
+    ("PERSON", "Sat Mar", False),
+    ("PERSON", "Fri Jun", False),
+    ("PERSON", "May Smith", True),
+    ("PERSON", "June Carter", True),
+    ("PERSON", "Jane Roe", True),
+    ("NORP", "French", True),
+])
+def test_log_words_are_no_names(label: str, text: str, keep: bool) -> None:
+    from classifiers.ner import keep_entity
+
+    assert keep_entity(label, text) is keep
+
+
+@pytest.mark.parametrize(("field", "value", "person"), [
+    ("Empfänger", "Jana Nováková", True),
+    ("Kontoinhaber", "Jürgen Weiß", True),
+    ("Destinataire", "Amélie Poulain", True),
+    ("Odbiorca", "Borys Kowalski", True),
+    ("Empfänger", "Stadtwerke München GmbH", False),
+])
+def test_person_roles_in_other_languages(engine: Engine, field: str, value: str,
+                                         person: bool) -> None:
+    found = {d.entity for d in analyze(engine, value, "value", field)}
+    assert ("PERSON" in found) is person, found
+
+
+def test_mail_trace_headers_are_read() -> None:
+    import io
+
+    from connectors.mail.message import extract_message
+
+    raw = (b"Received: from mail29.example.org ([146.152.142.41]) by mx.example.com\n"
+           b"  with ESMTP; Tue, 3 Dec 2026 10:00:00 +0000\n"
+           b"From: Jane Roe <jane@example.org>\nTo: bob@example.com\nSubject: hello\n"
+           b"User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Thunderbird/115.5\n"
+           b"\nHi Bob\n")
+    item = Item(uri="mem://m.eml", source_kind="file", open=lambda: io.BytesIO(raw),
+                size=len(raw), media_type="message/rfc822")
+    units = {u.location.field: u for u in extract_message(item, Settings()) if isinstance(u, TextUnit)}
+    assert units["Received"].kind == "log" and "146.152.142.41" in units["Received"].text
+    assert units["Received"].location.line == 1
+    assert units["User-Agent"].kind == "log" and "Thunderbird" in units["User-Agent"].text
