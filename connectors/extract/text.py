@@ -2,7 +2,8 @@
 
 Units hold at most ``UNIT_CHARS`` characters and carry the line number of their first character,
 so a 1 GB log never has to fit in memory. Text whose first lines mostly start with a timestamp or
-carry ``key=value`` pairs is "log" (patterns only downstream); anything else is "prose".
+carry ``key=value`` pairs is "log" (patterns only downstream); anything else is "prose". An SQL
+dump is read by :mod:`connectors.extract.sqldump`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from connectors.extract import Extracted
+from connectors.extract.sqldump import extract_sql, looks_like_sql_dump
 from connectors.extract.textio import line_chunks, looks_like_log, open_text
 from scanner.models import Item, Location, TextUnit, UnitKind
 from scanner.settings import Settings
@@ -21,6 +23,8 @@ def extract_text(item: Item, settings: Settings) -> Iterator[Extracted]:
         kind: UnitKind | None = None
         for line, chunk in line_chunks(text):
             if kind is None:
+                if looks_like_sql_dump(chunk):
+                    break  # a dump's rows, read as a table's cells (below)
                 kind = "log" if looks_like_log(chunk[:65536]) else "prose"
             if not chunk.strip():
                 continue
@@ -30,3 +34,8 @@ def extract_text(item: Item, settings: Settings) -> Iterator[Extracted]:
                 kind=kind,
                 source_kind=item.source_kind,
             )
+    if kind is None:  # (an empty text has no first chunk: nothing to read)
+        with item.open() as raw:
+            head = open_text(raw)[0].read(64 * 1024)
+        if looks_like_sql_dump(head):
+            yield from extract_sql(item, settings)
