@@ -384,6 +384,10 @@ CONTEXT: Mapping[str, tuple[str, ...]] = {
 }
 
 
+_PROCESS_KEY = re.compile(r"(?<![A-Za-z])(?:pid|tid|thread|process)[ \t]*[:=#]?[ \t]*$",
+                          re.IGNORECASE)
+
+
 class NationalIdClassifier(PatternClassifier):
     """UK and EU national identifiers, each with its checksum or structure rules."""
 
@@ -422,6 +426,8 @@ class NationalIdClassifier(PatternClassifier):
     def validate(self, candidate: Candidate) -> Detection | None:
         entity = candidate.pattern.entity
         value = candidate.value
+        if _PROCESS_KEY.search(candidate.unit.text, max(0, candidate.start - 16), candidate.start):
+            return None  # "[pid 2000934:tid 139013818074995]": a thread's id in a server's log
         check = _VALIDATORS.get(entity)
         extra = "checksum valid" if check else "context word"
         if entity == "DE_ID_CARD":

@@ -291,3 +291,14 @@ def test_mail_trace_headers_are_read() -> None:
     assert units["Received"].kind == "log" and "146.152.142.41" in units["Received"].text
     assert units["Received"].location.line == 1
     assert units["User-Agent"].kind == "log" and "Thunderbird" in units["User-Agent"].text
+
+
+@pytest.mark.parametrize(("text", "ids"), [
+    ("[Mon Sep 15 21:31:52 2025] [core:error] [pid 1227356:tid 139013818074995] [client x]", []),
+    ("thread=139013818074995 done", []),
+    ("NIR 1 84 12 76 451 089 46", ["FR_NIR"]),
+])
+def test_thread_ids_are_no_national_ids(text: str, ids: list[str]) -> None:
+    from classifiers.national_ids import NationalIdClassifier
+
+    assert [d.entity for d in analyze(pattern_engine(NationalIdClassifier), text)] == ids
