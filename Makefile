@@ -2,7 +2,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test venv dev-venv sysdeps accuracy precision bench bench-memory lint clean
+.PHONY: demo test venv dev-venv sysdeps accuracy precision unseen bench bench-memory lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -66,6 +66,10 @@ $(BIN)/.installed-bench: $(BIN)/.installed-dev
 # False findings on Faker's non-personal providers, phone recall across 12 locales.
 precision: dev-venv
 	$(BIN)/python benchmarks/providers.py | tee docs/precision.md
+
+# Precision and recall of the CLI on corpora unlike the benchmark's (other formats and locales).
+unseen: $(BIN)/.installed-bench
+	$(BIN)/python benchmarks/unseen.py --ner | tee docs/unseen.md
 
 bench: $(BIN)/.installed-bench
 	@$(BYTECODE)  # the CLI the benchmark times starts as an installed one does, from bytecode
