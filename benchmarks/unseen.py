@@ -1,22 +1,35 @@
 """Precision and recall on data the classifiers were not written against.
 
-    .venv/bin/python benchmarks/unseen.py [--seed 4242] [--mb 1.5] [--ner]   # Markdown on stdout
+    .venv/bin/python benchmarks/unseen.py [--corpus 1|2|all] [--seed N] [--mb X] [--ner]
+    # Markdown on stdout: a section per corpus (all: both, each with its own seed and size)
 
 :mod:`benchmarks.corpora` holds what the detectors were tuned on (prose, CSV, an access log,
-NDJSON, office files, mostly en_US). This corpus is Faker's (seed ``--seed``, eight locales) in
-seven shapes unlike those: an XML CRM export, an HTML staff table, a YAML service inventory, TSV
-payments, markdown meeting notes, a syslog-style log and a nested JSON array, with numbers and
-codes that are not personal data around every planted value (*distractors*: epochs, byte counts,
-prices, EAN/ISBN/SBN, UUIDs, hashes, versions, order numbers, post codes, pids...), each recorded
-with its kind. It runs the documented CLI as a user would, in a fresh ``PIISCOUT_HOME`` and
-SQLite inventory, timed (wall seconds): ``piiscout scan DIR --no-ner --no-progress --format jsonl
--o OUT --db sqlite:///...`` (``--ner``: also the default full mode). A finding is true when its
-keyed hash (:func:`scanner.redact.value_hash`, the home's ``secret.key``) is a planted value's of
-its entity; precision = true findings / findings, recall = distinct planted values found /
-distinct planted values. False findings are counted by what they were: a distractor's kind or
-another entity's value (by hash), or a span containing or inside one (the span of the finding's
-line with its preview and hash); other entities' findings per entity. Nothing is printed in
-clear: a kind and the product's masked preview only.
+NDJSON, office files, mostly en_US). Two corpora unlike those, both Faker's:
+
+- corpus 1 (seed 4242, ``--mb`` 1.5, eight locales), seven shapes: an XML CRM export, an HTML
+  staff table, a YAML service inventory, TSV payments, markdown meeting notes, a syslog-style log
+  and a nested JSON array, with numbers and codes that are not personal data around every planted
+  value (*distractors*: epochs, byte counts, prices, EAN/ISBN/SBN, UUIDs, hashes, versions, order
+  numbers, post codes, pids...), each recorded with its kind;
+- corpus 2 (seed 777, ``--mb`` 1.65, sixteen locales; :mod:`benchmarks.unseen_mail`): .eml mails
+  with CSV attachments and trace headers, .docx letters, an .xlsx sheet, a semicolon CSV bank
+  export with European decimals and dates, Kubernetes JSON log lines, an Apache error log, a
+  Windows-event CSV, a mysqldump SQL file and CRM prose notes, with their distractors (European
+  amounts and dates, EAN-8/13, ISBN-10, SHA-256, versions, thread ids, file sizes...) and context
+  that is not planted (``ctx:`` kinds: cities, streets, companies...). No MAC address is planted:
+  its findings are counted with the entities not scored.
+
+For each it runs the documented CLI as a user would, in a fresh ``PIISCOUT_HOME`` and SQLite
+inventory, timed (wall seconds): ``piiscout scan DIR --no-ner --no-progress --format jsonl -o OUT
+--db sqlite:///...`` (``--ner``: also the default full mode). A finding is true when its keyed
+hash (:func:`scanner.redact.value_hash`, the home's ``secret.key``) is a planted value's of its
+entity; precision = true findings / findings, recall = distinct planted values found / distinct
+planted values. False findings are counted by what they were: a distractor's kind or another
+entity's value (by hash), or a span containing or inside one (the span of the finding's line with
+its preview and hash; in a mail or an office file, of any line of its readable text, which the
+generator keeps: the decoded headers, body and attachment, a paragraph or a row a line); other
+entities' findings per entity. Nothing is printed in clear: a kind and the product's masked
+preview only.
 """
 
 from __future__ import annotations
@@ -42,6 +55,7 @@ from urllib.parse import unquote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import unseen_mail  # noqa: E402 (after sys.path)
 from benchmarks.throughput import Score, piiscout_exe  # noqa: E402 (after sys.path)
 from scanner.redact import mask, value_hash  # noqa: E402 (after sys.path)
 
@@ -283,11 +297,12 @@ def run_cli(target: Path, extra: list[str], workdir: Path, label: str) -> Run:
 
 
 def score(findings: Iterable[Mapping[str, Any]], planted: Mapping[str, set[str]],
-          secret: bytes) -> tuple[Score, list[Mapping[str, Any]]]:
-    """The scored entities' findings judged by keyed hash: (the score, the false findings).
+          secret: bytes, scored: Iterable[str] = SCORED
+          ) -> tuple[Score, list[Mapping[str, Any]]]:
+    """The ``scored`` entities' findings judged by keyed hash: (the score, the false findings).
     Other entities' findings are counted in ``Score.others``."""
     s, false = Score(), []
-    hashed = {e: {value_hash(secret, e, v): v for v in planted.get(e, ())} for e in SCORED}
+    hashed = {e: {value_hash(secret, e, v): v for v in planted.get(e, ())} for e in scored}
     for f in findings:
         entity = f["entity"]
         if entity not in hashed:
@@ -308,12 +323,14 @@ _TOKEN = re.compile(r"\d+|[^\W\d_]+")  # runs of digits, runs of letters
 
 class FalseKinds:
     """What a false finding was: a distractor's kind or another entity's planted value, by hash;
-    else the span on its line with its preview and hash, set against the known values that
-    contain it or that it contains (found through their runs of digits or letters)."""
+    else the span on its line with its preview and hash (in a file of ``texts``, path -> the
+    readable text of a mail or an office file: on any of its lines), set against the known values
+    that contain it or that it contains, when they are half of it or more (a building number '12'
+    in a date is chance), found through their runs of digits or letters."""
 
     def __init__(self, planted: Mapping[str, set[str]], distractors: Mapping[str, str],
-                 secret: bytes) -> None:
-        self.secret, self.labels = secret, dict(distractors)
+                 secret: bytes, texts: Mapping[str, str] | None = None) -> None:
+        self.secret, self.labels, self.texts = secret, dict(distractors), dict(texts or {})
         for entity, values in planted.items():
             self.labels.update({v: f"planted {entity}" for v in values})
         self.index: defaultdict[str, set[str]] = defaultdict(set)
@@ -330,25 +347,34 @@ class FalseKinds:
                                     for v, k in self.labels.items()}
         if digest in self._hashed[entity]:
             return self._hashed[entity][digest]
-        line = self._line(f["location"])
-        span = next((s for text in dict.fromkeys((line, html.unescape(line)))
+        span = next((s for line in self._lines(f["location"], f["preview"])
+                     for text in dict.fromkeys((line, html.unescape(line)))
                      for s in _spans(text, entity, f["preview"])
                      if value_hash(self.secret, entity, s) == digest), None)
         if span is None:
             return "span not recovered"
         near = [v for t in _TOKEN.findall(span) for v in self.index.get(t, ())
-                if v != span and (v in span or span in v)]
+                if v != span and (span in v or v in span and 2 * len(v) >= len(span))]
         if not near:
             return "other text"
         v = max(near, key=lambda v: (len(v), v))  # the longest (ties: the same each run)
         return f"{'part of' if span in v else 'contains'} {self.labels[v]}"
 
-    def _line(self, location: Mapping[str, Any]) -> str:
+    def _lines(self, location: Mapping[str, Any], preview: str) -> list[str]:
+        """The finding's line; in a file of ``texts``, the lines holding the preview's clear
+        parts (its line numbers are the product's, not those of the readable text)."""
         path, n = unquote(urlparse(location["uri"]).path), location.get("line") or 0
         if path not in self._files:
             p = Path(path)
-            self._files[path] = p.read_text(encoding="utf-8").split("\n") if p.is_file() else []
-        return self._files[path][n - 1] if 0 < n <= len(self._files[path]) else ""
+            text = self.texts.get(path)
+            if text is None:
+                text = p.read_text(encoding="utf-8", errors="replace") if p.is_file() else ""
+            self._files[path] = text.split("\n")
+        lines = self._files[path]
+        if path in self.texts:
+            parts = [x for x in re.split(r"[*…\s]+", preview) if len(x) > 1]
+            return [line for line in lines if all(x in line for x in parts)]
+        return [lines[n - 1]] if 0 < n <= len(lines) else []
 
 
 def _spans(text: str, entity: str, preview: str) -> Iterable[str]:
@@ -371,20 +397,21 @@ def _code(preview: str) -> str:
 
 
 def report(run: Run, mb: float, planted: Mapping[str, set[str]],
-           distractors: Mapping[str, str]) -> str:
-    s, false = score(run.findings, planted, run.secret)
-    out = [f"## {run.label}\n", f"{run.seconds:.1f} s wall for {mb:.2f} MB "
+           distractors: Mapping[str, str], scored: tuple[str, ...] = SCORED,
+           texts: Mapping[str, str] | None = None) -> str:
+    s, false = score(run.findings, planted, run.secret, scored)
+    out = [f"### {run.label}\n", f"{run.seconds:.1f} s wall for {mb:.2f} MB "
            f"({mb / run.seconds:.2f} MB/s), exit status {run.returncode}, "
            f"{len(run.findings):,} findings.\n",
            "| entity | planted (distinct) | findings | true | false | precision | recall |",
            "|---|---:|---:|---:|---:|---:|---:|"]
     out += [f"| {e} | {len(planted.get(e, ())):,} | {s.findings[e]:,} | {s.true[e]:,} | "
             f"{s.findings[e] - s.true[e]:,} | {_pr(s.precision(e))} | "
-            f"{_pr(s.recall(e, planted))} |" for e in SCORED]
-    kinds = FalseKinds(planted, distractors, run.secret)
+            f"{_pr(s.recall(e, planted))} |" for e in scored]
+    kinds = FalseKinds(planted, distractors, run.secret, texts)
     by_kind: Counter[tuple[str, str]] = Counter()
     previews: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-    for f in [*false, *(f for f in run.findings if f["entity"] not in SCORED)]:
+    for f in [*false, *(f for f in run.findings if f["entity"] not in scored)]:
         key = (f["entity"], kinds.kind(f))
         by_kind[key] += 1
         if len(previews[key]) < 3 and f["preview"] not in previews[key]:
@@ -398,7 +425,7 @@ def report(run: Run, mb: float, planted: Mapping[str, set[str]],
             f"{', '.join(map(_code, previews[e, k]))} |" for e, k, n in rows] + (
             [] if rows else ["| – | none | 0 | |"])
     out += ["\nThe false findings of these entities, by what they were (the product's masked "
-            "previews of a few):\n", *table(SCORED, False)]
+            "previews of a few):\n", *table(scored, False)]
     out += ["\nFindings of the entities not scored (nothing is planted for them: a DATE_TIME on "
             "a date or a LOCATION on a post code is reported by design, the rest are false):\n",
             *table(s.others, True)]
@@ -414,38 +441,105 @@ def revision() -> str:
     return f"commit {head or '?'}" + (" with uncommitted changes" if dirty else "")
 
 
+Generated = tuple[dict[str, set[str]], dict[str, str], dict[str, str]]
+
+
+def _generate_first(dest: Path, seed: int, megabytes: float) -> Generated:
+    return (*generate(dest, seed, megabytes), {})
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A corpus: its shapes, default seed and size, locales, scored entities, distractor kinds
+    and generator (-> planted, distractors, readable text of its mails and office files)."""
+
+    shapes: str
+    seed: int
+    mb: float
+    locales: tuple[str, ...]
+    scored: tuple[str, ...]
+    kinds: tuple[str, ...]
+    generate: Callable[[Path, int, float], Generated]
+
+
+CORPORA = {
+    "1": Spec("an XML CRM export, an HTML staff table, a YAML service inventory, TSV payments, "
+              "markdown meeting notes, a syslog-style log and a nested JSON array", 4242, 1.5,
+              LOCALES, SCORED, tuple(DISTRACTORS), _generate_first),
+    "2": Spec(".eml mails (Received and User-Agent headers, CSV attachments), .docx letters, an "
+              ".xlsx sheet, a semicolon CSV bank export (European decimals and dates), Kubernetes "
+              "JSON log lines, an Apache error log, a Windows-event CSV, a mysqldump SQL file and "
+              "CRM prose notes", 777, unseen_mail.DEFAULT_MB, unseen_mail.LOCALES,
+              unseen_mail.SCORED, unseen_mail.KINDS, unseen_mail.generate),
+}
+
+
+def section(number: str, seed: int | None, mb: float | None, ner: bool, workdir: Path) -> str:
+    """One corpus generated in ``workdir``, scanned in each mode and scored: its report."""
+    spec = CORPORA[number]
+    seed = spec.seed if seed is None else seed
+    mb = spec.mb if mb is None else mb
+    corpus = workdir / f"corpus{number}"
+    planted, distractors, texts = spec.generate(corpus, seed, mb)
+    sizes = {p.name: p.stat().st_size for p in sorted(corpus.iterdir())}
+    groups: defaultdict[str, list[int]] = defaultdict(list)  # mail_*.eml: 60 files
+    for name, size in sizes.items():
+        pattern = re.sub(r"\d+", "*", name)
+        groups[pattern if sum(re.sub(r"\d+", "*", n) == pattern for n in sizes) > 1
+               else name].append(size)
+    total = sum(sizes.values()) / 1e6
+    out = [f"## Corpus {number}: seed {seed}, {total:.2f} MB\n",
+           f"`--corpus {number} --seed {seed} --mb {mb:g}`: {spec.shapes}; {len(sizes)} files, "
+           f"locales {', '.join(spec.locales)}; scored: {', '.join(spec.scored)}.\n",
+           "| file | KB |\n|---|---:|",
+           *(f"| {n}{f' ({len(b)} files)' if len(b) > 1 else ''} | {sum(b) / 1e3:,.0f} |"
+             for n, b in sorted(groups.items())),
+           f"\n{len(distractors):,} distinct distractor values of {len(spec.kinds)} kinds: "
+           f"{', '.join(spec.kinds)}.\n"]
+    paths = {str(corpus / n): t for n, t in texts.items()}
+    modes = [("`--no-ner`", ["--no-ner"])] + ([("defaults (NER on)", [])] if ner else [])
+    for label, extra in modes:
+        run = run_cli(corpus, extra, workdir, f"Corpus {number}, {label}")
+        out.append(report(run, total, planted, distractors, spec.scored, paths))
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=4242, help="Faker seed [4242]")
-    ap.add_argument("--mb", type=float, default=1.5, help="corpus size in MB [1.5]")
+    ap.add_argument("--corpus", choices=("1", "2", "all"), default="all",
+                    help="which corpus [all: both, each with its own seed and size]")
+    ap.add_argument("--seed", type=int, help="Faker seed [4242 for corpus 1, 777 for corpus 2]")
+    ap.add_argument("--mb", type=float,
+                    help=f"corpus size in MB [1.5 for corpus 1, {unseen_mail.DEFAULT_MB:g} for "
+                    "corpus 2: its text files' size; the mails and rows in proportion]")
     ap.add_argument("--ner", action="store_true", help="also the default full mode (NER on)")
     args = ap.parse_args(argv)
+    numbers = list(CORPORA) if args.corpus == "all" else [args.corpus]
+    flags = f"--corpus {args.corpus}"
+    flags += "" if args.seed is None else f" --seed {args.seed}"
+    flags += "" if args.mb is None else f" --mb {args.mb:g}"
+    flags += " --ner" if args.ner else ""
+    print("# Unseen data: formats and locales the classifiers were not written against\n")
+    print(f"Produced by `.venv/bin/python benchmarks/unseen.py {flags}` on "
+          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({revision()}): "
+          f"{' and '.join(f'corpus {n}' for n in numbers)}, Faker data in shapes and locales "
+          "unlike the project's own corpora (see the module docstrings of benchmarks/unseen.py "
+          "and benchmarks/unseen_mail.py). Each run is `piiscout scan DIR [--no-ner] "
+          "--no-progress --format jsonl -o OUT --db sqlite:///...` in a fresh `PIISCOUT_HOME`, "
+          "timed wall-clock; a finding is true when its keyed hash is that of a value planted for "
+          "its entity; precision = true findings / findings, recall = distinct planted values "
+          "found / distinct planted values.\n")
+    print("*What it was*, below: a distractor's kind (the whole value), `planted ENTITY` (another "
+          "entity's planted value), `part of` or `contains` (a span inside or around one of "
+          "those, one at least half as long as the span), `other text` (the span, found on the finding's line, or on a line of a mail's "
+          "or office file's readable text, is none of them), `span not recovered` (no such line "
+          "has a span with the finding's preview and hash: a value joined across elements or "
+          "lines). Distractor kinds `ctx:...` (corpus 2) are context the generator wrote and did "
+          "not plant: a city, street, company, job, first name, user name, a card's last four "
+          "digits.\n")
     with tempfile.TemporaryDirectory(prefix="piiscout-unseen-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        planted, distractors = generate(corpus, args.seed, args.mb)
-        sizes = {p.name: p.stat().st_size for p in sorted(corpus.iterdir())}
-        mb = sum(sizes.values()) / 1e6
-        flags = f"--seed {args.seed} --mb {args.mb:g}" + (" --ner" if args.ner else "")
-        print("# Unseen data: formats and locales the classifiers were not written against\n")
-        print(f"Produced by `.venv/bin/python benchmarks/unseen.py {flags}` on "
-              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC ({revision()}): Faker seed {args.seed}, "
-              f"{mb:.2f} MB in {len(sizes)} files, locales {', '.join(LOCALES)}. Each run is "
-              "`piiscout scan DIR [--no-ner] --no-progress --format jsonl -o OUT --db "
-              "sqlite:///...` in a fresh `PIISCOUT_HOME`, timed wall-clock; a finding is true when "
-              "its keyed hash is that of a value planted for its entity (see the module "
-              "docstring).\n")
-        print("| file | KB |\n|---|---:|")
-        print("\n".join(f"| {n} | {b / 1e3:,.0f} |" for n, b in sizes.items()))
-        print(f"\n{len(distractors):,} distinct distractor values of {len(DISTRACTORS)} kinds: "
-              f"{', '.join(sorted(DISTRACTORS))}. *What it was*, below: a distractor's kind (the "
-              "whole value), `planted ENTITY` (another entity's planted value), `part of` or "
-              "`contains` (a span inside or around one of those), `other text` (the span, found "
-              "on the finding's line, is none of them), `span not recovered` (no span of the "
-              "line has the finding's preview and hash: a value joined across elements or "
-              "lines).\n")
-        modes = [("`--no-ner`", ["--no-ner"])] + ([("defaults (NER on)", [])] if args.ner else [])
-        for label, extra in modes:
-            print(report(run_cli(corpus, extra, Path(tmp), label), mb, planted, distractors))
+        for number in numbers:
+            print(section(number, args.seed, args.mb, args.ner, Path(tmp)))
     return 0
 
 

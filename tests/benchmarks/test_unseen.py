@@ -1,10 +1,14 @@
-"""The unseen-data benchmark's corpus and scoring (benchmarks/unseen.py): every entity is planted
-and written, a seed gives the same bytes, and precision, recall and the false findings' kinds are
-counted as stated. The CLI is not run here."""
+"""The unseen-data benchmark's corpora and scoring (benchmarks/unseen.py, benchmarks/unseen_mail.py):
+every entity is planted and written, a seed gives the same bytes, and precision, recall and the
+false findings' kinds are counted as stated. The CLI is not run here."""
 
 from __future__ import annotations
 
+import csv
+import email
+import email.policy
 import html
+import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks import unseen_mail
 from benchmarks.unseen import FILES, SCORED, FalseKinds, generate, score
 from scanner.redact import mask, value_hash
 
@@ -72,3 +77,69 @@ def test_a_false_finding_is_named_by_what_it_was(tmp_path: Path) -> None:
     run_on = _finding("PHONE_NUMBER", "030-133 09 95 41912", page.as_uri())
     assert kinds.kind(run_on) == "contains planted PHONE_NUMBER"
     assert kinds.kind(_finding("PHONE_NUMBER", "555 0100", page.as_uri())) == "span not recovered"
+
+
+def test_the_second_corpus_plants_every_entity_in_readable_files(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    openpyxl = pytest.importorskip("openpyxl")
+    planted, distractors, texts = unseen_mail.generate(tmp_path, 777, 0.05)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(unseen_mail.file_names(0.05))
+    assert {"letter_1.docx", "letter_2.docx", "customers.xlsx", "mail_000.eml"} <= set(names)
+    assert sorted(texts) == sorted(n for n in names if n.endswith((".eml", ".docx", ".xlsx")))
+    plain = "".join((tmp_path / n).read_text(encoding="utf-8") for n in unseen_mail.TEXT_FILES)
+    readable = plain + "".join(texts.values())
+    for entity in unseen_mail.SCORED:
+        assert planted.get(entity), entity
+        missing = [v for v in planted[entity] if v not in readable]
+        assert not missing, (entity, missing[:3])
+    assert "MAC_ADDRESS" not in planted
+    assert distractors and not set(distractors) & set().union(*planted.values())
+    kinds = {k for v in distractors.values() for k in v.split(" or ")}
+    assert kinds <= set(unseen_mail.KINDS) and {"eu_decimal", "ctx:city", "semver"} <= kinds
+
+    # what the generator keeps as readable text is what the files hold
+    letter = docx.Document(str(tmp_path / "letter_1.docx"))
+    assert [p.text for p in letter.paragraphs][:7] == texts["letter_1.docx"].split("\n")[:7]
+    book = openpyxl.load_workbook(tmp_path / "customers.xlsx", read_only=True)
+    assert book.sheetnames == ["Customers", "Stock"]
+    first = [str(c) for c in next(book["Customers"].iter_rows(min_row=2, values_only=True))]
+    assert "\t".join(first[:9]) in texts["customers.xlsx"]
+    mail = email.message_from_bytes((tmp_path / "mail_000.eml").read_bytes(),
+                                    policy=email.policy.default)
+    assert mail["From"].addresses[0].addr_spec in planted["EMAIL_ADDRESS"]
+    assert mail["User-Agent"] in planted["USER_AGENT"]
+    (part,) = mail.iter_attachments()  # every fourth mail has its contacts as CSV
+    attached = part.get_payload(decode=True).decode("utf-8")  # bytes: no charset declared
+    rows = list(csv.DictReader(io.StringIO(attached)))
+    assert rows and all(r["email"] in planted["EMAIL_ADDRESS"] for r in rows)
+    assert attached in texts["mail_000.eml"]
+    ledger = (tmp_path / "bank_export_eu.csv").read_text(encoding="utf-8").splitlines()
+    assert all(line.count(";") == 9 for line in ledger)  # no planted value holds the separator
+    for line in (tmp_path / "pods.jsonl").read_text(encoding="utf-8").splitlines():
+        json.loads(line)
+
+
+def test_the_second_corpus_a_seed_gives_the_same_bytes(tmp_path: Path) -> None:
+    pytest.importorskip("docx")
+    pytest.importorskip("openpyxl")
+    unseen_mail.generate(tmp_path / "a", 7, 0.02)
+    unseen_mail.generate(tmp_path / "b", 7, 0.02)
+    text_files = [n for n in unseen_mail.file_names(0.02) if not n.endswith((".docx", ".xlsx"))]
+    assert any(n.endswith(".eml") for n in text_files)
+    for name in text_files:  # the office files hold the time they were saved
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_a_false_finding_in_an_office_file_is_named_from_its_readable_text(
+        tmp_path: Path) -> None:
+    letter = tmp_path / "letter_1.docx"
+    letter.write_bytes(b"PK\x03\x04\xff\xfe not text")  # never read: the text below is
+    text = "Dear Jane Roe,\nItem\tEAN\nWidget\t4006381333931\t+49 30 1234567\n"
+    kinds = FalseKinds({"PHONE_NUMBER": {"+49 30 1234567"}}, {"4006381333931": "ean13"}, SECRET,
+                       {str(letter): text})
+    # the product's line numbers are its own: the span is looked for on any line
+    ean_run_on = _finding("PHONE_NUMBER", "4006381333931\t+49", letter.as_uri(), line=9)
+    assert kinds.kind(ean_run_on) == "contains ean13"
+    assert kinds.kind(_finding("PHONE_NUMBER", "555 0100", letter.as_uri())) == (
+        "span not recovered")
