@@ -148,10 +148,8 @@ _ID_TRAILING = "\"'.#:="  # what _ID_KEY allows after the key, with white space
 # words that are a specific key by themselves or with their suffix (see _names_identifier).
 _ID_AFTER = re.compile(r"[\"']?\.?\s*[#:=]?\s*[#:=]?\s*[\"']?$")
 _ID_SPECIFIC_TAILS = frozenset((*_ID_WORDS, *(w + x for w in _ID_WORDS for x in _ID_SUFFIXES)))
-_PHONE_WORD = re.compile(
-    r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
-    r"[\w .-]{0,12}$", re.IGNORECASE,
-)
+_PHONE_WORDS = r"(?:phone|tel|telephone|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp)"
+_PHONE_WORD = re.compile(_PHONE_WORDS + r"[\w .-]{0,12}$", re.IGNORECASE)
 # A phone word right before the candidate ("Phone: 467 3395", "call me on 9472 7916", "Mobile -
 # 432 03 163"): a number in a national format of a region phonenumbers is not asked about is still
 # a phone number there. Only the word, an optional "number"/"no." and punctuation may come between.
@@ -370,8 +368,7 @@ _ID_WORDS_SET = frozenset(_ID_WORDS)
 # The last words of keys that hold a time as a count of (milli)seconds: "ts_ms", "lastSeen",
 # "createdAt" (alone, "at" and "seen" are ordinary words: only as the end of a compound key).
 _TIME_KEY_TAILS = frozenset(("ms", "millis", "secs", "seconds", "seen", "at", "time", "date"))
-_PHONE_KEY_WORD = re.compile(
-    r"phone|tel|mobile|cell|fax|msisdn|caller|callee|contact|call|sms|whatsapp", re.IGNORECASE)
+_PHONE_KEY_WORD = re.compile(_PHONE_WORDS, re.IGNORECASE)  # anywhere in a compound key
 
 
 @functools.lru_cache(maxsize=4096)

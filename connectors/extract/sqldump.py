@@ -199,6 +199,10 @@ def extract_sql(item: Item, settings: Settings) -> Iterator[Extracted]:
                         yield from reader.prose(buf, line)
                         line += buf.count("\n")
                         buf, copying = "", None
+                    else:  # the row goes on: read more of it
+                        data = text.read(READ_CHARS)
+                        eof = not data
+                        buf += data
                     continue
                 row, buf = (buf, "") if nl < 0 else (buf[:nl], buf[nl + 1 :])
                 if row.rstrip("\r") == "\\.":

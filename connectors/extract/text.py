@@ -21,10 +21,12 @@ def extract_text(item: Item, settings: Settings) -> Iterator[Extracted]:
     with item.open() as raw:
         text, _encoding = open_text(raw)
         kind: UnitKind | None = None
+        dump = False
         for line, chunk in line_chunks(text):
             if kind is None:
                 if looks_like_sql_dump(chunk):
-                    break  # a dump's rows, read as a table's cells (below)
+                    dump = True  # a dump's rows, read as a table's cells (below)
+                    break
                 kind = "log" if looks_like_log(chunk[:65536]) else "prose"
             if not chunk.strip():
                 continue
@@ -34,8 +36,5 @@ def extract_text(item: Item, settings: Settings) -> Iterator[Extracted]:
                 kind=kind,
                 source_kind=item.source_kind,
             )
-    if kind is None:  # (an empty text has no first chunk: nothing to read)
-        with item.open() as raw:
-            head = open_text(raw)[0].read(64 * 1024)
-        if looks_like_sql_dump(head):
-            yield from extract_sql(item, settings)
+    if dump:
+        yield from extract_sql(item, settings)

@@ -121,3 +121,14 @@ def test_a_dump_no_longer_makes_call_records_of_a_line_of_rows() -> None:
     classifier = Classifier(Settings().with_overrides(**{"classify.ner": False}), b"k" * 32)
     found = [f.entity for f in classifier.flat(_units(data))]
     assert found.count("PHONE_NUMBER") == 5 and "CALL_RECORD" not in found
+
+
+def test_a_copy_row_longer_than_a_read() -> None:
+    note = "x" * 300_000  # longer than one read of the stream (READ_CHARS)
+    data = (b"CREATE TABLE public.notes (id integer, body text, email text);\n"
+            b"COPY public.notes (id, body, email) FROM stdin;\n"
+            + f"1\t{note}\tjane@example.org\n".encode() + b"\\.\n"
+            + b"COPY public.more (id) FROM stdin;\n2\n\\.\n")
+    cells = _cells(_units(data))
+    assert [(f, t if len(t) < 50 else len(t)) for f, t, _, _ in cells] == [
+        ("id", "1"), ("body", 300_000), ("email", "jane@example.org"), ("id", "2")]
