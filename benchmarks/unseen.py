@@ -55,7 +55,7 @@ from urllib.parse import unquote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import unseen_mail  # noqa: E402 (after sys.path)
+from benchmarks import unseen_mail, unseen_ops  # noqa: E402 (after sys.path)
 from benchmarks.throughput import Score, piiscout_exe  # noqa: E402 (after sys.path)
 from scanner.redact import mask, value_hash  # noqa: E402 (after sys.path)
 
@@ -211,11 +211,13 @@ class Corpus:
     seed: int
     planted: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     distractors: dict[str, str] = field(default_factory=dict)
+    locales: tuple[str, ...] = LOCALES
+    kinds: Mapping[str, Callable[[Any], object]] = field(default_factory=lambda: DISTRACTORS)
 
     def __post_init__(self) -> None:
         from faker import Faker
 
-        self.fakers = {loc: Faker(loc) for loc in LOCALES}
+        self.fakers = {loc: Faker(loc) for loc in self.locales}
         for i, fake in enumerate(self.fakers.values()):
             fake.seed_instance(self.seed + i)
         self.f = Faker()
@@ -231,13 +233,13 @@ class Corpus:
             if m[1]:
                 return escape(last[who, key])
             if who not in people:
-                people[who] = self.f.random_element(LOCALES)
+                people[who] = self.f.random_element(self.locales)
             fake = self.fakers[people[who]]
             if key in PROVIDERS:
                 v = str(getattr(fake, key)())
                 self.planted[PROVIDERS[key]].add(v)
-            elif key in DISTRACTORS:
-                v = str(DISTRACTORS[key](fake if key == "postcode" else self.f))
+            elif key in self.kinds:
+                v = str(self.kinds[key](fake if key == "postcode" else self.f))
                 kinds = {key, *self.distractors.get(v, key).split(" or ")}  # "port or postcode"
                 self.distractors[v] = " or ".join(sorted(kinds))
             else:
@@ -471,6 +473,11 @@ CORPORA = {
               "JSON log lines, an Apache error log, a Windows-event CSV, a mysqldump SQL file and "
               "CRM prose notes", 777, unseen_mail.DEFAULT_MB, unseen_mail.LOCALES,
               unseen_mail.SCORED, unseen_mail.KINDS, unseen_mail.generate),
+    "3": Spec("vCard contacts, iCalendar events, sshd/sudo and postfix logs, a Spring Boot log "
+              "with stack traces, pretty-printed JSON profiles, an HTML table with header cells, "
+              "an INI file, a semicolon CSV with French headers and a chat export",
+              unseen_ops.SEED, unseen_ops.DEFAULT_MB, unseen_ops.LOCALES, unseen_ops.SCORED,
+              tuple(sorted({*DISTRACTORS, *unseen_ops.KINDS})), unseen_ops.generate),
 }
 
 
@@ -506,8 +513,8 @@ def section(number: str, seed: int | None, mb: float | None, ner: bool, workdir:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", choices=("1", "2", "all"), default="all",
-                    help="which corpus [all: both, each with its own seed and size]")
+    ap.add_argument("--corpus", choices=(*CORPORA, "all"), default="all",
+                    help="which corpus [all: every one, each with its own seed and size]")
     ap.add_argument("--seed", type=int, help="Faker seed [4242 for corpus 1, 777 for corpus 2]")
     ap.add_argument("--mb", type=float,
                     help=f"corpus size in MB [1.5 for corpus 1, {unseen_mail.DEFAULT_MB:g} for "

@@ -154,9 +154,12 @@ _PHONE_WORD = re.compile(_PHONE_WORDS + r"[\w .-]{0,12}$", re.IGNORECASE)
 # 432 03 163"): a number in a national format of a region phonenumbers is not asked about is still
 # a phone number there. Only the word, an optional "number"/"no." and punctuation may come between.
 _PHONE_LEAD = re.compile(
-    r"\b(?:phone|telephone|tel|mobile|cell|cellphone|fax|landline|whatsapp|sms|"
+    r"(?:\b|_)(?:phone|telephone|tel|mobile|cell|cellphone|fax|landline|whatsapp|sms|"
+    r"dial(?:-in| in)?|"
     r"(?:call|reach|text|ring)(?:ed|ing)?(?: (?:me|us|him|her|them) (?:on|at)| (?:on|at)))"
-    r"\.?(?: ?(?:number|no\.?|nr\.?|#))?(?: is)?\s*[:=\-]?\s*$",
+    r"\.?(?: ?(?:number|no\.?|nr\.?|#))?(?: is)?\s*[:=\-]?\s*$"
+    # vCard's property with its parameters: "TEL;TYPE=CELL:", "item1.TEL;TYPE=WORK,VOICE:"
+    r"|\bTEL(?:;[\w=,\-\"]*)*:\s*$",
     re.IGNORECASE,
 )
 # A North American number in one of its written formats, area code and exchange well formed
@@ -175,7 +178,8 @@ _NANP_REGIONS = frozenset(("US", "CA"))
 _TRUNK_ZERO = frozenset(("GB", "DE", "FR", "IL", "IN"))
 # A word naming a phone number, in the text around a number or in its field's name.
 _PHONE_CUE = re.compile(
-    r"(?:phone|tele?fon|telefono|t[ée]l[ée]phone|\btel\b|t[ée]l\.|mobile?|\bmobil|handy|\bcell|"
+    r"(?:phone|tele?fon|tel[eé]fono|telefone|telefoon|t[ée]l[ée]phone|\btel\b|t[ée]l\.|mobile?|"
+    r"\bmobil|m[oó]vil|cellulare|\bgsm\b|handy|\bcell|"
     r"celular|\bfax|\bcall|\bsms\b|whatsapp|msisdn|landline|contact|kontakt|rufnummer|\bdial)",
     re.IGNORECASE,
 )
@@ -195,8 +199,13 @@ def _needs_cue(number: str, region: str) -> bool:
     form, need none: the length of North American and Indian mobile numbers."""
     bare = _EXTENSION.sub("", number) if "x" in number else number
     digits = _digits(bare)
-    if (len(digits) == 10 and number.isdigit()) or _NANP_WRITTEN.fullmatch(bare):
-        return False  # ten digits, bare or in 3-3-4 groups: how North America writes them
+    if (len(digits) == 10 and number.isdigit() and digits[0] not in "01") or \
+            _NANP_WRITTEN.fullmatch(bare):
+        # ten digits, bare or in 3-3-4 groups: how North America writes them (area codes start
+        # 2-9), the length of Indian mobiles (6-9). A bare run starting 1 is a count read as
+        # Delhi's or São Paulo's landline without its trunk prefix: "OK 1139419885" is
+        # postfix's epoch in seconds (every one from 2001 to 2033 starts 1).
+        return False
     if _BR_WRITTEN.fullmatch(bare):
         return False  # "62 6176-0313": Brazil's area code and number, whatever region read it
     if number.isdigit():
@@ -378,8 +387,19 @@ def _identifier_field(field: str | None) -> bool:
     columns and many values."""
     if not field:
         return False
-    last = field.rsplit(".", 1)[-1]
+    last = field.rstrip(". ").rsplit(".", 1)[-1]  # "Bestellnr.": the key, not ""
+    if _NUMBER_FIELD.search(last):  # "N° client", "Kundennummer", "numéro de commande"
+        return _PHONE_CUE.search(last) is None  # not "Telefonnummer", "numéro de téléphone"
     return (_names_identifier(last) or compound_key(last)) and _PHONE_WORD.search(last) is None
+
+
+# A column named "number of ..." in another language than English, or with the sign: "N° client",
+# "Nº de pedido", "# order", "Kundennummer", "Bestellnr.", "numéro", "número", "numer klienta",
+# "číslo". A number of what it does not say: a phone word in it makes it a phone column.
+_NUMBER_FIELD = re.compile(
+    r"^\s*(?:n\s?[°º]|#)|num[ée]ro|n[úu]mero|nummer|\bnumer\b|\bčíslo|[a-zäöüß]nr\.?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _matcher_checks(text: str, start: int, end: int) -> bool:
@@ -470,7 +490,7 @@ class PhoneClassifier(PatternClassifier):
     patterns = (
         Pattern(
             "phone candidate",
-            r"(?<![0-9+\-./])(?:\+|\(\+?)?[0-9][0-9()\-./ \t]{4,22}[0-9](?:\s?(?:x|ext\.?)\s?[0-9]{1,5})?"
+            r"(?<![0-9+\-./])(?:\+\(?|\(\+?)?[0-9][0-9()\-./ \t]{4,22}[0-9](?:\s?(?:x|ext\.?)\s?[0-9]{1,5})?"
             r"(?![\w\-]|\.[0-9])",
             "PHONE_NUMBER",
             0.4,
@@ -507,15 +527,9 @@ class PhoneClassifier(PatternClassifier):
             if _E164.fullmatch(value):  # "+" and 7-15 digits: the international format itself
                 d = super().validate(candidate)
                 return _with_extra(d, "E.164 format") if d else None
-            before = text[max(0, candidate.start - 40) : candidate.start]
-            if _PHONE_LEAD.search(before[before.rfind("\n") + 1 :]):
-                d = super().validate(candidate)  # "Phone: 467 3395": any national format
-                return _with_extra(d, "number after a phone word") if d else None
-            field = unit.location.field
-            if unit.kind == "value" and field and _PHONE_CUE.search(field) and (
-                    text.strip() == value.strip()):
-                d = super().validate(candidate)  # "22 454 92 01" under "Telefon": any national
-                return _with_extra(d, "number in a phone column") if d else None  # format
+            named = self._named_phone(candidate, value)
+            if named is not None:
+                return named
             if candidate.unit.kind == "value" and _LOCAL.fullmatch(text.strip()):
                 d = super().validate(candidate)  # a whole value "555-0132": a local number
                 return _with_extra(d, "local number format") if d else None
@@ -531,7 +545,9 @@ class PhoneClassifier(PatternClassifier):
         if not valid and not international and not _NANP_SHAPE.fullmatch(
             _EXTENSION.sub("", text[ms:me])
         ):
-            return None  # a national number possible only: in a NANP format at least
+            # a national number possible only: in a NANP format at least, or named a phone
+            # number ("TEL;TYPE=CELL:3965278959", "oncall_phone = 1-028-303-1182x413")
+            return self._named_phone(candidate, value)
         found = Candidate(candidate.pattern, candidate.unit, ms, me)
         d = super().validate(found)
         if d is None:
@@ -539,3 +555,20 @@ class PhoneClassifier(PatternClassifier):
         if not valid:
             return _with_extra(d, f"possible number, not assigned (region {region})")
         return _with_extra(d, f"phonenumbers: valid for region {region}")
+
+    def _named_phone(self, candidate: Candidate, value: str) -> Detection | None:
+        """The candidate, whatever phonenumbers makes of it, when a phone word comes right
+        before it ("Phone: 467 3395", "oncall_phone = ", vCard's "TEL;TYPE=CELL:") or it is the
+        whole value of a phone-named field ("22 454 92 01" under "Telefon"): any national format
+        of any region is written so."""
+        unit, text = candidate.unit, candidate.unit.text
+        before = text[max(0, candidate.start - 40) : candidate.start]
+        if _PHONE_LEAD.search(before[before.rfind("\n") + 1 :]):
+            d = super().validate(candidate)
+            return _with_extra(d, "number after a phone word") if d else None
+        field = unit.location.field
+        if unit.kind == "value" and field and _PHONE_CUE.search(field) and (
+                text.strip() == value.strip()):
+            d = super().validate(candidate)
+            return _with_extra(d, "number in a phone column") if d else None
+        return None

@@ -123,7 +123,8 @@ class EmailClassifier(PatternClassifier):
         line_start = max(text.rfind(c, 0, start) for c in " \t\r\n<>\"'") + 1
         before = text[line_start:start]
         mailto = before[-7:].lower() == "mailto:"  # a link to the address, not a URL's user
-        if not mailto and ("://" in before or (start and text[start - 1] in ":/")):
+        if not mailto and ("://" in before or (start and (
+                text[start - 1] == "/" or (text[start - 1] == ":" and not _labelled(before))))):
             return None
         local, _, domain = candidate.value.rpartition("@")
         if not _split_host(domain)[0]:
@@ -133,6 +134,18 @@ class EmailClassifier(PatternClassifier):
             candidate = Candidate(candidate.pattern, candidate.unit, start + key.end(),
                                   candidate.end)
         return super().validate(candidate)
+
+
+def _labelled(before: str) -> bool:
+    """``before`` (the token before an address, ending on ":") labels it: "Email:", "From:",
+    vCard's "EMAIL;TYPE=INTERNET:", "item1.EMAIL:". A URL's user ("user:secret@host") has no
+    parameters and is no such word."""
+    token = before[:-1]
+    return ";" in token or "=" in token or token.rpartition(".")[2].lower() in _ADDRESS_LABELS
+
+
+_ADDRESS_LABELS = frozenset(("email", "e-mail", "mail", "from", "to", "cc", "bcc", "reply-to",
+                             "sender", "recipient", "contact", "courriel", "correo"))
 
 
 # "key=" before an address in a log line or a query string ('=' is legal in a local part, so the
@@ -194,6 +207,8 @@ _NOT_CARD_WORDS = frozenset((
     "ts", "timestamp", "epoch", "ms", "millis", "seen", "created", "updated", "time",
     # a process's or thread's id ("[pid 2000934:tid 139074374279163]" in Apache's error log)
     "pid", "tid", "thread", "process",
+    # loyalty and voucher numbers pass Luhn one time in ten too; "locked since 637909421074"
+    "loyalty", "membership", "member", "voucher", "coupon", "reward", "since",
 ))
 # Words that name a card number, in a key or right before the number in text.
 _CARD_NAMES = ("card", "maestro", "visa", "mastercard", "amex", "debit", "credit", "pan", "jcb",
@@ -220,7 +235,7 @@ _CARD_WORD_BEFORE = re.compile(
 @functools.lru_cache(maxsize=4096)
 def _field_words(field: str) -> frozenset[str]:
     """The lower-case words of a column, header or key's last part (``orders[3].EAN13``)."""
-    last = re.sub(r"\[[0-9]+\]", "", field.rsplit(".", 1)[-1])
+    last = re.sub(r"\[[0-9]+\]", "", field.rstrip(". ").rsplit(".", 1)[-1])
     return frozenset(w.lower() for w in _KEY_WORDS.findall(last))
 
 
@@ -230,7 +245,11 @@ def _not_card_field(field: str | None) -> bool:
     if not field:
         return False
     words = _field_words(field)
-    return bool(words & _NOT_CARD_WORDS) and not words & _CARD_WORDS
+    return bool(words & _NOT_CARD_FIELD_WORDS) and not words & _CARD_WORDS
+
+
+# In a key also "at" ("lastLogin.at", "createdAt": a time in milliseconds); in text it is a word.
+_NOT_CARD_FIELD_WORDS = _NOT_CARD_WORDS | {"at"}
 
 
 def _signed_or_decimal(text: str, start: int, end: int) -> bool:
@@ -322,12 +341,16 @@ class CreditCardClassifier(PatternClassifier):
             return None  # "572231659507 dhcpd: ...": the line's timestamp in milliseconds
         if _signed_or_decimal(candidate.unit.text, candidate.start, candidate.end):
             return None  # "-62588237596231.9", "3.4556737...": a number with a sign or fraction
-        if word_pattern and not _card_word_before(candidate):
-            return None  # no issuer starts with 0: only a card word right before makes it one
+        if word_pattern and not _card_named(candidate):
+            return None  # no issuer starts with 0: only a card word right before (or the
+            # field's name: a "Card number" column) makes it one
         if len(number) == 13 and number[0] != "4" and not _card_cue(candidate):
             return None  # a 13-digit Maestro is rare; a 13-digit EAN code or phone number
             # passes Luhn one time in ten: only with a card word or field (Visa's 13 digits,
             # Faker's visa13, stay cards)
+        if len(number) == 14 and not _diners(number) and not _card_cue(candidate):
+            return None  # 14 digits are Diners Club's (30, 36, 38, 39); another head at this
+            # length (a Maestro's in theory) is a GTIN-14 or a loyalty number far more often
         if number[0] == "4" and len(number) not in (13, 16, 19):
             return None  # Visa numbers have 13, 16 or 19 digits (a 15-digit one is an IMEI)
         if len(number) == 15 and "imei" in candidate.window():
@@ -344,6 +367,11 @@ class CreditCardClassifier(PatternClassifier):
         d = super().validate(candidate)
         # A checksum is strong evidence on its own; Presidio scores Luhn-valid cards at 1.0.
         return _with_extra(d, "Luhn checksum valid", 1.0) if d else d
+
+
+def _diners(number: str) -> bool:
+    """Diners Club's heads (300-305, 36, 38, 39), the only scheme that issues 14 digits."""
+    return number[:2] in ("36", "38", "39") or "300" <= number[:3] <= "305"
 
 
 def _nir_valid(value: str) -> bool:
@@ -437,7 +465,8 @@ _HOST = r"[a-z0-9](?:[a-z0-9\-]{0,62}\.)+[a-z]{2,63}"
 _PATH = r"(?:[/?#](?:[^\s()<>\"']*[^\s()<>\"'.,;:!?])?)?"
 # File extensions that are also top-level domains: "setup.py" or "README.md" is not a URL.
 _FILE_SUFFIXES = frozenset(
-    ["py", "md", "sh", "pl", "rs", "zip", "mov", "so", "ps", "cs", "pm", "rb", "php", "jsp", "asp", "gz", "bz", "tgz", "rar", "json", "yml"]
+    ["py", "md", "sh", "pl", "rs", "zip", "mov", "so", "ps", "cs", "pm", "rb", "php", "jsp", "asp",
+     "gz", "bz", "tgz", "rar", "json", "yml", "java", "properties", "mk"]
 )
 
 

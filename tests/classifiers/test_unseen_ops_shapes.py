@@ -1,0 +1,123 @@
+"""Shapes found on corpus 3 of benchmarks/unseen.py (benchmarks/unseen_ops.py: vCards, iCalendar
+events, sshd and postfix logs, a Spring Boot log, JSON profiles, an INI file, a French CSV, a chat
+export; sixteen locales): what was taken for a phone, a card or a URL, and what was missed."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.engine import Engine
+from classifiers.phones import PhoneClassifier
+from classifiers.pii import CreditCardClassifier, EmailClassifier, UrlClassifier
+from scanner.settings import Settings
+from tests.helpers.classify import BACKENDS, analyze, pattern_engine
+
+
+def _values(cls: type, text: str, kind: str, backend: str, field: str | None = None) -> list[str]:
+    return [text[d.start:d.end] for d in analyze(pattern_engine(cls, backend), text, kind, field)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "field", "expected"), [
+    # postfix's "250 2.0.0 OK <epoch>": a bare run that only Brazil (area code 11) or India
+    # (Delhi's 11, without its trunk prefix) would read as a landline
+    ("Jul 22 20:37:16 mx1 postfix/smtp[1518293]: 3C3D23EC27: to=<a@example.net>, dsn=2.0.0, "
+     "status=sent (250 2.0.0 OK 1139419885 0c9d9983a74b - gsmtp)\n", "log", None, []),
+    ("done after 1339419885 retries", "prose", None, []),
+    # an Indian mobile written bare (6-9 first) still is one
+    ("Contact Ravi on 9876543210 after six.", "prose", None, ["9876543210"]),
+    # a customer number under a column named "number of ..." in French, German, Spanish
+    ("4163871082", "value", "N° client", []),
+    ("4163871082", "value", "Nº de cliente", []),
+    ("4163871082", "value", "Kundennummer", []),
+    ("4163871082", "value", "Bestellnr.", []),
+    ("4163871082", "value", "numéro de commande", []),
+    # ... unless the column names a phone number
+    ("030 1234567", "value", "Telefonnummer", ["030 1234567"]),
+    ("06 12 34 56 78", "value", "numéro de téléphone", ["06 12 34 56 78"]),
+    ("612 345 678", "value", "Número de teléfono", ["612 345 678"]),
+    ("(599)671-8659", "value", "Téléphone portable", ["(599)671-8659"]),
+    # vCard's TEL property with parameters, any national format; "+(370)" kept whole
+    ("TEL;TYPE=CELL:3965278959\n", "prose", None, ["3965278959"]),
+    ("item1.TEL;TYPE=WORK,VOICE:+(370) 81829987\n", "prose", None, ["+(370) 81829987"]),
+    # a key ending in _phone, a dial-in number
+    ("oncall_phone = 1-028-303-1182x413\n", "prose", None, ["1-028-303-1182x413"]),
+    ("DESCRIPTION:Dial-in 01087066190 Meeting ID: 414 6412 8069 Passcode: 482913\n", "prose",
+     None, ["01087066190"]),
+    # a possible number with no phone word before it stays out
+    ("REV:3965278959\n", "prose", None, []),
+])
+def test_phones(text: str, kind: str, field: str | None, expected: list[str],
+                backend: str) -> None:
+    assert _values(PhoneClassifier, text, kind, backend, field) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "kind", "field", "expected"), [
+    # GTIN-14 and loyalty numbers pass Luhn one time in ten: 14 digits are Diners Club's only
+    ("59376934361712", "value", "loyaltyId", []),
+    ("NOTE:Customer since 1999-01-04. Account 3656468886\\, loyalty 69431367650863.\n", "prose",
+     None, []),
+    ("pallet 58864541604641 shipped\n", "prose", None, []),
+    ("card 36653829238462", "prose", None, ["36653829238462"]),
+    ("30569309025904", "value", "card_number", ["30569309025904"]),
+    # a time in milliseconds under "at", after "since"
+    ("651066303256", "value", "lastLogin.at", []),
+    ("order ORD-DH-42897-6311 locked since 637909421074\n", "log", None, []),
+    # Faker's 12-digit Maestro "0604..." under a card column, not only after a card word
+    ("060433294844", "value", "Card number", ["060433294844"]),
+    ("060433294844", "value", "Account no.", []),
+])
+def test_cards(text: str, kind: str, field: str | None, expected: list[str],
+               backend: str) -> None:
+    assert _values(CreditCardClassifier, text, kind, backend, field) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("EMAIL;TYPE=INTERNET:sviksna@example.org\n", ["sviksna@example.org"]),
+    ("item2.EMAIL:ana@example.org\n", ["ana@example.org"]),
+    ("Email:jane@example.org", ["jane@example.org"]),
+    ("ORGANIZER;CN=Jonas Butkus:mailto:jonas@example.org\n", ["jonas@example.org"]),
+    # a URL's user and password are no address, with or without the scheme
+    ("ftp user:secret@example.org", []),
+    ("see https://bob:pw@example.org/x", []),
+])
+def test_addresses_after_a_label_and_colon(text: str, expected: list[str], backend: str) -> None:
+    assert _values(EmailClassifier, text, "prose", backend) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\tat com.acme.orders.OrderService.lock(OrderService.java:1228)\n", []),
+    ("loaded app.properties and rules.mk", []),
+    ("download from www.example.java/x", ["www.example.java/x"]),
+    ("see example.com/about", ["example.com/about"]),
+])
+def test_source_files_are_no_urls(text: str, expected: list[str], backend: str) -> None:
+    assert _values(UrlClassifier, text, "prose", backend) == expected
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    from scanner.stages.classify import Classifier
+
+    return Classifier(Settings().with_overrides(**{"classify.ner": False}), b"k" * 32).engine
+
+
+@pytest.mark.parametrize(("field", "value", "person"), [
+    ("Nom complet", "Myriam Cornet", True),
+    ("Nachname", "Müller", True),
+    ("Vorname", "Hans", True),
+    ("Nombre completo", "Carla Itzel Calderón Aranda", True),
+    ("Cognome", "Gagliardi", True),
+    ("Voornaam", "Wilfried", True),
+    ("Nazwisko", "Majtczak", True),
+    ("Příjmení", "Kubíčková", True),
+    ("Nom complet", "12345", False),
+    ("Nom du produit", "Widget Pro", False),
+])
+def test_person_columns_in_other_languages(engine: Engine, field: str, value: str,
+                                           person: bool) -> None:
+    found = {d.entity for d in analyze(engine, value, "value", field)}
+    assert ("PERSON" in found) is person, found
