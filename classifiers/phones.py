@@ -287,8 +287,20 @@ def log_lead(text: str, start: int, end: int) -> bool:
     ("1589446026 sshd[512]: ...", "1429203075953 dhcpd: ..."): the line's time in seconds or
     milliseconds, not a phone or card number. A number followed by anything else (a call-detail
     line that opens with the caller, "4155552671 called ...") is not one."""
-    return ((start == 0 or text[start - 1] == "\n") and text[start:end].isdigit()
-            and _LOG_TAG_AFTER.match(text, end) is not None)
+    if not text[start:end].isdigit():
+        return False
+    if start == 0 or text[start - 1] == "\n":
+        return _LOG_TAG_AFTER.match(text, end) is not None
+    # A field of the line's header: the process id after the level ("INFO 3631469 --- [main]",
+    # Spring Boot's), postfix's queue id after the program's tag ("postfix/smtpd[39]: 8166391935:")
+    line_start = text.rfind("\n", 0, start) + 1
+    if _LEVEL_BEFORE.search(text, max(line_start, start - 40), start):
+        return True
+    return text.startswith(": ", end) and text.startswith("]: ", start - 3)
+
+
+_LEVEL_BEFORE = re.compile(r"(?<![\w.])(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|NOTICE|CRIT|"
+                           r"CRITICAL|SEVERE) +$")
 
 
 def _named_identifier(text: str, start: int, end: int) -> bool:
@@ -388,6 +400,8 @@ def _identifier_field(field: str | None) -> bool:
     if not field:
         return False
     last = field.rstrip(". ").rsplit(".", 1)[-1]  # "Bestellnr.": the key, not ""
+    if last.lower() in _TIME_KEY_TAILS:
+        return True  # "lastLogin.at", "event.time": a time in (milli)seconds
     if _NUMBER_FIELD.search(last):  # "N° client", "Kundennummer", "numéro de commande"
         return _PHONE_CUE.search(last) is None  # not "Telefonnummer", "numéro de téléphone"
     return (_names_identifier(last) or compound_key(last)) and _PHONE_WORD.search(last) is None

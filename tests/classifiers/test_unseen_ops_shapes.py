@@ -46,6 +46,18 @@ def _values(cls: type, text: str, kind: str, backend: str, field: str | None = N
      None, ["01087066190"]),
     # a possible number with no phone word before it stays out
     ("REV:3965278959\n", "prose", None, []),
+    # the header fields of a log line: postfix's queue id, Spring Boot's process id
+    ("Oct  1 10:13:33 mx1 postfix/smtpd[3917667]: 8166391935: client=mx.example.com[1.2.3.4]\n",
+     "log", None, []),
+    ("2016-03-15T07:01:12.435+00:00 DEBUG 3101099 --- [nio-8080-exec-4] o.s.w.f.Req : GET /\n",
+     "log", None, []),
+    ("2016-03-15T07:01:12.435+00:00  INFO 3101099 --- [main] c.a.Crm : phone=4155552671\n",
+     "log", None, ["4155552671"]),
+    ("Oct  1 10:13:33 crm[3917]: contact updated phone=4155552671: ok\n", "log", None,
+     ["4155552671"]),
+    # a time under a key named for one
+    ("3185552553", "value", "lastLogin.at", []),
+    ("3185552553", "value", "event.time", []),
 ])
 def test_phones(text: str, kind: str, field: str | None, expected: list[str],
                 backend: str) -> None:
