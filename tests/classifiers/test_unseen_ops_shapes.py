@@ -133,3 +133,27 @@ def test_person_columns_in_other_languages(engine: Engine, field: str, value: st
                                            person: bool) -> None:
     found = {d.entity for d in analyze(engine, value, "value", field)}
     assert ("PERSON" in found) is person, found
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    # a quoted value under a key naming a person's name, in a log or text line
+    ('2000-11-15T05:32:48.880+00:00  INFO 3631 --- [exec-0] c.a.Crm : Updated customer id=255 '
+     'name="Zdravko Lavrič" phone=08 5107 693\n', "log", ["Zdravko Lavrič"]),
+    ('payload {"fullName": "Ana Ruiz", "x": 1}\n', "log", ["Ana Ruiz"]),
+    ("saved contact_name='Jane Roe'\n", "log", ["Jane Roe"]),
+    ('deploy product name="Widget Pro" ok\n', "log", []),  # a thing's name
+    ('service=billing name="Billing API"\n', "log", []),
+    ("customer_name='Acme Holdings Ltd'\n", "log", []),  # a company
+    ('name="jdoe"\n', "log", []),  # not capitalised words
+    ('filename="Annual Report"\n', "log", []),  # not a name key
+    # a chat export's sender (WhatsApp's two layouts)
+    ("[19/12/2025, 08:17:13] Papp István Ferenc: paid the invoice\n", "prose",
+     ["Papp István Ferenc"]),
+    ("12/19/25, 8:17 PM - Jane Roe: see you\n", "prose", ["Jane Roe"]),
+    ("[19/12/2025, 08:17:13] +44 7700 900123: hi\n", "prose", []),  # a number, not a name
+    ("[19/12/2025, 08:17:13] Messages and calls are end-to-end encrypted: no one\n", "prose", []),
+])
+def test_keyed_names_and_chat_senders(engine: Engine, text: str, kind: str,
+                                      expected: list[str]) -> None:
+    found = [d.value for d in analyze(engine, text, kind) if d.entity == "PERSON"]
+    assert found == expected
