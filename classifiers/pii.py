@@ -470,6 +470,10 @@ _FILE_SUFFIXES = frozenset(
 )
 
 
+# A host name followed by its address in brackets, as postfix, sendmail and exim log a peer.
+_HOST_AND_ADDRESS = re.compile(r"\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f:]+)\]")
+
+
 class UrlClassifier(PatternClassifier):
     """URLs: with a scheme (and possibly user:password@), or a bare host with a public suffix.
 
@@ -510,6 +514,8 @@ class UrlClassifier(PatternClassifier):
             _, domain, suffix = _split_host(host)
             if not suffix or not domain or domain.lower() == "www":
                 return None
+            if value == host and _HOST_AND_ADDRESS.match(candidate.unit.text, candidate.end):
+                return None  # a mail log's "client=mx.example.com[192.0.2.7]": a relay's name
             last = host.rpartition(".")[2]
             if last.istitle() and len(last) > 1 and value == host and \
                     not host.lower().startswith("www"):

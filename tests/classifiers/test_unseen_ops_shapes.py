@@ -105,6 +105,11 @@ def test_addresses_after_a_label_and_colon(text: str, expected: list[str], backe
     ("loaded app.properties and rules.mk", []),
     ("download from www.example.java/x", ["www.example.java/x"]),
     ("see example.com/about", ["example.com/about"]),
+    # a mail log's peer: its host name and address
+    ("postfix/smtpd[39]: 3C3D23EC27: client=brown-frost.com[192.11.57.58], sasl_method=PLAIN",
+     []),
+    ("relay=mx.example.org[IPv6:2001:db8::1]:25, delay=0.5", []),
+    ("see brown-frost.com [1] for details", ["brown-frost.com"]),
 ])
 def test_source_files_are_no_urls(text: str, expected: list[str], backend: str) -> None:
     assert _values(UrlClassifier, text, "prose", backend) == expected
