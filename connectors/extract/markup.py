@@ -476,6 +476,8 @@ class _TextParser(HTMLParser):
     def _add(self, line: int, data: str) -> None:
         stripped = data.lstrip()
         if not stripped:
+            if data:  # white space between two inline elements: "<b>Jane</b> <b>Roe</b>"
+                self._sep = True
             return
         leading = data[: len(data) - len(stripped)]
         line += leading.count("\n")

@@ -153,6 +153,9 @@ def test_table_cells_stay_apart() -> None:
 def test_words_in_one_paragraph_are_joined_by_a_space() -> None:
     units = _html_units(b"<p>Call <b>Jane</b> Roe on 020 7946 0958</p><p>Thanks</p>")
     assert [u.text for u in units] == ["Call Jane Roe on 020 7946 0958 | Thanks"]
+    # white space between two inline elements is a space too
+    units = _html_units(b"<p>Call <b>Jane</b> <b>Roe</b> on <i>020</i>\t<i>7946 0958</i></p>")
+    assert [u.text for u in units] == ["Call Jane Roe on 020 7946 0958"]
 
 
 # -- a second corpus (seed 777, 16 locales: Apache error log, Kubernetes JSON lines, an SQL dump,
