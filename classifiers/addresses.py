@@ -98,4 +98,9 @@ class StreetAddressClassifier(PatternClassifier):
             before = candidate.unit.text[max(0, candidate.start - 2) : candidate.start]
             if len(before) == 2 and before[1] in ":.," and before[0].isdigit():
                 return None  # the seconds of "01:05:24", the decimals of "3.24": no house number
+            if len(before) == 2 and before[1] == ":" and before[0] in "abcdefABCDEF:":
+                return None  # the last group of an IPv6 address ("fe80::1c2a:9023 Source Port")
+            if "\n" in value:
+                return None  # a number ending one line and words opening the next: no address
+                # is written so ("9023\nSource Port" in a Windows event's fields)
         return super().validate(candidate)

@@ -162,3 +162,15 @@ def test_keyed_names_and_chat_senders(engine: Engine, text: str, kind: str,
                                       expected: list[str]) -> None:
     found = [d.value for d in analyze(engine, text, kind) if d.entity == "PERSON"]
     assert found == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Source Network Address: fe80::1c2a:9023\nSource Port: 51234", []),
+    ("Client Address: 2001:db8::9023 Source Port 51234", []),
+    ("Ship to 9023\nSource Port Road", []),
+    ("She lives at 24 Clarke Avenue, Apt. 5", ["24 Clarke Avenue, Apt. 5"]),
+    ("Address: 9023 Harbour Port, Dover", ["9023 Harbour Port"]),
+])
+def test_no_street_in_an_ipv6_tail_or_across_lines(engine: Engine, text: str,
+                                                   expected: list[str]) -> None:
+    assert [d.value for d in analyze(engine, text, "prose") if d.entity == "LOCATION"] == expected
