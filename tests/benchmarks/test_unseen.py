@@ -143,3 +143,28 @@ def test_a_false_finding_in_an_office_file_is_named_from_its_readable_text(
     assert kinds.kind(ean_run_on) == "contains ean13"
     assert kinds.kind(_finding("PHONE_NUMBER", "555 0100", letter.as_uri())) == (
         "span not recovered")
+
+
+def test_corpus_3_plants_every_entity_and_a_seed_gives_the_same_bytes(tmp_path: Path) -> None:
+    from benchmarks import unseen_ops
+
+    planted, distractors, texts = unseen_ops.generate(tmp_path / "a", 31337, 0.05)
+    unseen_ops.generate(tmp_path / "b", 31337, 0.05)
+    assert texts == {}
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(unseen_ops.FILES)
+    for name in unseen_ops.FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "a").iterdir())
+    escapes = (lambda v: v, html.escape, lambda v: json.dumps(v, ensure_ascii=False)[1:-1],
+               lambda v: v.replace(",", "\\,").replace(";", "\\;"), lambda v: v.replace(";", ","))
+    for entity in unseen_ops.SCORED:
+        assert planted.get(entity), entity
+        missing = [v for v in planted[entity] if not any(e(v) in text for e in escapes)]
+        assert not missing, (entity, missing[:3])
+    assert distractors and not set(distractors) & set().union(*planted.values())
+    json.loads((tmp_path / "a" / "users.json").read_text(encoding="utf-8"))
+    vcf = (tmp_path / "a" / "contacts.vcf").read_text(encoding="utf-8")
+    assert vcf.count("BEGIN:VCARD") == vcf.count("END:VCARD") > 0
+    rows = list(csv.reader(io.StringIO((tmp_path / "a" / "enquete.csv").read_text("utf-8")),
+                           delimiter=";"))
+    assert {len(r) for r in rows} == {9}
