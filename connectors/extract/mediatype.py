@@ -34,13 +34,16 @@ _TEXT_EXT = {".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tab":
              "text/tab-separated-values", ".json": "application/json", ".jsonl":
              "application/x-ndjson", ".ndjson": "application/x-ndjson", ".eml": "message/rfc822",
              ".mbox": "application/mbox", ".htm": "text/html", ".html": "text/html",
-             ".xml": "text/xml"}
+             ".xml": "text/xml", ".vcf": "text/vcard", ".vcard": "text/vcard", ".ics":
+             "text/calendar", ".ical": "text/calendar"}
 _MAIL_HEADERS = (b"from", b"to", b"cc", b"subject", b"date", b"received", b"return-path",
                  b"message-id", b"mime-version", b"reply-to", b"sender", b"delivered-to",
                  b"x-mailer", b"content-type", b"in-reply-to", b"references")
 _HEADER_LINE = re.compile(rb"([A-Za-z][A-Za-z0-9-]{0,60}):[ \t]?[^\r\n]*\r?\n")
 _MBOX_FROM = re.compile(rb"From \S+ +\S")
 _EMLX_HEAD = re.compile(rb"\s*\d+\s*\r?\n")
+# A vCard or iCalendar that libmagic did not type (a BOM, UTF-16): it opens with BEGIN:.
+_BEGIN_CARD = re.compile(rb"(?i)[\s\xef\xbb\xbf\xff\xfe]*begin:v(?:card|calendar)\b")
 _TEXTLIKE = frozenset({"application/octet-stream", "application/x-dosexec", "text/plain"})
 
 
@@ -142,6 +145,9 @@ def _text_tiebreak(head: bytes, ext: str) -> str:
         if stripped[:1] in (b"{", b"["):
             return by_name
     if by_name == "text/html" and b"<" in head:
+        return by_name
+    if by_name in ("text/vcard", "text/calendar") and _BEGIN_CARD.match(
+            head[:512].replace(b"\x00", b"")):
         return by_name
     return "text/plain"
 
