@@ -99,23 +99,37 @@ class _TextParser(HTMLParser):
         self.out: list[str] = []
         self.line = 1
         self.skip = 0
+        self.boundary = False  # an element ended or began since the last text
+        self.texted = False  # text was written on the current output line
 
     def _sync(self) -> None:
         lineno = self.getpos()[0]
         if lineno > self.line:
             self.out.append("\n" * (lineno - self.line))
             self.line = lineno
+            self.texted = False
 
     def _emit(self, text: str) -> None:
         self._sync()
+        if self.boundary and text.strip():
+            # Two elements' texts on one source line (table cells, divs): a bar between them,
+            # as markup.py writes them; a space let a phone number run on into the next cell
+            # ("+34 746 41 91 46  06487", and neither was found).
+            self.out.append(" | " if self.texted else " ")
+            self.boundary = False
         self.out.append(text)
-        self.line += text.count("\n")
+        newlines = text.count("\n")
+        self.line += newlines
+        if newlines:
+            self.texted = bool(text[text.rindex("\n") + 1:].strip())
+        elif text.strip():
+            self.texted = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self.skip += 1
         elif tag not in _INLINE:
-            self._emit(" ")
+            self.boundary = True
         if tag == "a":  # mailto: links carry addresses the anchor text may not show
             href = dict(attrs).get("href") or ""
             if href.lower().startswith("mailto:"):
@@ -125,7 +139,7 @@ class _TextParser(HTMLParser):
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag not in _INLINE:
-            self._emit(" ")
+            self.boundary = True
 
     def handle_data(self, data: str) -> None:
         if self.skip:

@@ -260,7 +260,12 @@ def test_text_helpers() -> None:
         decode_bytes("中文 €".encode("gb18030"), "gb2312") == "中文 €"
     )  # gb2312 is read as gb18030
     assert decode_bytes(b"caf\xe9", "bogus") == "café"
-    assert html_to_text("<p>a</p>\n<p>b &amp; c</p>").split("\n") == [" a ", " b & c "]
+    assert html_to_text("<p>a</p>\n<p>b &amp; c</p>").split("\n") == [" a", " b & c"]
+    # cells and blocks on one source line are kept apart by a bar, inline elements by a space
+    assert html_to_text("<table><tr><td>Ana</td><td>+34 746 41 91 46</td><td>06487</td></tr>"
+                        "</table>") == " Ana | +34 746 41 91 46 | 06487"
+    assert html_to_text("<p>Call <b>Jane</b> <b>Roe</b></p><div>x<br>y</div>") == (
+        " Call Jane Roe | x | y")
     assert "Dear Ann" in rtf_to_text(r"{\rtf1{\fonttbl{\f0 Arial;}}\f0 Dear Ann\par bye}")
     text, blocks = split_uuencoded("no blocks here")
     assert (text, blocks) == ("no blocks here", [])
