@@ -40,8 +40,8 @@ _SPLIT = re.compile(r"[^0-9A-Za-z]+")
 _DIGITS = re.compile(r"\d")
 # Latin letters of Western, Central and Northern European names: Á Ø Ś Ł ß ø ł ... (Latin-1
 # and Latin Extended-A, whose capitals and small letters alternate: both are taken in both places)
-_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f"
-_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u0218-\u021b"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f\u0218-\u021b"  # (Romanian ș ț: Ext-B)
 _PERSON_WORD = re.compile(
     rf"(?:[{_UP}][{_LOW}]+(?:[-'\u2019][{_UP}]?[{_LOW}]+)*|[{_UP}]\.|"
     r"Mc[A-Z][a-z]+|O'[A-Z][a-z]+|van|von|de|da|del|der|di|du|la|le|bin|al)"
@@ -273,13 +273,40 @@ def _context_tokens(uri: str, field: str) -> frozenset[str]:
 
 
 def looks_like_person_name(value: str) -> bool:
-    """Two to four capitalised words, no digits: "Jane Roe", "Mary-Ann O'Neil"."""
-    if _DIGITS.search(value) or len(value) > 60:
+    """Two to four capitalised words, no digits: "Jane Roe", "Mary-Ann O'Neil"; with titles
+    before or after them ("Dott. Raffaella Sgalambro", "Sr(a). Bianca Correa", "Ing. Jan Novák,
+    CSc.") and surname first with a comma ("Kauliņš, Eda") as well."""
+    if _DIGITS.search(value) or len(value) > 80:
         return False
     words = value.split()
-    if not 2 <= len(words) <= 4:
+    while words and words[0].lower() in _TITLES_BEFORE:
+        words = words[1:]
+    while words and words[-1].lower().rstrip(",") in _TITLES_AFTER:
+        words = words[:-1]
+    if words and words[0].endswith(",") and len(words) > 1:
+        words = [words[0][:-1], *words[1:]]  # "Kauliņš, Eda": the surname first
+    if words and words[-1].endswith(","):
+        words[-1] = words[-1][:-1]  # "Jan Novák, CSc.": the comma before a title after
+    if not 2 <= len(words) <= 4 or words[-1].strip(".").lower() in _ORG_SUFFIXES:
         return False
     return all(_PERSON_WORD.fullmatch(w) for w in words) and words[0][0].isupper()
+
+
+# Titles written before or after a name (lower case), as address books, CRMs and Faker's
+# providers write them in the locales of Europe and the Americas.
+_TITLES_BEFORE = frozenset((
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "mx.", "dr", "dr.", "dra.", "dr(a).",
+    "prof", "prof.", "univ.prof.", "dipl.-ing.", "ing.", "lic.", "sr.", "sra.", "sr(a).",
+    "srta.", "srita.", "dott.", "dott.ssa", "sig.", "sig.ra", "sig.na", "herr", "frau", "mme",
+    "mme.", "mlle", "m.", "bc.", "mgr.", "rndr.", "mudr.", "judr.", "phdr.", "sir", "dame",
+    "rev.", "hon.", "öğr.", "uzm.", "doç.", "av.", "mag.", "dipl.", "dhr.", "mevr.", "pan",
+    "pani", "fru", "hr.",
+))
+_TITLES_AFTER = frozenset((
+    "jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md", "m.d.", "dds", "dvm",
+    "mba", "mba.", "b.a.", "b.sc.", "b.eng.", "m.a.", "m.sc.", "m.eng.", "csc.", "dsc.", "esq.",
+    "esq", "ll.m.", "dr.", "ph.d",
+))
 
 
 def value_fits(entity: str, value: str) -> bool:

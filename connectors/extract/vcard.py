@@ -109,8 +109,12 @@ _TEL_TYPES = (("FAX", "fax"), ("CELL", "mobile telephone"), ("MOBILE", "mobile t
 _PARTY_TYPES = {"ROOM": "room", "RESOURCE": "resource"}
 
 _NAME = re.compile(r"(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)")
-_PARAM = re.compile(r';([^;:="]*)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
-_PARAM_VALUE = re.compile(r'"([^"]*)"|([^",]+)')
+# A parameter's values: quoted, or bare; a backslash before a comma, semicolon or colon in a bare
+# one is taken as an escape (writers that escape parameters as text: CN=Doe\, Jane).
+_PARAM = re.compile(
+    r';([^;:="]*)(?:=((?:"[^"]*"|(?:\\[,;:]|[^";:,])*)(?:,(?:"[^"]*"|(?:\\[,;:]|[^";:,])*))*))?')
+_PARAM_VALUE = re.compile(r'"([^"]*)"|((?:\\[,;:]|[^",])+)')
+_PARAM_ESCAPE = re.compile(r"\\([,;:])")
 _START = re.compile(r"\s*(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)\s*[;:]")
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/=]+")
 _BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{512,}={0,2}")
@@ -399,7 +403,8 @@ def _parse(line: str) -> _Property | None:
             elif key:
                 params.setdefault("TYPE", []).append(key)
         else:
-            values = [_caret(a or b) for a, b in _PARAM_VALUE.findall(p.group(2))]
+            values = [_caret(a or _PARAM_ESCAPE.sub(r"\1", b))
+                      for a, b in _PARAM_VALUE.findall(p.group(2))]
             if key == "TYPE":  # TYPE="cell,voice"
                 values = [t.strip() for v in values for t in v.split(",") if t.strip()]
             params.setdefault(key, []).extend(values)

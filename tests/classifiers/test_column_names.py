@@ -208,7 +208,11 @@ def test_prose_units_are_ignored() -> None:
     ("value", "expected"),
     [("Jane Roe", True), ("Mary-Ann O'Neil", True), ("Ludwig van Beethoven", True),
      ("Jane", False), ("Rock", False), ("MPEG audio file", False), ("R2 D2", False),
-     ("For Those About To Rock (We Salute You)", False), ("jane roe", False)],
+     ("For Those About To Rock (We Salute You)", False), ("jane roe", False),
+     # titles before and after, the surname first, Romanian letters
+     ("Dott. Raffaella Sgalambro", True), ("Sr(a). Bianca Correa", True),
+     ("Ing. Jan Novák, CSc.", True), ("Kauliņš, Eda", True), ("Anișoara Manole", True),
+     ("Dr. Müller", False), ("Mr. Big 2", False), ("Acme, Inc", False), ("Prof.", False)],
 )
 def test_looks_like_person_name(value: str, expected: bool) -> None:
     assert looks_like_person_name(value) is expected

@@ -233,6 +233,9 @@ def test_a_utf8_file_is_trusted_over_a_wrong_charset_label() -> None:
     ('ORGANIZER;CN="Jane: the boss";SENT-BY="mailto:bob@example.org":MAILTO:jane@example.org',
      [("organizer full name", "Jane: the boss"), ("organizer email", "jane@example.org"),
       ("sent by email", "bob@example.org")]),
+    # a writer that escapes a parameter as text: the comma is the name's, not a list's
+    ("ORGANIZER;CN=Jankauskas\\, Ariana:mailto:jonas@example.org",
+     [("organizer full name", "Jankauskas, Ariana"), ("organizer email", "jonas@example.org")]),
     ("ATTENDEE;CN=Ana Ferreira;RSVP=TRUE:mailto:ana@example.org",
      [("attendee name", "Ana Ferreira"), ("attendee email", "ana@example.org")]),
     ("ATTENDEE;CN=^'Ana^' Ferreira:mailto:ana@example.org",  # RFC 6868 escapes
