@@ -554,6 +554,8 @@ def main(argv: list[str] | None = None) -> int:
           "lines). Distractor kinds `ctx:...` (corpus 2) are context the generator wrote and did "
           "not plant: a city, street, company, job, first name, user name, a card's last four "
           "digits.\n")
+    print("What each round of fixes changed, run before and after by hand: "
+          "[unseen-rounds.md](unseen-rounds.md).\n")
     with tempfile.TemporaryDirectory(prefix="piiscout-unseen-") as tmp:
         for number in numbers:
             print(section(number, args.seed, args.mb, args.ner, Path(tmp)))
