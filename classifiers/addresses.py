@@ -100,7 +100,8 @@ class StreetAddressClassifier(PatternClassifier):
                 return None  # the seconds of "01:05:24", the decimals of "3.24": no house number
             if len(before) == 2 and before[1] == ":" and before[0] in "abcdefABCDEF:":
                 return None  # the last group of an IPv6 address ("fe80::1c2a:9023 Source Port")
-            if "\n" in value:
-                return None  # a number ending one line and words opening the next: no address
-                # is written so ("9023\nSource Port" in a Windows event's fields)
+            if "\n" in value and not any(c.isalpha() for c in value[: value.index("\n")]):
+                return None  # a number ending one line and the words opening the next: no
+                # street is written so ("9023\nSource Port" in a Windows event's fields); a
+                # unit on the next line ("12 Crown Street\n Suite 321") is
         return super().validate(candidate)

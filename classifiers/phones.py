@@ -191,7 +191,7 @@ _NANP_WRITTEN = re.compile(
 _BR_WRITTEN = re.compile(r"\(?[1-9][0-9]\)? ?9?[0-9]{4}-[0-9]{4}")
 
 
-def _needs_cue(number: str, region: str) -> bool:
+def _needs_cue(number: str, region: str, whole_value: bool = False) -> bool:
     """A number phonenumbers validates for a region other than North America only without the
     way its people write it: a bare run of digits (an ISBN's, an EAN's, a routing number's
     "022815121" read as Bonn's area code), or with no trunk prefix where one is written (the ISBN
@@ -199,10 +199,11 @@ def _needs_cue(number: str, region: str) -> bool:
     form, need none: the length of North American and Indian mobile numbers."""
     bare = _EXTENSION.sub("", number) if "x" in number else number
     digits = _digits(bare)
-    if (len(digits) == 10 and number.isdigit() and digits[0] not in "01") or \
+    if (len(digits) == 10 and number.isdigit() and (whole_value or digits[0] not in "01")) or \
             _NANP_WRITTEN.fullmatch(bare):
         # ten digits, bare or in 3-3-4 groups: how North America writes them (area codes start
-        # 2-9), the length of Indian mobiles (6-9). A bare run starting 1 is a count read as
+        # 2-9), the length of Indian mobiles (6-9). In a sentence or a log line (not a cell
+        # that holds nothing else) a bare run starting 1 is a count read as
         # Delhi's or São Paulo's landline without its trunk prefix: "OK 1139419885" is
         # postfix's epoch in seconds (every one from 2001 to 2033 starts 1).
         return False
@@ -553,8 +554,9 @@ class PhoneClassifier(PatternClassifier):
                 unit.kind == "log" and log_lead(text, ms, me))):
             return None  # an inner group ("200 4196084169" -> the size after a status code)
         international = text[ms:me].lstrip("(").startswith("+")
-        if not international and region not in _NANP_REGIONS and _needs_cue(text[ms:me], region) \
-                and not _phone_cue(unit.location.field, text, ms, me):
+        whole = unit.kind == "value" and ms == 0 and me == len(text.rstrip())
+        if not international and region not in _NANP_REGIONS and _needs_cue(
+                text[ms:me], region, whole) and not _phone_cue(unit.location.field, text, ms, me):
             return None  # a bare run of digits or no trunk prefix: an ISBN, EAN, routing number
         if not valid and not international and not _NANP_SHAPE.fullmatch(
             _EXTENSION.sub("", text[ms:me])

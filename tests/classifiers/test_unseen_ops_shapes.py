@@ -169,6 +169,7 @@ def test_keyed_names_and_chat_senders(engine: Engine, text: str, kind: str,
     ("Client Address: 2001:db8::9023 Source Port 51234", []),
     ("Ship to 9023\nSource Port Road", []),
     ("She lives at 24 Clarke Avenue, Apt. 5", ["24 Clarke Avenue, Apt. 5"]),
+    ("Ship to 74 Diakou Street\n Suite 680, Athens", ["74 Diakou Street\n Suite 680"]),
     ("Address: 9023 Harbour Port, Dover", ["9023 Harbour Port"]),
 ])
 def test_no_street_in_an_ipv6_tail_or_across_lines(engine: Engine, text: str,
