@@ -103,11 +103,13 @@ _DIGIT = re.compile(r"[0-9]")
 # Smith" is a level and a word) and the weekday and month of a timestamp ("Sat Mar", "Fri Jun").
 _LOG_WORDS = re.compile(r"\b(?:Warning|Error|Notice|Fatal|Debug|Critical|Deprecated|WARN|ERROR|"
                         r"INFO|DEBUG|FATAL|NOTICE|CRITICAL|TRACE)\b")
+# A title right before a name ("Mr. May", "Dr March"): a surname that is also a month's.
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme)\.?\s+$")
 _CALENDAR_WORDS = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.?\s*)+")
 
 
-def keep_entity(label: str, text: str) -> bool:
+def keep_entity(label: str, text: str, before: str = "") -> bool:
     """Drop spaCy entities that are not what their label says: a PERSON or NORP holding a digit
     ("Leeds LS6 2AB" tagged PERSON: names have no digits), a place that is a code ("E-1002"
     tagged GPE), and DATE/TIME entities that are not dates of a person: relative expressions and
@@ -115,7 +117,7 @@ def keep_entity(label: str, text: str) -> bool:
     numbers and case or reference numbers ("case 77-2031") are often tagged DATE."""
     if label in ("PERSON", "PER"):
         return not _DIGIT.search(text) and not _LOG_WORDS.search(text) and not (
-            _CALENDAR_WORDS.fullmatch(text.strip()))
+            _CALENDAR_WORDS.fullmatch(text.strip()) and not _TITLE_BEFORE.search(before))
     if label == "NORP":
         return not _DIGIT.search(text)
     if label in ("GPE", "LOC", "FAC"):
@@ -479,7 +481,8 @@ class SpacyNer:
              value_unit: bool = False, field: str | None = None) -> None:
         for label, start, end, text in ents:
             entity = LABELS.get(label)
-            if entity is None or not keep_entity(label, text):
+            if entity is None or not keep_entity(
+                    label, text, unit_text[max(0, off + start - 8):off + start]):
                 continue
             if value_unit and text.islower() and " " not in text.strip():
                 continue  # "ajohnson", "david81" in a username column: one lower-case token is

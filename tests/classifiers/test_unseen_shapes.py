@@ -266,6 +266,18 @@ def test_log_words_are_no_names(label: str, text: str, keep: bool) -> None:
     assert keep_entity(label, text) is keep
 
 
+@pytest.mark.parametrize(("text", "before", "keep"), [
+    ("May", "call me Mr. ", True),  # a surname that is a month's, after a title
+    ("March", "Dr ", True),
+    ("May", "in ", False),
+    ("Sat Mar", "", False),
+])
+def test_a_month_after_a_title_is_a_name(text: str, before: str, keep: bool) -> None:
+    from classifiers.ner import keep_entity
+
+    assert keep_entity("PERSON", text, before) is keep
+
+
 @pytest.mark.parametrize(("field", "value", "person"), [
     ("Empfänger", "Jana Nováková", True),
     ("Kontoinhaber", "Jürgen Weiß", True),
