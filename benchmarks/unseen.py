@@ -79,7 +79,9 @@ _WHEN = methodcaller("date_time", end_datetime=END)  # a time before END
 
 # kind -> a value of it from a Faker (``postcode``: the person's locale's): never personal data
 DISTRACTORS: dict[str, Callable[[Any], object]] = {
-    **{k: methodcaller(k) for k in ("date", "ean13", "isbn13", "sbn9", "uuid4", "md5", "sha1",
+    # (a date before END, not before today: Faker's date() moves with the clock)
+    "date": lambda f: _WHEN(f).date().isoformat(),
+    **{k: methodcaller(k) for k in ("ean13", "isbn13", "sbn9", "uuid4", "md5", "sha1",
                                     "postcode", "hex_color")},
     "iso_datetime": lambda f: _WHEN(f).isoformat(),
     "syslog_time": lambda f: "{0:%b} {0.day:>2} {0:%H:%M:%S}".format(_WHEN(f)),
@@ -261,9 +263,19 @@ class Corpus:
 def generate(dest: Path, seed: int, megabytes: float) -> tuple[dict[str, set[str]], dict[str, str]]:
     """Write the seven files into ``dest``, about ``megabytes`` MB in all: (planted values per
     entity, distractor value -> kind). A distractor equal to a planted value is left out."""
+    return write_files(dest, Corpus(seed), FILES, megabytes)
+
+
+FileSpecs = Mapping[str, tuple[float, tuple[str, ...], Callable[[str], str], str, str, str]]
+
+
+def write_files(dest: Path, c: Corpus, files: FileSpecs, megabytes: float
+                ) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Write each of ``files`` (name -> share of ``megabytes``, templates, escape, head,
+    separator, tail) into ``dest`` with the generator ``c``: (planted values per entity,
+    distractor value -> kind). A distractor equal to a planted value is left out."""
     dest.mkdir(parents=True, exist_ok=True)
-    c = Corpus(seed)
-    for name, (share, templates, escape, head, sep, tail) in FILES.items():
+    for name, (share, templates, escape, head, sep, tail) in files.items():
         parts: list[str] = []
         size, limit = len(head), share * megabytes * 1e6
         while not parts or size < limit:

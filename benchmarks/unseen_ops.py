@@ -195,19 +195,7 @@ def generate(dest: Path, seed: int, megabytes: float
              ) -> tuple[dict[str, set[str]], dict[str, str], dict[str, str]]:
     """Write the ten files into ``dest``: (planted values per entity, distractor value -> kind,
     {} (no file needs its readable text kept: every one is text))."""
-    from benchmarks.unseen import DISTRACTORS, Corpus  # (that module imports this one)
+    from benchmarks.unseen import DISTRACTORS, Corpus, write_files  # (it imports this module)
 
-    dest.mkdir(parents=True, exist_ok=True)
     c = Corpus(seed, locales=LOCALES, kinds={**DISTRACTORS, **KINDS})
-    for name, (share, templates, escape, head, sep, tail) in FILES.items():
-        parts: list[str] = []
-        size, limit = len(head), share * megabytes * 1e6
-        while not parts or size < limit:
-            parts.append(c.render(c.f.random_element(templates), escape))
-            size += len(parts[-1].encode()) + len(sep)
-        text = head + sep.join(parts) + tail
-        if name.endswith(".json"):
-            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        (dest / name).write_text(text, encoding="utf-8")
-    planted = set().union(*c.planted.values())
-    return dict(c.planted), {v: k for v, k in c.distractors.items() if v not in planted}, {}
+    return (*write_files(dest, c, FILES, megabytes), {})

@@ -34,6 +34,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from typing import TypeGuard
 
 from connectors.extract import Extracted
 from connectors.extract.common import value_unit
@@ -207,6 +208,21 @@ class _TextParser(HTMLParser):
             self._table_end("table")
 
     # -- routing: a table's cell, a pending table's held events, or prose --
+    def _table_takes(self, table: _Table | None) -> TypeGuard[_Table]:
+        """Whether a table tag's event is the table's to handle: not outside a table nor in
+        one read as prose (then it is a boundary of the prose). In a table not yet known to
+        have a header row it is also held, to be replayed."""
+        if table is None or table.mode == "prose":
+            self._sep = self._cell = True
+            return False
+        if table.mode == "pending":
+            self._hold(table, None)
+            if table.mode == "prose":
+                return False
+        else:
+            self._sep = self._cell = True
+        return True
+
     def _boundary(self) -> None:
         table = self._tables[-1] if self._tables else None
         if table is None or table.mode == "prose":
@@ -274,15 +290,8 @@ class _TextParser(HTMLParser):
             self._tables.append(_Table())
             return
         table = self._tables[-1] if self._tables else None
-        if table is None or table.mode == "prose":
-            self._sep = self._cell = True
+        if not self._table_takes(table):
             return
-        if table.mode == "pending":
-            self._hold(table, None)
-            if table.mode == "prose":
-                return
-        else:
-            self._sep = self._cell = True
         line = self.getpos()[0]
         if tag in _SECTIONS:
             self._end_row(table)
@@ -342,15 +351,8 @@ class _TextParser(HTMLParser):
                 outer.cell.sep = True
             self._sep = self._cell = True
             return
-        if table is None or table.mode == "prose":
-            self._sep = self._cell = True
+        if not self._table_takes(table):
             return
-        if table.mode == "pending":
-            self._hold(table, None)
-            if table.mode == "prose":
-                return
-        else:
-            self._sep = self._cell = True
         if tag in ("td", "th"):
             self._end_cell(table)
         elif tag == "tr":
