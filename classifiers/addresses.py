@@ -3,6 +3,7 @@ spaCy finds place names, not addresses). Registered through :mod:`classifiers.pi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -34,6 +35,10 @@ _USPS_SUFFIX = (
     "Trafficway|Trail|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Via|Viaduct|Views?|Villages?|"
     "Ville|Vista|Walks?|Wall|Ways?|Wells?"
 )
+
+
+# A secondary unit opening the next line: what an address's street line may be followed by.
+_UNIT_NEXT_LINE = re.compile(r"\n[ \t]*(?:apt|apartment|suite|unit|flat)\b", re.IGNORECASE)
 
 
 class StreetAddressClassifier(PatternClassifier):
@@ -100,8 +105,9 @@ class StreetAddressClassifier(PatternClassifier):
                 return None  # the seconds of "01:05:24", the decimals of "3.24": no house number
             if len(before) == 2 and before[1] == ":" and before[0] in "abcdefABCDEF:":
                 return None  # the last group of an IPv6 address ("fe80::1c2a:9023 Source Port")
-            if "\n" in value and not any(c.isalpha() for c in value[: value.index("\n")]):
-                return None  # a number ending one line and the words opening the next: no
-                # street is written so ("9023\nSource Port" in a Windows event's fields); a
-                # unit on the next line ("12 Crown Street\n Suite 321") is
+            if "\n" in value and not _UNIT_NEXT_LINE.match(value, value.index("\n")):
+                return None  # a number or street running on into the next line: no street is
+                # written so ("9023\nSource Port" in a Windows event's fields, "365 Interfaces
+                # \n\nHear financial close" in notes); a unit on the next line ("12 Crown
+                # Street\n Suite 321") is
         return super().validate(candidate)

@@ -311,6 +311,15 @@ def _in_firm(text: str, start: int, end: int) -> bool:
     return any(pattern.fullmatch(p) is None for p in parts)
 
 
+def _host_label(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is a label of a dotted name: a dot and a letter right after it
+    ("bishop.com", "christian.example.org") or a dot or "@" right after a letter or digit
+    before it ("www.bishop", "mail@christian"). A sentence's full stop has a space after it."""
+    if end + 1 < len(text) and text[end] == "." and text[end + 1].isalpha():
+        return True
+    return start >= 2 and text[start - 1] in ".@" and text[start - 2].isalnum()
+
+
 class SpecialCategoryClassifier:
     """Special categories (health, religion, union, ethnicity, ...) in text, from vocabularies."""
 
@@ -330,6 +339,10 @@ class SpecialCategoryClassifier:
             if _names_an_organisation_or_role(unit.location.field):
                 return []  # "Learning disability nurse", "Swanson, Diaz and Christian": about
                 # the job or the firm, not the person's health or religion
+            place = match_column(unit.location.field)
+            if place is not None and place.entity == "LOCATION":
+                return []  # an address's words are a place's name: "Bishop Cliff 525",
+                # "Church Street", "Temple Road"
             column = vocabulary_for_column(unit.location.field)
             if column is not None:
                 skip = column[0].entity  # COL-NAME reports the whole value
@@ -350,6 +363,8 @@ class SpecialCategoryClassifier:
                 continue
             if inert and any(a <= start and end <= b for a, b in inert):
                 continue
+            if _host_label(text, start, end):
+                continue  # "client=christian.com[217.175.178.206]": a label of a host name
             if kind == "term" and text[start].isupper():
                 if names and any(a <= start and end <= b and b - a > end - start
                                  for a, b in names):

@@ -170,8 +170,26 @@ def test_keyed_names_and_chat_senders(engine: Engine, text: str, kind: str,
     ("Ship to 9023\nSource Port Road", []),
     ("She lives at 24 Clarke Avenue, Apt. 5", ["24 Clarke Avenue, Apt. 5"]),
     ("Ship to 74 Diakou Street\n Suite 680, Athens", ["74 Diakou Street\n Suite 680"]),
+    ("## Whiteboard 24/365 Interfaces\n\nHear financial close situation", []),
     ("Address: 9023 Harbour Port, Dover", ["9023 Harbour Port"]),
 ])
 def test_no_street_in_an_ipv6_tail_or_across_lines(engine: Engine, text: str,
                                                    expected: list[str]) -> None:
     assert [d.value for d in analyze(engine, text, "prose") if d.entity == "LOCATION"] == expected
+
+
+@pytest.mark.parametrize(("text", "kind", "field", "found"), [
+    # a host name's label, an address's words: no religion there
+    ("postfix/smtpd[1957446]: D0FE591317: client=christian.com[217.175.178.206], sasl_method=PLAIN",
+     "log", None, False),
+    ("relay=mx.bishop.co.uk[116.129.145.89]:25", "log", None, False),
+    ("Bishop Cliff 525, Glennville, 9062", "value", "address", False),
+    ("Church Street 4", "value", "street", False),
+    # ... but the words themselves still are
+    ("She is a practising Christian.", "prose", None, True),
+    ("Christian", "value", "religion", True),
+])
+def test_hosts_and_addresses_hold_no_religion(engine: Engine, text: str, kind: str,
+                                              field: str | None, found: bool) -> None:
+    got = {d.entity for d in analyze(engine, text, kind, field)}
+    assert ("RELIGION" in got) is found, got
