@@ -37,8 +37,7 @@ _USPS_SUFFIX = (
 )
 
 
-# A secondary unit opening the next line: what an address's street line may be followed by.
-_UNIT_NEXT_LINE = re.compile(r"\n[ \t]*(?:apt|apartment|suite|unit|flat)\b", re.IGNORECASE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")  # a paragraph's end
 
 
 class StreetAddressClassifier(PatternClassifier):
@@ -105,9 +104,10 @@ class StreetAddressClassifier(PatternClassifier):
                 return None  # the seconds of "01:05:24", the decimals of "3.24": no house number
             if len(before) == 2 and before[1] == ":" and before[0] in "abcdefABCDEF:":
                 return None  # the last group of an IPv6 address ("fe80::1c2a:9023 Source Port")
-            if "\n" in value and not _UNIT_NEXT_LINE.match(value, value.index("\n")):
-                return None  # a number or street running on into the next line: no street is
-                # written so ("9023\nSource Port" in a Windows event's fields, "365 Interfaces
-                # \n\nHear financial close" in notes); a unit on the next line ("12 Crown
-                # Street\n Suite 321") is
+            if "\n" in value and (_BLANK_LINE.search(value) or not any(
+                    c.isalpha() for c in value[: value.index("\n")])):
+                return None  # a number ending one line and the words opening the next
+                # ("9023\nSource Port" in a Windows event's fields), or words across a
+                # paragraph's end ("365 Interfaces\n\nHear financial close"): no address is
+                # written so; a unit or a town on the next line ("12 Crown Street\n Suite 321")
         return super().validate(candidate)
