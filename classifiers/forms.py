@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from classifiers.base import Candidate, Pattern, PatternClassifier
 from scanner import entities as entity_table
-from scanner.column_vocab import _ORG_SUFFIXES, looks_like_person_name
+from scanner.column_vocab import looks_like_person_name
 from scanner.models import Detection
 
 _WORD = r"(?:[A-Z][a-z\u00e0-\u00ff]+(?:[-'\u2019][A-Z]?[a-z\u00e0-\u00ff]+)*|[A-Z]\.)"
@@ -84,7 +84,6 @@ class FormFieldClassifier(PatternClassifier):
             value=candidate.unit.text[start:end],
         )
 
-
     def _quoted_or_sender(self, candidate: Candidate) -> Detection | None:
         text, value = candidate.unit.text, candidate.value
         if candidate.pattern.name == "keyed name":
@@ -104,8 +103,7 @@ class FormFieldClassifier(PatternClassifier):
             name, offset, why = value[head:end], head, "chat line's sender"
         stripped = name.strip()
         offset += name.find(stripped)
-        if not looks_like_person_name(stripped) or (
-                stripped.split()[-1].strip(".,").lower() in _ORG_SUFFIXES):
+        if not looks_like_person_name(stripped):  # (which refuses "Acme Holdings Ltd" too)
             return None
         start = candidate.start + offset
         return Detection(

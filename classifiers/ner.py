@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from classifiers.ner_text import PIECE_CHARS, mail_names, name_pieces, person_span, pieces
 from scanner import entities as entity_table
+from scanner.column_vocab import TITLES_BEFORE
 from scanner.models import Detection, TextUnit
 from scanner.settings import ClassifySettings
 
@@ -103,10 +104,15 @@ _DIGIT = re.compile(r"[0-9]")
 # Smith" is a level and a word) and the weekday and month of a timestamp ("Sat Mar", "Fri Jun").
 _LOG_WORDS = re.compile(r"\b(?:Warning|Error|Notice|Fatal|Debug|Critical|Deprecated|WARN|ERROR|"
                         r"INFO|DEBUG|FATAL|NOTICE|CRITICAL|TRACE)\b")
-# A title right before a name ("Mr. May", "Dr March"): a surname that is also a month's.
-_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Herr|Frau|Mme)\.?\s+$")
 _CALENDAR_WORDS = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.?\s*)+")
+
+
+def _title_before(before: str) -> bool:
+    """A title ends ``before``, then white space: "Mr. May", "Dr March" (a surname that is also
+    a month's). The titles are the ones names are written with (scanner.column_vocab)."""
+    words = before.split()
+    return bool(words) and before[-1:].isspace() and words[-1].lower() in TITLES_BEFORE
 
 
 def keep_entity(label: str, text: str, before: str = "") -> bool:
@@ -117,7 +123,7 @@ def keep_entity(label: str, text: str, before: str = "") -> bool:
     numbers and case or reference numbers ("case 77-2031") are often tagged DATE."""
     if label in ("PERSON", "PER"):
         return not _DIGIT.search(text) and not _LOG_WORDS.search(text) and not (
-            _CALENDAR_WORDS.fullmatch(text.strip()) and not _TITLE_BEFORE.search(before))
+            _CALENDAR_WORDS.fullmatch(text.strip()) and not _title_before(before))
     if label == "NORP":
         return not _DIGIT.search(text)
     if label in ("GPE", "LOC", "FAC"):

@@ -279,7 +279,7 @@ def looks_like_person_name(value: str) -> bool:
     if _DIGITS.search(value) or len(value) > 80:
         return False
     words = value.split()
-    while words and words[0].lower() in _TITLES_BEFORE:
+    while words and words[0].lower() in TITLES_BEFORE:
         words = words[1:]
     while words and words[-1].lower().rstrip(",") in _TITLES_AFTER:
         words = words[:-1]
@@ -294,7 +294,7 @@ def looks_like_person_name(value: str) -> bool:
 
 # Titles written before or after a name (lower case), as address books, CRMs and Faker's
 # providers write them in the locales of Europe and the Americas.
-_TITLES_BEFORE = frozenset((
+TITLES_BEFORE = frozenset((
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "mx.", "dr", "dr.", "dra.", "dr(a).",
     "prof", "prof.", "univ.prof.", "dipl.-ing.", "ing.", "lic.", "sr.", "sra.", "sr(a).",
     "srta.", "srita.", "dott.", "dott.ssa", "sig.", "sig.ra", "sig.na", "herr", "frau", "mme",
